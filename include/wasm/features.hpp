@@ -1,0 +1,33 @@
+#pragma once
+// Which WebAssembly extensions the decoder and validator accept.
+// Everything in WebAssembly 2.0 (multi-value, bulk memory, reference types, sign extension,
+// saturating truncation, SIMD) is always on; the flags below are post-2.0 proposals.
+#include <string_view>
+
+namespace wasm {
+
+struct Features {
+  bool multi_memory = false;
+  bool memory64 = false;
+  bool extended_const = false;
+  bool tail_call = false;
+  bool threads = false;
+  bool exceptions = false;
+  bool relaxed_simd = false;
+
+  // Turns on a proposal by its wast2json flag name ("multi-memory", "memory64", ...).
+  // Returns false for an unknown name.
+  bool enable(std::string_view name) {
+    if (name == "multi-memory") multi_memory = true;
+    else if (name == "memory64") memory64 = true;
+    else if (name == "extended-const") extended_const = true;
+    else if (name == "tail-call") tail_call = true;
+    else if (name == "threads") threads = true;
+    else if (name == "exceptions") exceptions = true;
+    else if (name == "relaxed-simd") relaxed_simd = true;
+    else return false;
+    return true;
+  }
+};
+
+}  // namespace wasm
