@@ -1,0 +1,41 @@
+#pragma once
+// Config: the settings an Engine is created with.
+#include <cstddef>
+
+#include "wasm/features.hpp"
+
+namespace wasm {
+
+// How linear-memory accesses are kept in bounds.
+enum class BoundsChecks : unsigned char {
+  GuardPages,  // reserve 4 GiB + guard per 32-bit memory; accesses need no check (default)
+  Explicit,    // compare every access with the current length; for small address spaces
+};
+
+class Config {
+ public:
+  Config& consume_fuel(bool on) { consume_fuel_ = on; return *this; }
+  Config& epoch_interruption(bool on) { epoch_interruption_ = on; return *this; }
+  Config& bounds_checks(BoundsChecks mode) { bounds_checks_ = mode; return *this; }
+  Config& max_wasm_stack(size_t bytes) { max_wasm_stack_ = bytes; return *this; }
+  Config& parallel_compilation(bool on) { parallel_compilation_ = on; return *this; }
+  Config& wasm_features(const Features& features) { features_ = features; return *this; }
+
+  bool consume_fuel() const { return consume_fuel_; }
+  bool epoch_interruption() const { return epoch_interruption_; }
+  BoundsChecks bounds_checks() const { return bounds_checks_; }
+  size_t max_wasm_stack() const { return max_wasm_stack_; }
+  bool parallel_compilation() const { return parallel_compilation_; }
+  const Features& wasm_features() const { return features_; }
+  Features& wasm_features() { return features_; }
+
+ private:
+  bool consume_fuel_ = false;
+  bool epoch_interruption_ = false;
+  BoundsChecks bounds_checks_ = BoundsChecks::GuardPages;
+  size_t max_wasm_stack_ = 512 * 1024;
+  bool parallel_compilation_ = true;
+  Features features_;
+};
+
+}  // namespace wasm
