@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Installs what building and testing wasmpp needs on Debian 12 (run as root).
+# The README's commands and CI both call this; it is the one list of packages.
+set -euo pipefail
+packages=(
+  g++ cmake ninja-build            # toolchain
+  libxbyak-dev librange-v3-dev     # the library's dependencies (header-only)
+  catch2 nlohmann-json3-dev        # tests only
+  wabt                             # wast2json for the spec-test runner
+)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
