@@ -1,0 +1,95 @@
+#pragma once
+// Constant expressions: global initialisers, segment offsets and element items.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "wasm/detail/binary/validator_function.hpp"
+#include "wasm/detail/env/module_info.hpp"
+#include "wasm/error.hpp"
+#include "wasm/features.hpp"
+
+namespace wasm::detail {
+
+class ConstExprValidator {
+ public:
+  ConstExprValidator(const ModuleInfo& module, const Features& features)
+      : m_(module), features_(features) {}
+
+  // Checks that `expr` is constant and produces exactly one `expected`. `what` and `index`
+  // name the owner in messages ("global 2", "elem segment 0", "data segment 1").
+  // In WebAssembly 2.0, global.get may read only imported immutable globals.
+  std::optional<Error> check(const ConstExpr& expr, ValType expected, const char* what,
+                             uint32_t index) {
+    stack_.clear();
+    for (const Instruction& in : expr.code) {
+      switch (in.op) {
+        case Op::I32Const: stack_.push_back(ValType::I32); break;
+        case Op::I64Const: stack_.push_back(ValType::I64); break;
+        case Op::F32Const: stack_.push_back(ValType::F32); break;
+        case Op::F64Const: stack_.push_back(ValType::F64); break;
+        case Op::V128Const: stack_.push_back(ValType::V128); break;
+        case Op::RefNull: stack_.push_back(in.type); break;
+        case Op::RefFunc:
+          if (in.index >= m_.func_types.size())
+            return error("unknown function " + std::to_string(in.index), what, index, in.offset);
+          stack_.push_back(ValType::FuncRef);
+          break;
+        case Op::GlobalGet: {
+          if (in.index >= m_.num_imported_globals || in.index >= m_.globals.size())
+            return error("unknown global " + std::to_string(in.index) +
+                             " (constant expressions may read only imported globals)",
+                         what, index, in.offset);
+          const GlobalType& g = m_.globals[in.index];
+          if (g.mutable_)
+            return error("constant expression required: global " + std::to_string(in.index) +
+                             " is mutable",
+                         what, index, in.offset);
+          stack_.push_back(g.type);
+          break;
+        }
+        case Op::I32Add:
+        case Op::I32Sub:
+        case Op::I32Mul:
+        case Op::I64Add:
+        case Op::I64Sub:
+        case Op::I64Mul: {
+          if (!features_.extended_const) return not_constant(in, what, index);
+          ValType t = slot_type(in.info().result);
+          if (stack_.size() < 2 || stack_[stack_.size() - 1] != t || stack_[stack_.size() - 2] != t)
+            return error(std::string("type mismatch: ") + in.info().text + " needs two " +
+                             valtype_name(t) + " operands",
+                         what, index, in.offset);
+          stack_.pop_back();
+          break;
+        }
+        default: return not_constant(in, what, index);
+      }
+    }
+    if (stack_.size() != 1 || stack_[0] != expected) {
+      std::string found;
+      for (ValType t : stack_) (found += found.empty() ? "" : " ") += valtype_name(t);
+      return error(std::string("type mismatch: constant expression must produce ") +
+                       valtype_name(expected) + " but produces [" + found + "]",
+                   what, index, expr.offset);
+    }
+    return std::nullopt;
+  }
+
+ private:
+  static Error error(std::string message, const char* what, uint32_t index, size_t offset) {
+    return Error(ErrorKind::Validate, message + location_suffix(what, index, offset));
+  }
+  static Error not_constant(const Instruction& in, const char* what, uint32_t index) {
+    return error(std::string("constant expression required: ") + in.info().text +
+                     " is not allowed here",
+                 what, index, in.offset);
+  }
+
+  const ModuleInfo& m_;
+  const Features& features_;
+  std::vector<ValType> stack_;
+};
+
+}  // namespace wasm::detail
