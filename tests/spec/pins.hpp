@@ -1,0 +1,92 @@
+#pragma once
+// Pinned counts for scripts that are not expected to pass fully yet.
+//
+// A pin file is tab-separated: `path  min_passed  max_failed`, one script a line; `#` starts a
+// comment. A pin's path matches a script whose path ends with it ("core/binary.wast" matches
+// ".../spec/core/binary.wast"). A script without a pin must have no failures.
+// Pins only ever move toward all passed: raise min_passed, lower max_failed.
+#include <cstddef>
+#include <fstream>
+#include <optional>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "file_report.hpp"
+#include "spec_values.hpp"
+
+namespace wasmpp_spec {
+
+struct Pin {
+  std::string path;
+  size_t min_passed = 0;
+  size_t max_failed = 0;
+};
+
+inline std::vector<Pin> parse_pins(std::istream& in) {
+  std::vector<Pin> pins;
+  std::string line;
+  size_t line_no = 0;
+  while (std::getline(in, line)) {
+    ++line_no;
+    if (auto hash = line.find('#'); hash != std::string::npos) line.erase(hash);
+    std::istringstream fields(line);
+    Pin pin;
+    std::string min_passed, max_failed, extra;
+    if (!(fields >> pin.path)) continue;  // blank or comment
+    if (!(fields >> min_passed >> max_failed) || (fields >> extra))
+      throw ScriptError("pin file line " + std::to_string(line_no) +
+                        ": expected 'path<TAB>min_passed<TAB>max_failed'");
+    try {
+      pin.min_passed = size_t(parse_bits(min_passed, 64));
+      pin.max_failed = size_t(parse_bits(max_failed, 64));
+    } catch (const ScriptError& e) {
+      throw ScriptError("pin file line " + std::to_string(line_no) + ": " + e.what());
+    }
+    pins.push_back(std::move(pin));
+  }
+  return pins;
+}
+
+inline std::vector<Pin> load_pins(const std::string& file) {
+  std::ifstream in(file);
+  if (!in) throw ScriptError("cannot read pin file " + file);
+  return parse_pins(in);
+}
+
+inline bool path_matches(const std::string& script, const std::string& pin_path) {
+  if (script == pin_path) return true;
+  return script.size() > pin_path.size() && script.ends_with(pin_path) &&
+         script[script.size() - pin_path.size() - 1] == '/';
+}
+
+inline const Pin* find_pin(const std::vector<Pin>& pins, const std::string& script) {
+  for (const Pin& p : pins)
+    if (path_matches(script, p.path)) return &p;
+  return nullptr;
+}
+
+struct PinCheck {
+  bool ok = true;
+  std::string message;  // one line, without the newline
+};
+
+inline PinCheck check_pin(const Pin* pin, const std::string& script, const FileReport& r) {
+  PinCheck out;
+  if (!pin) {
+    out.ok = r.failed == 0;
+    out.message = "pin " + script + ": none, so 0 failed expected: " +
+                  (out.ok ? "ok" : "FAILED (" + std::to_string(r.failed) + " failed)");
+    return out;
+  }
+  out.ok = r.passed >= pin->min_passed && r.failed <= pin->max_failed;
+  out.message = "pin " + pin->path + ": " + std::to_string(r.passed) + " passed (min " +
+                std::to_string(pin->min_passed) + "), " + std::to_string(r.failed) + " failed (max " +
+                std::to_string(pin->max_failed) + "): " + (out.ok ? "ok" : "FAILED");
+  if (out.ok && (r.passed > pin->min_passed || r.failed < pin->max_failed))
+    out.message += "; tighten the pin to " + pin->path + "\t" + std::to_string(r.passed) + "\t" +
+                   std::to_string(r.failed);
+  return out;
+}
+
+}  // namespace wasmpp_spec
