@@ -1,0 +1,176 @@
+#pragma once
+// Turning faults in JIT code into traps.
+//
+// A process-wide signal handler (on an alternate stack) looks at every SIGSEGV/SIGBUS/SIGILL/
+// SIGFPE. When the faulting pc is inside JIT code and the thread is running wasm, it records the
+// trap in that thread's VMStoreContext and resumes at the unwind stub, which returns from the
+// innermost entry trampoline. Any other fault goes to the handler that was there before us.
+#include <signal.h>
+#include <ucontext.h>
+
+#include <atomic>
+#include <cstdint>
+#include <cstdlib>
+#include <map>
+#include <mutex>
+#include <shared_mutex>
+
+#include "wasm/error.hpp"
+#include "wasm/detail/vm/trampolines.hpp"
+#include "wasm/detail/vm/vm_store_context.hpp"
+
+namespace wasm::detail {
+
+// The address ranges of all live JIT code, so the handler can tell our faults from others.
+class CodeRegistry {
+ public:
+  static CodeRegistry& get() {
+    static CodeRegistry registry;
+    return registry;
+  }
+  void add(uintptr_t begin, uintptr_t end, const void* owner) {
+    std::unique_lock lock(mutex_);
+    ranges_[begin] = Range{end, owner};
+  }
+  void remove(uintptr_t begin) {
+    std::unique_lock lock(mutex_);
+    ranges_.erase(begin);
+  }
+  // The owner of the code containing pc, or null.
+  const void* lookup(uintptr_t pc) const {
+    std::shared_lock lock(mutex_);
+    auto it = ranges_.upper_bound(pc);
+    if (it == ranges_.begin()) return nullptr;
+    --it;
+    return pc < it->second.end ? it->second.owner : nullptr;
+  }
+  bool contains(uintptr_t pc) const { return lookup(pc) != nullptr; }
+
+ private:
+  struct Range {
+    uintptr_t end;
+    const void* owner;
+  };
+  mutable std::shared_mutex mutex_;
+  std::map<uintptr_t, Range> ranges_;
+};
+
+// Fills sc's trap fields and raw backtrace by walking the rbp chain of wasm frames from
+// (pc, fp). Allocation-free: also called from the signal handler.
+inline void record_trap(VMStoreContext* sc, TrapCode code, uintptr_t pc, uintptr_t fp) {
+  sc->trap_code = uint32_t(code) + 1;
+  sc->trap_pc = pc;
+  sc->trap_fp = fp;
+  TrapBacktrace& bt = sc->backtrace;
+  bt.count = 0;
+  bt.truncated = false;
+  const CodeRegistry& registry = CodeRegistry::get();
+  while (pc && registry.contains(pc)) {
+    if (bt.count == TrapBacktrace::kMaxFrames) {
+      bt.truncated = true;
+      break;
+    }
+    bt.pcs[bt.count++] = pc;
+    if (!fp) break;
+    pc = reinterpret_cast<const uintptr_t*>(fp)[1];
+    fp = reinterpret_cast<const uintptr_t*>(fp)[0];
+  }
+}
+
+// Which VMStoreContext the current thread is running wasm for (innermost activation).
+inline VMStoreContext*& current_store_context() {
+  thread_local VMStoreContext* current = nullptr;
+  return current;
+}
+
+class TrapHandler {
+ public:
+  // Installs the handler once per process and an alternate signal stack once per thread.
+  static void ensure_installed() {
+    static std::once_flag once;
+    std::call_once(once, [] { install(); });
+    thread_local bool alt_stack_ready = false;
+    if (!alt_stack_ready) {
+      alt_stack_ready = true;
+      setup_alt_stack();
+    }
+  }
+
+ private:
+  static constexpr int kSignals[] = {SIGSEGV, SIGBUS, SIGILL, SIGFPE};
+
+  static struct sigaction* previous() {
+    static struct sigaction prev[4];
+    return prev;
+  }
+
+  static void install() {
+    for (size_t i = 0; i < std::size(kSignals); ++i) {
+      struct sigaction sa = {};
+      sa.sa_sigaction = &handle;
+      sa.sa_flags = SA_SIGINFO | SA_ONSTACK | SA_NODEFER;
+      sigemptyset(&sa.sa_mask);
+      sigaction(kSignals[i], &sa, &previous()[i]);
+    }
+  }
+
+  static void setup_alt_stack() {
+    stack_t current = {};
+    if (sigaltstack(nullptr, &current) == 0 && !(current.ss_flags & SS_DISABLE) &&
+        current.ss_size >= kAltStackSize) {
+      return;  // the host installed one that is big enough
+    }
+    // Leaked on purpose: the stack must outlive any signal delivered to this thread.
+    void* mem = std::malloc(kAltStackSize);
+    if (!mem) return;
+    stack_t ss = {};
+    ss.ss_sp = mem;
+    ss.ss_size = kAltStackSize;
+    ss.ss_flags = 0;
+    sigaltstack(&ss, nullptr);
+  }
+  static constexpr size_t kAltStackSize = 64 * 1024;
+
+  static TrapCode code_for_signal(int sig) {
+    switch (sig) {
+      case SIGFPE: return TrapCode::IntegerDivisionByZero;
+      case SIGILL: return TrapCode::UnreachableCodeReached;
+      default: return TrapCode::MemoryOutOfBounds;
+    }
+  }
+
+  static void handle(int sig, siginfo_t* info, void* context) {
+    auto* uc = static_cast<ucontext_t*>(context);
+    uintptr_t pc = uintptr_t(uc->uc_mcontext.gregs[REG_RIP]);
+    VMStoreContext* sc = current_store_context();
+    if (sc && sc->entry_sp && CodeRegistry::get().contains(pc)) {
+      record_trap(sc, code_for_signal(sig), pc, uintptr_t(uc->uc_mcontext.gregs[REG_RBP]));
+      uc->uc_mcontext.gregs[REG_RIP] = greg_t(EntryStubs::get().unwind_address());
+      uc->uc_mcontext.gregs[REG_RDI] = greg_t(sc);
+      return;
+    }
+    forward(sig, info, context);
+  }
+
+  // Not our fault: behave as the previous handler would have.
+  static void forward(int sig, siginfo_t* info, void* context) {
+    for (size_t i = 0; i < std::size(kSignals); ++i) {
+      if (kSignals[i] != sig) continue;
+      const struct sigaction& prev = previous()[i];
+      if (prev.sa_flags & SA_SIGINFO) {
+        prev.sa_sigaction(sig, info, context);
+        return;
+      }
+      if (prev.sa_handler == SIG_IGN) return;
+      if (prev.sa_handler != SIG_DFL) {
+        prev.sa_handler(sig);
+        return;
+      }
+      // Default action: reinstall it; returning re-executes the fault, which now kills us.
+      signal(sig, SIG_DFL);
+      return;
+    }
+  }
+};
+
+}  // namespace wasm::detail

@@ -1,0 +1,170 @@
+// Entry trampoline, unwind stub, array trampolines and the fault handler, exercised with small
+// hand-assembled functions that follow the native convention.
+#include <catch2/catch.hpp>
+
+#include <sys/mman.h>
+
+#include <cstring>
+#include <xbyak/xbyak.h>
+
+#include "wasm/detail/vm/trampolines.hpp"
+#include "wasm/detail/vm/trap_handler.hpp"
+
+using namespace wasm;
+using namespace wasm::detail;
+
+namespace {
+
+// Just enough of a VMContext for the stubs: they only read the store-context pointer.
+struct FakeVMContext {
+  alignas(16) unsigned char bytes[64] = {};
+  explicit FakeVMContext(VMStoreContext* sc) {
+    std::memcpy(bytes + VMOffsets::store_context(), &sc, sizeof sc);
+  }
+  void* ptr() { return bytes; }
+};
+
+Stub assemble(void (*body)(Xbyak::CodeGenerator&)) {
+  Xbyak::CodeGenerator g(4096, Xbyak::AutoGrow);
+  body(g);
+  return trampoline_detail::seal(g);
+}
+
+// Runs `code` through the entry trampoline as a host would.
+template <typename R, typename... Args>
+R enter(VMStoreContext& sc, FakeVMContext& vmctx, const void* code, Args... args) {
+  TrapHandler::ensure_installed();
+  sc.trap_code = 0;
+  sc.entry_target = code;
+  VMStoreContext* saved = current_store_context();
+  current_store_context() = &sc;
+  auto entry = reinterpret_cast<R (*)(void*, void*, Args...)>(const_cast<void*>(EntryStubs::get().entry()));
+  R r = entry(vmctx.ptr(), vmctx.ptr(), args...);
+  current_store_context() = saved;
+  return r;
+}
+
+// A stand-in for the raise_trap builtin.
+void raise_unreachable(void* vmctx) {
+  VMStoreContext* sc;
+  std::memcpy(&sc, static_cast<unsigned char*>(vmctx) + VMOffsets::store_context(), sizeof sc);
+  record_trap(sc, TrapCode::UnreachableCodeReached, uintptr_t(__builtin_return_address(0)), 0);
+  EntryStubs::get().unwind(sc);
+}
+
+}  // namespace
+
+TEST_CASE("entry trampoline passes arguments and results through", "[trampoline]") {
+  Stub add = assemble([](Xbyak::CodeGenerator& g) {
+    g.lea(g.rax, g.ptr[g.rdx + g.rcx]);  // params 0 and 1 arrive in rdx, rcx
+    g.ret();
+  });
+  VMStoreContext sc;
+  FakeVMContext vmctx(&sc);
+  CHECK(enter<int64_t>(sc, vmctx, add.entry(), int64_t(40), int64_t(2)) == 42);
+  CHECK(sc.trap_code == 0);
+  CHECK(sc.entry_sp == 0);  // restored on the way out
+}
+
+TEST_CASE("a fault in registered JIT code becomes a trap and the host goes on", "[trampoline]") {
+  void* guard = mmap(nullptr, 4096, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  REQUIRE(guard != MAP_FAILED);
+  Stub faulting = assemble([](Xbyak::CodeGenerator& g) {
+    g.push(g.rbp);
+    g.mov(g.rbp, g.rsp);
+    g.mov(g.rbx, 12345);  // clobber a callee-saved register: the unwind must restore it
+    g.mov(g.dword[g.rdx], 1);  // rdx = the guard page
+    g.pop(g.rbp);
+    g.ret();
+  });
+  uintptr_t begin = uintptr_t(faulting.entry());
+  CodeRegistry::get().add(begin, begin + faulting.code.size(), &faulting);
+  VMStoreContext sc;
+  FakeVMContext vmctx(&sc);
+  for (int i = 0; i < 3; ++i) {  // repeatedly: the handler must keep working
+    enter<int64_t>(sc, vmctx, faulting.entry(), guard);
+    REQUIRE(sc.trap_code == uint32_t(TrapCode::MemoryOutOfBounds) + 1);
+    CHECK(sc.backtrace.count == 1);
+    CHECK(CodeRegistry::get().contains(sc.backtrace.pcs[0]));
+  }
+  CodeRegistry::get().remove(begin);
+  munmap(guard, 4096);
+}
+
+TEST_CASE("an explicit trap unwinds from a builtin called by JIT code", "[trampoline]") {
+  Stub trapping = assemble([](Xbyak::CodeGenerator& g) {
+    g.push(g.rbp);
+    g.mov(g.rbp, g.rsp);
+    g.mov(g.rax, reinterpret_cast<uintptr_t>(&raise_unreachable));
+    g.call(g.rax);
+    g.pop(g.rbp);
+    g.ret();
+  });
+  uintptr_t begin = uintptr_t(trapping.entry());
+  CodeRegistry::get().add(begin, begin + trapping.code.size(), &trapping);
+  VMStoreContext sc;
+  FakeVMContext vmctx(&sc);
+  enter<int64_t>(sc, vmctx, trapping.entry());
+  CHECK(sc.trap_code == uint32_t(TrapCode::UnreachableCodeReached) + 1);
+  CodeRegistry::get().remove(begin);
+}
+
+TEST_CASE("array trampoline marshals every value class, stack arguments included", "[trampoline]") {
+  // (i64 x 5, f64 x 9) -> f64: sums everything; the 5th i64 and the 9th f64 go on the stack.
+  FuncType type;
+  for (int i = 0; i < 5; ++i) type.params.push_back(ValType::I64);
+  for (int i = 0; i < 9; ++i) type.params.push_back(ValType::F64);
+  type.results = {ValType::F64};
+  abi::CallLayout layout = abi::call_layout(type);
+  REQUIRE(layout.params[3].kind == abi::ArgLocation::Kind::Gpr);
+  REQUIRE(layout.params[4].kind == abi::ArgLocation::Kind::Stack);
+  REQUIRE(layout.params[13].kind == abi::ArgLocation::Kind::Stack);
+  Stub sum = assemble([](Xbyak::CodeGenerator& g) {
+    using namespace Xbyak::util;
+    g.mov(rax, rdx);
+    g.add(rax, rcx);
+    g.add(rax, r8);
+    g.add(rax, r9);
+    g.add(rax, g.qword[rsp + 8]);  // stack i64
+    g.cvtsi2sd(xmm8, rax);
+    for (int i = 0; i < 8; ++i) g.addsd(xmm8, Xbyak::Xmm(i));
+    g.addsd(xmm8, g.qword[rsp + 16]);  // stack f64
+    g.movapd(xmm0, xmm8);
+    g.ret();
+  });
+  Stub tramp = make_array_to_native(type);
+  abi::ValRaw values[14];
+  for (int i = 0; i < 5; ++i) values[i].i64 = i + 1;        // 15
+  for (int i = 0; i < 9; ++i) values[5 + i].f64 = 0.5 * (i + 1);  // 22.5
+  VMStoreContext sc;
+  FakeVMContext vmctx(&sc);
+  sc.entry_target = tramp.entry();
+  auto entry = reinterpret_cast<void (*)(void*, void*, const void*, abi::ValRaw*)>(
+      const_cast<void*>(EntryStubs::get().entry()));
+  entry(vmctx.ptr(), vmctx.ptr(), sum.entry(), values);
+  CHECK(values[0].f64 == 37.5);
+}
+
+namespace {
+void host_swap_add(void*, void*, abi::ValRaw* values) {
+  int64_t a = values[0].i64;
+  double b = values[1].f64;
+  values[0].f64 = b + 1;
+  values[1].i64 = a + 1;
+}
+}  // namespace
+
+TEST_CASE("native-to-array adapter returns multiple results through the results area", "[trampoline]") {
+  FuncType type{{ValType::I64, ValType::F64}, {ValType::F64, ValType::I64}};
+  Stub adapter = make_native_to_array(type, &host_swap_add);
+  VMStoreContext sc;
+  FakeVMContext vmctx(&sc);
+  abi::ValRaw results[2];
+  // Called with the native convention: rdi, rsi, rdx = results area, rcx = i64, xmm0 = f64.
+  auto fn = reinterpret_cast<void (*)(void*, void*, abi::ValRaw*, int64_t, double)>(
+      const_cast<void*>(adapter.entry()));
+  fn(vmctx.ptr(), vmctx.ptr(), results, 41, 2.5);
+  CHECK(results[0].f64 == 3.5);
+  CHECK(results[1].i64 == 42);
+  CHECK(sc.last_exit_pc != 0);
+}
