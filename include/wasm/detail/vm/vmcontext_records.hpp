@@ -1,0 +1,95 @@
+#pragma once
+// The records that live inside a VMContext (or that it points at) and that JIT code reads
+// through VMOffsets displacements. Their layout is stated in env/vmctx_layout.def; the
+// static_asserts at the end, generated from that file, keep these structs identical to it.
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <type_traits>
+
+#include "wasm/detail/env/vmoffsets.hpp"
+
+namespace wasm::detail {
+
+static_assert(sizeof(void*) == 8, "the VMContext layout is written for x86-64");
+
+// Opaque here: a VMContext is a block of VMOffsets::size() bytes reached only by offsets.
+struct VMContext;
+// Per-Store state that JIT code reads (stack limit, fuel, epoch deadline, trap exit).
+struct VMStoreContext;
+
+// The first field of every VMContext: "wasm" in memory order.
+inline constexpr uint32_t kVMContextMagic =
+    uint32_t('w') | uint32_t('a') << 8 | uint32_t('s') << 16 | uint32_t('m') << 24;
+
+struct VMMemoryDefinition {
+  uint8_t* base = nullptr;
+  uint64_t current_length = 0;  // bytes
+};
+
+struct VMTableDefinition {
+  void* base = nullptr;
+  uint64_t current_elements = 0;
+};
+
+// A global's value, of any type; JIT code reads and writes it in place at offset 0.
+struct alignas(16) VMGlobalDefinition {
+  unsigned char storage[16] = {};
+
+  template <typename T>
+  T get() const {
+    static_assert(std::is_trivially_copyable_v<T> && sizeof(T) <= sizeof(storage));
+    T value;
+    std::memcpy(&value, storage, sizeof(T));
+    return value;
+  }
+  template <typename T>
+  void set(const T& value) {
+    static_assert(std::is_trivially_copyable_v<T> && sizeof(T) <= sizeof(storage));
+    std::memcpy(storage, &value, sizeof(T));
+  }
+};
+
+struct VMFunctionImport {
+  void* code = nullptr;
+  VMContext* vmctx = nullptr;
+};
+
+struct VMTableImport {
+  VMTableDefinition* from = nullptr;
+  VMContext* vmctx = nullptr;
+};
+
+struct VMMemoryImport {
+  VMMemoryDefinition* from = nullptr;
+  VMContext* vmctx = nullptr;
+};
+
+struct VMGlobalImport {
+  VMGlobalDefinition* from = nullptr;
+};
+
+struct VMFuncRef {
+  void* code = nullptr;
+  VMContext* vmctx = nullptr;
+  uint32_t type_id = 0;  // engine-wide shared signature id
+  uint32_t padding = 0;
+};
+
+// The prefix fields are a u32 and three pointers.
+static_assert(region_info(VMRegion::magic).element_size == sizeof(kVMContextMagic));
+static_assert(region_info(VMRegion::store_context).element_size == sizeof(VMStoreContext*));
+static_assert(region_info(VMRegion::builtins).element_size == sizeof(void*));
+static_assert(region_info(VMRegion::type_ids).element_size == sizeof(const uint32_t*));
+
+#define WASM_VM_RECORD(Record, size, align)                                             \
+  static_assert(sizeof(Record) == (size) && alignof(Record) == (align),                 \
+                #Record ": size or alignment differs from vmctx_layout.def");           \
+  static_assert(std::is_standard_layout_v<Record> && std::is_trivially_copyable_v<Record>, \
+                #Record ": JIT code needs a plain C layout");
+#define WASM_VM_FIELD(Record, field, offset, size)                                   \
+  static_assert(offsetof(Record, field) == (offset) && sizeof(Record::field) == (size), \
+                #Record "::" #field ": offset or size differs from vmctx_layout.def");
+#include "wasm/detail/env/vmctx_layout.def"
+
+}  // namespace wasm::detail
