@@ -1,0 +1,173 @@
+#pragma once
+// Calls: direct (call rel32, patched at layout), imported (through the VMFunctionImport),
+// indirect (table bounds, lazy slot initialisation, null and signature checks), and calls to
+// builtins for the bulk memory and table instructions.
+//
+// Every call first spills all registers (all allocatable registers are treated as clobbered),
+// so arguments are then loaded from frame slots and constants with no move conflicts.
+#include "wasm/detail/jit/function_compiler_decl.hpp"
+
+namespace wasm::detail::jit {
+
+// Operands of builtins: BuiltinArg::stack(k) is the k-th popped operand counted from the
+// deepest one, so arguments can be passed in a different order than the wasm stack has them.
+inline void FunctionCompiler::call_builtin(Builtin b, std::initializer_list<BuiltinArg> args,
+                                           bool has_result, ValType result) {
+  uint32_t operands = 0;
+  for (const BuiltinArg& arg : args) operands += arg.from_stack;
+  spill_all();
+  const uint32_t first = stack_.height() - operands;
+  size_t next = 1;  // rdi is the VMContext
+  for (const BuiltinArg& arg : args) {
+    Reg dst = Reg::gpr(abi::kIntArgRegs[next++]);
+    if (arg.from_stack) load_to(dst, first + uint32_t(arg.imm));
+    else masm::load_const(a_, dst, ValType::I64, int64_t(arg.imm));
+  }
+  stack_.truncate(first);
+  call_vmctx_builtin(b);
+  if (env_.explicit_bounds()) reload_memory_base();
+  if (has_result) {
+    if (result == ValType::I32) a_.mov(a_.eax, a_.eax);  // C leaves the upper half undefined
+    push_reg(result, Reg::gpr(abi::RAX));
+  }
+}
+
+inline void FunctionCompiler::visit_misc_builtin(const Instruction& ins) {
+  using A = BuiltinArg;
+  const uint32_t x = ins.index, y = ins.index2;
+  auto s = [](uint32_t k) { return A{true, k}; };
+  auto v = [](uint64_t value) { return A::value(value); };
+  switch (ins.op) {
+    case Op::MemoryGrow:
+      call_builtin(Builtin::memory_grow, {v(x), s(0)}, true);
+      return;
+    case Op::MemoryFill: call_builtin(Builtin::memory_fill, {v(x), s(0), s(1), s(2)}, false); return;
+    case Op::MemoryCopy:
+      call_builtin(Builtin::memory_copy, {v(x), v(y), s(0), s(1), s(2)}, false);
+      return;
+    case Op::MemoryInit:  // index = data segment, index2 = memory
+      call_builtin(Builtin::memory_init, {v(y), v(x), s(0), s(1), s(2)}, false);
+      return;
+    case Op::DataDrop: call_builtin(Builtin::data_drop, {v(x)}, false); return;
+    case Op::TableGet:
+      call_builtin(Builtin::table_get, {v(x), s(0)}, true, env_.module.tables[x].element);
+      return;
+    case Op::TableSet: call_builtin(Builtin::table_set, {v(x), s(0), s(1)}, false); return;
+    case Op::TableGrow:  // wasm order: init, delta
+      call_builtin(Builtin::table_grow, {v(x), s(1), s(0)}, true);
+      return;
+    case Op::TableFill: call_builtin(Builtin::table_fill, {v(x), s(0), s(1), s(2)}, false); return;
+    case Op::TableCopy:
+      call_builtin(Builtin::table_copy, {v(x), v(y), s(0), s(1), s(2)}, false);
+      return;
+    case Op::TableInit:  // index = element segment, index2 = table
+      call_builtin(Builtin::table_init, {v(y), v(x), s(0), s(1), s(2)}, false);
+      return;
+    case Op::ElemDrop: call_builtin(Builtin::elem_drop, {v(x)}, false); return;
+    default: throw CompileFailure{"internal error: not a builtin instruction"};
+  }
+}
+
+// Moves the arguments (top of the stack, all spilled) to where the callee expects them and
+// pops them. Leaves rsp lowered by the outgoing stack-argument bytes.
+inline void FunctionCompiler::emit_call_args(const FuncType& type, const abi::CallLayout& layout) {
+  const uint32_t n = uint32_t(type.params.size());
+  const uint32_t first = stack_.height() - n;
+  if (layout.stack_bytes) a_.sub(a_.rsp, layout.stack_bytes);
+  for (uint32_t i = 0; i < n; ++i) {
+    const abi::ArgLocation& loc = layout.params[i];
+    switch (loc.kind) {
+      case abi::ArgLocation::Kind::Gpr: load_to(Reg::gpr(loc.reg), first + i); break;
+      case abi::ArgLocation::Kind::Xmm: load_to(Reg::xmm(loc.reg), first + i); break;
+      case abi::ArgLocation::Kind::Stack:
+        masm::store_var(a_, a_.rsp + int32_t(loc.stack_offset), stack_[first + i], first + i);
+        break;
+    }
+  }
+  stack_.truncate(first);
+  a_.mov(a_.rsi, a_.r14);
+  if (layout.has_results_area) a_.lea(a_.rdx, a_.ptr[a_.rsp + int32_t(layout.stack_bytes)]);
+}
+
+// After the call instruction: release the stack arguments and push the results.
+inline void FunctionCompiler::finish_call(const FuncType& type, const abi::CallLayout& layout) {
+  if (layout.stack_bytes) a_.add(a_.rsp, layout.stack_bytes);
+  if (env_.explicit_bounds()) reload_memory_base();
+  const uint32_t n = uint32_t(type.results.size());
+  if (n == 1) {
+    ValType t = type.results[0];
+    push_reg(t, abi::is_float_class(t) ? Reg::xmm(0) : Reg::gpr(abi::RAX));
+  } else if (n > 1) {
+    max_call_results_ = std::max(max_call_results_, n);
+    for (uint32_t i = 0; i < n; ++i) {
+      uint32_t slot = stack_.height();
+      masm::copy_mem(a_, masm::slot_addr(a_, slot), a_.rsp + int32_t(16 * i));
+      push_stack(type.results[i]);
+    }
+  }
+}
+
+inline void FunctionCompiler::visit_call(uint32_t func_index) {
+  flush_fuel();
+  const FuncType& type = env_.module.func_type(func_index);
+  abi::CallLayout layout = abi::call_layout(type);
+  spill_all();
+  emit_call_args(type, layout);
+  if (env_.func_is_imported(func_index)) {
+    const VMOffsets& o = env_.offsets;
+    a_.mov(a_.rdi, a_.qword[a_.r14 + o.imported_function_vmctx(func_index)]);
+    a_.call(a_.qword[a_.r14 + o.imported_function_code(func_index)]);
+  } else {
+    a_.mov(a_.rdi, a_.r14);
+    a_.db(0xE8);  // call rel32, patched when the module is laid out
+    calls_.push_back(CallReloc{uint32_t(a_.getSize()), func_index});
+    a_.dd(0);
+  }
+  finish_call(type, layout);
+}
+
+inline void FunctionCompiler::visit_call_indirect(uint32_t type_index, uint32_t table) {
+  flush_fuel();
+  const FuncType& type = env_.module.types[type_index];
+  abi::CallLayout layout = abi::call_layout(type);
+  const VMOffsets& o = env_.offsets;
+  spill_all();
+  // Index (zero-extended) in r11, the table's slots in rax.
+  load_to(kScratchGpr, stack_.height() - 1);
+  stack_.truncate(stack_.height() - 1);
+  if (env_.table_is_imported(table)) {
+    a_.mov(a_.rax, a_.qword[a_.r14 + o.imported_table_from(table)]);
+    a_.cmp(a_.r11, a_.qword[a_.rax + vmlayout::VMTableDefinition::current_elements]);
+    trap_if(Cond::AE, TrapCode::TableOutOfBounds);
+    a_.mov(a_.rax, a_.qword[a_.rax + vmlayout::VMTableDefinition::base]);
+  } else {
+    uint32_t d = env_.defined_table(table);
+    a_.cmp(a_.r11, a_.qword[a_.r14 + o.table_current_elements(d)]);
+    trap_if(Cond::AE, TrapCode::TableOutOfBounds);
+    a_.mov(a_.rax, a_.qword[a_.r14 + o.table_base(d)]);
+  }
+  a_.mov(a_.rax, a_.qword[a_.rax + a_.r11 * 8]);
+  // Slot word: 0 = not initialised yet, else VMFuncRef* | 1 (initialised null is 1).
+  LabelId initialised = labels_.make();
+  a_.test(a_.rax, a_.rax);
+  labels_.jcc(a_, Cond::NE, initialised);
+  a_.mov(a_.edx, a_.r11d);
+  a_.mov(a_.esi, table);
+  call_vmctx_builtin(Builtin::table_lazy_init);  // returns the untagged VMFuncRef* or null
+  labels_.bind(a_, initialised);
+  a_.and_(a_.rax, -2);
+  trap_if(Cond::E, TrapCode::IndirectCallToNull);
+  a_.mov(a_.r11, a_.qword[a_.r14 + VMOffsets::type_ids()]);
+  a_.mov(a_.r11d, a_.dword[a_.r11 + int32_t(4 * type_index)]);
+  a_.cmp(a_.r11d, a_.dword[a_.rax + vmlayout::VMFuncRef::type_id]);
+  trap_if(Cond::NE, TrapCode::BadSignature);
+  a_.mov(a_.qword[a_.rbp + frame::kCallTarget], a_.rax);
+
+  emit_call_args(type, layout);
+  a_.mov(a_.rax, a_.qword[a_.rbp + frame::kCallTarget]);
+  a_.mov(a_.rdi, a_.qword[a_.rax + vmlayout::VMFuncRef::vmctx]);
+  a_.call(a_.qword[a_.rax + vmlayout::VMFuncRef::code]);
+  finish_call(type, layout);
+}
+
+}  // namespace wasm::detail::jit

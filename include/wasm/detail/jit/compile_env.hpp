@@ -1,0 +1,64 @@
+#pragma once
+// What every function compiler of a module shares, read-only: the module, its VMContext
+// layout and the code-generation options taken from Config.
+#include <cstdint>
+#include <vector>
+
+#include "wasm/config.hpp"
+#include "wasm/detail/env/module_info.hpp"
+#include "wasm/detail/env/module_shape.hpp"
+#include "wasm/detail/env/vmoffsets.hpp"
+
+namespace wasm::detail::jit {
+
+struct CompileOptions {
+  BoundsChecks bounds_checks = BoundsChecks::GuardPages;
+  bool consume_fuel = false;
+  bool epoch_interruption = false;
+  // PROT_NONE bytes after the 4 GiB of a guard-page memory (LinearMemory's default); an
+  // access whose offset the guard cannot cover gets an explicit check.
+  uint64_t guard_bytes = (uint64_t(1) << 32) + 65536;
+  Features features;
+
+  static CompileOptions from(const Config& config) {
+    CompileOptions o;
+    o.bounds_checks = config.bounds_checks();
+    o.consume_fuel = config.consume_fuel();
+    o.epoch_interruption = config.epoch_interruption();
+    o.features = config.wasm_features();
+    return o;
+  }
+};
+
+struct CompileEnv {
+  const ModuleInfo& module;
+  VMOffsets offsets;
+  CompileOptions options;
+
+  CompileEnv(const ModuleInfo& m, const CompileOptions& o)
+      : module(m), offsets(shape_of(m)), options(o) {}
+
+  bool memory_is_imported(uint32_t index) const { return index < module.num_imported_memories; }
+  uint32_t defined_memory(uint32_t index) const { return index - module.num_imported_memories; }
+  bool table_is_imported(uint32_t index) const { return index < module.num_imported_tables; }
+  uint32_t defined_table(uint32_t index) const { return index - module.num_imported_tables; }
+  bool global_is_imported(uint32_t index) const { return index < module.num_imported_globals; }
+  uint32_t defined_global(uint32_t index) const { return index - module.num_imported_globals; }
+  bool func_is_imported(uint32_t index) const { return index < module.num_imported_funcs; }
+  bool explicit_bounds() const { return options.bounds_checks == BoundsChecks::Explicit; }
+  bool has_memory() const { return !module.memories.empty(); }
+};
+
+// A call from one compiled function to another of the same module: the rel32 field at
+// `offset` (from the function's start) must point at function `callee`'s code.
+struct CallReloc {
+  uint32_t offset = 0;
+  uint32_t callee = 0;  // function index (a defined function)
+};
+
+struct CompiledFunction {
+  std::vector<uint8_t> code;
+  std::vector<CallReloc> calls;
+};
+
+}  // namespace wasm::detail::jit

@@ -1,0 +1,76 @@
+#pragma once
+// CompiledModule: the machine code of every defined function of a module, laid out in one
+// read+execute CodeMemory, with where each function starts. The runtime uses it to find a
+// function's entry, to tell whether a pc is in JIT code, and to map a pc to its function for
+// backtraces.
+#include <algorithm>
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <vector>
+
+#include "wasm/detail/jit/code_memory.hpp"
+
+namespace wasm::detail::jit {
+
+// Where a defined function's code sits, as offsets into the module's code.
+struct FunctionLocation {
+  uint32_t offset = 0;
+  uint32_t size = 0;
+};
+
+// How long compilation took, for throughput figures.
+struct CompileStats {
+  uint64_t code_section_bytes = 0;  // wasm bytes of all function bodies
+  uint64_t machine_code_bytes = 0;
+  double seconds = 0;
+  unsigned threads = 1;
+
+  double megabytes_per_second() const {
+    return seconds > 0 ? double(code_section_bytes) / 1e6 / seconds : 0;
+  }
+};
+
+class CompiledModule {
+ public:
+  CompiledModule() = default;
+  CompiledModule(CodeMemory code, std::vector<FunctionLocation> functions,
+                 uint32_t num_imported_funcs, CompileStats stats)
+      : code_(std::move(code)),
+        functions_(std::move(functions)),
+        num_imported_funcs_(num_imported_funcs),
+        stats_(stats) {}
+
+  const CodeMemory& code_memory() const { return code_; }
+  uint32_t num_imported_funcs() const { return num_imported_funcs_; }
+  uint32_t num_defined_funcs() const { return uint32_t(functions_.size()); }
+  std::span<const FunctionLocation> functions() const { return functions_; }
+  const CompileStats& stats() const { return stats_; }
+
+  // Entry point of a defined function, by its index in the function index space.
+  const void* function_code(uint32_t func_index) const {
+    return code_.data() + functions_.at(func_index - num_imported_funcs_).offset;
+  }
+
+  bool contains(uintptr_t pc) const { return code_.contains(pc); }
+
+  // The function (index space) whose code contains pc, if any.
+  std::optional<uint32_t> function_index_at(uintptr_t pc) const {
+    if (!contains(pc)) return std::nullopt;
+    uint32_t offset = uint32_t(pc - uintptr_t(code_.data()));
+    auto it = std::upper_bound(functions_.begin(), functions_.end(), offset,
+                               [](uint32_t o, const FunctionLocation& f) { return o < f.offset; });
+    if (it == functions_.begin()) return std::nullopt;
+    --it;
+    if (offset >= it->offset + it->size) return std::nullopt;
+    return num_imported_funcs_ + uint32_t(it - functions_.begin());
+  }
+
+ private:
+  CodeMemory code_;
+  std::vector<FunctionLocation> functions_;
+  uint32_t num_imported_funcs_ = 0;
+  CompileStats stats_;
+};
+
+}  // namespace wasm::detail::jit

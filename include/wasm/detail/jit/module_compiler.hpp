@@ -1,0 +1,94 @@
+#pragma once
+// Compiles every defined function of a validated module with the baseline compiler, in
+// parallel, and lays the results out into one CodeMemory with direct calls patched. The
+// output does not depend on the number of threads: functions are compiled independently and
+// placed in index order.
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <optional>
+#include <thread>
+#include <vector>
+
+#include "wasm/detail/jit/compiled_module.hpp"
+#include "wasm/detail/jit/function_compiler.hpp"
+
+namespace wasm::detail::jit {
+
+namespace module_compiler_detail {
+
+inline unsigned pick_threads(unsigned requested, uint32_t functions) {
+  unsigned threads = requested ? requested : std::max(1u, std::thread::hardware_concurrency());
+  return std::max(1u, std::min<unsigned>(threads, functions));
+}
+
+inline constexpr uint32_t kFunctionAlign = 16;
+
+}  // namespace module_compiler_detail
+
+// threads: 0 = one per hardware thread; 1 = compile on the calling thread.
+inline Result<CompiledModule> compile_module(const ModuleInfo& module,
+                                             const CompileOptions& options,
+                                             unsigned threads = 0) {
+  using namespace module_compiler_detail;
+  auto start = std::chrono::steady_clock::now();
+  CompileEnv env(module, options);
+  if (!env.offsets.ok()) return Error(ErrorKind::Resource, "module's VMContext is too large");
+  const uint32_t n = module.num_defined_funcs();
+  threads = pick_threads(threads, n);
+
+  std::vector<std::optional<Result<CompiledFunction>>> results(n);
+  std::atomic<uint32_t> next{0};
+  auto work = [&] {
+    FunctionCompiler compiler(env);
+    for (uint32_t i = next++; i < n; i = next++) results[i].emplace(compiler.compile(i));
+  };
+  if (threads <= 1) {
+    work();
+  } else {
+    std::vector<std::thread> pool;
+    pool.reserve(threads - 1);
+    try {
+      for (unsigned t = 1; t < threads; ++t) pool.emplace_back(work);
+    } catch (const std::system_error&) {
+      // Fewer threads than asked: the ones running (and this one) do all the work.
+    }
+    work();
+    for (std::thread& t : pool) t.join();
+  }
+
+  // The first failing function (by index) decides the error, whatever the scheduling.
+  uint64_t total = 0;
+  std::vector<FunctionLocation> locations(n);
+  for (uint32_t i = 0; i < n; ++i) {
+    if (!*results[i]) return std::move(*results[i]).error();
+    total = (total + kFunctionAlign - 1) / kFunctionAlign * kFunctionAlign;
+    locations[i] = FunctionLocation{uint32_t(total), uint32_t((*results[i])->code.size())};
+    total += locations[i].size;
+    if (total > 0x7FFFFFFF) return Error(ErrorKind::Resource, "module code exceeds 2 GiB");
+  }
+
+  std::vector<uint8_t> image(total, 0xCC);  // int3 between functions
+  for (uint32_t i = 0; i < n; ++i) {
+    const CompiledFunction& f = **results[i];
+    std::copy(f.code.begin(), f.code.end(), image.begin() + locations[i].offset);
+    for (const CallReloc& call : f.calls) {
+      uint32_t at = locations[i].offset + call.offset;
+      uint32_t target = locations[call.callee - module.num_imported_funcs].offset;
+      int32_t rel = int32_t(int64_t(target) - int64_t(at + 4));
+      std::memcpy(image.data() + at, &rel, 4);
+    }
+  }
+  CodeMemory code = CodeMemory::publish(image);
+  if (!code) return Error(ErrorKind::Resource, "out of memory for compiled code");
+
+  CompileStats stats;
+  for (const FunctionBody& body : module.bodies) stats.code_section_bytes += body.size;
+  stats.machine_code_bytes = total;
+  stats.threads = threads;
+  stats.seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  return CompiledModule(std::move(code), std::move(locations), module.num_imported_funcs, stats);
+}
+
+}  // namespace wasm::detail::jit
