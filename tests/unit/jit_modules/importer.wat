@@ -1,0 +1,12 @@
+(module
+  (type $ii (func (param i32) (result i32)))
+  (import "x" "triple" (func $triple (param i32) (result i32)))
+  (import "x" "mem" (memory 1))
+  (import "x" "tab" (table 4 funcref))
+  (func (export "call_triple") (param i32) (result i32) (call $triple (local.get 0)))
+  (func (export "poke") (param i32 i32) (i32.store (local.get 0) (local.get 1)))
+  (func (export "size") (result i32) (memory.size))
+  (func (export "grow") (param i32) (result i32) (memory.grow (local.get 0)))
+  (func (export "indirect") (param i32 i32) (result i32)
+    (call_indirect (type $ii) (local.get 1) (local.get 0)))
+)
