@@ -1,79 +1,179 @@
 #pragma once
-// The one place where the spec runner meets the runtime.
+// The one place where the spec runner meets the runtime: it drives the public API (Engine,
+// Module, Store, Linker, Instance, Func, Global) the way an embedder would.
 //
-// The runner (spec_runner.cpp) only calls this class. As the runtime grows, later sessions fill in
-// instantiate/register_instance/invoke/get with the real engine and clear the matching
-// `missing_*` reason; the runner then runs those commands instead of skipping them, with no other
-// change. Today the runtime can decode and validate, nothing more.
-//
-// For instantiation, the adapter will also have to provide the `spectest` host module that the
-// scripts import from (print functions, global_i32 = 666, global_i64 = 666, global_f32 = 666.6,
-// global_f64 = 666.6, table of 10..20 funcref, memory 1..2 pages).
+// The `spectest` module the scripts import from is defined here: print functions,
+// global_i32 = 666, global_i64 = 666, global_f32 = 666.6, global_f64 = 666.6, a table of
+// 10..20 funcref and a memory of 1..2 pages.
 #include <cstdint>
+#include <cstring>
 #include <optional>
 #include <span>
 #include <string>
 #include <vector>
 
 #include "spec_values.hpp"
-#include "wasm/detail/binary/decoder.hpp"
-#include "wasm/detail/binary/validator.hpp"
-#include "wasm/features.hpp"
-#include "wasm/result.hpp"
+#include "wasm.hpp"
 
 namespace wasmpp_spec {
 
 class RuntimeAdapter {
  public:
   using InstanceId = size_t;
+  using CompiledModule = wasm::Module;
 
-  // A module that decoded and validated (later: also compiled).
-  struct CompiledModule {
-    wasm::detail::ModuleInfo info;
-  };
-
-  explicit RuntimeAdapter(const wasm::Features& features) : features_(features) {}
+  explicit RuntimeAdapter(const wasm::Features& features)
+      : engine_(make_config(features)), store_(engine_), linker_(engine_) {
+    linker_.allow_shadowing(true);
+    define_spectest();
+  }
 
   // Why a part is not available yet (the skip reason the runner prints), or nothing when it is.
-  std::optional<std::string> missing_instantiation() const { return "needs instantiation"; }
-  std::optional<std::string> missing_linking() const { return "needs linking"; }
-  std::optional<std::string> missing_execution() const {
-    return "needs execution: baseline JIT not built";
-  }
+  std::optional<std::string> missing_instantiation() const { return std::nullopt; }
+  std::optional<std::string> missing_linking() const { return std::nullopt; }
+  std::optional<std::string> missing_execution() const { return std::nullopt; }
 
-  // Decodes and validates. Malformed input fails with ErrorKind::Decode, an invalid module with
-  // ErrorKind::Validate.
+  // Decodes, validates and compiles. Malformed input fails with ErrorKind::Decode, an invalid
+  // module with ErrorKind::Validate.
   wasm::Result<CompiledModule> compile(std::span<const uint8_t> bytes) const {
-    auto info = wasm::detail::decode_module(bytes, features_);
-    if (!info) return std::move(info).error();
-    auto valid = wasm::detail::validate_module(*info, features_);
-    if (!valid) return std::move(valid).error();
-    return CompiledModule{std::move(*info)};
+    return wasm::Module::compile(engine_, bytes);
   }
 
-  // Links imports (against `spectest` and registered instances) and instantiates; link failures
-  // are ErrorKind::Link, failures during instantiation ErrorKind::Instantiate or a Trap.
-  wasm::Result<InstanceId> instantiate(const CompiledModule&) { return not_built("instantiation"); }
+  // Links imports (against `spectest` and registered instances) and instantiates.
+  wasm::Result<InstanceId> instantiate(const CompiledModule& module) {
+    auto instance = linker_.instantiate(store_, module);
+    if (!instance) return std::move(instance).error();
+    instances_.push_back(*instance);
+    return instances_.size() - 1;
+  }
 
   // Makes an instance's exports importable under module name `as`.
-  wasm::Result<void> register_instance(InstanceId, const std::string&) {
-    return not_built("instantiation");
+  wasm::Result<void> register_instance(InstanceId id, const std::string& as) {
+    return linker_.instance(store_, as, instances_[id]);
   }
 
   // Calls an exported function; a trap is an Error of kind Trap with its trap code.
-  wasm::Result<std::vector<Value>> invoke(InstanceId, const std::string&, const std::vector<Value>&) {
-    return not_built("execution");
+  wasm::Result<std::vector<Value>> invoke(InstanceId id, const std::string& name, const std::vector<Value>& args) {
+    std::optional<wasm::Func> func = instances_[id].get_func(store_, name);
+    if (!func) return wasm::Error(wasm::ErrorKind::Link, "no exported function \"" + name + "\"");
+    auto type = func->type(store_);
+    if (!type) return std::move(type).error();
+    std::vector<wasm::Val> params;
+    for (const Value& v : args) params.push_back(to_val(v));
+    std::vector<wasm::Val> results(type->results.size());
+    if (auto r = func->call(store_, params, results); !r) return std::move(r).error();
+    std::vector<Value> out;
+    for (const wasm::Val& v : results) out.push_back(from_val(v));
+    return out;
   }
 
   // Reads an exported global.
-  wasm::Result<Value> get(InstanceId, const std::string&) { return not_built("execution"); }
-
- private:
-  static wasm::Error not_built(const std::string& what) {
-    return wasm::Error(wasm::ErrorKind::Instantiate, what + " is not built yet");
+  wasm::Result<Value> get(InstanceId id, const std::string& name) {
+    std::optional<wasm::Global> global = instances_[id].get_global(store_, name);
+    if (!global) return wasm::Error(wasm::ErrorKind::Link, "no exported global \"" + name + "\"");
+    auto v = global->get(store_);
+    if (!v) return std::move(v).error();
+    return from_val(*v);
   }
 
-  wasm::Features features_;
+ private:
+  static wasm::Config make_config(const wasm::Features& features) {
+    wasm::Config config;
+    config.wasm_features(features);
+    return config;
+  }
+
+  // Externref N of the scripts is the host pointer N + 1, so that 0 stays null.
+  static wasm::Val to_val(const Value& v) {
+    switch (v.type) {
+      case ValueType::I32: return wasm::Val(int32_t(uint32_t(v.bits)));
+      case ValueType::I64: return wasm::Val(int64_t(v.bits));
+      case ValueType::F32: {
+        float f;
+        uint32_t b = uint32_t(v.bits);
+        std::memcpy(&f, &b, 4);
+        return wasm::Val(f);
+      }
+      case ValueType::F64: {
+        double d;
+        std::memcpy(&d, &v.bits, 8);
+        return wasm::Val(d);
+      }
+      case ValueType::V128: {
+        wasm::V128 x;
+        x.bytes = v.v128;
+        return wasm::Val(x);
+      }
+      case ValueType::FuncRef: return wasm::Val(wasm::FuncRef{});
+      case ValueType::ExternRef:
+        return wasm::Val(wasm::ExternRef{v.is_null ? nullptr : reinterpret_cast<void*>(uintptr_t(v.bits + 1))});
+    }
+    return wasm::Val();
+  }
+
+  static Value from_val(const wasm::Val& v) {
+    switch (v.type()) {
+      case wasm::ValType::I32: return Value::i32(uint32_t(v.i32()));
+      case wasm::ValType::I64: return Value::i64(uint64_t(v.i64()));
+      case wasm::ValType::F32: {
+        uint32_t b;
+        float f = v.f32();
+        std::memcpy(&b, &f, 4);
+        return Value::f32_bits(b);
+      }
+      case wasm::ValType::F64: {
+        uint64_t b;
+        double d = v.f64();
+        std::memcpy(&b, &d, 8);
+        return Value::f64_bits(b);
+      }
+      case wasm::ValType::V128: return Value::v128_bytes(v.v128().bytes);
+      case wasm::ValType::FuncRef:
+        if (!v.funcref()) return Value::null_ref(ValueType::FuncRef);
+        return Value::ref(ValueType::FuncRef, uint64_t(reinterpret_cast<uintptr_t>(v.funcref().raw)));
+      case wasm::ValType::ExternRef:
+        if (!v.externref()) return Value::null_ref(ValueType::ExternRef);
+        return Value::ref(ValueType::ExternRef, uint64_t(reinterpret_cast<uintptr_t>(v.externref().ptr)) - 1);
+    }
+    return Value::i32(0);
+  }
+
+  void define_spectest() {
+    using wasm::ValType;
+    auto print = [this](std::initializer_list<ValType> params) {
+      std::string name = "print";
+      for (ValType t : params) name += std::string("_") + wasm::valtype_name(t);
+      wasm::FuncType type{std::vector<ValType>(params), {}};
+      (void)linker_.func_new("spectest", name, type,
+                             [](wasm::Caller<>&, std::span<const wasm::Val>, std::span<wasm::Val>) {
+                               return wasm::Result<void>();
+                             });
+    };
+    print({});
+    print({ValType::I32});
+    print({ValType::I64});
+    print({ValType::F32});
+    print({ValType::F64});
+    print({ValType::I32, ValType::F32});
+    print({ValType::F64, ValType::F64});
+    auto global = [this](const char* name, ValType type, wasm::Val value) {
+      auto g = wasm::Global::create(store_, wasm::GlobalType{type, false}, value);
+      if (g) (void)linker_.define("spectest", name, *g);
+    };
+    global("global_i32", ValType::I32, wasm::Val(int32_t(666)));
+    global("global_i64", ValType::I64, wasm::Val(int64_t(666)));
+    global("global_f32", ValType::F32, wasm::Val(666.6f));
+    global("global_f64", ValType::F64, wasm::Val(666.6));
+    wasm::TableType table_type{ValType::FuncRef, wasm::Limits{10, 20}};
+    if (auto t = wasm::Table::create(store_, table_type)) (void)linker_.define("spectest", "table", *t);
+    wasm::MemoryType memory_type{wasm::Limits{1, 2}};
+    if (auto m = wasm::Memory::create(store_, memory_type)) (void)linker_.define("spectest", "memory", *m);
+  }
+
+  wasm::Engine engine_;
+  wasm::Store<> store_;
+  wasm::Linker<> linker_;
+  std::vector<wasm::Instance> instances_;
 };
 
 }  // namespace wasmpp_spec

@@ -1,0 +1,48 @@
+#pragma once
+// Evaluates validated constant expressions (global initialisers, segment offsets and element
+// items) against a partly built instance.
+#include <cstring>
+#include <vector>
+
+#include "wasm/detail/vm/instance.hpp"
+#include "wasm/detail/jit/abi.hpp"
+
+namespace wasm::detail {
+
+inline abi::ValRaw eval_const(const ConstExpr& expr, Instance& instance) {
+  // Validation guarantees a well-typed expression; extended-const adds i32/i64 add, sub, mul.
+  std::vector<abi::ValRaw> stack;
+  stack.reserve(expr.code.size());
+  for (const Instruction& in : expr.code) {
+    abi::ValRaw v;
+    std::memset(&v, 0, sizeof v);
+    switch (in.op) {
+      case Op::I32Const: v.i32 = in.i32(); break;
+      case Op::I64Const: v.i64 = in.i64(); break;
+      case Op::F32Const: v.i64 = int64_t(uint32_t(in.bits)); break;
+      case Op::F64Const: v.i64 = int64_t(in.bits); break;
+      case Op::V128Const: std::memcpy(v.v128, in.v128.data(), 16); break;
+      case Op::RefNull: v.ref = nullptr; break;
+      case Op::RefFunc: v.ref = instance.func_ref(in.index); break;
+      case Op::GlobalGet: std::memcpy(&v, instance.global(in.index)->storage, 16); break;
+      case Op::I32Add: case Op::I32Sub: case Op::I32Mul:
+      case Op::I64Add: case Op::I64Sub: case Op::I64Mul: {
+        abi::ValRaw rhs = stack.back();
+        stack.pop_back();
+        abi::ValRaw lhs = stack.back();
+        stack.pop_back();
+        uint64_t a = uint64_t(lhs.i64), b = uint64_t(rhs.i64);
+        uint64_t r = in.op == Op::I32Add || in.op == Op::I64Add ? a + b
+                   : in.op == Op::I32Sub || in.op == Op::I64Sub ? a - b : a * b;
+        if (in.op == Op::I32Add || in.op == Op::I32Sub || in.op == Op::I32Mul) r = uint32_t(r);
+        v.i64 = int64_t(r);
+        break;
+      }
+      default: break;  // not a constant instruction: rejected by the validator
+    }
+    stack.push_back(v);
+  }
+  return stack.empty() ? abi::ValRaw{} : stack.back();
+}
+
+}  // namespace wasm::detail

@@ -1,0 +1,219 @@
+#pragma once
+// Typed host functions: a C++ callable becomes a native-convention function that JIT code
+// calls directly (no marshalling through ValRaw arrays). The adapter's signature is the wasm
+// function's native signature (jit/abi.hpp):
+//   Ret  adapter(VMHostContext*, VMContext* caller, NativeParams...)          0 or 1 result
+//   void adapter(VMHostContext*, VMContext* caller, ValRaw* results, NativeParams...)   2+
+// A callable may take a leading Caller<T>&, and may return void, a value, a std::tuple or a
+// Result of those; an error result or a C++ exception becomes a trap.
+#include <exception>
+#include <functional>
+#include <memory>
+#include <tuple>
+#include <type_traits>
+#include <utility>
+
+#include "wasm/caller.hpp"
+#include "wasm/detail/vm/invoke.hpp"
+#include "wasm/detail/vm/native_types.hpp"
+
+namespace wasm::detail {
+
+// Signature analysis of a callable.
+template <typename F>
+struct CallableTraits : CallableTraits<decltype(&std::remove_cvref_t<F>::operator())> {};
+template <typename R, typename... A>
+struct CallableTraits<R (*)(A...)> {
+  using Ret = R;
+  using Args = std::tuple<A...>;
+};
+template <typename R, typename... A>
+struct CallableTraits<R(A...)> : CallableTraits<R (*)(A...)> {};
+template <typename C, typename R, typename... A>
+struct CallableTraits<R (C::*)(A...)> : CallableTraits<R (*)(A...)> {};
+template <typename C, typename R, typename... A>
+struct CallableTraits<R (C::*)(A...) const> : CallableTraits<R (*)(A...)> {};
+template <typename C, typename R, typename... A>
+struct CallableTraits<R (C::*)(A...) noexcept> : CallableTraits<R (*)(A...)> {};
+template <typename C, typename R, typename... A>
+struct CallableTraits<R (C::*)(A...) const noexcept> : CallableTraits<R (*)(A...)> {};
+
+template <typename T>
+struct IsCaller : std::false_type {};
+template <typename T>
+struct IsCaller<Caller<T>&> : std::true_type {};
+
+template <typename T>
+struct UnwrapResult {
+  using type = T;
+  static constexpr bool is_result = false;
+};
+template <typename T>
+struct UnwrapResult<Result<T>> {
+  using type = T;
+  static constexpr bool is_result = true;
+};
+
+// The wasm parameters of a callable: its arguments, without a leading Caller<T>&.
+template <bool DropFirst, typename Args>
+struct ParamsOf;
+template <typename A0, typename... A>
+struct ParamsOf<true, std::tuple<A0, A...>> {
+  using type = std::tuple<std::remove_cvref_t<A>...>;
+};
+template <typename... A>
+struct ParamsOf<false, std::tuple<A...>> {
+  using type = std::tuple<std::remove_cvref_t<A>...>;
+};
+
+// Params (without the Caller) and Results of a host callable, as tuples.
+template <typename F>
+struct HostSignature {
+  using Traits = CallableTraits<F>;
+  using AllArgs = typename Traits::Args;
+  static constexpr bool takes_caller =
+      std::tuple_size_v<AllArgs> > 0 && IsCaller<std::tuple_element_t<0, AllArgs>>::value;
+  using Params = typename ParamsOf<takes_caller, AllArgs>::type;
+  using Returned = typename UnwrapResult<typename Traits::Ret>::type;  // void, T or tuple
+  using Results = as_tuple_t<Returned>;
+  static constexpr bool returns_result = UnwrapResult<typename Traits::Ret>::is_result;
+};
+
+// The adapter for callable F (stored in HostFunc::closure) in a store of data type T.
+template <typename T, typename F, typename Params = typename HostSignature<F>::Params,
+          typename Results = typename HostSignature<F>::Results>
+struct HostAdapter;
+
+template <typename T, typename F, typename... P, typename... R>
+struct HostAdapter<T, F, std::tuple<P...>, std::tuple<R...>> {
+  using Sig = HostSignature<F>;
+  static constexpr size_t kResults = sizeof...(R);
+  using NativeRet = std::conditional_t<kResults == 1, typename WasmTypeOf<std::tuple_element_t<0, std::tuple<R..., int32_t>>>::Native, void>;
+
+  // Runs the callable; returns false with StoreData::pending_error set on failure. All C++
+  // objects of the call live and die here, before any unwinding.
+  static bool invoke(VMHostContext* ctx, VMContext* caller, abi::ValRaw* out,
+                     typename WasmTypeOf<P>::Native... args) noexcept {
+    HostFunc& host = *ctx->owner;
+    StoreData& store = *host.store;
+    try {
+      F& fn = *static_cast<F*>(host.closure.get());
+      Caller<T> c(store, caller);
+      auto run = [&]() -> decltype(auto) {
+        if constexpr (Sig::takes_caller) return fn(c, WasmTypeOf<P>::from_native(args)...);
+        else return fn(WasmTypeOf<P>::from_native(args)...);
+      };
+      using Ret = typename CallableTraits<F>::Ret;
+      if constexpr (std::is_void_v<Ret>) {
+        run();
+      } else if constexpr (Sig::returns_result) {
+        Ret r = run();
+        if (!r) {
+          Error e = std::move(r).error();
+          store.pending_error = e.kind() == ErrorKind::Trap ? std::move(e) : Error::trap(TrapCode::HostError, e.message());
+          return false;
+        }
+        if constexpr (kResults > 0) store_results(out, std::move(*r));
+      } else {
+        store_results(out, run());
+      }
+      return true;
+    } catch (const std::exception& e) {
+      store.pending_error = Error::trap(TrapCode::HostError, std::string("host function threw: ") + e.what());
+    } catch (...) {
+      store.pending_error = Error::trap(TrapCode::HostError, "host function threw an exception");
+    }
+    return false;
+  }
+
+  template <typename V>
+  static void store_results(abi::ValRaw* out, V&& value) {
+    if constexpr (kResults == 1) {
+      using R0 = std::tuple_element_t<0, std::tuple<R...>>;
+      auto native = WasmTypeOf<R0>::to_native(std::get<0>(as_tuple(std::forward<V>(value))));
+      std::memcpy(out, &native, sizeof native);
+    } else {
+      auto tuple = as_tuple(std::forward<V>(value));
+      store_each(out, tuple, std::index_sequence_for<R...>());
+    }
+  }
+  template <typename Tuple, size_t... I>
+  static void store_each(abi::ValRaw* out, const Tuple& t, std::index_sequence<I...>) {
+    (store_one<std::tuple_element_t<I, std::tuple<R...>>>(out[I], std::get<I>(t)), ...);
+  }
+  template <typename Ri>
+  static void store_one(abi::ValRaw& slot, const Ri& v) {
+    auto native = WasmTypeOf<Ri>::to_native(v);
+    std::memset(&slot, 0, sizeof slot);
+    std::memcpy(&slot, &native, sizeof native);
+  }
+  template <typename V>
+  static auto as_tuple(V&& v) {
+    if constexpr (requires { std::tuple_size<std::remove_cvref_t<V>>::value; }) return std::forward<V>(v);
+    else return std::make_tuple(std::forward<V>(v));
+  }
+
+  [[noreturn]] static void fail(VMHostContext* ctx, void* return_address, void* frame) {
+    VMStoreContext* sc = ctx->store_context;
+    sc->last_exit_pc = uintptr_t(return_address);
+    sc->last_exit_fp = *static_cast<uintptr_t*>(frame);
+    raise_host_trap(*ctx->owner->store);
+  }
+
+  // The function JIT code calls.
+  static NativeRet call(VMHostContext* ctx, VMContext* caller, typename WasmTypeOf<P>::Native... args)
+    requires(kResults <= 1)
+  {
+    abi::ValRaw result;
+    if (!invoke(ctx, caller, &result, args...)) fail(ctx, __builtin_return_address(0), __builtin_frame_address(0));
+    if constexpr (kResults == 1) {
+      NativeRet r;
+      std::memcpy(&r, &result, sizeof r);
+      return r;
+    }
+  }
+  static void call_multi(VMHostContext* ctx, VMContext* caller, abi::ValRaw* results,
+                         typename WasmTypeOf<P>::Native... args)
+    requires(kResults > 1)
+  {
+    if (!invoke(ctx, caller, results, args...)) fail(ctx, __builtin_return_address(0), __builtin_frame_address(0));
+  }
+
+  static void* entry() {
+    if constexpr (kResults > 1) return reinterpret_cast<void*>(&call_multi);
+    else return reinterpret_cast<void*>(&call);
+  }
+};
+
+// Creates a typed host function in `store` from callable `fn`.
+template <typename T, typename F>
+HostFunc* make_typed_host_func(StoreData& store, F&& fn) {
+  using Fn = std::remove_cvref_t<F>;
+  using Sig = HostSignature<Fn>;
+  using Adapter = HostAdapter<T, Fn>;
+  auto host = std::make_unique<HostFunc>();
+  host->vmctx.store_context = &store.ctx;
+  host->vmctx.owner = host.get();
+  host->store = &store;
+  host->type = func_type_of<typename Sig::Params, typename Sig::Results>();
+  host->closure = std::shared_ptr<void>(new Fn(std::forward<F>(fn)), [](void* p) { delete static_cast<Fn*>(p); });
+  host->ref.code = Adapter::entry();
+  host->ref.vmctx = reinterpret_cast<VMContext*>(&host->vmctx);
+  host->ref.type_id = store.engine.state().types.intern(host->type);
+  HostFunc* raw = host.get();
+  store.host_funcs.push_back(std::move(host));
+  return raw;
+}
+
+}  // namespace wasm::detail
+
+namespace wasm {
+
+template <typename T, typename F>
+Func Func::wrap(Store<T>& store, F&& fn) {
+  detail::StoreData& s = store.inner();
+  detail::HostFunc* host = detail::make_typed_host_func<T>(s, std::forward<F>(fn));
+  return Func(s.id, s.add_func(&host->ref));
+}
+
+}  // namespace wasm

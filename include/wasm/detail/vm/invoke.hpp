@@ -1,0 +1,131 @@
+#pragma once
+// Crossing between host and wasm: entering wasm through the entry trampoline (and turning a
+// trap recorded in the VMStoreContext into an Error), and running host callbacks for JIT code
+// (turning their errors and exceptions into traps).
+#include <exception>
+#include <string>
+#include <utility>
+
+#include "wasm/detail/vm/store_data.hpp"
+#include "wasm/detail/vm/trap_handler.hpp"
+
+namespace wasm::detail {
+
+// Maps raw trap pcs to frames with function indices and names.
+inline std::vector<FrameInfo> symbolize(const TrapBacktrace& bt) {
+  std::vector<FrameInfo> frames;
+  frames.reserve(bt.count);
+  for (uint32_t i = 0; i < bt.count; ++i) {
+    auto* module = static_cast<const ModuleState*>(CodeRegistry::get().lookup(bt.pcs[i]));
+    if (!module) continue;
+    std::optional<uint32_t> func = module->code.function_index_at(bt.pcs[i]);
+    if (!func) continue;
+    FrameInfo f;
+    f.func_index = *func;
+    f.func_name = module->info.func_name(f.func_index);
+    f.module_offset = module->info.bodies[*func - module->info.num_imported_funcs].offset;
+    frames.push_back(std::move(f));
+  }
+  return frames;
+}
+
+inline Error take_trap(StoreData& store) {
+  VMStoreContext& sc = store.ctx;
+  TrapCode code = TrapCode(sc.trap_code - 1);
+  sc.trap_code = 0;
+  Error error = Error::trap(code);
+  if (code == TrapCode::HostError || store.pending_error) {
+    if (store.pending_error) error = std::move(*store.pending_error);
+    store.pending_error.reset();
+  }
+  error.set_backtrace(symbolize(sc.backtrace));
+  return error;
+}
+
+// Calls `target` through the entry trampoline with the native-convention arguments `args`
+// (callee vmctx, caller vmctx, ...); R is the native return type.
+template <typename R, typename... Args>
+Result<R> enter_wasm(StoreData& store, const void* target, Args... args) {
+  TrapHandler::ensure_installed();
+  VMStoreContext& sc = store.ctx;
+  VMStoreContext*& current = current_store_context();
+  VMStoreContext* previous = current;
+  current = &sc;
+  const bool outermost = sc.entry_sp == 0;
+  if (outermost) {
+    // Wasm may use max_wasm_stack bytes below this frame; prologues check against this limit.
+    uintptr_t here = uintptr_t(__builtin_frame_address(0));
+    sc.stack_limit = here - store.engine.config().max_wasm_stack();
+  }
+  sc.trap_code = 0;
+  sc.entry_target = target;
+  auto entry = reinterpret_cast<R (*)(Args...)>(const_cast<void*>(EntryStubs::get().entry()));
+  if constexpr (std::is_void_v<R>) {
+    entry(args...);
+    current = previous;
+    if (sc.trap_code) return take_trap(store);
+    return {};
+  } else {
+    R result = entry(args...);
+    current = previous;
+    if (sc.trap_code) return take_trap(store);
+    return result;
+  }
+}
+
+// Calls a function with its arguments in values[0..n); the results replace them.
+inline Result<void> call_array(StoreData& store, VMFuncRef* func, abi::ValRaw* values) {
+  ArrayCallFn trampoline = store.engine.state().array_trampoline(func->type_id);
+  return enter_wasm<void>(store, reinterpret_cast<const void*>(trampoline),
+                          static_cast<void*>(func->vmctx), static_cast<void*>(func->vmctx),
+                          static_cast<const void*>(func->code), values);
+}
+
+// Unwinds to the innermost entry trampoline with a trap raised on the host side; the error
+// itself (if any) is in StoreData::pending_error.
+[[noreturn]] inline void raise_host_trap(StoreData& store) {
+  VMStoreContext* sc = &store.ctx;
+  TrapCode code = TrapCode::HostError;
+  if (store.pending_error && store.pending_error->trap_code()) code = *store.pending_error->trap_code();
+  record_trap(sc, code, sc->last_exit_pc, sc->last_exit_fp);
+  EntryStubs::get().unwind(sc);
+}
+
+// Runs a host callback, turning a thrown exception into a pending HostError trap. Everything
+// with a destructor lives and dies in here, before any unwinding.
+inline bool run_host_callback(HostFunc& host, VMContext* caller, abi::ValRaw* values) noexcept {
+  try {
+    return host.callback(*host.store, caller, values);
+  } catch (const std::exception& e) {
+    host.store->pending_error = Error::trap(TrapCode::HostError, std::string("host function threw: ") + e.what());
+  } catch (...) {
+    host.store->pending_error = Error::trap(TrapCode::HostError, "host function threw an exception");
+  }
+  return false;
+}
+
+// The array-convention handler behind every HostFunc adapter stub.
+inline void host_array_entry(void* host_ctx, void* caller, abi::ValRaw* values) {
+  HostFunc* host = static_cast<VMHostContext*>(host_ctx)->owner;
+  if (run_host_callback(*host, static_cast<VMContext*>(caller), values)) return;
+  raise_host_trap(*host->store);
+}
+
+// Creates a host function in `store` with a dynamic (array) callback.
+inline HostFunc* make_host_func(StoreData& store, const FuncType& type, HostFunc::Callback callback) {
+  auto host = std::make_unique<HostFunc>();
+  host->vmctx.store_context = &store.ctx;
+  host->vmctx.owner = host.get();
+  host->store = &store;
+  host->type = type;
+  host->callback = std::move(callback);
+  host->adapter = make_native_to_array(type, &host_array_entry);
+  host->ref.code = const_cast<void*>(host->adapter.entry());
+  host->ref.vmctx = reinterpret_cast<VMContext*>(&host->vmctx);
+  host->ref.type_id = store.engine.state().types.intern(type);
+  HostFunc* raw = host.get();
+  store.host_funcs.push_back(std::move(host));
+  return raw;
+}
+
+}  // namespace wasm::detail

@@ -1,0 +1,75 @@
+#pragma once
+// Func: a function of a store (wasm or host), callable with Vals on the untyped path.
+#include <span>
+#include <variant>
+#include <vector>
+
+#include "wasm/detail/vm/invoke.hpp"
+#include "wasm/store.hpp"
+#include "wasm/value.hpp"
+
+namespace wasm {
+
+template <typename T = std::monostate>
+class Caller;
+
+class Func {
+ public:
+  Func() = default;
+
+  // The function's type.
+  template <detail::StoreLike S>
+  Result<FuncType> type(S& store) const {
+    auto data = detail::owning_store(store, store_id_);
+    if (!data) return std::move(data).error();
+    return (*data)->func_type(ref(**data));
+  }
+
+  // Calls the function. `args` must match its parameters and `results` have one slot per
+  // result; a trap is an Error of kind Trap.
+  template <detail::StoreLike S>
+  Result<void> call(S& store, std::span<const Val> args, std::span<Val> results) const {
+    auto data = detail::owning_store(store, store_id_);
+    if (!data) return std::move(data).error();
+    detail::StoreData& s = **data;
+    detail::VMFuncRef* f = ref(s);
+    const FuncType& type = s.func_type(f);
+    if (args.size() != type.params.size() || results.size() != type.results.size()) {
+      return Error(ErrorKind::Type, "wrong number of arguments or results for " + type.to_string());
+    }
+    std::vector<detail::abi::ValRaw> values(std::max(args.size(), results.size()) + 1);
+    for (size_t i = 0; i < args.size(); ++i) {
+      if (args[i].type() != type.params[i]) {
+        return Error(ErrorKind::Type, "argument " + std::to_string(i) + " has the wrong type for " +
+                                          type.to_string());
+      }
+      values[i] = args[i].raw();
+    }
+    if (Result<void> r = detail::call_array(s, f, values.data()); !r) return r;
+    for (size_t i = 0; i < results.size(); ++i) results[i] = Val::from_raw(type.results[i], values[i]);
+    return {};
+  }
+
+  // Creates a host function with a dynamic signature (defined in caller.hpp):
+  //   callback(Caller<T>&, std::span<const Val> params, std::span<Val> results) -> Result<void>
+  template <typename T, typename F>
+  static Func create(Store<T>& store, const FuncType& type, F&& callback);
+
+  // Creates a typed host function from a C++ callable (lambda, function pointer, functor),
+  // its wasm type deduced from the signature (defined in detail/vm/host_adapter.hpp). It may
+  // take a leading Caller<T>& and return void, a value, a std::tuple or a Result of those.
+  template <typename T, typename F>
+  static Func wrap(Store<T>& store, F&& fn);
+
+  // Internal.
+  Func(uint64_t store_id, uint32_t index) : store_id_(store_id), index_(index) {}
+  uint64_t store_id() const { return store_id_; }
+  uint32_t index() const { return index_; }
+  detail::VMFuncRef* ref(detail::StoreData& store) const { return store.funcs[index_].ref; }
+
+ private:
+  uint64_t store_id_ = 0;
+  uint32_t index_ = 0;
+};
+
+}  // namespace wasm
