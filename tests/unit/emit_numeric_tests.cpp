@@ -404,7 +404,8 @@ std::vector<uint64_t> i64_values() {
                      0x5555555555555555ull, 0x0101010101010101ull, 0x7FFFFFFFFFFFFFFEull,
                      1ull << 53, (1ull << 53) + 1, (1ull << 54) + 3, 0xFFFFFFFFFFFFF800ull,
                      0xFFFFFFFFFFFFFC00ull, 0xFFFFFF7FFFFFFFFFull, 0x8000008000000001ull,
-                     0x7FFFFFBFFFFFFFFFull, 0x0020000020000001ull})
+                     0x7FFFFFBFFFFFFFFFull, 0x0020000020000001ull, 0x8000000000000401ull,
+                     0x8000000000000400ull, 0x8000000000000C00ull})
     v.push_back(x);
   return v;
 }
@@ -708,4 +709,140 @@ TEST_CASE("emit_numeric: integer ops match the reference", "[emit_numeric]") {
   check_ops([](const OpInfo& info) {
     return integer_slot(info.params[0]) && integer_slot(info.params[1]) && integer_slot(info.result);
   });
+}
+
+TEST_CASE("emit_numeric: float ops match the reference", "[emit_numeric]") {
+  check_ops([](const OpInfo& info) {
+    return is_float_slot(info.params[0]) && (is_float_slot(info.result) || info.param_count() == 2);
+  });
+}
+
+TEST_CASE("emit_numeric: conversions match the reference", "[emit_numeric]") {
+  check_ops([](const OpInfo& info) {
+    return info.param_count() == 1 && is_float_slot(info.params[0]) != is_float_slot(info.result);
+  });
+}
+
+namespace {
+
+enum class Use { Jcc, JccNegated, Setcc, Cmov };
+
+// uint64_t f(lhs, rhs): the flags of a compare op consumed by jcc / negated jcc / setcc / cmovcc.
+Compiled build_fused(Op op, Use use, bool imm_rhs, uint64_t rhs_value) {
+  Xbyak::CodeGenerator g(4096, Xbyak::AutoGrow);
+  const OpInfo& info = op_info(op);
+  bool is_float = is_float_slot(info.params[0]);
+  NumOperand lhs = G(7), rhs = G(6);  // rdi, rsi as they arrive
+  if (is_float) {
+    lhs = X(1);
+    rhs = X(2);
+    g.movq(g.xmm1, g.rdi);
+    g.movq(g.xmm2, g.rsi);
+  } else if (info.params[0] == Slot::I32) {
+    g.mov(g.edi, g.edi);
+    g.mov(g.esi, g.esi);
+  }
+  if (imm_rhs) rhs = NumOperand::imm(int64_t(rhs_value));
+  std::optional<CompareCond> cond = is_float ? emit_float_compare_flags(g, op, lhs, rhs)
+                                             : emit_int_compare_flags(g, op, lhs, rhs);
+  REQUIRE(cond);
+  Xbyak::Label taken, end;
+  switch (use) {
+    case Use::Jcc:
+      emit_jcc(g, *cond, taken);
+      g.mov(g.eax, 0);
+      g.jmp(end);
+      g.L(taken);
+      g.mov(g.eax, 1);
+      break;
+    case Use::JccNegated:
+      emit_jcc(g, negate(*cond), taken, Xbyak::CodeGenerator::T_AUTO);
+      g.mov(g.eax, 1);
+      g.jmp(end);
+      g.L(taken);
+      g.mov(g.eax, 0);
+      break;
+    case Use::Setcc:
+      g.mov(g.rax, ~0ull);  // mov leaves the flags alone; setcc + movzx must clear the rest
+      emit_setcc(g, *cond, g.rax);
+      break;
+    case Use::Cmov:
+      g.mov(g.eax, 0);
+      g.mov(g.edx, 1);
+      emit_cmovcc(g, *cond, g.eax, g.edx);
+      break;
+  }
+  g.L(end);
+  g.ret();
+  g.ready();
+  Compiled c;
+  c.mem = CodeMemory::publish({g.getCode(), g.getSize()});
+  c.fn = reinterpret_cast<TestFn>(const_cast<uint8_t*>(c.mem.data()));
+  return c;
+}
+
+}  // namespace
+
+TEST_CASE("emit_numeric: compare flags fuse into jcc, setcc and cmovcc", "[emit_numeric]") {
+  const Op ops[] = {Op::I32Eqz, Op::I32Eq, Op::I32Ne, Op::I32LtS, Op::I32LtU, Op::I32GtS,
+                    Op::I32GtU, Op::I32LeS, Op::I32LeU, Op::I32GeS, Op::I32GeU, Op::I64Eqz,
+                    Op::I64Eq, Op::I64Ne, Op::I64LtS, Op::I64LtU, Op::I64GtS, Op::I64GtU,
+                    Op::I64LeS, Op::I64LeU, Op::I64GeS, Op::I64GeU, Op::F32Lt, Op::F32Gt,
+                    Op::F32Le, Op::F32Ge, Op::F64Lt, Op::F64Gt, Op::F64Le, Op::F64Ge};
+  size_t cases = 0, failures = 0;
+  std::string first;
+  for (Op op : ops) {
+    const OpInfo& info = op_info(op);
+    std::vector<uint64_t> lv = values_for(info.params[0]);
+    std::vector<uint64_t> rv = info.param_count() == 2 ? values_for(info.params[1]) : std::vector<uint64_t>{0};
+    for (Use use : {Use::Jcc, Use::JccNegated, Use::Setcc, Use::Cmov}) {
+      auto check = [&](const Compiled& code, uint64_t a, uint64_t b) {
+        uint64_t got = reinterpret_cast<uint64_t (*)(uint64_t, uint64_t)>(
+            reinterpret_cast<void*>(code.fn))(a, b);
+        ++cases;
+        if (got != reference(op, a, b).bits) {
+          if (failures++ == 0)
+            first = std::string(op_name(op)) + " use " + std::to_string(int(use)) + " (" + hex(a) +
+                    ", " + hex(b) + "): got " + hex(got);
+        }
+      };
+      Compiled code = build_fused(op, use, false, 0);
+      for (uint64_t a : lv)
+        for (uint64_t b : rv) check(code, a, b);
+      if (!is_float_slot(info.params[0]) && info.param_count() == 2 && use == Use::Setcc) {
+        for (uint64_t b : rv) {
+          Compiled ci = build_fused(op, use, true, b);
+          for (uint64_t a : lv) check(ci, a, b);
+        }
+      }
+    }
+  }
+  INFO(cases << " cases; first failure: " << first);
+  CHECK(cases > 0);
+  CHECK(failures == 0);
+
+  Xbyak::CodeGenerator g(4096, Xbyak::AutoGrow);
+  CHECK_FALSE(emit_float_compare_flags(g, Op::F32Eq, X(1), X(2)));
+  CHECK_FALSE(emit_float_compare_flags(g, Op::F64Ne, X(1), X(2)));
+  CHECK_FALSE(emit_int_compare_flags(g, Op::I32Add, G(1), G(2)));
+  CHECK(g.getSize() == 0);
+  CHECK(negate(CompareCond::L) == CompareCond::GE);
+  CHECK(negate(CompareCond::A) == CompareCond::BE);
+  CHECK(negate(CompareCond::NP) == CompareCond::P);
+}
+
+TEST_CASE("emit_numeric: operands that break the constraints are rejected", "[emit_numeric]") {
+  Xbyak::CodeGenerator g(4096, Xbyak::AutoGrow);
+  Sink sink;
+  Scratch s{R::r11, R::xmm15};
+  CHECK_THROWS(emit_numeric(g, Op::I32DivS, R::rax, R::rbx, R::rcx, s, sink));   // lhs not rax
+  CHECK_THROWS(emit_numeric(g, Op::I32RemS, R::rax, R::rax, R::rcx, s, sink));   // rem dst not rdx
+  CHECK_THROWS(emit_numeric(g, Op::I64DivU, R::rax, R::rax, R::rdx, s, sink));   // rhs in rdx
+  CHECK_THROWS(emit_numeric(g, Op::I32Shl, R::rax, R::rbx, R::rdx, s, sink));    // count not rcx
+  CHECK_THROWS(emit_numeric(g, Op::I32Add, R::rax, NumOperand::imm(1), R::rbx, s, sink));
+  CHECK_THROWS(emit_numeric(g, Op::F32Add, R::xmm0, R::xmm1, NumOperand::imm(1), s, sink));
+  CHECK_THROWS(emit_numeric(g, Op::I32TruncF32S, R::xmm0, R::xmm1, {}, s, sink));
+  CHECK_THROWS(emit_numeric(g, Op::I32Const, R::rax, R::rax, {}, s, sink));
+  CHECK_NOTHROW(emit_numeric(g, Op::I32DivS, R::rax, R::rax, NumOperand::imm(7), s, sink));
+  CHECK_NOTHROW(emit_numeric(g, Op::I64Rotl, R::rcx, R::rcx, R::rcx, s, sink));
 }

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <stdexcept>
+#include <string>
 
 #include "wasm/detail/binary/opcodes.hpp"
 #include "wasm/error.hpp"
