@@ -61,7 +61,7 @@ HostFunc::Callback array_callback(const FuncType& type, F&& callback) {
     Result<void> r = cb(c, std::span<const Val>(params), std::span<Val>(results));
     if (!r) {
       Error e = std::move(r).error();
-      store.pending_error = e.kind() == ErrorKind::Trap ? std::move(e) : Error::trap(TrapCode::HostError, e.message());
+      store.pending_error = e.kind() == ErrorKind::Trap || e.kind() == ErrorKind::Exit ? std::move(e) : Error::trap(TrapCode::HostError, e.message());
       return false;
     }
     for (size_t i = 0; i < results.size(); ++i) {

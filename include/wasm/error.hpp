@@ -17,6 +17,7 @@ enum class ErrorKind : uint8_t {
   Trap,         // a guest trapped at run time
   Resource,     // out of memory, address space, or a limiter said no
   Type,         // the embedder used a wrong type (e.g. get_typed_func signature)
+  Exit,         // the guest asked to exit (WASI proc_exit); exit_code() says with what
 };
 
 // Names follow wasmtime's `Trap` enum.
@@ -67,6 +68,7 @@ constexpr const char* error_kind_name(ErrorKind kind) {
     case ErrorKind::Trap: return "trap";
     case ErrorKind::Resource: return "resource error";
     case ErrorKind::Type: return "type error";
+    case ErrorKind::Exit: return "exit";
   }
   return "error";
 }
@@ -87,7 +89,16 @@ class Error {
     return e;
   }
 
+  // Ends the current call of wasm with an exit status instead of a trap (proc_exit). A host
+  // function returns it; the caller of the wasm function gets it back unchanged.
+  static Error exit(int32_t code) {
+    Error e(ErrorKind::Exit, "exit with status " + std::to_string(code));
+    e.exit_code_ = code;
+    return e;
+  }
+
   ErrorKind kind() const { return kind_; }
+  std::optional<int32_t> exit_code() const { return exit_code_; }
   const std::string& message() const { return message_; }
   std::optional<TrapCode> trap_code() const { return trap_code_; }
   const std::vector<FrameInfo>& backtrace() const { return backtrace_; }
@@ -100,6 +111,7 @@ class Error {
   ErrorKind kind_;
   std::string message_;
   std::optional<TrapCode> trap_code_;
+  std::optional<int32_t> exit_code_;
   std::vector<FrameInfo> backtrace_;
 };
 

@@ -110,7 +110,7 @@ struct HostAdapter<T, F, std::tuple<P...>, std::tuple<R...>> {
         Ret r = run();
         if (!r) {
           Error e = std::move(r).error();
-          store.pending_error = e.kind() == ErrorKind::Trap ? std::move(e) : Error::trap(TrapCode::HostError, e.message());
+          store.pending_error = e.kind() == ErrorKind::Trap || e.kind() == ErrorKind::Exit ? std::move(e) : Error::trap(TrapCode::HostError, e.message());
           return false;
         }
         if constexpr (kResults > 0) store_results(out, std::move(*r));
