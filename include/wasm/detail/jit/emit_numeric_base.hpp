@@ -4,6 +4,7 @@
 #include <xbyak/xbyak.h>
 #include <xbyak/xbyak_util.h>
 
+#include <cassert>
 #include <cstdint>
 #include <stdexcept>
 #include <string>
@@ -197,6 +198,42 @@ namespace numeric_detail {
 [[noreturn]] inline void bad_operands(const char* what) {
   throw std::logic_error(std::string("emit_numeric: ") + what);
 }
+
+// A forward-only label for the short branches inside one emitted sequence: rel8 displacements
+// patched when the label is bound, without Xbyak's label maps (a hash map entry per label, and
+// these sequences are emitted for every division, truncation and min/max).
+class LocalLabel {
+ public:
+  LocalLabel() = default;
+  LocalLabel(const LocalLabel&) = delete;
+  LocalLabel& operator=(const LocalLabel&) = delete;
+  ~LocalLabel() { assert(bound_ || count_ == 0); }
+
+  void jcc(Xbyak::CodeGenerator& a, CompareCond c) { branch(a, uint8_t(0x70 | uint8_t(c))); }
+  void jmp(Xbyak::CodeGenerator& a) { branch(a, 0xEB); }
+  void bind(Xbyak::CodeGenerator& a) {
+    if (bound_) bad_operands("local label bound twice");
+    bound_ = true;
+    size_t here = a.getSize();
+    for (int i = 0; i < count_; ++i) {
+      size_t rel = here - fixups_[i];
+      if (rel > 127) bad_operands("short branch out of range");
+      a.rewrite(fixups_[i] - 1, rel, 1);
+    }
+  }
+
+ private:
+  void branch(Xbyak::CodeGenerator& a, uint8_t opcode) {
+    if (bound_ || count_ == kMaxFixups) bad_operands("local label misuse");
+    a.db(opcode);
+    a.db(0);
+    fixups_[count_++] = a.getSize();
+  }
+  static constexpr int kMaxFixups = 4;
+  size_t fixups_[kMaxFixups] = {};
+  int count_ = 0;
+  bool bound_ = false;
+};
 
 inline bool fits_simm32(int64_t v) { return v >= INT32_MIN && v <= INT32_MAX; }
 

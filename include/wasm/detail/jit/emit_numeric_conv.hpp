@@ -59,19 +59,19 @@ inline void emit_trunc_signed(CodeGenerator& a, bool f64, bool wide, bool sat, N
                               NumOperand lhs, const Scratch& s, TrapSink& traps) {
   Reg d = wide ? Reg(dst.r64()) : Reg(dst.r32());
   Xmm x = lhs.x();
-  Xbyak::Label done;
+  LocalLabel done;
   cvtt(a, f64, d, x);
   a.cmp(d, 1);  // overflows exactly when d == INT_MIN
-  a.jno(done, CodeGenerator::T_NEAR);
+  done.jcc(a, CompareCond::NO);
   if (sat) {
-    Xbyak::Label nan;
+    LocalLabel nan;
     ucomi_f(a, f64, x, x);
-    a.jp(nan);
+    nan.jcc(a, CompareCond::P);
     sign_bit(a, f64, x, s);
-    a.jnz(done);  // negative: INT_MIN is right (exact or saturated)
-    a.not_(d);    // positive overflow: INT_MAX
-    a.jmp(done);
-    a.L(nan);
+    done.jcc(a, CompareCond::NE);  // negative: INT_MIN is right (exact or saturated)
+    a.not_(d);                     // positive overflow: INT_MAX
+    done.jmp(a);
+    nan.bind(a);
     a.xor_(dst.r32(), dst.r32());
   } else if (f64 && !wide) {
     // f64 -> i32: every x in (-2^31 - 1, -2^31] truncates to INT_MIN legitimately.
@@ -89,7 +89,7 @@ inline void emit_trunc_signed(CodeGenerator& a, bool f64, bool wide, bool sat, N
     trap_if(a, CompareCond::P, traps, TrapCode::BadConversionToInteger);
     trap_if(a, CompareCond::NE, traps, TrapCode::IntegerOverflow);
   }
-  a.L(done);
+  done.bind(a);
 }
 
 // Unsigned truncation to i32: a 64-bit conversion is exact for every in-range input, and the
@@ -97,11 +97,11 @@ inline void emit_trunc_signed(CodeGenerator& a, bool f64, bool wide, bool sat, N
 inline void emit_trunc_u32(CodeGenerator& a, bool f64, bool sat, NumOperand dst, NumOperand lhs,
                            const Scratch& s, TrapSink& traps) {
   Xmm x = lhs.x();
-  Xbyak::Label done;
+  LocalLabel done;
   cvtt(a, f64, dst.r64(), x);
   a.mov(s.gpr, dst.r64());
   a.shr(s.gpr, 32);
-  a.jz(done, CodeGenerator::T_NEAR);
+  done.jcc(a, CompareCond::E);
   if (sat) {  // NaN and negatives -> 0, too large -> UINT32_MAX
     a.xorps(s.xmm, s.xmm);
     ucomi_f(a, f64, x, s.xmm);
@@ -113,7 +113,7 @@ inline void emit_trunc_u32(CodeGenerator& a, bool f64, bool sat, NumOperand dst,
     trap_if(a, CompareCond::P, traps, TrapCode::BadConversionToInteger);
     a.jmp(traps.trap_label(TrapCode::IntegerOverflow), CodeGenerator::T_NEAR);
   }
-  a.L(done);
+  done.bind(a);
 }
 
 // Unsigned truncation to i64. Below 2^63 a signed conversion is exact; from 2^63 on, convert
@@ -123,12 +123,12 @@ inline void emit_trunc_u64(CodeGenerator& a, bool f64, bool sat, NumOperand dst,
                            const Scratch& s, TrapSink& traps) {
   Xmm x = lhs.x();
   Xbyak::Reg64 d = dst.r64();
-  Xbyak::Label big, nan, overflow, done;
+  LocalLabel big, nan, overflow, done;
   load_float_const(a, f64, s, 9223372036854775808.0);
   ucomi_f(a, f64, x, s.xmm);
-  if (sat) a.jp(nan, CodeGenerator::T_NEAR);
+  if (sat) nan.jcc(a, CompareCond::P);
   else trap_if(a, CompareCond::P, traps, TrapCode::BadConversionToInteger);
-  a.jae(big);
+  big.jcc(a, CompareCond::AE);
   cvtt(a, f64, d, x);
   if (sat) {
     a.xor_(s.gpr.cvt32(), s.gpr.cvt32());
@@ -138,27 +138,27 @@ inline void emit_trunc_u64(CodeGenerator& a, bool f64, bool sat, NumOperand dst,
     a.test(d, d);
     trap_if(a, CompareCond::S, traps, TrapCode::IntegerOverflow);
   }
-  a.jmp(done, CodeGenerator::T_NEAR);
-  a.L(big);
+  done.jmp(a);
+  big.bind(a);
   if (f64) a.subsd(s.xmm, x);
   else a.subss(s.xmm, x);
   cvtt(a, f64, d, s.xmm);
   a.neg(d);
   if (sat) {
-    a.jo(overflow);
+    overflow.jcc(a, CompareCond::O);
   } else {
     trap_if(a, CompareCond::O, traps, TrapCode::IntegerOverflow);
   }
   a.bts(d, 63);
   if (sat) {
-    a.jmp(done);
-    a.L(overflow);
+    done.jmp(a);
+    overflow.bind(a);
     a.mov(d, -1);  // UINT64_MAX
-    a.jmp(done);
-    a.L(nan);
+    done.jmp(a);
+    nan.bind(a);
     a.xor_(d.cvt32(), d.cvt32());
   }
-  a.L(done);
+  done.bind(a);
 }
 
 // u64 -> f32/f64 with one rounding. Values below 2^63 convert directly; larger ones are halved
@@ -167,22 +167,22 @@ inline void emit_convert_u64(CodeGenerator& a, bool f64, NumOperand dst, NumOper
                              const Scratch& s) {
   Xmm d = dst.x();
   Xbyak::Reg64 l = lhs.r64();
-  Xbyak::Label big, even, done;
+  LocalLabel big, even, done;
   a.xorps(d, d);  // break the dependency on d's old value
   a.test(l, l);
-  a.js(big);
+  big.jcc(a, CompareCond::S);
   cvtsi2f(a, f64, d, l);
-  a.jmp(done);
-  a.L(big);
+  done.jmp(a);
+  big.bind(a);
   a.mov(s.gpr, l);
   a.shr(s.gpr, 1);
-  a.jnc(even);
+  even.jcc(a, CompareCond::AE);  // CF = the bit shifted out
   a.or_(s.gpr, 1);
-  a.L(even);
+  even.bind(a);
   cvtsi2f(a, f64, d, s.gpr);
   if (f64) a.addsd(d, d);
   else a.addss(d, d);
-  a.L(done);
+  done.bind(a);
 }
 
 // Every conversion between classes and between f32/f64; false if `op` is not one.

@@ -65,20 +65,20 @@ inline void ucomi(CodeGenerator& a, bool f64, const Xmm& x, const Xmm& y) {
 // operand for NaNs and for equal operands, so those two cases are handled first.
 inline void emit_fminmax(CodeGenerator& a, bool is_min, bool f64, NumOperand dst, NumOperand lhs,
                          NumOperand rhs, const Scratch& scratch) {
-  Xbyak::Label unordered, not_equal, done;
+  LocalLabel unordered, not_equal, done;
   ucomi(a, f64, xreg(lhs), xreg(rhs));
-  a.jp(unordered);
-  a.jne(not_equal);
+  unordered.jcc(a, CompareCond::P);
+  not_equal.jcc(a, CompareCond::NE);
   // Equal: the same value, or zeros of different signs; or-ing (min) / and-ing (max) the bit
   // patterns gives -0 for min(-0, +0) and +0 for max(-0, +0).
   emit_fbin(a, is_min ? FBin::Or : FBin::And, f64, dst, lhs, rhs, scratch);
-  a.jmp(done);
-  a.L(not_equal);
+  done.jmp(a);
+  not_equal.bind(a);
   emit_fbin(a, is_min ? FBin::Min : FBin::Max, f64, dst, lhs, rhs, scratch);
-  a.jmp(done);
-  a.L(unordered);
+  done.jmp(a);
+  unordered.bind(a);
   emit_fbin(a, FBin::Add, f64, dst, lhs, rhs, scratch);  // propagates a (quieted) NaN
-  a.L(done);
+  done.bind(a);
 }
 
 // All-ones lanes shifted to leave only the sign bit of each f32/f64 lane.

@@ -218,19 +218,19 @@ inline void emit_divrem(CodeGenerator& a, Op op, NumOperand dst, NumOperand lhs,
     divide(r);
     return;
   }
-  Xbyak::Label general, done;
+  LocalLabel general, done;
   a.cmp(r, uint32_t(-1));
-  a.jne(general);
+  general.jcc(a, CompareCond::NE);
   if (is_rem) {
     a.xor_(Xbyak::util::edx, Xbyak::util::edx);  // x rem_s -1 = 0, even for INT_MIN
   } else {
     a.neg(rax);  // x div_s -1 = -x; overflows exactly for INT_MIN
     trap_if(a, CompareCond::O, traps, TrapCode::IntegerOverflow);
   }
-  a.jmp(done);
-  a.L(general);
+  done.jmp(a);
+  general.bind(a);
   divide(r);
-  a.L(done);
+  done.bind(a);
 }
 
 enum class ShiftKind : uint8_t { Shl, ShrS, ShrU, Rotl, Rotr };
