@@ -20,8 +20,8 @@
 //  DivRem i32/i64 div_s, div_u, rem_s, rem_u. lhs in rax; rhs an immediate or a register
 //         other than rax and rdx; dst is rax for div and rdx for rem; rax and rdx are both
 //         clobbered (whichever is not dst holds garbage afterwards). Immediates are handled
-//         here: 0 jumps to the division-by-zero trap unconditionally, ±1 and unsigned powers of
-//         two become neg/shr/and, anything else skips the run-time checks.
+//         here: 0 jumps to the division-by-zero trap unconditionally, ±1 and powers of two
+//         become neg/shift/and sequences, anything else divides without the run-time checks.
 //  Shift  shl, shr_s, shr_u, rotl, rotr. rhs is an immediate or in rcx; dst and lhs may be any
 //         registers, rcx included (dst == rcx goes through scratch).
 #include <optional>

@@ -204,6 +204,31 @@ inline void emit_divrem(CodeGenerator& a, Op op, NumOperand dst, NumOperand lhs,
       }
       return;
     }
+    if (is_signed && s > 1 && (s & (s - 1)) == 0) {
+      // Positive power of two 2^k: shift with rounding toward zero. bias = 2^k - 1 for
+      // negative dividends, else 0; quotient = (x + bias) >> k (arithmetic), and the
+      // remainder is x - ((x + bias) & -2^k).
+      int k = __builtin_ctzll(uint64_t(s));
+      int bits = wide ? 64 : 32;
+      a.mov(rdx, rax);
+      a.sar(rdx, bits - 1);
+      a.shr(rdx, bits - k);
+      if (!is_rem) {
+        a.add(rax, rdx);
+        a.sar(rax, k);
+        return;
+      }
+      a.add(rdx, rax);
+      if (k < 32) {
+        a.and_(rdx, uint32_t(~uint64_t(0) << k));  // sign-extended imm32 = -2^k
+      } else {
+        a.mov(scratch.gpr, ~uint64_t(0) << k);
+        a.and_(rdx, scratch.gpr);
+      }
+      a.sub(rax, rdx);
+      a.mov(rdx, rax);
+      return;
+    }
     Reg s_reg = wide ? Reg(scratch.gpr) : Reg(scratch.gpr.cvt32());
     if (wide) a.mov(scratch.gpr, s);
     else a.mov(scratch.gpr.cvt32(), uint32_t(u));
