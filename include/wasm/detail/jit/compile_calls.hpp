@@ -96,6 +96,7 @@ inline void FunctionCompiler::finish_call(const FuncType& type, const abi::CallL
   const uint32_t n = uint32_t(type.results.size());
   if (n == 1) {
     ValType t = type.results[0];
+    if (t == ValType::I32) a_.mov(a_.eax, a_.eax);  // the callee may be a host function
     push_reg(t, abi::is_float_class(t) ? Reg::xmm(0) : Reg::gpr(abi::RAX));
   } else if (n > 1) {
     max_call_results_ = std::max(max_call_results_, n);

@@ -177,7 +177,12 @@ inline void FunctionCompiler::emit_prologue() {
     ValType t = type_->params[i];
     const abi::ArgLocation& loc = layout.params[i];
     switch (loc.kind) {
-      case abi::ArgLocation::Kind::Gpr: push_reg(t, Reg::gpr(loc.reg)); break;
+      case abi::ArgLocation::Kind::Gpr:
+        // Callers from C++ need not clear the upper half of a 32-bit argument; every i32
+        // in a register must have it clear (memory indices rely on it).
+        if (t == ValType::I32) a_.mov(Xbyak::Reg32(loc.reg), Xbyak::Reg32(loc.reg));
+        push_reg(t, Reg::gpr(loc.reg));
+        break;
       case abi::ArgLocation::Kind::Xmm: push_reg(t, Reg::xmm(loc.reg)); break;
       case abi::ArgLocation::Kind::Stack:
         masm::copy_mem(a_, masm::slot_addr(a_, uint32_t(i)),

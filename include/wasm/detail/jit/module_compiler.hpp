@@ -6,6 +6,8 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <cstring>
+#include <memory>
 #include <optional>
 #include <thread>
 #include <vector>
@@ -68,18 +70,24 @@ inline Result<CompiledModule> compile_module(const ModuleInfo& module,
     if (total > 0x7FFFFFFF) return Error(ErrorKind::Resource, "module code exceeds 2 GiB");
   }
 
-  std::vector<uint8_t> image(total, 0xCC);  // int3 between functions
+  // Uninitialised on purpose (a memset of the whole image is measurable): every byte is
+  // written below, function code or int3 padding.
+  std::unique_ptr<uint8_t[]> image(new uint8_t[std::max<uint64_t>(total, 1)]);
   for (uint32_t i = 0; i < n; ++i) {
     const CompiledFunction& f = **results[i];
-    std::copy(f.code.begin(), f.code.end(), image.begin() + locations[i].offset);
+    uint32_t end = locations[i].offset + locations[i].size;
+    uint32_t next = i + 1 < n ? locations[i + 1].offset : uint32_t(total);
+    std::memcpy(image.get() + locations[i].offset, f.code.data(), f.code.size());
+    std::memset(image.get() + end, 0xCC, next - end);
     for (const CallReloc& call : f.calls) {
       uint32_t at = locations[i].offset + call.offset;
       uint32_t target = locations[call.callee - module.num_imported_funcs].offset;
       int32_t rel = int32_t(int64_t(target) - int64_t(at + 4));
-      std::memcpy(image.data() + at, &rel, 4);
+      std::memcpy(image.get() + at, &rel, 4);
     }
+    results[i].reset();  // free as we go
   }
-  CodeMemory code = CodeMemory::publish(image);
+  CodeMemory code = CodeMemory::publish(std::span<const uint8_t>(image.get(), total));
   if (!code) return Error(ErrorKind::Resource, "out of memory for compiled code");
 
   CompileStats stats;
