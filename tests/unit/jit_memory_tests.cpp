@@ -128,3 +128,23 @@ TEST_CASE("jit memory: size, grow and bulk operations", "[jit]") {
   CHECK(traps_oob(inst.call<void>("init", 3000, 1, 3)));
   CHECK(traps_oob(inst.call<void>("fill", 131070, 0, 3)));
 }
+
+TEST_CASE("jit memory: several memories", "[jit]") {
+  auto mode = GENERATE(BoundsChecks::GuardPages, BoundsChecks::Explicit);
+  CompileOptions o = mode_options(mode);
+  o.features.multi_memory = true;
+  JitInstance inst(modules::multimem, o);
+  REQUIRE(inst.ok());
+  inst.call<void>("store_b", 70000, 1234);
+  CHECK(inst.call<int32_t>("load_b", 70000).value == 1234);
+  CHECK(traps_oob(inst.call<int32_t>("load_a", 70000)));
+  CHECK(inst.call<int32_t>("load_a", 0).value == 0);
+  inst.call<void>("store_b", 100008, 77);
+  CHECK(inst.call<int32_t>("load_b_const").value == 77);
+  CHECK(inst.call<int32_t>("size_b").value == 2);
+  CHECK(traps_oob(inst.call<int32_t>("load_b", 131070)));
+  CHECK(inst.call<int32_t>("grow_b", 1).value == 2);
+  CHECK(!inst.call<int32_t>("load_b", 131070).trapped());
+  inst.call<void>("copy_b_to_a", 16, 70000, 4);
+  CHECK(inst.call<int32_t>("load_a", 16).value == 1234);
+}

@@ -1,0 +1,11 @@
+(module
+  (memory $a 1)
+  (memory $b 2)
+  (func (export "store_b") (param i32 i32) (i32.store $b (local.get 0) (local.get 1)))
+  (func (export "load_b") (param i32) (result i32) (i32.load $b (local.get 0)))
+  (func (export "load_b_const") (result i32) (i32.load $b offset=8 (i32.const 100000)))
+  (func (export "load_a") (param i32) (result i32) (i32.load $a (local.get 0)))
+  (func (export "size_b") (result i32) (memory.size $b))
+  (func (export "grow_b") (param i32) (result i32) (memory.grow $b (local.get 0)))
+  (func (export "copy_b_to_a") (param i32 i32 i32) (memory.copy $a $b (local.get 0) (local.get 1) (local.get 2)))
+)
