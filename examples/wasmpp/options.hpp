@@ -1,0 +1,96 @@
+#pragma once
+// Command-line parsing for `wasmpp`.
+#include <cstdint>
+#include <cstdlib>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace wasmpp_cli {
+
+inline constexpr const char* kUsage = R"(wasmpp: run and compile WebAssembly modules
+
+usage:
+  wasmpp run [OPTIONS] FILE.wasm [ARGS...]
+      Runs a WASI command (its `_start`) with ARGS as its arguments, or with --invoke
+      the named export, parsing ARGS as its parameters and printing its results.
+      --dir HOST[::GUEST]   give the guest the host directory HOST (named GUEST, default HOST)
+      --env KEY=VALUE       set a guest environment variable (--env KEY copies the host's)
+      --invoke NAME         call export NAME instead of _start
+      --fuel N              trap once the guest has used N units of fuel
+  wasmpp compile FILE.wasm
+      Validates and compiles FILE, printing timings and sizes.
+  wasmpp --help
+
+exit status of `run`: the guest's exit code (proc_exit or the return of main); 134
+(128 + SIGABRT, as wasmtime) when the guest traps, with the trap and a backtrace on stderr;
+1 when the module cannot be read, compiled, linked or instantiated, 2 for a usage error.
+)";
+
+struct RunOptions {
+  std::vector<std::pair<std::string, std::string>> dirs;  // host, guest
+  std::vector<std::pair<std::string, std::string>> env;
+  std::optional<std::string> invoke;
+  std::optional<uint64_t> fuel;
+  std::string file;
+  std::vector<std::string> args;  // after FILE
+};
+
+struct UsageError {
+  std::string message;
+};
+
+// Parses the arguments after `run`. Options come before FILE; everything after FILE belongs
+// to the guest.
+inline RunOptions parse_run(const std::vector<std::string>& argv) {
+  RunOptions o;
+  size_t i = 0;
+  auto value = [&](const std::string& opt) -> std::string {
+    if (i + 1 >= argv.size()) throw UsageError{opt + " needs a value"};
+    return argv[++i];
+  };
+  for (; i < argv.size(); ++i) {
+    std::string a = argv[i];
+    // --opt=value is accepted as well as --opt value.
+    std::string inline_value;
+    bool has_inline = false;
+    if (a.rfind("--", 0) == 0 && a.find('=') != std::string::npos) {
+      inline_value = a.substr(a.find('=') + 1);
+      a = a.substr(0, a.find('='));
+      has_inline = true;
+    }
+    auto get = [&](const std::string& opt) { return has_inline ? inline_value : value(opt); };
+    if (a == "--dir") {
+      std::string spec = get(a);
+      size_t sep = spec.find("::");
+      if (sep == std::string::npos) o.dirs.emplace_back(spec, spec);
+      else o.dirs.emplace_back(spec.substr(0, sep), spec.substr(sep + 2));
+    } else if (a == "--env") {
+      std::string kv = get(a);
+      size_t eq = kv.find('=');
+      if (eq == std::string::npos) {
+        const char* host = std::getenv(kv.c_str());
+        if (host) o.env.emplace_back(kv, host);
+      } else {
+        o.env.emplace_back(kv.substr(0, eq), kv.substr(eq + 1));
+      }
+    } else if (a == "--invoke") {
+      o.invoke = get(a);
+    } else if (a == "--fuel") {
+      std::string n = get(a);
+      char* end = nullptr;
+      o.fuel = std::strtoull(n.c_str(), &end, 10);
+      if (n.empty() || *end) throw UsageError{"--fuel needs a number, not " + n};
+    } else if (a.rfind("--", 0) == 0 && o.file.empty()) {
+      throw UsageError{"unknown option " + a};
+    } else {
+      o.file = argv[i];
+      o.args.assign(argv.begin() + long(i) + 1, argv.end());
+      return o;
+    }
+  }
+  throw UsageError{"missing FILE.wasm"};
+}
+
+}  // namespace wasmpp_cli
