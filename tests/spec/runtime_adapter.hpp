@@ -33,6 +33,19 @@ class RuntimeAdapter {
   std::optional<std::string> missing_linking() const { return std::nullopt; }
   std::optional<std::string> missing_execution() const { return std::nullopt; }
 
+  // The part of the runtime a valid module needs but that is not built yet, if that is why it
+  // failed to compile (then the runner counts it and everything using it as skipped).
+  std::optional<std::string> unsupported(const wasm::Error& e) const {
+    const std::string& m = e.message();
+    if (e.kind() != wasm::ErrorKind::Resource || m.find("not supported by the baseline compiler") == std::string::npos) {
+      return std::nullopt;
+    }
+    if (m.find("SIMD") != std::string::npos) return "needs SIMD in the JIT";
+    if (m.find("memory64") != std::string::npos) return "needs memory64 in the JIT";
+    if (m.find("tail calls") != std::string::npos) return "needs tail calls in the JIT";
+    return "needs an instruction the JIT does not compile yet";
+  }
+
   // Decodes, validates and compiles. Malformed input fails with ErrorKind::Decode, an invalid
   // module with ErrorKind::Validate.
   wasm::Result<CompiledModule> compile(std::span<const uint8_t> bytes) const {

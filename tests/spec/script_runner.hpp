@@ -41,6 +41,7 @@ class ScriptRunner {
   struct ModuleState {
     uint32_t line = 0;
     bool loaded = false;  // decoded, validated and (when available) instantiated
+    std::optional<std::string> skip_reason;  // set when it needs a part not built yet
     std::optional<RuntimeAdapter::InstanceId> instance;
   };
 
@@ -97,6 +98,11 @@ class ScriptRunner {
     if (!bytes) return state;
     auto compiled = adapter_.compile(*bytes);
     if (!compiled) {
+      if (auto missing = adapter_.unsupported(compiled.error())) {
+        state.skip_reason = *missing;
+        skip(*missing);
+        return state;
+      }
       fail(c, "module failed to load: " + compiled.error().to_string());
       return state;
     }
@@ -136,7 +142,10 @@ class ScriptRunner {
     auto bytes = read_module(c);
     if (!bytes) return;
     auto compiled = adapter_.compile(*bytes);
-    if (!compiled) return fail(c, "module failed to load: " + compiled.error().to_string());
+    if (!compiled) {
+      if (auto missing = adapter_.unsupported(compiled.error())) return skip(*missing);
+      return fail(c, "module failed to load: " + compiled.error().to_string());
+    }
     const bool unlinkable = c.kind == CommandKind::AssertUnlinkable;
     if (auto missing = unlinkable ? adapter_.missing_linking() : adapter_.missing_instantiation())
       return skip(*missing);
@@ -167,6 +176,10 @@ class ScriptRunner {
       m = &*current_;
     } else {
       fail(c, "no module defined before this command");
+      return nullptr;
+    }
+    if (m->skip_reason) {
+      skip(*m->skip_reason);
       return nullptr;
     }
     if (!m->loaded || !m->instance) {
