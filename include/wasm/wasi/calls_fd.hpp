@@ -234,7 +234,7 @@ inline Errno fd_filestat_get(WasiCtx& ctx, const GuestMemory& mem, uint32_t fd, 
 inline Errno fd_filestat_set_size(WasiCtx& ctx, const GuestMemory&, uint32_t fd, uint64_t size) {
   FdEntry& e = ctx.fds.get(fd);
   if (e.is_dir()) fail(ERRNO_BADF);
-  e.require(rights::FD_FILESTAT_SET_SIZE, ERRNO_BADF);
+  e.require(rights::FD_FILESTAT_SET_SIZE, ERRNO_INVAL);  // as ftruncate(2) on a read-only fd
   check_host(::ftruncate(e.host_fd, detail::host_offset(size)));
   return ERRNO_SUCCESS;
 }
