@@ -1,0 +1,33 @@
+# The committed single_include/wasm.hpp must be what single_include/amalgamate.py makes of
+# include/ today. cmake -DPYTHON=... -DSOURCE_DIR=... -DOUTPUT=... -P check_amalgamation.cmake
+cmake_minimum_required(VERSION 3.25)
+set(fix "regenerate it with `python3 single_include/amalgamate.py` (from the repository root) and commit single_include/wasm.hpp")
+if(NOT PYTHON)
+  message(FATAL_ERROR "python3 was not found, so single_include/wasm.hpp cannot be checked: install "
+                      "python3 (Debian: apt-get install python3) and configure again")
+endif()
+execute_process(COMMAND "${PYTHON}" "${SOURCE_DIR}/single_include/amalgamate.py" --output "${OUTPUT}"
+                RESULT_VARIABLE rc)
+if(NOT rc EQUAL 0)
+  message(FATAL_ERROR "single_include/amalgamate.py failed (exit ${rc})")
+endif()
+set(committed "${SOURCE_DIR}/single_include/wasm.hpp")
+if(NOT EXISTS "${committed}")
+  message(FATAL_ERROR "single_include/wasm.hpp is missing: ${fix}")
+endif()
+execute_process(COMMAND "${CMAKE_COMMAND}" -E compare_files "${committed}" "${OUTPUT}" RESULT_VARIABLE differ)
+if(differ)
+  find_program(DIFF diff)
+  if(DIFF)
+    execute_process(COMMAND "${DIFF}" -u "${committed}" "${OUTPUT}" OUTPUT_VARIABLE d)
+    string(LENGTH "${d}" n)
+    if(n GREATER 4000)
+      string(SUBSTRING "${d}" 0 4000 d)
+      string(APPEND d "\n[... diff cut ...]\n")
+    endif()
+    message("${d}")
+  endif()
+  message(FATAL_ERROR "single_include/wasm.hpp is out of date with include/ (the freshly generated "
+                      "one is ${OUTPUT}): ${fix}")
+endif()
+message(STATUS "single_include/wasm.hpp is up to date")
