@@ -23,8 +23,9 @@ struct HostState {
 // Prints a failed run the way wasmtime does, and gives the process exit status for it.
 inline int report(const RunOptions& o, const wasm::Error& e) {
   if (e.kind() == wasm::ErrorKind::Exit) return *e.exit_code();
+  std::string cause = e.kind() == wasm::ErrorKind::Trap ? "wasm trap: " + e.message() : e.to_string();
   std::fprintf(stderr, "Error: failed to run main module `%s`\n\nCaused by:\n    %s\n", o.file.c_str(),
-               e.to_string().c_str());
+               cause.c_str());
   if (!e.backtrace().empty()) {
     std::fprintf(stderr, "wasm backtrace:\n");
     for (size_t i = 0; i < e.backtrace().size(); ++i) {

@@ -14,6 +14,7 @@
 #   //! WASM_ONLY             run only under wasmpp (sandbox behaviour differs from native by design)
 #   //! EXIT: n               expected exit code (default: whatever native gives, or 0)
 #   //! STDERR_HAS: text      stderr must contain text (repeatable; for wasm-only runs)
+#   //! CFLAGS: flags         extra compiler flags for both builds
 set -u
 wasmpp=$1 clang=$2 cc=$3 src=$4 work=$5
 name=$(basename "$src" .c)
@@ -28,13 +29,14 @@ wasm_only=$(grep -c '^//! WASM_ONLY' "$src")
 expect_exit=$(directive EXIT)
 mapfile -t stderr_has < <(directive STDERR_HAS)
 directive STDIN > "$work/stdin"
+read -r -a cflags <<< "$(directive CFLAGS)"
 
 fail() { echo "FAIL $name: $*"; exit 1; }
 
-"$clang" --target=wasm32-wasi --sysroot=/usr -O2 -Wall -Wextra -I"$incdir" -o "$work/$name.wasm" "$src" -lm \
+"$clang" --target=wasm32-wasi --sysroot=/usr -O2 -Wall -Wextra -I"$incdir" "${cflags[@]}" -o "$work/$name.wasm" "$src" -lm \
   || fail "wasm32-wasi compile"
 if [ "$wasm_only" = 0 ]; then
-  "$cc" -O2 -Wall -Wextra -D_GNU_SOURCE -I"$incdir" -o "$work/$name.native" "$src" -lm || fail "native compile"
+  "$cc" -O2 -Wall -Wextra -D_GNU_SOURCE -I"$incdir" "${cflags[@]}" -o "$work/$name.native" "$src" -lm || fail "native compile"
 fi
 
 setup() {  # scratch directory, plus a sibling "outside" that sandbox tests try to reach
@@ -58,6 +60,7 @@ if [ "$wasm_only" != 0 ]; then
     grep -qF -- "$s" "$work/wasm/stderr" || { cat "$work/wasm/stderr"; fail "stderr lacks '$s'"; }
   done
   cat "$work/wasm/stdout"
+  [ "$(cd "$work/wasm/outside" && find . | sort | tr '\n' ' ')" = ". ./secret " ] || fail "the guest changed a directory outside its sandbox"
   echo "PASS $name (wasm only, exit $wasm_rc)"
   exit 0
 fi
