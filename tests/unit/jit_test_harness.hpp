@@ -74,14 +74,21 @@ inline JitInstance& instance_of(VMContext* vmctx) {
 [[noreturn]] inline void trap(TrapCode code) { siglongjmp(*trap_target, int(code) + 1); }
 
 // A fault while a test call is running is an out-of-bounds access hitting the guard region
-// (the harness has no other way to fault): it becomes a MemoryOutOfBounds trap.
-inline void on_fault(int sig, siginfo_t*, void*) {
-  if (!trap_target) {
-    signal(sig, SIG_DFL);
+// (the harness has no other way to fault): it becomes a MemoryOutOfBounds trap. Other faults
+// go to the handler that was installed before (the runtime's, in the unit-test program).
+inline struct sigaction previous_segv, previous_bus;
+
+inline void on_fault(int sig, siginfo_t* info, void* context) {
+  if (trap_target) trap(TrapCode::MemoryOutOfBounds);
+  struct sigaction& prev = sig == SIGSEGV ? previous_segv : previous_bus;
+  if (prev.sa_flags & SA_SIGINFO) {
+    prev.sa_sigaction(sig, info, context);
+  } else if (prev.sa_handler != SIG_DFL && prev.sa_handler != SIG_IGN) {
+    prev.sa_handler(sig);
+  } else {
+    sigaction(sig, &prev, nullptr);
     raise(sig);
-    return;
   }
-  trap(TrapCode::MemoryOutOfBounds);
 }
 
 inline void install_fault_handler() {
@@ -90,8 +97,8 @@ inline void install_fault_handler() {
     sa.sa_sigaction = on_fault;
     sa.sa_flags = SA_SIGINFO | SA_NODEFER;
     sigemptyset(&sa.sa_mask);
-    sigaction(SIGSEGV, &sa, nullptr);
-    sigaction(SIGBUS, &sa, nullptr);
+    sigaction(SIGSEGV, &sa, &previous_segv);
+    sigaction(SIGBUS, &sa, &previous_bus);
     return true;
   }();
   (void)installed;
