@@ -3,6 +3,7 @@
 // over instructions, epilogue and out-of-line code, plus the value-stack and register
 // primitives every visitor uses. The visitors live in compile_*.hpp, included at the end.
 #include <algorithm>
+#include <exception>
 #include <new>
 
 #include "wasm/detail/jit/function_compiler_decl.hpp"
@@ -142,6 +143,9 @@ inline Result<CompiledFunction> FunctionCompiler::compile(uint32_t defined_index
   } catch (const std::bad_alloc&) {
     return Error(ErrorKind::Resource, "out of memory while compiling function " +
                                           std::to_string(func_index_));
+  } catch (const std::exception& e) {  // e.g. an emitter refusing its operands
+    return Error(ErrorKind::Resource, std::string("compiling function ") +
+                                          std::to_string(func_index_) + ": " + e.what());
   }
 }
 
