@@ -36,8 +36,10 @@ class [[nodiscard]] Result {
   std::variant<T, Error> state_;
 };
 
+// Not [[nodiscard]]: a void result is often deliberately dropped (a definition that cannot
+// clash, a setting); Result<T> with a value still is.
 template <>
-class [[nodiscard]] Result<void> {
+class Result<void> {
  public:
   Result() = default;
   Result(Error error) : error_(std::move(error)) {}

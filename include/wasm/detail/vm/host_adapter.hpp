@@ -54,6 +54,11 @@ struct UnwrapResult<Result<T>> {
   static constexpr bool is_result = true;
 };
 
+template <typename Args>
+struct FirstIsCaller : std::false_type {};
+template <typename A0, typename... A>
+struct FirstIsCaller<std::tuple<A0, A...>> : IsCaller<A0> {};
+
 // The wasm parameters of a callable: its arguments, without a leading Caller<T>&.
 template <bool DropFirst, typename Args>
 struct ParamsOf;
@@ -71,8 +76,7 @@ template <typename F>
 struct HostSignature {
   using Traits = CallableTraits<F>;
   using AllArgs = typename Traits::Args;
-  static constexpr bool takes_caller =
-      std::tuple_size_v<AllArgs> > 0 && IsCaller<std::tuple_element_t<0, AllArgs>>::value;
+  static constexpr bool takes_caller = FirstIsCaller<AllArgs>::value;
   using Params = typename ParamsOf<takes_caller, AllArgs>::type;
   using Returned = typename UnwrapResult<typename Traits::Ret>::type;  // void, T or tuple
   using Results = as_tuple_t<Returned>;
@@ -164,7 +168,7 @@ struct HostAdapter<T, F, std::tuple<P...>, std::tuple<R...>> {
   static NativeRet call(VMHostContext* ctx, VMContext* caller, typename WasmTypeOf<P>::Native... args)
     requires(kResults <= 1)
   {
-    abi::ValRaw result;
+    abi::ValRaw result{};
     if (!invoke(ctx, caller, &result, args...)) fail(ctx, __builtin_return_address(0), __builtin_frame_address(0));
     if constexpr (kResults == 1) {
       NativeRet r;

@@ -1,0 +1,13 @@
+(module
+  (import "env" "callback" (func $cb (param i32) (result i32)))
+  (import "env" "thrower" (func $thrower))
+  (func $countdown (export "countdown") (param i32) (result i32)
+    (if (result i32) (i32.eqz (local.get 0))
+      (then (i32.const 0))
+      (else (i32.add (i32.const 1) (call $cb (i32.sub (local.get 0) (i32.const 1)))))))
+  (func (export "throws") (call $thrower))
+  (func (export "unreachable_fn") (unreachable))
+  (func $inner (unreachable))
+  (func $middle (call $inner))
+  (func (export "nested_trap") (call $middle))
+)
