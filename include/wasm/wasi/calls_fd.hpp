@@ -58,8 +58,9 @@ inline uint16_t fdflags_of(int host_flags) {
   return f;
 }
 
-// Lists the directory open at `dir`, "." and ".." first (as wasmtime).
-inline std::vector<DirEntry> list_directory(int dir) {
+// Lists the directory open at `dir`, "." and ".." first (as wasmtime). The ".." of a preopened
+// directory is outside the sandbox: it reports the directory's own inode rather than leak one.
+inline std::vector<DirEntry> list_directory(int dir, bool is_preopen) {
   int fd = ::openat(dir, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (fd < 0) fail_host();
   DIR* d = ::fdopendir(fd);
@@ -68,9 +69,11 @@ inline std::vector<DirEntry> list_directory(int dir) {
     fail_host();
   }
   std::vector<DirEntry> out;
-  struct stat st;
-  if (::fstat(fd, &st) == 0) out.push_back({".", uint64_t(st.st_ino), Filetype::Directory});
-  if (::fstatat(fd, "..", &st, 0) == 0) out.push_back({"..", uint64_t(st.st_ino), Filetype::Directory});
+  struct stat self = {}, st = {};
+  ::fstat(fd, &self);
+  out.push_back({".", uint64_t(self.st_ino), Filetype::Directory});
+  if (is_preopen || ::fstatat(fd, "..", &st, 0) != 0) st = self;
+  out.push_back({"..", uint64_t(st.st_ino), Filetype::Directory});
   while (dirent* de = ::readdir(d)) {
     std::string name = de->d_name;
     if (name == "." || name == "..") continue;
@@ -296,7 +299,7 @@ inline Errno fd_readdir(WasiCtx& ctx, const GuestMemory& mem, uint32_t fd, uint3
   e.require(rights::FD_READDIR);
   uint8_t* out = mem.at(buf, buf_len);
   mem.at(bufused, 4);
-  if (cookie == 0 || e.listing.empty()) e.listing = detail::list_directory(e.host_fd);
+  if (cookie == 0 || e.listing.empty()) e.listing = detail::list_directory(e.host_fd, e.preopen.has_value());
   std::string bytes;
   for (uint64_t i = cookie; i < e.listing.size() && bytes.size() < buf_len; ++i) {
     const DirEntry& d = e.listing[i];
