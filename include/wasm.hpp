@@ -18,3 +18,4 @@
 #include "wasm/types.hpp"
 #include "wasm/value.hpp"
 #include "wasm/typed_func.hpp"
+#include "wasm/module_shape.hpp"
