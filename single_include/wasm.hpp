@@ -3229,8 +3229,10 @@ class [[nodiscard]] Result {
   std::variant<T, Error> state_;
 };
 
+// Not [[nodiscard]]: a void result is often deliberately dropped (a definition that cannot
+// clash, a setting); Result<T> with a value still is.
 template <>
-class [[nodiscard]] Result<void> {
+class Result<void> {
  public:
   Result() = default;
   Result(Error error) : error_(std::move(error)) {}
@@ -5743,6 +5745,11 @@ struct UnwrapResult<Result<T>> {
   static constexpr bool is_result = true;
 };
 
+template <typename Args>
+struct FirstIsCaller : std::false_type {};
+template <typename A0, typename... A>
+struct FirstIsCaller<std::tuple<A0, A...>> : IsCaller<A0> {};
+
 // The wasm parameters of a callable: its arguments, without a leading Caller<T>&.
 template <bool DropFirst, typename Args>
 struct ParamsOf;
@@ -5760,8 +5767,7 @@ template <typename F>
 struct HostSignature {
   using Traits = CallableTraits<F>;
   using AllArgs = typename Traits::Args;
-  static constexpr bool takes_caller =
-      std::tuple_size_v<AllArgs> > 0 && IsCaller<std::tuple_element_t<0, AllArgs>>::value;
+  static constexpr bool takes_caller = FirstIsCaller<AllArgs>::value;
   using Params = typename ParamsOf<takes_caller, AllArgs>::type;
   using Returned = typename UnwrapResult<typename Traits::Ret>::type;  // void, T or tuple
   using Results = as_tuple_t<Returned>;
@@ -5853,7 +5859,7 @@ struct HostAdapter<T, F, std::tuple<P...>, std::tuple<R...>> {
   static NativeRet call(VMHostContext* ctx, VMContext* caller, typename WasmTypeOf<P>::Native... args)
     requires(kResults <= 1)
   {
-    abi::ValRaw result;
+    abi::ValRaw result{};
     if (!invoke(ctx, caller, &result, args...)) fail(ctx, __builtin_return_address(0), __builtin_frame_address(0));
     if constexpr (kResults == 1) {
       NativeRet r;
@@ -9253,6 +9259,9 @@ inline Result<CompiledFunction> FunctionCompiler::compile(uint32_t defined_index
   } catch (const std::bad_alloc&) {
     return Error(ErrorKind::Resource, "out of memory while compiling function " +
                                           std::to_string(func_index_));
+  } catch (const std::exception& e) {  // e.g. an emitter refusing its operands
+    return Error(ErrorKind::Resource, std::string("compiling function ") +
+                                          std::to_string(func_index_) + ": " + e.what());
   }
 }
 
@@ -11827,4 +11836,36 @@ Result<Instance> Linker<T>::instantiate(Store<T>& store, const Module& module) {
 
 }  // namespace wasm
 // ---- end include/wasm/linker.hpp ----
+// ---- begin include/wasm/module_shape.hpp ----
+// The shape of a module (counts of imports and definitions) and the VMContext layout it
+// implies, for embedders that know their module at compile time:
+//
+//   static constexpr std::array<uint8_t, N> kGuest{...};        // the module's bytes
+//   constexpr wasm::ModuleShape kShape = wasm::module_shape_of(kGuest);
+//   static_assert(wasm::VMOffsets(kShape).memory_base(0) == 32);
+
+
+namespace wasm {
+
+using ModuleShape = detail::ModuleShape;
+using VMOffsets = detail::VMOffsets;
+template <ModuleShape Shape>
+using StaticOffsets = detail::StaticOffsets<Shape>;
+
+namespace detail {
+// Not constexpr on purpose: reaching it during constant evaluation is the compile error
+// module_shape_of gives for bytes that are not a well-formed module.
+inline void embedded_module_is_malformed() {}
+}  // namespace detail
+
+// The shape of a module embedded in the program. Malformed bytes fail to compile, naming
+// detail::embedded_module_is_malformed; use detail::scan_module_shape to get the message.
+consteval ModuleShape module_shape_of(std::span<const uint8_t> bytes) {
+  detail::ScanResult result = detail::scan_module_shape(bytes);
+  if (!result.ok()) detail::embedded_module_is_malformed();
+  return result.shape;
+}
+
+}  // namespace wasm
+// ---- end include/wasm/module_shape.hpp ----
 // ---- end include/wasm.hpp ----
