@@ -1,0 +1,93 @@
+// compile_bench FILE.wasm [REPS]: compile throughput of wasmpp's baseline JIT on one module, in
+// MB of code section per second (the sum of the function bodies' sizes, as V8 and wasmtime
+// count it). Prints one JSON object:
+//   jit_1_thread / jit_all_threads: the JIT alone (compile_module on the decoded module)
+//   full_1_thread / full_all_threads: Module::compile, i.e. decode + validate + JIT, which is
+//                                     what V8's `new WebAssembly.Module` measures too
+// Each figure is the median of REPS runs (default 5).
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <iterator>
+#include <thread>
+#include <vector>
+
+#include <wasm.hpp>
+#include "wasm/detail/jit/module_compiler.hpp"
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  size_t n = v.size();
+  return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 2) {
+    std::fprintf(stderr, "usage: compile_bench FILE.wasm [REPS]\n");
+    return 2;
+  }
+  int reps = argc > 2 ? std::max(1, std::atoi(argv[2])) : 5;
+  std::ifstream in(argv[1], std::ios::binary);
+  std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  if (bytes.empty()) {
+    std::fprintf(stderr, "compile_bench: cannot read %s\n", argv[1]);
+    return 1;
+  }
+
+  wasm::Engine engine;
+  auto module = wasm::Module::compile(engine, bytes);
+  if (!module) {
+    std::fprintf(stderr, "compile_bench: %s\n", module.error().to_string().c_str());
+    return 1;
+  }
+  const wasm::detail::ModuleInfo& info = module->info();
+  uint64_t code_bytes = 0;
+  for (const auto& body : info.bodies) code_bytes += body.size;
+  const double mb = double(code_bytes) / 1e6;
+  unsigned all = std::max(1u, std::thread::hardware_concurrency());
+
+  auto jit = [&](unsigned threads) {
+    std::vector<double> s;
+    for (int i = 0; i < reps; ++i) {
+      auto cm = wasm::detail::jit::compile_module(info, wasm::detail::jit::CompileOptions::from(engine.config()), threads);
+      if (!cm) {
+        std::fprintf(stderr, "compile_bench: %s\n", cm.error().to_string().c_str());
+        std::exit(1);
+      }
+      s.push_back(cm->stats().seconds);
+    }
+    return median(s);
+  };
+  auto full = [&](bool parallel) {
+    wasm::Config config;
+    config.parallel_compilation(parallel);
+    wasm::Engine e(config);
+    std::vector<double> s;
+    for (int i = 0; i < reps; ++i) {
+      auto t0 = Clock::now();
+      auto m = wasm::Module::compile(e, bytes);
+      auto t1 = Clock::now();
+      if (!m) std::exit(1);
+      s.push_back(std::chrono::duration<double>(t1 - t0).count());
+    }
+    return median(s);
+  };
+
+  double jit1 = jit(1), jitn = jit(all), full1 = full(false), fulln = full(true);
+  std::printf(
+      "{\"file\": \"%s\", \"code_section_bytes\": %llu, \"functions\": %zu, \"threads\": %u, \"reps\": %d,\n"
+      " \"jit_1_thread\": {\"seconds\": %.6f, \"mb_per_s\": %.2f},\n"
+      " \"jit_all_threads\": {\"seconds\": %.6f, \"mb_per_s\": %.2f},\n"
+      " \"full_1_thread\": {\"seconds\": %.6f, \"mb_per_s\": %.2f},\n"
+      " \"full_all_threads\": {\"seconds\": %.6f, \"mb_per_s\": %.2f}}\n",
+      argv[1], (unsigned long long)code_bytes, info.bodies.size(), all, reps, jit1, mb / jit1, jitn, mb / jitn,
+      full1, mb / full1, fulln, mb / fulln);
+  return 0;
+}
