@@ -42,19 +42,20 @@ class Instance {
   uint32_t index() const { return index_; }
 
   static std::optional<Extern> export_of(detail::StoreData& s, detail::Instance* in, std::string_view name) {
-    for (const detail::Export& e : in->info().exports) {
-      if (e.name != name) continue;
-      switch (e.kind) {
-        case ExternKind::Func: {
-          int64_t& handle = in->func_handles[e.index];
-          if (handle < 0) handle = s.add_func(in->func_ref(e.index));
-          return Func(s.id, uint32_t(handle));
-        }
-        case ExternKind::Table: return wasm::Table(s.id, in->table_handles[e.index]);
-        case ExternKind::Memory: return Memory(s.id, in->memory_handles[e.index]);
-        case ExternKind::Global: return Global(s.id, in->global_handles[e.index]);
-        case ExternKind::Tag: return std::nullopt;
+    const auto& index = in->module->export_index;
+    auto it = index.find(name);
+    if (it == index.end()) return std::nullopt;
+    const detail::Export& e = in->info().exports[it->second];
+    switch (e.kind) {
+      case ExternKind::Func: {
+        int64_t& handle = in->func_handles[e.index];
+        if (handle < 0) handle = s.add_func(in->func_ref(e.index));
+        return Func(s.id, uint32_t(handle));
       }
+      case ExternKind::Table: return wasm::Table(s.id, in->table_handles[e.index]);
+      case ExternKind::Memory: return Memory(s.id, in->memory_handles[e.index]);
+      case ExternKind::Global: return Global(s.id, in->global_handles[e.index]);
+      case ExternKind::Tag: return std::nullopt;
     }
     return std::nullopt;
   }

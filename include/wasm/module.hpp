@@ -89,6 +89,7 @@ class Module {
     state->type_ids.reserve(info->types.size());
     for (const FuncType& t : info->types) state->type_ids.push_back(engine.state().types.intern(t));
     state->info = std::move(*info);
+    state->index_exports();  // after the move: the keys view the names inside `info`
     return state;
   }
 

@@ -2,6 +2,8 @@
 // ModuleState: what a compiled Module is made of, shared (immutably) by the Module handles and
 // every instance of it.
 #include <memory>
+#include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "wasm/detail/env/module_info.hpp"
@@ -33,6 +35,14 @@ struct ModuleState {
   ModuleInfo info;
   VMOffsets offsets{ModuleShape{}};
   std::vector<uint32_t> type_ids;  // engine-wide id of each of the module's types
+  // Export position by name, so that looking an export up (Caller::get_memory on every host
+  // call, say) does not scan the export list.
+  std::unordered_map<std::string_view, uint32_t> export_index;
+
+  void index_exports() {
+    export_index.reserve(info.exports.size());
+    for (uint32_t i = 0; i < info.exports.size(); ++i) export_index.emplace(info.exports[i].name, i);
+  }
   jit::CompiledModule code;
 };
 
