@@ -7,6 +7,7 @@ packages=(
   libxbyak-dev librange-v3-dev     # the library's dependencies (header-only)
   catch2 nlohmann-json3-dev        # tests only
   wabt                             # wast2json for the spec-test runner
+  python3 pkg-config               # single-header generator check, installed-package check
   clang-14 lld-14 wasi-libc libclang-rt-14-dev-wasm32  # WASI test programs and the demo
 )
 missing=()
