@@ -440,3 +440,21 @@ TEST_CASE("InstancePre resolves once and instantiates many times", "[api]") {
   wasm::Linker<MyData> empty(engine);
   CHECK_FALSE(empty.instantiate_pre(*m));
 }
+
+TEST_CASE("v128 values cross typed and untyped calls in xmm registers", "[api]") {
+  wasm::Engine engine;
+  wasm::Store<> store(engine);
+  auto bump = wasm::Func::wrap(store, [](wasm::V128 v, int32_t k) {
+    for (auto& b : v.bytes) b = uint8_t(b + k);
+    return v;
+  });
+  auto typed = wasm::TypedFunc<std::tuple<wasm::V128, int32_t>, wasm::V128>::from(store, bump);
+  REQUIRE(typed);
+  wasm::V128 in;
+  for (int i = 0; i < 16; ++i) in.bytes[i] = uint8_t(i);
+  wasm::V128 out = typed->call(store, in, 100).value();
+  for (int i = 0; i < 16; ++i) CHECK(out.bytes[i] == 100 + i);
+  std::vector<wasm::Val> results(1);
+  REQUIRE(bump.call(store, std::vector<wasm::Val>{wasm::Val(in), wasm::Val(int32_t(1))}, results));
+  for (int i = 0; i < 16; ++i) CHECK(results[0].v128().bytes[i] == 1 + i);
+}

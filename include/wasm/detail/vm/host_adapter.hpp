@@ -92,7 +92,7 @@ template <typename T, typename F, typename... P, typename... R>
 struct HostAdapter<T, F, std::tuple<P...>, std::tuple<R...>> {
   using Sig = HostSignature<F>;
   static constexpr size_t kResults = sizeof...(R);
-  using NativeRet = std::conditional_t<kResults == 1, typename WasmTypeOf<std::tuple_element_t<0, std::tuple<R..., int32_t>>>::Native, void>;
+  using NativeRet = native_return_t<return_type_t<std::tuple<R...>>>;
 
   // Runs the callable; returns false with StoreData::pending_error set on failure. All C++
   // objects of the call live and die here, before any unwinding.

@@ -58,18 +58,25 @@ struct WasmTypeOf<double> {
   static Native to_native(double v) { return v; }
   static double from_native(Native v) { return v; }
 };
+// A v128 as native code passes it: System V classifies a struct whose only member is a
+// vector type as SSE, so it travels in one xmm register. (A bare __m128i would lose its
+// vector attribute as a template argument, and with it that classification.)
+struct NativeV128 {
+  __m128i value;
+};
+
 template <>
 struct WasmTypeOf<V128> {
   static constexpr ValType type = ValType::V128;
-  using Native = __m128i;  // a vector type, so System V passes it in an xmm register
+  using Native = NativeV128;
   static Native to_native(const V128& v) {
     Native n;
-    std::memcpy(&n, v.bytes.data(), 16);
+    std::memcpy(&n.value, v.bytes.data(), 16);
     return n;
   }
   static V128 from_native(Native n) {
     V128 v;
-    std::memcpy(v.bytes.data(), &n, 16);
+    std::memcpy(v.bytes.data(), &n.value, 16);
     return v;
   }
 };
