@@ -92,7 +92,7 @@ template <typename T, typename F, typename... P, typename... R>
 struct HostAdapter<T, F, std::tuple<P...>, std::tuple<R...>> {
   using Sig = HostSignature<F>;
   static constexpr size_t kResults = sizeof...(R);
-  using NativeRet = native_return_t<return_type_t<std::tuple<R...>>>;
+  using NativeRet = typename NativeResultOf<std::tuple<R...>>::type;
 
   // Runs the callable; returns false with StoreData::pending_error set on failure. All C++
   // objects of the call live and die here, before any unwinding.

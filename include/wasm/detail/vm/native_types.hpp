@@ -142,6 +142,17 @@ struct NativeReturn<void> {
 template <typename R>
 using native_return_t = typename NativeReturn<R>::type;
 
+// The native return type for a result tuple: the one value's native type, else void (no
+// results, or several written to a results area).
+template <typename Tuple, size_t N = std::tuple_size_v<Tuple>>
+struct NativeResultOf {
+  using type = void;
+};
+template <typename Tuple>
+struct NativeResultOf<Tuple, 1> {
+  using type = typename WasmTypeOf<std::tuple_element_t<0, Tuple>>::Native;
+};
+
 template <typename Tuple>
 struct TupleTypes;
 template <typename... Ts>
