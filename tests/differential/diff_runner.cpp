@@ -4,7 +4,9 @@
 //   module PATH
 //   invalid | link-error | instantiate-trap CLASS | instantiated
 //   call NAME                      for every exported function, in export order
-//   log MODULE.NAME ARGS...        one per call of an imported function (stubs)
+//   log MODULE.NAME ARGS...        one per call of an imported function (stubs: they return
+//                                  their last argument when it has the one result's type,
+//                                  zeros otherwise)
 //   result VALUES... | trap CLASS | exhausted WHAT
 //   memory NAME PAGES HASH         every exported memory, after every call
 //   global NAME VALUE              every exported global, at the end
@@ -15,6 +17,7 @@
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <iterator>
@@ -126,11 +129,16 @@ void run_module(const std::string& path, Out& out) {
     wasm::Result<void> r = {};
     if (const auto* ft = std::get_if<wasm::FuncType>(&imp.type)) {
       r = linker.func_new(imp.module, imp.name, *ft,
-                          [full](wasm::Caller<Out*>& c, std::span<const wasm::Val> args, std::span<wasm::Val>) {
+                          [full](wasm::Caller<Out*>& c, std::span<const wasm::Val> args, std::span<wasm::Val> results) {
                             std::string s = "log " + full;
                             for (const wasm::Val& a : args) (s += ' ') += format_val(a);
                             c.data()->line(s);
-                            return wasm::Result<void>{};  // results stay zero
+                            // One result of the last parameter's type: that parameter passes
+                            // through (binaryen's --instrument-memory hooks); otherwise zeros.
+                            if (results.size() == 1 && !args.empty() && args.back().type() == results[0].type()) {
+                              results[0] = args.back();
+                            }
+                            return wasm::Result<void>{};
                           });
     } else if (const auto* mt = std::get_if<wasm::MemoryType>(&imp.type)) {
       auto m = wasm::Memory::create(store, *mt);
@@ -157,6 +165,8 @@ void run_module(const std::string& path, Out& out) {
 
   std::vector<wasm::ExportType> exports = module->exports();
   std::optional<wasm::Func> hang_init = instance->get_func(store, "hangLimitInitializer");
+  size_t dump_start = 0, dump_len = 0;
+  if (const char* d = std::getenv("DIFF_DUMP")) std::sscanf(d, "%zu:%zu", &dump_start, &dump_len);
   auto dump_memories = [&] {
     for (const wasm::ExportType& e : exports) {
       if (!std::holds_alternative<wasm::MemoryType>(e.type)) continue;
@@ -164,6 +174,15 @@ void run_module(const std::string& path, Out& out) {
       std::span<uint8_t> data = mem->data(store);
       out.line("memory " + std::string(e.name) + " " + std::to_string(mem->size(store)) + " " +
                std::to_string(fnv1a(data)));
+      if (dump_len) {  // DIFF_DUMP=START:LEN, for debugging a mismatch
+        std::string hex = "bytes";
+        for (size_t i = dump_start; i < dump_start + dump_len && i < data.size(); ++i) {
+          char b[4];
+          std::snprintf(b, sizeof b, " %02x", data[i]);
+          hex += b;
+        }
+        out.line(hex);
+      }
     }
   };
   for (const wasm::ExportType& e : exports) {

@@ -128,7 +128,10 @@ def make_module(seed, workdir):
     wasm = os.path.join(workdir, "s%d.wasm" % seed)
     with open(raw, "wb") as f:
         f.write(data)
-    r = subprocess.run(["wasm-opt", "-ttf", raw, *features, "-o", wasm],
+    # --denan: NaN results of arithmetic may differ in sign and payload between conforming
+    # engines (the spec allows any arithmetic NaN), and would show as memory or global
+    # mismatches; binaryen's pass makes every float operation's NaN result a fixed number.
+    r = subprocess.run(["wasm-opt", "-ttf", raw, *features, "--denan", "-o", wasm],
                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=60)
     os.unlink(raw)
     if r.returncode != 0:

@@ -7,6 +7,7 @@ const I64S = [1n, 0n, -1n, 9223372036854775807n, -9223372036854775808n, 42949672
 const F32S = [0.5, -1.0, 3.0, 1e10, -0.0, 65536.0, 1.5, 255.0];
 const F64S = [0.5, -1.0, 3.0, 1e300, -0.0, 4294967296.0, 1.5, 255.0];
 
+const [dumpStart, dumpLen] = (process.env.DIFF_DUMP ?? '0:0').split(':').map(Number);
 const f64 = new Float64Array(1);
 const u64 = new BigUint64Array(f64.buffer);
 function formatDouble(d) {
@@ -139,6 +140,9 @@ function runModule(path, out) {
       type.params.forEach((t, i) => { s += ' ' + formatVal(t, args[i]); });
       out.push(s);
       if (type.results.length === 0) return undefined;
+      if (type.results.length === 1 && args.length > 0 && type.params[type.params.length - 1] === type.results[0]) {
+        return args[args.length - 1];
+      }
       const z = type.results.map((t) => (t === 'i64' ? 0n : t === 'funcref' || t === 'externref' ? null : 0));
       return type.results.length === 1 ? z[0] : z;
     };
@@ -157,6 +161,12 @@ function runModule(path, out) {
       if (e.kind !== 2) continue;
       const mem = ex[e.name];
       out.push('memory ' + e.name + ' ' + mem.buffer.byteLength / 65536 + ' ' + hashBytes(new Uint8Array(mem.buffer)));
+      if (dumpLen) {  // DIFF_DUMP=START:LEN, for debugging a mismatch
+        const b = new Uint8Array(mem.buffer);
+        let hex = 'bytes';
+        for (let i = dumpStart; i < dumpStart + dumpLen && i < b.length; i++) hex += ' ' + b[i].toString(16).padStart(2, '0');
+        out.push(hex);
+      }
     }
   };
   for (const e of sig.exportsList) {
