@@ -20,6 +20,9 @@ class Config {
   Config& max_wasm_stack(size_t bytes) { max_wasm_stack_ = bytes; return *this; }
   Config& parallel_compilation(bool on) { parallel_compilation_ = on; return *this; }
   Config& wasm_features(const Features& features) { features_ = features; return *this; }
+  // Generate code for the x86-64 floor the JIT requires (SSE4.1) even when the CPU has more
+  // (SSE4.2, POPCNT, LZCNT, BMI1, AVX, AVX2): tests use it to run the fallback sequences.
+  Config& force_sse41(bool on) { force_sse41_ = on; return *this; }
 
   bool consume_fuel() const { return consume_fuel_; }
   bool epoch_interruption() const { return epoch_interruption_; }
@@ -27,6 +30,7 @@ class Config {
   size_t max_wasm_stack() const { return max_wasm_stack_; }
   bool parallel_compilation() const { return parallel_compilation_; }
   const Features& wasm_features() const { return features_; }
+  bool force_sse41() const { return force_sse41_; }
   Features& wasm_features() { return features_; }
 
  private:
@@ -35,6 +39,7 @@ class Config {
   BoundsChecks bounds_checks_ = BoundsChecks::GuardPages;
   size_t max_wasm_stack_ = 512 * 1024;
   bool parallel_compilation_ = true;
+  bool force_sse41_ = false;
   Features features_;
 };
 

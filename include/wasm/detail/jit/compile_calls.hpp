@@ -102,7 +102,7 @@ inline void FunctionCompiler::finish_call(const FuncType& type, const abi::CallL
     max_call_results_ = std::max(max_call_results_, n);
     for (uint32_t i = 0; i < n; ++i) {
       uint32_t slot = stack_.height();
-      masm::copy_mem(a_, masm::slot_addr(a_, slot), a_.rsp + int32_t(16 * i));
+      masm::copy_mem(a_, masm::slot_addr(a_, slot), a_.rsp + int32_t(16 * i), type.results[i]);
       push_stack(type.results[i]);
     }
   }

@@ -73,15 +73,15 @@ inline void FunctionCompiler::emit_return(bool fallthrough) {
         masm::store(a_, dst, s.type, s.reg);
       } else if (s.is_const()) {
         // r11 holds the area: a wide constant goes in two halves.
-        if (valtype_size(s.type) == 4 || masm::fits_i32(s.imm)) {
+        if (s.type == ValType::V128 || valtype_size(s.type) == 4 || masm::fits_i32(s.imm)) {
           masm::store_const(a_, dst, s.type, s.imm);
         } else {
           a_.mov(a_.dword[dst], uint32_t(s.imm));
           a_.mov(a_.dword[dst + 4], uint32_t(uint64_t(s.imm) >> 32));
         }
       } else {
-        a_.movsd(a_.xmm15, a_.qword[masm::slot_addr(a_, first + i)]);
-        a_.movsd(a_.qword[dst], a_.xmm15);
+        a_.movdqu(a_.xmm15, a_.xword[masm::slot_addr(a_, first + i)]);
+        a_.movdqu(a_.xword[dst], a_.xmm15);
       }
     }
   }

@@ -8,6 +8,7 @@
 #include "wasm/detail/env/module_info.hpp"
 #include "wasm/detail/env/module_shape.hpp"
 #include "wasm/detail/env/vmoffsets.hpp"
+#include "wasm/detail/jit/emit_numeric_base.hpp"
 
 namespace wasm::detail::jit {
 
@@ -19,6 +20,9 @@ struct CompileOptions {
   // access whose offset the guard cannot cover gets an explicit check.
   uint64_t guard_bytes = (uint64_t(1) << 32) + 65536;
   Features features;
+  // Instruction set extensions the generated code may use (the host's, detected once per
+  // process, or only the SSE4.1 floor).
+  CpuFeatures cpu = host_cpu_features();
 
   static CompileOptions from(const Config& config) {
     CompileOptions o;
@@ -26,6 +30,7 @@ struct CompileOptions {
     o.consume_fuel = config.consume_fuel();
     o.epoch_interruption = config.epoch_interruption();
     o.features = config.wasm_features();
+    if (config.force_sse41()) o.cpu = CpuFeatures::baseline();
     return o;
   }
 };

@@ -81,7 +81,8 @@ inline void FunctionCompiler::visit_div_rem(Op op) {
   masm::load_var(a_, rax, lhs, lhs_index);
   Reg dst = Reg::gpr(uint8_t(div_rem_result_reg(op)));
   emit_numeric(a_, op, NumOperand(dst.r64()), NumOperand(rax.r64()), rhs,
-               numeric_compile_detail::scratch(), traps_);
+               numeric_compile_detail::scratch(), traps_,
+               env_.options.cpu);
   push_reg(t, dst);
 }
 
@@ -105,7 +106,8 @@ inline void FunctionCompiler::visit_shift(Op op) {
   Reg lhs = pop_to_reg(pinned);
   Reg dst = result_reg(RegClass::Gpr, pinned | RegSet{lhs}, lhs);
   emit_numeric(a_, op, NumOperand(dst.r64()), NumOperand(lhs.r64()), rhs,
-               numeric_compile_detail::scratch(), traps_);
+               numeric_compile_detail::scratch(), traps_,
+               env_.options.cpu);
   push_reg(t, dst);
 }
 
@@ -126,7 +128,8 @@ inline void FunctionCompiler::visit_numeric(const Instruction& ins) {
     Reg src = pop_to_reg();
     Reg dst = result_reg(result_class, {src}, src);
     emit_numeric(a_, op, operand(dst), operand(src), NumOperand::none(),
-                 numeric_compile_detail::scratch(), traps_);
+                 numeric_compile_detail::scratch(), traps_,
+               env_.options.cpu);
     push_reg(result, dst);
     return;
   }
@@ -144,7 +147,7 @@ inline void FunctionCompiler::visit_numeric(const Instruction& ins) {
   pinned.add(lhs);
   Reg dst = result_reg(result_class, pinned, lhs);
   emit_numeric(a_, op, operand(dst), operand(lhs), rhs, numeric_compile_detail::scratch(),
-               traps_);
+               traps_, env_.options.cpu);
   push_reg(result, dst);
 }
 

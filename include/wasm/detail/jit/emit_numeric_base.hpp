@@ -75,18 +75,26 @@ class NumOperand {
   int64_t imm_ = 0;
 };
 
-// Optional instructions. SSE4.1 (roundss/roundsd) is the floor and is not optional.
+// Optional instructions. SSE4.1 (roundss/roundsd, pminsd, ptest, ...) is the floor and is not
+// optional.
 struct CpuFeatures {
   bool popcnt = false;  // popcnt
   bool lzcnt = false;   // lzcnt (ABM / LZCNT)
   bool bmi1 = false;    // tzcnt
+  bool sse42 = false;   // pcmpgtq
+  bool avx = false;     // VEX encodings of 128-bit operations (three operands)
+  bool avx2 = false;    // vpbroadcast*
 
   static CpuFeatures detect() {
-    Xbyak::util::Cpu cpu;
+    using Xbyak::util::Cpu;
+    Cpu cpu;
     CpuFeatures f;
-    f.popcnt = cpu.has(Xbyak::util::Cpu::tPOPCNT);
-    f.lzcnt = cpu.has(Xbyak::util::Cpu::tLZCNT);
-    f.bmi1 = cpu.has(Xbyak::util::Cpu::tBMI1);
+    f.popcnt = cpu.has(Cpu::tPOPCNT);
+    f.lzcnt = cpu.has(Cpu::tLZCNT);
+    f.bmi1 = cpu.has(Cpu::tBMI1);
+    f.sse42 = cpu.has(Cpu::tSSE42);
+    f.avx = cpu.has(Cpu::tAVX);  // xbyak reports AVX only when the OS saves the ymm state
+    f.avx2 = f.avx && cpu.has(Cpu::tAVX2);
     return f;
   }
   // Every optional feature off: the fallback sequences (tests use this to cover them).

@@ -6,11 +6,14 @@
 //   [rbp - 8 .. -40] saved r14, r15, rbx, r12, r13 (pushed in this order)
 //   [rbp - 48]       the caller's results area pointer (functions with 2+ results)
 //   [rbp - 56]       VMFuncRef* of the pending call_indirect
-//   [rbp - 64 - 8i]  value slot i: local i, or value-stack entry i (locals come first)
+//   [rbp - 80 - 16i] value slot i: local i, or value-stack entry i (locals come first);
+//                    16 bytes and 16-aligned (rbp is), so a v128 fits any slot
 //   ...
 //   [rsp + 0 ..]     results area for callees with 2+ results (16 bytes per result)
 //
 // Every value-stack position owns one slot, so spilling never has to search for space.
+// Slots are 16 bytes for every type: the alternative (8-byte slots, v128 taking two) would make
+// a slot's address depend on the types below it, which merges and spills cannot afford.
 #include <cstdint>
 
 namespace wasm::detail::jit::frame {
@@ -18,18 +21,19 @@ namespace wasm::detail::jit::frame {
 inline constexpr int32_t kSavedRegsBytes = 40;  // r14, r15, rbx, r12, r13
 inline constexpr int32_t kResultsPtr = -48;
 inline constexpr int32_t kCallTarget = -56;
-inline constexpr int32_t kFirstSlot = -64;
+inline constexpr int32_t kFirstSlot = -80;
+inline constexpr int32_t kSlotBytes = 16;
 inline constexpr int32_t kIncomingArgs = 16;
 
-constexpr int32_t slot(uint32_t index) { return kFirstSlot - 8 * int32_t(index); }
+constexpr int32_t slot(uint32_t index) { return kFirstSlot - kSlotBytes * int32_t(index); }
 
 // Bytes of the `sub rsp` after the pushes: keeps rsp 16-byte aligned at calls.
 constexpr uint32_t frame_bytes(uint32_t max_slots, uint32_t max_call_results) {
-  uint32_t need = 16 + 8 * max_slots + 16 * max_call_results;
+  uint32_t need = 24 + uint32_t(kSlotBytes) * max_slots + 16 * max_call_results;
   return (need + 15) / 16 * 16 + 8;
 }
 
 // Sizes beyond this are refused rather than risk a displacement overflow.
-inline constexpr uint32_t kMaxSlots = 1u << 24;
+inline constexpr uint32_t kMaxSlots = 1u << 23;
 
 }  // namespace wasm::detail::jit::frame

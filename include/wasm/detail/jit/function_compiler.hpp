@@ -106,6 +106,7 @@ inline void FunctionCompiler::call_vmctx_builtin(Builtin b) {
 
 inline void FunctionCompiler::reset_for(uint32_t defined_index) {
   a_.reset();
+  pool_.clear();
   labels_.reset();
   stack_.reset();
   regs_.reset();
@@ -190,7 +191,7 @@ inline void FunctionCompiler::emit_prologue() {
       case abi::ArgLocation::Kind::Xmm: push_reg(t, Reg::xmm(loc.reg)); break;
       case abi::ArgLocation::Kind::Stack:
         masm::copy_mem(a_, masm::slot_addr(a_, uint32_t(i)),
-                       a_.rbp + int32_t(frame::kIncomingArgs + loc.stack_offset));
+                       a_.rbp + int32_t(frame::kIncomingArgs + loc.stack_offset), t);
         push_stack(t);
         break;
     }
@@ -312,7 +313,10 @@ inline void FunctionCompiler::visit(const Instruction& ins) {
     else visit_store(ins);
     return;
   }
-  if (info.prefix == 0xFD) throw CompileFailure{"SIMD is not supported by the baseline compiler"};
+  if (info.prefix == 0xFD) {
+    visit_simd(ins);
+    return;
+  }
   if (info.prefix == 0 && (ins.op == Op::ReturnCall || ins.op == Op::ReturnCallIndirect)) {
     throw CompileFailure{"tail calls are not supported by the baseline compiler"};
   }
@@ -356,6 +360,7 @@ inline void FunctionCompiler::emit_out_of_line_code() {
     call_vmctx_builtin(Builtin::raise_trap);
     a_.ud2();  // raise_trap does not return
   }
+  pool_.emit(a_);
 }
 
 inline CompiledFunction FunctionCompiler::finish() {
@@ -378,4 +383,5 @@ inline CompiledFunction FunctionCompiler::finish() {
 #include "wasm/detail/jit/compile_control.hpp"
 #include "wasm/detail/jit/compile_memory.hpp"
 #include "wasm/detail/jit/compile_numeric.hpp"
+#include "wasm/detail/jit/compile_simd.hpp"
 #include "wasm/detail/jit/compile_variables.hpp"

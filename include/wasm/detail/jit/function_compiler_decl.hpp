@@ -21,6 +21,7 @@
 #include "wasm/detail/jit/compile_env.hpp"
 #include "wasm/detail/jit/control_frames.hpp"
 #include "wasm/detail/jit/emit_numeric_base.hpp"
+#include "wasm/detail/jit/emit_simd_base.hpp"
 #include "wasm/detail/jit/frame_layout.hpp"
 #include "wasm/detail/jit/labels.hpp"
 #include "wasm/detail/jit/masm.hpp"
@@ -165,6 +166,22 @@ class FunctionCompiler {
   void visit_div_rem(Op op);
   void visit_shift(Op op);
 
+  // ---- SIMD (compile_simd.hpp)
+  SimdAsm simd_asm();
+  Reg simd_result_reg(Reg lhs, RegSet others, RegSet pinned);
+  void visit_simd(const Instruction& ins);
+  void visit_v128_const(const V128Bytes& bytes);
+  void visit_simd_load(const Instruction& ins);
+  void visit_simd_store(const Instruction& ins);
+  void visit_simd_load_lane(const Instruction& ins);
+  void visit_simd_store_lane(const Instruction& ins);
+  void visit_simd_splat(Op op);
+  void visit_simd_extract(const Instruction& ins);
+  void visit_simd_replace(const Instruction& ins);
+  void visit_simd_shift(Op op);
+  void visit_simd_reduction(Op op);
+  void visit_simd_v128_op(const Instruction& ins);
+
   const CompileEnv& env_;
   PlainCodeAllocator allocator_;
   Xbyak::CodeGenerator a_;
@@ -197,6 +214,7 @@ class FunctionCompiler {
     }
   };
   TrapStubs traps_;
+  V128ConstPool pool_;  // emitted after the trap stubs
   bool reachable_ = true;
   uint32_t unreachable_depth_ = 0;
   uint32_t fuel_pending_ = 0;

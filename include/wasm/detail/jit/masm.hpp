@@ -29,6 +29,8 @@ inline void move(CodeGenerator& a, Reg dst, Reg src) {
   else a.mov(dst.r64(), src.r64());
 }
 
+// A v128 constant on the value stack is always zero (VarState::imm cannot hold 16 bytes; other
+// v128 constants are materialised in a register at once).
 inline void load_const(CodeGenerator& a, Reg dst, ValType type, int64_t imm) {
   if (dst.is_xmm()) {
     if (imm == 0) {
@@ -57,6 +59,7 @@ inline void load(CodeGenerator& a, Reg dst, ValType type, const Xbyak::RegExp& s
     case ValType::I32: a.mov(dst.r32(), a.dword[src]); break;
     case ValType::F32: a.movss(dst.x(), a.dword[src]); break;
     case ValType::F64: a.movsd(dst.x(), a.qword[src]); break;
+    case ValType::V128: a.movdqu(dst.x(), a.xword[src]); break;
     default: a.mov(dst.r64(), a.qword[src]); break;
   }
 }
@@ -67,13 +70,17 @@ inline void store(CodeGenerator& a, const Xbyak::RegExp& dst, ValType type, Reg 
     case ValType::I32: a.mov(a.dword[dst], src.r32()); break;
     case ValType::F32: a.movss(a.dword[dst], src.x()); break;
     case ValType::F64: a.movsd(a.qword[dst], src.x()); break;
+    case ValType::V128: a.movdqu(a.xword[dst], src.x()); break;
     default: a.mov(a.qword[dst], src.r64()); break;
   }
 }
 
 // memory <- constant, without a register unless a 64-bit value needs one (then r11).
 inline void store_const(CodeGenerator& a, const Xbyak::RegExp& dst, ValType type, int64_t imm) {
-  if (valtype_size(type) == 4) {
+  if (type == ValType::V128) {  // always zero (see load_const)
+    a.mov(a.qword[dst], 0);
+    a.mov(a.qword[dst + 8], 0);
+  } else if (valtype_size(type) == 4) {
     a.mov(a.dword[dst], uint32_t(imm));
   } else if (fits_i32(imm)) {
     a.mov(a.qword[dst], int32_t(imm));
@@ -83,8 +90,15 @@ inline void store_const(CodeGenerator& a, const Xbyak::RegExp& dst, ValType type
   }
 }
 
-// memory <- memory through r11 (8 bytes; 4-byte values carry harmless upper bytes).
-inline void copy_mem(CodeGenerator& a, const Xbyak::RegExp& dst, const Xbyak::RegExp& src) {
+// memory <- memory: 8 bytes through r11 (4-byte values carry harmless upper bytes), a v128
+// through xmm15.
+inline void copy_mem(CodeGenerator& a, const Xbyak::RegExp& dst, const Xbyak::RegExp& src,
+                     ValType type) {
+  if (type == ValType::V128) {
+    a.movdqu(Xbyak::Xmm(15), a.xword[src]);
+    a.movdqu(a.xword[dst], Xbyak::Xmm(15));
+    return;
+  }
   a.mov(Xbyak::Reg64(abi::R11), a.qword[src]);
   a.mov(a.qword[dst], Xbyak::Reg64(abi::R11));
 }
@@ -104,7 +118,7 @@ inline void store_var(CodeGenerator& a, const Xbyak::RegExp& dst, const VarState
   switch (s.loc) {
     case VarState::Loc::Reg: store(a, dst, s.type, s.reg); break;
     case VarState::Loc::Const: store_const(a, dst, s.type, s.imm); break;
-    case VarState::Loc::Stack: copy_mem(a, dst, slot_addr(a, slot_index)); break;
+    case VarState::Loc::Stack: copy_mem(a, dst, slot_addr(a, slot_index), s.type); break;
   }
 }
 
