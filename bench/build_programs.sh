@@ -4,18 +4,20 @@
 # figures, then checks that every program prints the same checksum in every build: natively,
 # under wasmpp (when given) and under node (when installed), on small inputs. Fails otherwise.
 #
-#   bench/build_programs.sh OUT_DIR [WASMPP_BINARY] [--no-large]
+#   bench/build_programs.sh OUT_DIR [WASMPP_BINARY] [--no-large] [--no-node]
 #
 # OUT_DIR/native/NAME, OUT_DIR/wasm/NAME.wasm, OUT_DIR/large/large.wasm. Up-to-date outputs are
 # kept. CC_NATIVE and CC_WASM override the compilers.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
-out=${1:?usage: build_programs.sh OUT_DIR [WASMPP_BINARY] [--no-large]}
+out=${1:?usage: build_programs.sh OUT_DIR [WASMPP_BINARY] [--no-large] [--no-node]}
 wasmpp=""
 large=1
+use_node=1
 for a in "${@:2}"; do
   case $a in
     --no-large) large=0 ;;
+    --no-node) use_node=0 ;;
     *) wasmpp=$a ;;
   esac
 done
@@ -65,7 +67,8 @@ if ((large)); then
 fi
 
 # The checksum check.
-node_bin=$(command -v node || true)
+node_bin=""
+((use_node)) && node_bin=$(command -v node || true)
 failed=0
 for name in "${names[@]}"; do
   read -ra args <<< "${quick[$name]:-}"
