@@ -245,7 +245,7 @@ inline ExpectedValue parse_expected_v128(LaneType lt, const std::vector<std::str
     if (!is_float_lane(lt))
       throw ScriptError("NaN pattern in a v128 lane of type " + std::string(lane_type_name(lt)));
     e.nan[i] = c;
-    numbers[i] = "0";
+    numbers[i] = std::string(1, '0');  // not = "0": GCC 12 -Wrestrict false positive
   }
   e.value = parse_v128(lt, numbers);
   return e;
@@ -325,7 +325,10 @@ inline std::string to_string(const Value& v) {
     case ValueType::F64: return s + ":" + hex(v.bits, 16);
     case ValueType::V128:
       s += ":";
-      for (unsigned i = 0; i < 4; ++i) s += (i ? " " : "") + hex(get_lane(v.v128, LaneType::I32, i), 8);
+      for (unsigned i = 0; i < 4; ++i) {
+        if (i) s += ' ';
+        s += hex(get_lane(v.v128, LaneType::I32, i), 8);
+      }
       return s;
     case ValueType::FuncRef:
     case ValueType::ExternRef: return s + ":" + (v.is_null ? std::string("null") : std::to_string(v.bits));
@@ -355,7 +358,10 @@ inline std::string to_string(const ExpectedValue& e) {
 template <typename T>
 std::string list_to_string(const std::vector<T>& values) {
   std::string s = "(";
-  for (size_t i = 0; i < values.size(); ++i) s += (i ? " " : "") + to_string(values[i]);
+  for (size_t i = 0; i < values.size(); ++i) {
+    if (i) s += ' ';
+    s += to_string(values[i]);
+  }
   return s + ")";
 }
 
