@@ -6,6 +6,7 @@
 // global_i32 = 666, global_i64 = 666, global_f32 = 666.6, global_f64 = 666.6, a table of
 // 10..20 funcref and a memory of 1..2 pages.
 #include <cstdint>
+#include <cstdlib>
 #include <cstring>
 #include <optional>
 #include <span>
@@ -90,9 +91,13 @@ class RuntimeAdapter {
   }
 
  private:
+  // WASMPP_FORCE_SSE=1 compiles for the SSE4.1 floor (no AVX, AVX2, SSE4.2, ...), so that one
+  // machine runs the suite through both sets of code sequences.
   static wasm::Config make_config(const wasm::Features& features) {
     wasm::Config config;
     config.wasm_features(features);
+    const char* force_sse = std::getenv("WASMPP_FORCE_SSE");
+    if (force_sse && *force_sse && std::string(force_sse) != "0") config.force_sse41(true);
     return config;
   }
 
