@@ -183,17 +183,19 @@ class JitInstance {
     sigjmp_buf env;
     sigjmp_buf* saved = harness_detail::trap_target;
     harness_detail::trap_target = &env;
-    CallResult<R> result;
+    // The result lives in memory that is not modified between sigsetjmp and a longjmp back,
+    // so nothing the compiler keeps in registers can be clobbered.
+    auto result = std::make_unique<CallResult<R>>();
     Fn fn = reinterpret_cast<Fn>(const_cast<void*>(code));
     if (int t = sigsetjmp(env, 1); t != 0) {
-      result.trap = TrapCode(t - 1);
+      result->trap = TrapCode(t - 1);
     } else if constexpr (std::is_void_v<R>) {
       fn(vmctx(), vmctx(), args...);
     } else {
-      result.value = fn(vmctx(), vmctx(), args...);
+      result->value = fn(vmctx(), vmctx(), args...);
     }
     harness_detail::trap_target = saved;
-    return result;
+    return std::move(*result);
   }
   template <typename R, typename... Args>
   CallResult<R> call(const std::string& name, Args... args) {
