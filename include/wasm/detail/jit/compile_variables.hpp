@@ -94,9 +94,12 @@ inline void FunctionCompiler::visit_select() {
     if (take_first) {
       drop_top();
     } else {
-      VarState second = stack_.pop();
+      // The second operand moves down one stack position. A value living in its own stack
+      // slot would then be read from the slot of its new position, so take it into a register.
+      ValType t = stack_.back().type;
+      Reg second = pop_to_reg();
       drop_top();
-      stack_.push(second);
+      push_reg(t, second);
     }
     return;
   }
