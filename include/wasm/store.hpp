@@ -66,6 +66,13 @@ concept StoreLike = requires(S& s) {
   { s.inner() } -> std::same_as<StoreData&>;
 };
 
+// The store a handle belongs to, or null when `store` is another one (the hot-path check).
+template <StoreLike S>
+StoreData* store_if_owner(S& store, uint64_t store_id) {
+  StoreData& data = store.inner();
+  return data.id == store_id ? &data : nullptr;
+}
+
 // The store a handle belongs to, or an error when `store` is another one.
 template <StoreLike S>
 Result<StoreData*> owning_store(S& store, uint64_t store_id) {

@@ -37,9 +37,9 @@ class TypedFunc {
   template <detail::StoreLike S, typename... Args>
   Result<ReturnType> call(S& store, Args&&... args) const {
     static_assert(sizeof...(Args) == std::tuple_size_v<ParamTuple>, "wrong number of arguments");
-    auto data = detail::owning_store(store, func_.store_id());
-    if (!data) return std::move(data).error();
-    return invoke(**data, std::make_index_sequence<sizeof...(Args)>(), std::forward<Args>(args)...);
+    detail::StoreData* data = detail::store_if_owner(store, func_.store_id());
+    if (!data) return detail::owning_store(store, func_.store_id()).error();
+    return invoke(*data, std::make_index_sequence<sizeof...(Args)>(), std::forward<Args>(args)...);
   }
 
   const Func& func() const { return func_; }

@@ -55,7 +55,7 @@ Result<R> enter_wasm(StoreData& store, const void* target, Args... args) {
   if (outermost) {
     // Wasm may use max_wasm_stack bytes below this frame; prologues check against this limit.
     uintptr_t here = uintptr_t(__builtin_frame_address(0));
-    sc.stack_limit = here - store.engine.config().max_wasm_stack();
+    sc.stack_limit = here - store.max_wasm_stack;
   }
   sc.trap_code = 0;
   sc.entry_target = target;

@@ -53,7 +53,8 @@ struct HostFunc {
 };
 
 struct StoreData {
-  explicit StoreData(const Engine& e) : engine(e), id(next_id()) {
+  explicit StoreData(const Engine& e)
+      : engine(e), id(next_id()), max_wasm_stack(e.config().max_wasm_stack()) {
     ctx.store = this;
     ctx.epoch_counter = &e.state().epoch;
   }
@@ -67,6 +68,7 @@ struct StoreData {
 
   Engine engine;
   uint64_t id;
+  size_t max_wasm_stack;  // from the Config, read on every outermost entry into wasm
   VMStoreContext ctx;
   ResourceLimiter* limiter = nullptr;
   void* user_data = nullptr;  // the T of Store<T>

@@ -87,8 +87,14 @@ class TrapHandler {
  public:
   // Installs the handler once per process and an alternate signal stack once per thread.
   static void ensure_installed() {
-    static std::once_flag once;
-    std::call_once(once, [] { install(); });
+    // Checked on every entry into wasm: a relaxed load in the common case, call_once only
+    // until the handler is in place.
+    static std::atomic<bool> installed{false};
+    if (!installed.load(std::memory_order_acquire)) {
+      static std::once_flag once;
+      std::call_once(once, [] { install(); });
+      installed.store(true, std::memory_order_release);
+    }
     thread_local bool alt_stack_ready = false;
     if (!alt_stack_ready) {
       alt_stack_ready = true;
