@@ -3032,6 +3032,9 @@ class Config {
   Config& max_wasm_stack(size_t bytes) { max_wasm_stack_ = bytes; return *this; }
   Config& parallel_compilation(bool on) { parallel_compilation_ = on; return *this; }
   Config& wasm_features(const Features& features) { features_ = features; return *this; }
+  // Generate code for the x86-64 floor the JIT requires (SSE4.1) even when the CPU has more
+  // (SSE4.2, POPCNT, LZCNT, BMI1, AVX, AVX2): tests use it to run the fallback sequences.
+  Config& force_sse41(bool on) { force_sse41_ = on; return *this; }
 
   bool consume_fuel() const { return consume_fuel_; }
   bool epoch_interruption() const { return epoch_interruption_; }
@@ -3039,6 +3042,7 @@ class Config {
   size_t max_wasm_stack() const { return max_wasm_stack_; }
   bool parallel_compilation() const { return parallel_compilation_; }
   const Features& wasm_features() const { return features_; }
+  bool force_sse41() const { return force_sse41_; }
   Features& wasm_features() { return features_; }
 
  private:
@@ -3047,6 +3051,7 @@ class Config {
   BoundsChecks bounds_checks_ = BoundsChecks::GuardPages;
   size_t max_wasm_stack_ = 512 * 1024;
   bool parallel_compilation_ = true;
+  bool force_sse41_ = false;
   Features features_;
 };
 
@@ -4036,8 +4041,14 @@ class TrapHandler {
  public:
   // Installs the handler once per process and an alternate signal stack once per thread.
   static void ensure_installed() {
-    static std::once_flag once;
-    std::call_once(once, [] { install(); });
+    // Checked on every entry into wasm: a relaxed load in the common case, call_once only
+    // until the handler is in place.
+    static std::atomic<bool> installed{false};
+    if (!installed.load(std::memory_order_acquire)) {
+      static std::once_flag once;
+      std::call_once(once, [] { install(); });
+      installed.store(true, std::memory_order_release);
+    }
     thread_local bool alt_stack_ready = false;
     if (!alt_stack_ready) {
       alt_stack_ready = true;
@@ -4148,6 +4159,14 @@ struct ModuleState {
   ModuleInfo info;
   VMOffsets offsets{ModuleShape{}};
   std::vector<uint32_t> type_ids;  // engine-wide id of each of the module's types
+  // Export position by name, so that looking an export up (Caller::get_memory on every host
+  // call, say) does not scan the export list.
+  std::unordered_map<std::string_view, uint32_t> export_index;
+
+  void index_exports() {
+    export_index.reserve(info.exports.size());
+    for (uint32_t i = 0; i < info.exports.size(); ++i) export_index.emplace(info.exports[i].name, i);
+  }
   jit::CompiledModule code;
 };
 
@@ -4620,7 +4639,8 @@ struct HostFunc {
 };
 
 struct StoreData {
-  explicit StoreData(const Engine& e) : engine(e), id(next_id()) {
+  explicit StoreData(const Engine& e)
+      : engine(e), id(next_id()), max_wasm_stack(e.config().max_wasm_stack()) {
     ctx.store = this;
     ctx.epoch_counter = &e.state().epoch;
   }
@@ -4634,6 +4654,7 @@ struct StoreData {
 
   Engine engine;
   uint64_t id;
+  size_t max_wasm_stack;  // from the Config, read on every outermost entry into wasm
   VMStoreContext ctx;
   ResourceLimiter* limiter = nullptr;
   void* user_data = nullptr;  // the T of Store<T>
@@ -4728,7 +4749,7 @@ Result<R> enter_wasm(StoreData& store, const void* target, Args... args) {
   if (outermost) {
     // Wasm may use max_wasm_stack bytes below this frame; prologues check against this limit.
     uintptr_t here = uintptr_t(__builtin_frame_address(0));
-    sc.stack_limit = here - store.engine.config().max_wasm_stack();
+    sc.stack_limit = here - store.max_wasm_stack;
   }
   sc.trap_code = 0;
   sc.entry_target = target;
@@ -4862,6 +4883,13 @@ template <typename S>
 concept StoreLike = requires(S& s) {
   { s.inner() } -> std::same_as<StoreData&>;
 };
+
+// The store a handle belongs to, or null when `store` is another one (the hot-path check).
+template <StoreLike S>
+StoreData* store_if_owner(S& store, uint64_t store_id) {
+  StoreData& data = store.inner();
+  return data.id == store_id ? &data : nullptr;
+}
 
 // The store a handle belongs to, or an error when `store` is another one.
 template <StoreLike S>
@@ -5296,7 +5324,7 @@ inline uint32_t extern_handle(const Extern& e) {
 // ---- begin include/wasm/detail/vm/native_types.hpp ----
 // How C++ types map to wasm value types and to the native calling convention (jit/abi.hpp):
 // what a typed call passes in registers, and how multi-value results travel.
-#include <immintrin.h>
+#include <emmintrin.h>
 
 
 
@@ -5347,18 +5375,25 @@ struct WasmTypeOf<double> {
   static Native to_native(double v) { return v; }
   static double from_native(Native v) { return v; }
 };
+// A v128 as native code passes it: System V classifies a struct whose only member is a
+// vector type as SSE, so it travels in one xmm register. (A bare __m128i would lose its
+// vector attribute as a template argument, and with it that classification.)
+struct NativeV128 {
+  __m128i value;
+};
+
 template <>
 struct WasmTypeOf<V128> {
   static constexpr ValType type = ValType::V128;
-  using Native = __m128i;  // a vector type, so System V passes it in an xmm register
+  using Native = NativeV128;
   static Native to_native(const V128& v) {
     Native n;
-    std::memcpy(&n, v.bytes.data(), 16);
+    std::memcpy(&n.value, v.bytes.data(), 16);
     return n;
   }
   static V128 from_native(Native n) {
     V128 v;
-    std::memcpy(v.bytes.data(), &n, 16);
+    std::memcpy(v.bytes.data(), &n.value, 16);
     return v;
   }
 };
@@ -5424,6 +5459,17 @@ struct NativeReturn<void> {
 template <typename R>
 using native_return_t = typename NativeReturn<R>::type;
 
+// The native return type for a result tuple: the one value's native type, else void (no
+// results, or several written to a results area).
+template <typename Tuple, size_t N = std::tuple_size_v<Tuple>>
+struct NativeResultOf {
+  using type = void;
+};
+template <typename Tuple>
+struct NativeResultOf<Tuple, 1> {
+  using type = typename WasmTypeOf<std::tuple_element_t<0, Tuple>>::Native;
+};
+
 template <typename Tuple>
 struct TupleTypes;
 template <typename... Ts>
@@ -5477,9 +5523,9 @@ class TypedFunc {
   template <detail::StoreLike S, typename... Args>
   Result<ReturnType> call(S& store, Args&&... args) const {
     static_assert(sizeof...(Args) == std::tuple_size_v<ParamTuple>, "wrong number of arguments");
-    auto data = detail::owning_store(store, func_.store_id());
-    if (!data) return std::move(data).error();
-    return invoke(**data, std::make_index_sequence<sizeof...(Args)>(), std::forward<Args>(args)...);
+    detail::StoreData* data = detail::store_if_owner(store, func_.store_id());
+    if (!data) return detail::owning_store(store, func_.store_id()).error();
+    return invoke(*data, std::make_index_sequence<sizeof...(Args)>(), std::forward<Args>(args)...);
   }
 
   const Func& func() const { return func_; }
@@ -5582,19 +5628,20 @@ class Instance {
   uint32_t index() const { return index_; }
 
   static std::optional<Extern> export_of(detail::StoreData& s, detail::Instance* in, std::string_view name) {
-    for (const detail::Export& e : in->info().exports) {
-      if (e.name != name) continue;
-      switch (e.kind) {
-        case ExternKind::Func: {
-          int64_t& handle = in->func_handles[e.index];
-          if (handle < 0) handle = s.add_func(in->func_ref(e.index));
-          return Func(s.id, uint32_t(handle));
-        }
-        case ExternKind::Table: return wasm::Table(s.id, in->table_handles[e.index]);
-        case ExternKind::Memory: return Memory(s.id, in->memory_handles[e.index]);
-        case ExternKind::Global: return Global(s.id, in->global_handles[e.index]);
-        case ExternKind::Tag: return std::nullopt;
+    const auto& index = in->module->export_index;
+    auto it = index.find(name);
+    if (it == index.end()) return std::nullopt;
+    const detail::Export& e = in->info().exports[it->second];
+    switch (e.kind) {
+      case ExternKind::Func: {
+        int64_t& handle = in->func_handles[e.index];
+        if (handle < 0) handle = s.add_func(in->func_ref(e.index));
+        return Func(s.id, uint32_t(handle));
       }
+      case ExternKind::Table: return wasm::Table(s.id, in->table_handles[e.index]);
+      case ExternKind::Memory: return Memory(s.id, in->memory_handles[e.index]);
+      case ExternKind::Global: return Global(s.id, in->global_handles[e.index]);
+      case ExternKind::Tag: return std::nullopt;
     }
     return std::nullopt;
   }
@@ -5783,7 +5830,7 @@ template <typename T, typename F, typename... P, typename... R>
 struct HostAdapter<T, F, std::tuple<P...>, std::tuple<R...>> {
   using Sig = HostSignature<F>;
   static constexpr size_t kResults = sizeof...(R);
-  using NativeRet = std::conditional_t<kResults == 1, typename WasmTypeOf<std::tuple_element_t<0, std::tuple<R..., int32_t>>>::Native, void>;
+  using NativeRet = typename NativeResultOf<std::tuple<R...>>::type;
 
   // Runs the callable; returns false with StoreData::pending_error set on failure. All C++
   // objects of the call live and die here, before any unwinding.
@@ -7975,72 +8022,6 @@ inline Result<void> validate_module(const ModuleInfo& module, const Features& fe
 // What every function compiler of a module shares, read-only: the module, its VMContext
 // layout and the code-generation options taken from Config.
 
-
-namespace wasm::detail::jit {
-
-struct CompileOptions {
-  BoundsChecks bounds_checks = BoundsChecks::GuardPages;
-  bool consume_fuel = false;
-  bool epoch_interruption = false;
-  // PROT_NONE bytes after the 4 GiB of a guard-page memory (LinearMemory's default); an
-  // access whose offset the guard cannot cover gets an explicit check.
-  uint64_t guard_bytes = (uint64_t(1) << 32) + 65536;
-  Features features;
-
-  static CompileOptions from(const Config& config) {
-    CompileOptions o;
-    o.bounds_checks = config.bounds_checks();
-    o.consume_fuel = config.consume_fuel();
-    o.epoch_interruption = config.epoch_interruption();
-    o.features = config.wasm_features();
-    return o;
-  }
-};
-
-struct CompileEnv {
-  const ModuleInfo& module;
-  VMOffsets offsets;
-  CompileOptions options;
-
-  CompileEnv(const ModuleInfo& m, const CompileOptions& o)
-      : module(m), offsets(shape_of(m)), options(o) {}
-
-  bool memory_is_imported(uint32_t index) const { return index < module.num_imported_memories; }
-  uint32_t defined_memory(uint32_t index) const { return index - module.num_imported_memories; }
-  bool table_is_imported(uint32_t index) const { return index < module.num_imported_tables; }
-  uint32_t defined_table(uint32_t index) const { return index - module.num_imported_tables; }
-  bool global_is_imported(uint32_t index) const { return index < module.num_imported_globals; }
-  uint32_t defined_global(uint32_t index) const { return index - module.num_imported_globals; }
-  bool func_is_imported(uint32_t index) const { return index < module.num_imported_funcs; }
-  bool explicit_bounds() const { return options.bounds_checks == BoundsChecks::Explicit; }
-  bool has_memory() const { return !module.memories.empty(); }
-};
-
-// A call from one compiled function to another of the same module: the rel32 field at
-// `offset` (from the function's start) must point at function `callee`'s code.
-struct CallReloc {
-  uint32_t offset = 0;
-  uint32_t callee = 0;  // function index (a defined function)
-};
-
-struct CompiledFunction {
-  std::vector<uint8_t> code;
-  std::vector<CallReloc> calls;
-};
-
-}  // namespace wasm::detail::jit
-// ---- end include/wasm/detail/jit/compile_env.hpp ----
-// ---- begin include/wasm/detail/jit/control_frames.hpp ----
-// Control frames of the single-pass compiler: one per open block/loop/if (and the function
-// body), with the label branches jump to and where the merge state of that label lives.
-
-
-// ---- begin include/wasm/detail/jit/labels.hpp ----
-// Branch targets of the compiler. Xbyak's labels keep hash maps per label; the baseline tier
-// creates one or two per block, so it uses this flat scheme instead: a label is an index,
-// forward references form a linked list of rel32 fields patched when the label is bound.
-
-
 // ---- begin include/wasm/detail/jit/emit_numeric_base.hpp ----
 // Shared vocabulary of the numeric emitters (emit_numeric.hpp is the entry point): operands,
 // trap labels, scratch registers, CPU features, x86 condition codes and small helpers.
@@ -8111,18 +8092,26 @@ class NumOperand {
   int64_t imm_ = 0;
 };
 
-// Optional instructions. SSE4.1 (roundss/roundsd) is the floor and is not optional.
+// Optional instructions. SSE4.1 (roundss/roundsd, pminsd, ptest, ...) is the floor and is not
+// optional.
 struct CpuFeatures {
   bool popcnt = false;  // popcnt
   bool lzcnt = false;   // lzcnt (ABM / LZCNT)
   bool bmi1 = false;    // tzcnt
+  bool sse42 = false;   // pcmpgtq
+  bool avx = false;     // VEX encodings of 128-bit operations (three operands)
+  bool avx2 = false;    // vpbroadcast*
 
   static CpuFeatures detect() {
-    Xbyak::util::Cpu cpu;
+    using Xbyak::util::Cpu;
+    Cpu cpu;
     CpuFeatures f;
-    f.popcnt = cpu.has(Xbyak::util::Cpu::tPOPCNT);
-    f.lzcnt = cpu.has(Xbyak::util::Cpu::tLZCNT);
-    f.bmi1 = cpu.has(Xbyak::util::Cpu::tBMI1);
+    f.popcnt = cpu.has(Cpu::tPOPCNT);
+    f.lzcnt = cpu.has(Cpu::tLZCNT);
+    f.bmi1 = cpu.has(Cpu::tBMI1);
+    f.sse42 = cpu.has(Cpu::tSSE42);
+    f.avx = cpu.has(Cpu::tAVX);  // xbyak reports AVX only when the OS saves the ymm state
+    f.avx2 = f.avx && cpu.has(Cpu::tAVX2);
     return f;
   }
   // Every optional feature off: the fallback sequences (tests use this to cover them).
@@ -8292,6 +8281,76 @@ inline void mov_xmm(Xbyak::CodeGenerator& a, int dst, int src) {
 
 }  // namespace wasm::detail::jit
 // ---- end include/wasm/detail/jit/emit_numeric_base.hpp ----
+
+namespace wasm::detail::jit {
+
+struct CompileOptions {
+  BoundsChecks bounds_checks = BoundsChecks::GuardPages;
+  bool consume_fuel = false;
+  bool epoch_interruption = false;
+  // PROT_NONE bytes after the 4 GiB of a guard-page memory (LinearMemory's default); an
+  // access whose offset the guard cannot cover gets an explicit check.
+  uint64_t guard_bytes = (uint64_t(1) << 32) + 65536;
+  Features features;
+  // Instruction set extensions the generated code may use (the host's, detected once per
+  // process, or only the SSE4.1 floor).
+  CpuFeatures cpu = host_cpu_features();
+
+  static CompileOptions from(const Config& config) {
+    CompileOptions o;
+    o.bounds_checks = config.bounds_checks();
+    o.consume_fuel = config.consume_fuel();
+    o.epoch_interruption = config.epoch_interruption();
+    o.features = config.wasm_features();
+    if (config.force_sse41()) o.cpu = CpuFeatures::baseline();
+    return o;
+  }
+};
+
+struct CompileEnv {
+  const ModuleInfo& module;
+  VMOffsets offsets;
+  CompileOptions options;
+
+  CompileEnv(const ModuleInfo& m, const CompileOptions& o)
+      : module(m), offsets(shape_of(m)), options(o) {}
+
+  bool memory_is_imported(uint32_t index) const { return index < module.num_imported_memories; }
+  uint32_t defined_memory(uint32_t index) const { return index - module.num_imported_memories; }
+  bool table_is_imported(uint32_t index) const { return index < module.num_imported_tables; }
+  uint32_t defined_table(uint32_t index) const { return index - module.num_imported_tables; }
+  bool global_is_imported(uint32_t index) const { return index < module.num_imported_globals; }
+  uint32_t defined_global(uint32_t index) const { return index - module.num_imported_globals; }
+  bool func_is_imported(uint32_t index) const { return index < module.num_imported_funcs; }
+  bool explicit_bounds() const { return options.bounds_checks == BoundsChecks::Explicit; }
+  bool has_memory() const { return !module.memories.empty(); }
+};
+
+// A call from one compiled function to another of the same module: the rel32 field at
+// `offset` (from the function's start) must point at function `callee`'s code.
+struct CallReloc {
+  uint32_t offset = 0;
+  uint32_t callee = 0;  // function index (a defined function)
+};
+
+struct CompiledFunction {
+  std::vector<uint8_t> code;
+  std::vector<CallReloc> calls;
+};
+
+}  // namespace wasm::detail::jit
+// ---- end include/wasm/detail/jit/compile_env.hpp ----
+// ---- begin include/wasm/detail/jit/control_frames.hpp ----
+// Control frames of the single-pass compiler: one per open block/loop/if (and the function
+// body), with the label branches jump to and where the merge state of that label lives.
+
+
+// ---- begin include/wasm/detail/jit/labels.hpp ----
+// Branch targets of the compiler. Xbyak's labels keep hash maps per label; the baseline tier
+// creates one or two per block, so it uses this flat scheme instead: a label is an index,
+// forward references form a linked list of rel32 fields patched when the label is bound.
+
+
 
 namespace wasm::detail::jit {
 
@@ -8603,6 +8662,229 @@ class StateArena {
 
 }  // namespace wasm::detail::jit
 // ---- end include/wasm/detail/jit/control_frames.hpp ----
+// ---- begin include/wasm/detail/jit/emit_simd_base.hpp ----
+// Shared vocabulary of the SIMD emitters (emit_simd.hpp is the entry point): a pool of 16-byte
+// constants placed after the function body, and SimdAsm, which writes each 128-bit operation
+// as `dst = op(lhs, rhs)` and picks the encoding: AVX's three-operand VEX form when the CPU
+// has it, else SSE's two-operand form after copying lhs into dst.
+
+
+
+namespace wasm::detail::jit {
+
+using V128Bytes = std::array<uint8_t, 16>;
+
+// 16-byte constants addressed rip-relative. Emitted (16-aligned, deduplicated) after the code
+// of one function; the function's start must be 16-aligned too (module_compiler places them so).
+class V128ConstPool {
+ public:
+  void clear() { entries_.clear(); }
+  bool empty() const { return entries_.empty(); }
+
+  Xbyak::Label& label(const V128Bytes& bytes) {
+    for (Entry& e : entries_) {
+      if (e.bytes == bytes) return e.label;
+    }
+    entries_.emplace_back();
+    entries_.back().bytes = bytes;
+    return entries_.back().label;
+  }
+
+  void emit(Xbyak::CodeGenerator& a) {
+    if (entries_.empty()) return;
+    while (a.getSize() % 16 != 0) a.db(0xCC);
+    for (Entry& e : entries_) {
+      a.L(e.label);
+      for (uint8_t b : e.bytes) a.db(b);
+    }
+  }
+
+ private:
+  struct Entry {
+    V128Bytes bytes{};
+    Xbyak::Label label;
+  };
+  std::deque<Entry> entries_;  // labels must not move
+};
+
+template <typename T>
+V128Bytes splat_bytes(T lane) {
+  static_assert(16 % sizeof(T) == 0);
+  V128Bytes out;
+  for (size_t i = 0; i < 16; i += sizeof(T)) std::memcpy(out.data() + i, &lane, sizeof(T));
+  return out;
+}
+
+// The 128-bit operations the SIMD emitters use, each with the same shape whatever the encoding.
+// Aliasing: dst may equal any operand; in the SSE form an op whose dst is its second operand
+// (and not its first) goes through the scratch register, so sequences that keep a value in
+// scratch must not ask for that.
+class SimdAsm {
+ public:
+  using Xmm = Xbyak::Xmm;
+  using Operand = Xbyak::Operand;
+
+  SimdAsm(Xbyak::CodeGenerator& a, const CpuFeatures& cpu, V128ConstPool& pool, Xmm scratch,
+          Xbyak::Reg64 scratch_gpr)
+      : a(a), cpu(cpu), scratch(scratch), scratch_gpr(scratch_gpr), pool_(pool) {}
+
+  Xbyak::CodeGenerator& a;
+  const CpuFeatures& cpu;
+  const Xmm scratch;
+  const Xbyak::Reg64 scratch_gpr;
+
+  bool avx() const { return cpu.avx; }
+
+  // A pool constant as a memory operand.
+  Xbyak::Address constant(const V128Bytes& bytes) { return a.xword[a.rip + pool_.label(bytes)]; }
+  template <typename T>
+  Xbyak::Address splat(T lane) {
+    return constant(splat_bytes(lane));
+  }
+
+  void mov(const Xmm& dst, const Xmm& src) {
+    if (dst.getIdx() == src.getIdx()) return;
+    if (avx()) a.vmovaps(dst, src);
+    else a.movaps(dst, src);
+  }
+  void load(const Xmm& dst, const Xbyak::Address& src) {
+    if (avx()) a.vmovdqu(dst, src);
+    else a.movdqu(dst, src);
+  }
+  void zero(const Xmm& dst) {
+    if (avx()) a.vpxor(dst, dst, dst);
+    else a.pxor(dst, dst);
+  }
+  void all_ones(const Xmm& dst) {
+    if (avx()) a.vpcmpeqd(dst, dst, dst);
+    else a.pcmpeqd(dst, dst);
+  }
+
+  // dst = op(lhs, rhs) for two-operand SSE instructions (`op dst, rhs` computes op(dst, rhs)).
+#define WASM_SIMD_OP3(name)                                                 \
+  void name(const Xmm& dst, const Xmm& lhs, const Operand& rhs) {           \
+    if (avx()) {                                                            \
+      a.v##name(dst, lhs, rhs);                                             \
+    } else {                                                                \
+      a.name(dst, sse_rhs(dst, lhs, rhs));                                  \
+    }                                                                       \
+  }
+  // The same with an immediate.
+#define WASM_SIMD_OP3_IMM(name)                                             \
+  void name(const Xmm& dst, const Xmm& lhs, const Operand& rhs, uint8_t imm) { \
+    if (avx()) {                                                            \
+      a.v##name(dst, lhs, rhs, imm);                                        \
+    } else {                                                                \
+      a.name(dst, sse_rhs(dst, lhs, rhs), imm);                             \
+    }                                                                       \
+  }
+  // dst = op(src) and dst = op(src, imm): non-destructive in both encodings.
+#define WASM_SIMD_OP2(name)                                                 \
+  void name(const Xmm& dst, const Operand& src) {                           \
+    if (avx()) a.v##name(dst, src);                                         \
+    else a.name(dst, src);                                                  \
+  }
+#define WASM_SIMD_OP2_IMM(name)                                             \
+  void name(const Xmm& dst, const Operand& src, uint8_t imm) {              \
+    if (avx()) a.v##name(dst, src, imm);                                    \
+    else a.name(dst, src, imm);                                             \
+  }
+  // Shifts: by an immediate, or by the count in an xmm register's low 64 bits.
+#define WASM_SIMD_SHIFT(name)                                               \
+  WASM_SIMD_OP3(name)                                                       \
+  void name(const Xmm& dst, const Xmm& src, uint8_t imm) {                  \
+    if (avx()) {                                                            \
+      a.v##name(dst, src, imm);                                             \
+    } else {                                                                \
+      mov(dst, src);                                                        \
+      a.name(dst, imm);                                                     \
+    }                                                                       \
+  }
+
+  WASM_SIMD_OP3(paddb) WASM_SIMD_OP3(paddw) WASM_SIMD_OP3(paddd) WASM_SIMD_OP3(paddq)
+  WASM_SIMD_OP3(psubb) WASM_SIMD_OP3(psubw) WASM_SIMD_OP3(psubd) WASM_SIMD_OP3(psubq)
+  WASM_SIMD_OP3(paddsb) WASM_SIMD_OP3(paddsw) WASM_SIMD_OP3(paddusb) WASM_SIMD_OP3(paddusw)
+  WASM_SIMD_OP3(psubsb) WASM_SIMD_OP3(psubsw) WASM_SIMD_OP3(psubusb) WASM_SIMD_OP3(psubusw)
+  WASM_SIMD_OP3(pmullw) WASM_SIMD_OP3(pmulld) WASM_SIMD_OP3(pmuludq) WASM_SIMD_OP3(pmuldq)
+  WASM_SIMD_OP3(pmulhw) WASM_SIMD_OP3(pmulhuw) WASM_SIMD_OP3(pmulhrsw)
+  WASM_SIMD_OP3(pmaddwd) WASM_SIMD_OP3(pmaddubsw)
+  WASM_SIMD_OP3(pminsb) WASM_SIMD_OP3(pminsw) WASM_SIMD_OP3(pminsd)
+  WASM_SIMD_OP3(pminub) WASM_SIMD_OP3(pminuw) WASM_SIMD_OP3(pminud)
+  WASM_SIMD_OP3(pmaxsb) WASM_SIMD_OP3(pmaxsw) WASM_SIMD_OP3(pmaxsd)
+  WASM_SIMD_OP3(pmaxub) WASM_SIMD_OP3(pmaxuw) WASM_SIMD_OP3(pmaxud)
+  WASM_SIMD_OP3(pavgb) WASM_SIMD_OP3(pavgw)
+  WASM_SIMD_OP3(pcmpeqb) WASM_SIMD_OP3(pcmpeqw) WASM_SIMD_OP3(pcmpeqd) WASM_SIMD_OP3(pcmpeqq)
+  WASM_SIMD_OP3(pcmpgtb) WASM_SIMD_OP3(pcmpgtw) WASM_SIMD_OP3(pcmpgtd) WASM_SIMD_OP3(pcmpgtq)
+  WASM_SIMD_OP3(pand) WASM_SIMD_OP3(pandn) WASM_SIMD_OP3(por) WASM_SIMD_OP3(pxor)
+  WASM_SIMD_OP3(packsswb) WASM_SIMD_OP3(packuswb) WASM_SIMD_OP3(packssdw) WASM_SIMD_OP3(packusdw)
+  WASM_SIMD_OP3(punpcklbw) WASM_SIMD_OP3(punpckhbw) WASM_SIMD_OP3(punpcklqdq)
+  WASM_SIMD_OP3(punpcklwd) WASM_SIMD_OP3(punpckhwd)
+  WASM_SIMD_OP3(pshufb)
+  WASM_SIMD_OP3(addps) WASM_SIMD_OP3(addpd) WASM_SIMD_OP3(subps) WASM_SIMD_OP3(subpd)
+  WASM_SIMD_OP3(mulps) WASM_SIMD_OP3(mulpd) WASM_SIMD_OP3(divps) WASM_SIMD_OP3(divpd)
+  WASM_SIMD_OP3(minps) WASM_SIMD_OP3(minpd) WASM_SIMD_OP3(maxps) WASM_SIMD_OP3(maxpd)
+  WASM_SIMD_OP3(andps) WASM_SIMD_OP3(andnps) WASM_SIMD_OP3(orps) WASM_SIMD_OP3(xorps)
+  WASM_SIMD_OP3(unpcklps) WASM_SIMD_OP3(movsd)
+  WASM_SIMD_OP3_IMM(cmpps) WASM_SIMD_OP3_IMM(cmppd) WASM_SIMD_OP3_IMM(shufps)
+  WASM_SIMD_OP3_IMM(insertps)
+  WASM_SIMD_OP3_IMM(pinsrb) WASM_SIMD_OP3_IMM(pinsrw) WASM_SIMD_OP3_IMM(pinsrd)
+  WASM_SIMD_OP3_IMM(pinsrq)
+  WASM_SIMD_OP2(pabsb) WASM_SIMD_OP2(pabsw) WASM_SIMD_OP2(pabsd)
+  WASM_SIMD_OP2(pmovsxbw) WASM_SIMD_OP2(pmovzxbw) WASM_SIMD_OP2(pmovsxwd) WASM_SIMD_OP2(pmovzxwd)
+  WASM_SIMD_OP2(pmovsxdq) WASM_SIMD_OP2(pmovzxdq)
+  WASM_SIMD_OP2(sqrtps) WASM_SIMD_OP2(sqrtpd)
+  WASM_SIMD_OP2(cvtdq2ps) WASM_SIMD_OP2(cvttps2dq) WASM_SIMD_OP2(cvtdq2pd) WASM_SIMD_OP2(cvttpd2dq)
+  WASM_SIMD_OP2(cvtpd2ps) WASM_SIMD_OP2(cvtps2pd) WASM_SIMD_OP2(movddup)
+  WASM_SIMD_OP2(ptest)
+  WASM_SIMD_OP2_IMM(pshufd) WASM_SIMD_OP2_IMM(pshuflw) WASM_SIMD_OP2_IMM(roundps)
+  WASM_SIMD_OP2_IMM(roundpd)
+  WASM_SIMD_SHIFT(psllw) WASM_SIMD_SHIFT(pslld) WASM_SIMD_SHIFT(psllq)
+  WASM_SIMD_SHIFT(psrlw) WASM_SIMD_SHIFT(psrld) WASM_SIMD_SHIFT(psrlq)
+  WASM_SIMD_SHIFT(psraw) WASM_SIMD_SHIFT(psrad)
+
+#undef WASM_SIMD_OP3
+#undef WASM_SIMD_OP3_IMM
+#undef WASM_SIMD_OP2
+#undef WASM_SIMD_OP2_IMM
+#undef WASM_SIMD_SHIFT
+
+  void movlhps(const Xmm& dst, const Xmm& lhs, const Xmm& rhs) {
+    if (avx()) {
+      a.vmovlhps(dst, lhs, rhs);
+    } else {
+      const Operand& r = sse_rhs(dst, lhs, rhs);
+      a.movlhps(dst, static_cast<const Xmm&>(r));
+    }
+  }
+
+  // Moves between general purpose and xmm registers.
+  void movd(const Xmm& dst, const Xbyak::Reg32& src) {
+    if (avx()) a.vmovd(dst, src);
+    else a.movd(dst, src);
+  }
+  void movq(const Xmm& dst, const Xbyak::Reg64& src) {
+    if (avx()) a.vmovq(dst, src);
+    else a.movq(dst, src);
+  }
+
+ private:
+  // Prepares dst = lhs for `op dst, rhs` and returns the rhs to use.
+  const Operand& sse_rhs(const Xmm& dst, const Xmm& lhs, const Operand& rhs) {
+    if (dst.getIdx() == lhs.getIdx()) return rhs;
+    if (rhs.isXMM() && rhs.getIdx() == dst.getIdx()) {
+      a.movaps(scratch, rhs);
+      a.movaps(dst, lhs);
+      return scratch;
+    }
+    a.movaps(dst, lhs);
+    return rhs;
+  }
+
+  V128ConstPool& pool_;
+};
+
+}  // namespace wasm::detail::jit
+// ---- end include/wasm/detail/jit/emit_simd_base.hpp ----
 // ---- begin include/wasm/detail/jit/frame_layout.hpp ----
 // The frame of a compiled function, addressed from rbp:
 //
@@ -8611,30 +8893,34 @@ class StateArena {
 //   [rbp - 8 .. -40] saved r14, r15, rbx, r12, r13 (pushed in this order)
 //   [rbp - 48]       the caller's results area pointer (functions with 2+ results)
 //   [rbp - 56]       VMFuncRef* of the pending call_indirect
-//   [rbp - 64 - 8i]  value slot i: local i, or value-stack entry i (locals come first)
+//   [rbp - 80 - 16i] value slot i: local i, or value-stack entry i (locals come first);
+//                    16 bytes and 16-aligned (rbp is), so a v128 fits any slot
 //   ...
 //   [rsp + 0 ..]     results area for callees with 2+ results (16 bytes per result)
 //
 // Every value-stack position owns one slot, so spilling never has to search for space.
+// Slots are 16 bytes for every type: the alternative (8-byte slots, v128 taking two) would make
+// a slot's address depend on the types below it, which merges and spills cannot afford.
 
 namespace wasm::detail::jit::frame {
 
 inline constexpr int32_t kSavedRegsBytes = 40;  // r14, r15, rbx, r12, r13
 inline constexpr int32_t kResultsPtr = -48;
 inline constexpr int32_t kCallTarget = -56;
-inline constexpr int32_t kFirstSlot = -64;
+inline constexpr int32_t kFirstSlot = -80;
+inline constexpr int32_t kSlotBytes = 16;
 inline constexpr int32_t kIncomingArgs = 16;
 
-constexpr int32_t slot(uint32_t index) { return kFirstSlot - 8 * int32_t(index); }
+constexpr int32_t slot(uint32_t index) { return kFirstSlot - kSlotBytes * int32_t(index); }
 
 // Bytes of the `sub rsp` after the pushes: keeps rsp 16-byte aligned at calls.
 constexpr uint32_t frame_bytes(uint32_t max_slots, uint32_t max_call_results) {
-  uint32_t need = 16 + 8 * max_slots + 16 * max_call_results;
+  uint32_t need = 24 + uint32_t(kSlotBytes) * max_slots + 16 * max_call_results;
   return (need + 15) / 16 * 16 + 8;
 }
 
 // Sizes beyond this are refused rather than risk a displacement overflow.
-inline constexpr uint32_t kMaxSlots = 1u << 24;
+inline constexpr uint32_t kMaxSlots = 1u << 23;
 
 }  // namespace wasm::detail::jit::frame
 // ---- end include/wasm/detail/jit/frame_layout.hpp ----
@@ -8664,6 +8950,8 @@ inline void move(CodeGenerator& a, Reg dst, Reg src) {
   else a.mov(dst.r64(), src.r64());
 }
 
+// A v128 constant on the value stack is always zero (VarState::imm cannot hold 16 bytes; other
+// v128 constants are materialised in a register at once).
 inline void load_const(CodeGenerator& a, Reg dst, ValType type, int64_t imm) {
   if (dst.is_xmm()) {
     if (imm == 0) {
@@ -8692,6 +8980,7 @@ inline void load(CodeGenerator& a, Reg dst, ValType type, const Xbyak::RegExp& s
     case ValType::I32: a.mov(dst.r32(), a.dword[src]); break;
     case ValType::F32: a.movss(dst.x(), a.dword[src]); break;
     case ValType::F64: a.movsd(dst.x(), a.qword[src]); break;
+    case ValType::V128: a.movdqu(dst.x(), a.xword[src]); break;
     default: a.mov(dst.r64(), a.qword[src]); break;
   }
 }
@@ -8702,13 +8991,17 @@ inline void store(CodeGenerator& a, const Xbyak::RegExp& dst, ValType type, Reg 
     case ValType::I32: a.mov(a.dword[dst], src.r32()); break;
     case ValType::F32: a.movss(a.dword[dst], src.x()); break;
     case ValType::F64: a.movsd(a.qword[dst], src.x()); break;
+    case ValType::V128: a.movdqu(a.xword[dst], src.x()); break;
     default: a.mov(a.qword[dst], src.r64()); break;
   }
 }
 
 // memory <- constant, without a register unless a 64-bit value needs one (then r11).
 inline void store_const(CodeGenerator& a, const Xbyak::RegExp& dst, ValType type, int64_t imm) {
-  if (valtype_size(type) == 4) {
+  if (type == ValType::V128) {  // always zero (see load_const)
+    a.mov(a.qword[dst], 0);
+    a.mov(a.qword[dst + 8], 0);
+  } else if (valtype_size(type) == 4) {
     a.mov(a.dword[dst], uint32_t(imm));
   } else if (fits_i32(imm)) {
     a.mov(a.qword[dst], int32_t(imm));
@@ -8718,8 +9011,15 @@ inline void store_const(CodeGenerator& a, const Xbyak::RegExp& dst, ValType type
   }
 }
 
-// memory <- memory through r11 (8 bytes; 4-byte values carry harmless upper bytes).
-inline void copy_mem(CodeGenerator& a, const Xbyak::RegExp& dst, const Xbyak::RegExp& src) {
+// memory <- memory: 8 bytes through r11 (4-byte values carry harmless upper bytes), a v128
+// through xmm15.
+inline void copy_mem(CodeGenerator& a, const Xbyak::RegExp& dst, const Xbyak::RegExp& src,
+                     ValType type) {
+  if (type == ValType::V128) {
+    a.movdqu(Xbyak::Xmm(15), a.xword[src]);
+    a.movdqu(a.xword[dst], Xbyak::Xmm(15));
+    return;
+  }
   a.mov(Xbyak::Reg64(abi::R11), a.qword[src]);
   a.mov(a.qword[dst], Xbyak::Reg64(abi::R11));
 }
@@ -8739,7 +9039,7 @@ inline void store_var(CodeGenerator& a, const Xbyak::RegExp& dst, const VarState
   switch (s.loc) {
     case VarState::Loc::Reg: store(a, dst, s.type, s.reg); break;
     case VarState::Loc::Const: store_const(a, dst, s.type, s.imm); break;
-    case VarState::Loc::Stack: copy_mem(a, dst, slot_addr(a, slot_index)); break;
+    case VarState::Loc::Stack: copy_mem(a, dst, slot_addr(a, slot_index), s.type); break;
   }
 }
 
@@ -9076,6 +9376,22 @@ class FunctionCompiler {
   void visit_div_rem(Op op);
   void visit_shift(Op op);
 
+  // ---- SIMD (compile_simd.hpp)
+  SimdAsm simd_asm();
+  Reg simd_result_reg(Reg lhs, RegSet others, RegSet pinned);
+  void visit_simd(const Instruction& ins);
+  void visit_v128_const(const V128Bytes& bytes);
+  void visit_simd_load(const Instruction& ins);
+  void visit_simd_store(const Instruction& ins);
+  void visit_simd_load_lane(const Instruction& ins);
+  void visit_simd_store_lane(const Instruction& ins);
+  void visit_simd_splat(Op op);
+  void visit_simd_extract(const Instruction& ins);
+  void visit_simd_replace(const Instruction& ins);
+  void visit_simd_shift(Op op);
+  void visit_simd_reduction(Op op);
+  void visit_simd_v128_op(const Instruction& ins);
+
   const CompileEnv& env_;
   PlainCodeAllocator allocator_;
   Xbyak::CodeGenerator a_;
@@ -9108,6 +9424,7 @@ class FunctionCompiler {
     }
   };
   TrapStubs traps_;
+  V128ConstPool pool_;  // emitted after the trap stubs
   bool reachable_ = true;
   uint32_t unreachable_depth_ = 0;
   uint32_t fuel_pending_ = 0;
@@ -9222,6 +9539,7 @@ inline void FunctionCompiler::call_vmctx_builtin(Builtin b) {
 
 inline void FunctionCompiler::reset_for(uint32_t defined_index) {
   a_.reset();
+  pool_.clear();
   labels_.reset();
   stack_.reset();
   regs_.reset();
@@ -9306,7 +9624,7 @@ inline void FunctionCompiler::emit_prologue() {
       case abi::ArgLocation::Kind::Xmm: push_reg(t, Reg::xmm(loc.reg)); break;
       case abi::ArgLocation::Kind::Stack:
         masm::copy_mem(a_, masm::slot_addr(a_, uint32_t(i)),
-                       a_.rbp + int32_t(frame::kIncomingArgs + loc.stack_offset));
+                       a_.rbp + int32_t(frame::kIncomingArgs + loc.stack_offset), t);
         push_stack(t);
         break;
     }
@@ -9428,7 +9746,10 @@ inline void FunctionCompiler::visit(const Instruction& ins) {
     else visit_store(ins);
     return;
   }
-  if (info.prefix == 0xFD) throw CompileFailure{"SIMD is not supported by the baseline compiler"};
+  if (info.prefix == 0xFD) {
+    visit_simd(ins);
+    return;
+  }
   if (info.prefix == 0 && (ins.op == Op::ReturnCall || ins.op == Op::ReturnCallIndirect)) {
     throw CompileFailure{"tail calls are not supported by the baseline compiler"};
   }
@@ -9472,6 +9793,7 @@ inline void FunctionCompiler::emit_out_of_line_code() {
     call_vmctx_builtin(Builtin::raise_trap);
     a_.ud2();  // raise_trap does not return
   }
+  pool_.emit(a_);
 }
 
 inline CompiledFunction FunctionCompiler::finish() {
@@ -9593,7 +9915,7 @@ inline void FunctionCompiler::finish_call(const FuncType& type, const abi::CallL
     max_call_results_ = std::max(max_call_results_, n);
     for (uint32_t i = 0; i < n; ++i) {
       uint32_t slot = stack_.height();
-      masm::copy_mem(a_, masm::slot_addr(a_, slot), a_.rsp + int32_t(16 * i));
+      masm::copy_mem(a_, masm::slot_addr(a_, slot), a_.rsp + int32_t(16 * i), type.results[i]);
       push_stack(type.results[i]);
     }
   }
@@ -9738,15 +10060,15 @@ inline void FunctionCompiler::emit_return(bool fallthrough) {
         masm::store(a_, dst, s.type, s.reg);
       } else if (s.is_const()) {
         // r11 holds the area: a wide constant goes in two halves.
-        if (valtype_size(s.type) == 4 || masm::fits_i32(s.imm)) {
+        if (s.type == ValType::V128 || valtype_size(s.type) == 4 || masm::fits_i32(s.imm)) {
           masm::store_const(a_, dst, s.type, s.imm);
         } else {
           a_.mov(a_.dword[dst], uint32_t(s.imm));
           a_.mov(a_.dword[dst + 4], uint32_t(uint64_t(s.imm) >> 32));
         }
       } else {
-        a_.movsd(a_.xmm15, a_.qword[masm::slot_addr(a_, first + i)]);
-        a_.movsd(a_.qword[dst], a_.xmm15);
+        a_.movdqu(a_.xmm15, a_.xword[masm::slot_addr(a_, first + i)]);
+        a_.movdqu(a_.xword[dst], a_.xmm15);
       }
     }
   }
@@ -11250,7 +11572,8 @@ inline void FunctionCompiler::visit_div_rem(Op op) {
   masm::load_var(a_, rax, lhs, lhs_index);
   Reg dst = Reg::gpr(uint8_t(div_rem_result_reg(op)));
   emit_numeric(a_, op, NumOperand(dst.r64()), NumOperand(rax.r64()), rhs,
-               numeric_compile_detail::scratch(), traps_);
+               numeric_compile_detail::scratch(), traps_,
+               env_.options.cpu);
   push_reg(t, dst);
 }
 
@@ -11274,7 +11597,8 @@ inline void FunctionCompiler::visit_shift(Op op) {
   Reg lhs = pop_to_reg(pinned);
   Reg dst = result_reg(RegClass::Gpr, pinned | RegSet{lhs}, lhs);
   emit_numeric(a_, op, NumOperand(dst.r64()), NumOperand(lhs.r64()), rhs,
-               numeric_compile_detail::scratch(), traps_);
+               numeric_compile_detail::scratch(), traps_,
+               env_.options.cpu);
   push_reg(t, dst);
 }
 
@@ -11295,7 +11619,8 @@ inline void FunctionCompiler::visit_numeric(const Instruction& ins) {
     Reg src = pop_to_reg();
     Reg dst = result_reg(result_class, {src}, src);
     emit_numeric(a_, op, operand(dst), operand(src), NumOperand::none(),
-                 numeric_compile_detail::scratch(), traps_);
+                 numeric_compile_detail::scratch(), traps_,
+               env_.options.cpu);
     push_reg(result, dst);
     return;
   }
@@ -11313,12 +11638,1139 @@ inline void FunctionCompiler::visit_numeric(const Instruction& ins) {
   pinned.add(lhs);
   Reg dst = result_reg(result_class, pinned, lhs);
   emit_numeric(a_, op, operand(dst), operand(lhs), rhs, numeric_compile_detail::scratch(),
-               traps_);
+               traps_, env_.options.cpu);
   push_reg(result, dst);
 }
 
 }  // namespace wasm::detail::jit
 // ---- end include/wasm/detail/jit/compile_numeric.hpp ----
+// ---- begin include/wasm/detail/jit/compile_simd.hpp ----
+// The 128-bit SIMD instructions: operands are put in registers as emit_simd's contract wants
+// them, the sequences come from emit_simd*.hpp. v128 values live in xmm registers and 16-byte
+// frame slots like any other value; a v128 constant on the value stack is always zero (other
+// constants are loaded into a register from the function's constant pool at once).
+// ---- begin include/wasm/detail/jit/emit_simd.hpp ----
+// Machine code for the 128-bit SIMD instructions, with exact wasm semantics (NaN and signed
+// zero rules of min/max, saturation, masked shift counts, out-of-range swizzle indices).
+// SSE4.1 is the floor; with CpuFeatures::avx every operation uses its VEX form, with avx2 the
+// broadcasts use vpbroadcast*, with sse42 i64x2 comparisons use pcmpgtq.
+//
+// Register contract, for every emitter of emit_simd*.hpp:
+//  - v128 values live in whole xmm registers; scalars as emit_numeric keeps them.
+//  - dst is either a register holding none of the operands, or the first operand (lhs) when no
+//    other operand is in that register. Operands may share a register with each other.
+//  - tmp (only for ops with simd_needs_temp) is a register distinct from all of the above.
+//  - SimdAsm's scratch registers (xmm15, r11) are clobbered freely; flags too.
+// ---- begin include/wasm/detail/jit/emit_simd_conv.hpp ----
+// Operations that change the lane shape: int/float conversions (saturating truncations,
+// unsigned conversions, demote/promote), narrowing, widening, extended multiplies, pairwise
+// additions and the dot product. Register contract: see emit_simd.hpp.
+// ---- begin include/wasm/detail/jit/emit_simd_float.hpp ----
+// f32x4/f64x2 arithmetic, comparisons, min/max (wasm and pseudo), sign operations and
+// rounding. Register contract: see emit_simd.hpp.
+
+namespace wasm::detail::jit::simd_detail {
+
+// cmpps/cmppd predicates.
+enum FloatPredicate : uint8_t { kEq = 0, kLt = 1, kLe = 2, kUnord = 3, kNeq = 4 };
+
+// roundps/roundpd modes.
+enum RoundMode : uint8_t { kNearest = 0, kFloor = 1, kCeil = 2, kTrunc = 3 };
+
+// wasm min/max: NaN if either operand is NaN (canonical here), and -0 < +0. x86's minps/maxps
+// return their second operand for NaNs and equal zeros, so both orders are computed: for min
+// their OR keeps -0 and any NaN; for max their AND keeps +0, and NaN lanes are found apart
+// (exactly one order, or both, produced a NaN). NaN lanes then become all ones with the payload
+// below the quiet bit cleared.
+inline void float_min_max(SimdAsm& m, bool is_f64, bool is_max, const Xbyak::Xmm& d,
+                          const Xbyak::Xmm& l, const Xbyak::Xmm& r, const Xbyak::Xmm& tmp) {
+  auto pick = is_max ? (is_f64 ? &SimdAsm::maxpd : &SimdAsm::maxps)
+                     : (is_f64 ? &SimdAsm::minpd : &SimdAsm::minps);
+  auto unord = [&](const Xbyak::Xmm& dst, const Xbyak::Xmm& x, const Xbyak::Xmm& y) {
+    if (is_f64) m.cmppd(dst, x, y, kUnord);
+    else m.cmpps(dst, x, y, kUnord);
+  };
+  (m.*pick)(m.scratch, l, r);
+  (m.*pick)(tmp, r, l);
+  if (is_max) {
+    unord(d, m.scratch, tmp);
+    m.andps(m.scratch, m.scratch, tmp);
+  } else {
+    m.orps(m.scratch, m.scratch, tmp);
+    unord(d, m.scratch, m.scratch);
+  }
+  m.orps(m.scratch, m.scratch, d);
+  if (is_f64) m.psrlq(d, d, 13);
+  else m.psrld(d, d, 10);
+  m.andnps(d, d, m.scratch);
+}
+
+// Float ops with v128 operands and result (conversions are in emit_simd_conv.hpp). False when
+// `op` is not one of them.
+inline bool emit_float_op(SimdAsm& m, Op op, const Xbyak::Xmm& d, const Xbyak::Xmm& l,
+                          const Xbyak::Xmm& r, const Xbyak::Xmm& tmp) {
+  const auto sign32 = [&] { return m.splat(uint32_t(0x80000000u)); };
+  const auto sign64 = [&] { return m.splat(uint64_t(1) << 63); };
+  switch (op) {
+    case Op::F32x4Add: m.addps(d, l, r); return true;
+    case Op::F32x4Sub: m.subps(d, l, r); return true;
+    case Op::F32x4Mul: m.mulps(d, l, r); return true;
+    case Op::F32x4Div: m.divps(d, l, r); return true;
+    case Op::F64x2Add: m.addpd(d, l, r); return true;
+    case Op::F64x2Sub: m.subpd(d, l, r); return true;
+    case Op::F64x2Mul: m.mulpd(d, l, r); return true;
+    case Op::F64x2Div: m.divpd(d, l, r); return true;
+    case Op::F32x4Sqrt: m.sqrtps(d, l); return true;
+    case Op::F64x2Sqrt: m.sqrtpd(d, l); return true;
+    case Op::F32x4Abs: m.andps(d, l, m.splat(uint32_t(0x7FFFFFFFu))); return true;
+    case Op::F64x2Abs: m.andps(d, l, m.splat(~(uint64_t(1) << 63))); return true;
+    case Op::F32x4Neg: m.xorps(d, l, sign32()); return true;
+    case Op::F64x2Neg: m.xorps(d, l, sign64()); return true;
+    case Op::F32x4Ceil: m.roundps(d, l, kCeil); return true;
+    case Op::F32x4Floor: m.roundps(d, l, kFloor); return true;
+    case Op::F32x4Trunc: m.roundps(d, l, kTrunc); return true;
+    case Op::F32x4Nearest: m.roundps(d, l, kNearest); return true;
+    case Op::F64x2Ceil: m.roundpd(d, l, kCeil); return true;
+    case Op::F64x2Floor: m.roundpd(d, l, kFloor); return true;
+    case Op::F64x2Trunc: m.roundpd(d, l, kTrunc); return true;
+    case Op::F64x2Nearest: m.roundpd(d, l, kNearest); return true;
+    // Comparisons: gt and ge swap the operands of lt and le; neq is the unordered form.
+    case Op::F32x4Eq: m.cmpps(d, l, r, kEq); return true;
+    case Op::F32x4Ne: m.cmpps(d, l, r, kNeq); return true;
+    case Op::F32x4Lt: m.cmpps(d, l, r, kLt); return true;
+    case Op::F32x4Gt: m.cmpps(d, r, l, kLt); return true;
+    case Op::F32x4Le: m.cmpps(d, l, r, kLe); return true;
+    case Op::F32x4Ge: m.cmpps(d, r, l, kLe); return true;
+    case Op::F64x2Eq: m.cmppd(d, l, r, kEq); return true;
+    case Op::F64x2Ne: m.cmppd(d, l, r, kNeq); return true;
+    case Op::F64x2Lt: m.cmppd(d, l, r, kLt); return true;
+    case Op::F64x2Gt: m.cmppd(d, r, l, kLt); return true;
+    case Op::F64x2Le: m.cmppd(d, l, r, kLe); return true;
+    case Op::F64x2Ge: m.cmppd(d, r, l, kLe); return true;
+    case Op::F32x4Min: float_min_max(m, false, false, d, l, r, tmp); return true;
+    case Op::F32x4Max: float_min_max(m, false, true, d, l, r, tmp); return true;
+    case Op::F64x2Min: float_min_max(m, true, false, d, l, r, tmp); return true;
+    case Op::F64x2Max: float_min_max(m, true, true, d, l, r, tmp); return true;
+    // pmin(l, r) = r < l ? r : l and pmax(l, r) = l < r ? r : l: exactly minps(r, l) and
+    // maxps(r, l), which return their second operand when the comparison is false.
+    case Op::F32x4Pmin: m.minps(d, r, l); return true;
+    case Op::F32x4Pmax: m.maxps(d, r, l); return true;
+    case Op::F64x2Pmin: m.minpd(d, r, l); return true;
+    case Op::F64x2Pmax: m.maxpd(d, r, l); return true;
+    default: return false;
+  }
+}
+
+}  // namespace wasm::detail::jit::simd_detail
+// ---- end include/wasm/detail/jit/emit_simd_float.hpp ----
+
+namespace wasm::detail::jit::simd_detail {
+
+using Xbyak::Xmm;
+
+// u32 -> f32 with one rounding: the high 16 bits (halved, so that the signed conversion is
+// exact, then doubled) plus the low 16 bits, both exact, added once.
+inline void f32_from_u32(SimdAsm& m, const Xmm& d, const Xmm& src) {
+  m.pslld(m.scratch, src, 16);
+  m.psrld(m.scratch, m.scratch, 16);  // low halves
+  m.psubd(d, src, m.scratch);         // high halves
+  m.psrld(d, d, 1);
+  m.cvtdq2ps(d, d);
+  m.addps(d, d, d);
+  m.cvtdq2ps(m.scratch, m.scratch);
+  m.addps(d, d, m.scratch);
+}
+
+// f32 -> i32, saturating: NaN lanes are zeroed first; cvttps2dq gives 0x80000000 for every
+// out-of-range lane, which is right for negative ones and flipped to 0x7FFFFFFF for x >= 2^31.
+inline void i32_trunc_sat_f32_s(SimdAsm& m, const Xmm& d, const Xmm& src) {
+  m.cmpps(m.scratch, src, src, kEq);
+  m.andps(d, src, m.scratch);
+  m.load(m.scratch, m.splat(2147483648.0f));
+  m.cmpps(m.scratch, m.scratch, d, kLe);  // 2^31 <= x
+  m.cvttps2dq(d, d);
+  m.pxor(d, d, m.scratch);
+}
+
+// f32 -> u32, saturating: x = max(src, 0) (NaN -> 0); lanes below 2^31 convert directly, the
+// others as 2^31 + (x - 2^31), and x >= 2^32 ends as 0x80000000 + 0x7FFFFFFF.
+inline void i32_trunc_sat_f32_u(SimdAsm& m, const Xmm& d, const Xmm& src, const Xmm& tmp) {
+  m.zero(m.scratch);
+  m.maxps(d, src, m.scratch);  // maxps returns its second operand (0) for NaN
+  m.load(m.scratch, m.splat(2147483648.0f));
+  m.subps(tmp, d, m.scratch);             // x - 2^31
+  m.cmpps(m.scratch, m.scratch, tmp, kLe);  // x - 2^31 >= 2^31
+  m.cvttps2dq(tmp, tmp);
+  m.pxor(tmp, tmp, m.scratch);  // 0x7FFFFFFF where x >= 2^32
+  m.zero(m.scratch);
+  m.pmaxsd(tmp, tmp, m.scratch);  // lanes below 2^31 add nothing
+  m.cvttps2dq(d, d);             // 0x80000000 for lanes at or above 2^31
+  m.paddd(d, d, tmp);
+}
+
+// f64x2 -> i32x4 (two lanes and two zeros), saturating.
+inline void i32_trunc_sat_f64_s_zero(SimdAsm& m, const Xmm& d, const Xmm& src) {
+  m.cmppd(m.scratch, src, src, kEq);
+  m.andps(d, src, m.scratch);  // NaN -> 0
+  m.minpd(d, d, m.splat(2147483647.0));
+  m.cvttpd2dq(d, d);  // below -2^31 gives 0x80000000, the saturated value
+}
+
+inline void i32_trunc_sat_f64_u_zero(SimdAsm& m, const Xmm& d, const Xmm& src) {
+  m.zero(m.scratch);
+  m.maxpd(d, src, m.scratch);  // NaN and negatives -> 0
+  m.minpd(d, d, m.splat(4294967295.0));
+  m.roundpd(d, d, kTrunc);
+  // Adding 2^52 puts the integer in the low 32 bits of each double's mantissa.
+  m.addpd(d, d, m.splat(4503599627370496.0));
+  m.shufps(d, d, m.scratch, 0x88);  // dwords 0 and 2, then zeros
+}
+
+// u32 (low two lanes) -> f64: the doubles with high word 0x43300000 are 2^52 + x exactly.
+inline void f64_from_u32_low(SimdAsm& m, const Xmm& d, const Xmm& src) {
+  m.unpcklps(d, src, m.splat(uint32_t(0x43300000u)));
+  m.subpd(d, d, m.splat(4503599627370496.0));
+}
+
+// The high 8 bytes of src into the low 8 bytes of d.
+inline void high_half(SimdAsm& m, const Xmm& d, const Xmm& src) { m.pshufd(d, src, 0xEE); }
+
+// Widening multiplies. i8 and i32 lanes are widened first; i16 lanes use the low and high
+// halves of the 32-bit products (pmullw, pmulhw) interleaved.
+inline void extmul(SimdAsm& m, Op op, const Xmm& d, const Xmm& l, const Xmm& r) {
+  switch (op) {
+    case Op::I16x8ExtmulLowI8x16S:
+      m.pmovsxbw(d, l);
+      m.pmovsxbw(m.scratch, r);
+      break;
+    case Op::I16x8ExtmulLowI8x16U:
+      m.pmovzxbw(d, l);
+      m.pmovzxbw(m.scratch, r);
+      break;
+    case Op::I16x8ExtmulHighI8x16S:
+    case Op::I16x8ExtmulHighI8x16U: {
+      bool s = op == Op::I16x8ExtmulHighI8x16S;
+      high_half(m, d, l);
+      high_half(m, m.scratch, r);
+      if (s) {
+        m.pmovsxbw(d, d);
+        m.pmovsxbw(m.scratch, m.scratch);
+      } else {
+        m.pmovzxbw(d, d);
+        m.pmovzxbw(m.scratch, m.scratch);
+      }
+      break;
+    }
+    default: {
+      bool is_signed = op == Op::I32x4ExtmulLowI16x8S || op == Op::I32x4ExtmulHighI16x8S ||
+                       op == Op::I64x2ExtmulLowI32x4S || op == Op::I64x2ExtmulHighI32x4S;
+      bool high = op == Op::I32x4ExtmulHighI16x8S || op == Op::I32x4ExtmulHighI16x8U ||
+                  op == Op::I64x2ExtmulHighI32x4S || op == Op::I64x2ExtmulHighI32x4U;
+      if (op_info(op).code <= 0xBF) {  // i32x4 from i16x8
+        if (is_signed) m.pmulhw(m.scratch, l, r);
+        else m.pmulhuw(m.scratch, l, r);
+        m.pmullw(d, l, r);
+        if (high) m.punpckhwd(d, d, m.scratch);
+        else m.punpcklwd(d, d, m.scratch);
+        return;
+      }
+      // i64x2 from i32x4: pmul(u)dq multiplies dwords 0 and 2.
+      uint8_t spread = high ? 0xFA : 0x50;  // dwords (2,2,3,3) or (0,0,1,1)
+      m.pshufd(d, l, spread);
+      m.pshufd(m.scratch, r, spread);
+      if (is_signed) m.pmuldq(d, d, m.scratch);
+      else m.pmuludq(d, d, m.scratch);
+      return;
+    }
+  }
+  m.pmullw(d, d, m.scratch);
+}
+
+inline bool emit_conversion(SimdAsm& m, Op op, const Xmm& d, const Xmm& l, const Xmm& r,
+                            const Xmm& tmp) {
+  switch (op) {
+    case Op::F32x4ConvertI32x4S: m.cvtdq2ps(d, l); return true;
+    case Op::F32x4ConvertI32x4U: f32_from_u32(m, d, l); return true;
+    case Op::I32x4TruncSatF32x4S: i32_trunc_sat_f32_s(m, d, l); return true;
+    case Op::I32x4TruncSatF32x4U: i32_trunc_sat_f32_u(m, d, l, tmp); return true;
+    case Op::I32x4TruncSatF64x2SZero: i32_trunc_sat_f64_s_zero(m, d, l); return true;
+    case Op::I32x4TruncSatF64x2UZero: i32_trunc_sat_f64_u_zero(m, d, l); return true;
+    case Op::F64x2ConvertLowI32x4S: m.cvtdq2pd(d, l); return true;
+    case Op::F64x2ConvertLowI32x4U: f64_from_u32_low(m, d, l); return true;
+    case Op::F32x4DemoteF64x2Zero: m.cvtpd2ps(d, l); return true;
+    case Op::F64x2PromoteLowF32x4: m.cvtps2pd(d, l); return true;
+    // Narrowing saturates signed inputs, as packs/packus do.
+    case Op::I8x16NarrowI16x8S: m.packsswb(d, l, r); return true;
+    case Op::I8x16NarrowI16x8U: m.packuswb(d, l, r); return true;
+    case Op::I16x8NarrowI32x4S: m.packssdw(d, l, r); return true;
+    case Op::I16x8NarrowI32x4U: m.packusdw(d, l, r); return true;
+    case Op::I16x8ExtendLowI8x16S: m.pmovsxbw(d, l); return true;
+    case Op::I16x8ExtendLowI8x16U: m.pmovzxbw(d, l); return true;
+    case Op::I32x4ExtendLowI16x8S: m.pmovsxwd(d, l); return true;
+    case Op::I32x4ExtendLowI16x8U: m.pmovzxwd(d, l); return true;
+    case Op::I64x2ExtendLowI32x4S: m.pmovsxdq(d, l); return true;
+    case Op::I64x2ExtendLowI32x4U: m.pmovzxdq(d, l); return true;
+    case Op::I16x8ExtendHighI8x16S: high_half(m, d, l); m.pmovsxbw(d, d); return true;
+    case Op::I16x8ExtendHighI8x16U: high_half(m, d, l); m.pmovzxbw(d, d); return true;
+    case Op::I32x4ExtendHighI16x8S: high_half(m, d, l); m.pmovsxwd(d, d); return true;
+    case Op::I32x4ExtendHighI16x8U: high_half(m, d, l); m.pmovzxwd(d, d); return true;
+    case Op::I64x2ExtendHighI32x4S: high_half(m, d, l); m.pmovsxdq(d, d); return true;
+    case Op::I64x2ExtendHighI32x4U: high_half(m, d, l); m.pmovzxdq(d, d); return true;
+    // Pairwise sums: pmaddubsw takes its first operand unsigned and its second signed.
+    case Op::I16x8ExtaddPairwiseI8x16S:
+      m.mov(m.scratch, l);
+      m.load(d, m.splat(uint8_t(1)));
+      m.pmaddubsw(d, d, m.scratch);
+      return true;
+    case Op::I16x8ExtaddPairwiseI8x16U: m.pmaddubsw(d, l, m.splat(uint8_t(1))); return true;
+    case Op::I32x4ExtaddPairwiseI16x8S: m.pmaddwd(d, l, m.splat(uint16_t(1))); return true;
+    case Op::I32x4ExtaddPairwiseI16x8U:
+      // Biased to signed (x - 0x8000), summed, and the two biases added back.
+      m.pxor(d, l, m.splat(uint16_t(0x8000)));
+      m.pmaddwd(d, d, m.splat(uint16_t(1)));
+      m.paddd(d, d, m.splat(uint32_t(0x10000)));
+      return true;
+    case Op::I32x4DotI16x8S: m.pmaddwd(d, l, r); return true;
+    case Op::I16x8ExtmulLowI8x16S: case Op::I16x8ExtmulHighI8x16S:
+    case Op::I16x8ExtmulLowI8x16U: case Op::I16x8ExtmulHighI8x16U:
+    case Op::I32x4ExtmulLowI16x8S: case Op::I32x4ExtmulHighI16x8S:
+    case Op::I32x4ExtmulLowI16x8U: case Op::I32x4ExtmulHighI16x8U:
+    case Op::I64x2ExtmulLowI32x4S: case Op::I64x2ExtmulHighI32x4S:
+    case Op::I64x2ExtmulLowI32x4U: case Op::I64x2ExtmulHighI32x4U:
+      extmul(m, op, d, l, r);
+      return true;
+    default: return false;
+  }
+}
+
+}  // namespace wasm::detail::jit::simd_detail
+// ---- end include/wasm/detail/jit/emit_simd_conv.hpp ----
+// ---- begin include/wasm/detail/jit/emit_simd_int.hpp ----
+// Integer lane arithmetic, comparisons, bitwise operations and the v128 -> i32 reductions
+// (any_true, all_true, bitmask). Register contract: see emit_simd.hpp.
+
+namespace wasm::detail::jit::simd_detail {
+
+using Xbyak::Xmm;
+using Op3 = void (SimdAsm::*)(const Xmm&, const Xmm&, const Xbyak::Operand&);
+
+inline void bitwise_not(SimdAsm& m, const Xmm& dst, const Xmm& src) {
+  m.all_ones(m.scratch);
+  m.pxor(dst, src, m.scratch);
+}
+
+// dst = (l == pick(l, r)) lane-wise, e.g. pick = min_u gives l <=u r.
+inline void compare_via_minmax(SimdAsm& m, Op3 pick, Op3 eq, const Xmm& dst, const Xmm& l,
+                               const Xmm& r, bool negate) {
+  (m.*pick)(m.scratch, l, r);
+  (m.*eq)(dst, l, m.scratch);
+  if (negate) bitwise_not(m, dst, dst);
+}
+
+// i64x2 a > b (signed). pcmpgtq is SSE4.2; without it: the sign of
+// (b & ~a) | (~(a ^ b) & (b - a)), which is b - a's sign unless the subtraction overflowed.
+inline void i64_greater(SimdAsm& m, const Xmm& dst, const Xmm& a, const Xmm& b, const Xmm& tmp) {
+  if (m.cpu.sse42) {
+    m.pcmpgtq(dst, a, b);
+    return;
+  }
+  m.psubq(tmp, b, a);
+  m.pxor(m.scratch, a, b);
+  m.pandn(m.scratch, m.scratch, tmp);
+  m.pandn(tmp, a, b);
+  m.por(dst, tmp, m.scratch);
+  m.psrad(dst, dst, 31);
+  m.pshufd(dst, dst, 0xF5);  // each qword's high dword into both halves
+}
+
+// Integer comparisons of one lane width: 0 = i8, 1 = i16, 2 = i32.
+struct IntCompareOps {
+  Op3 eq, gt, min_s, max_s, min_u, max_u;
+};
+
+inline const IntCompareOps& int_compare_ops(int width) {
+  static const IntCompareOps ops[3] = {
+      {&SimdAsm::pcmpeqb, &SimdAsm::pcmpgtb, &SimdAsm::pminsb, &SimdAsm::pmaxsb,
+       &SimdAsm::pminub, &SimdAsm::pmaxub},
+      {&SimdAsm::pcmpeqw, &SimdAsm::pcmpgtw, &SimdAsm::pminsw, &SimdAsm::pmaxsw,
+       &SimdAsm::pminuw, &SimdAsm::pmaxuw},
+      {&SimdAsm::pcmpeqd, &SimdAsm::pcmpgtd, &SimdAsm::pminsd, &SimdAsm::pmaxsd,
+       &SimdAsm::pminud, &SimdAsm::pmaxud}};
+  return ops[width];
+}
+
+// The ten comparisons of i8x16/i16x8/i32x4 in opcode order: eq ne lt_s lt_u gt_s gt_u le_s le_u
+// ge_s ge_u.
+inline void emit_int_compare(SimdAsm& m, int width, int which, const Xmm& d, const Xmm& l,
+                             const Xmm& r) {
+  const IntCompareOps& o = int_compare_ops(width);
+  switch (which) {
+    case 0: (m.*o.eq)(d, l, r); return;
+    case 1: (m.*o.eq)(d, l, r); bitwise_not(m, d, d); return;
+    case 2: (m.*o.gt)(d, r, l); return;
+    case 3: compare_via_minmax(m, o.max_u, o.eq, d, l, r, true); return;   // !(l >=u r)
+    case 4: (m.*o.gt)(d, l, r); return;
+    case 5: compare_via_minmax(m, o.min_u, o.eq, d, l, r, true); return;   // !(l <=u r)
+    case 6: compare_via_minmax(m, o.min_s, o.eq, d, l, r, false); return;
+    case 7: compare_via_minmax(m, o.min_u, o.eq, d, l, r, false); return;
+    case 8: compare_via_minmax(m, o.max_s, o.eq, d, l, r, false); return;
+    default: compare_via_minmax(m, o.max_u, o.eq, d, l, r, false); return;
+  }
+}
+
+// dst = 0 - src, lane-wise.
+inline void negate(SimdAsm& m, Op3 sub, const Xmm& dst, const Xmm& src) {
+  m.mov(m.scratch, src);
+  m.zero(dst);
+  (m.*sub)(dst, dst, m.scratch);
+}
+
+// Popcount of each byte: two 16-entry table lookups (pshufb), one per nibble.
+inline void i8_popcnt(SimdAsm& m, const Xmm& dst, const Xmm& src, const Xmm& tmp) {
+  static constexpr V128Bytes kNibbleCounts = {0, 1, 1, 2, 1, 2, 2, 3, 1, 2, 2, 3, 2, 3, 3, 4};
+  m.psrlw(tmp, src, 4);
+  m.pand(tmp, tmp, m.splat(uint8_t(0x0F)));
+  m.pand(dst, src, m.splat(uint8_t(0x0F)));
+  m.load(m.scratch, m.constant(kNibbleCounts));
+  m.pshufb(m.scratch, m.scratch, dst);
+  m.load(dst, m.constant(kNibbleCounts));
+  m.pshufb(dst, dst, tmp);
+  m.paddb(dst, dst, m.scratch);
+}
+
+// i64x2.mul: the low 64 bits of the product from three 32x32->64 multiplies.
+inline void i64_mul(SimdAsm& m, const Xmm& dst, const Xmm& l, const Xmm& r, const Xmm& tmp) {
+  m.psrlq(tmp, l, 32);
+  m.pmuludq(tmp, tmp, r);            // hi(l) * lo(r)
+  m.psrlq(m.scratch, r, 32);
+  m.pmuludq(m.scratch, m.scratch, l);  // lo(l) * hi(r)
+  m.paddq(tmp, tmp, m.scratch);
+  m.psllq(tmp, tmp, 32);
+  m.pmuludq(dst, l, r);              // lo(l) * lo(r)
+  m.paddq(dst, dst, tmp);
+}
+
+// Integer ops with v128 operands and result. False when `op` is not one of them.
+inline bool emit_int_op(SimdAsm& m, Op op, const Xmm& d, const Xmm& l, const Xmm& r,
+                        const Xmm& third, const Xmm& tmp) {
+  const int code = int(op_info(op).code);
+  if (code >= 0x23 && code <= 0x40) {  // i8x16, i16x8, i32x4 comparisons
+    emit_int_compare(m, (code - 0x23) / 10, (code - 0x23) % 10, d, l, r);
+    return true;
+  }
+  switch (op) {
+    // i64x2 comparisons
+    case Op::I64x2Eq: m.pcmpeqq(d, l, r); return true;
+    case Op::I64x2Ne: m.pcmpeqq(d, l, r); bitwise_not(m, d, d); return true;
+    case Op::I64x2GtS: i64_greater(m, d, l, r, tmp); return true;
+    case Op::I64x2LtS: i64_greater(m, d, r, l, tmp); return true;
+    case Op::I64x2LeS: i64_greater(m, d, l, r, tmp); bitwise_not(m, d, d); return true;
+    case Op::I64x2GeS: i64_greater(m, d, r, l, tmp); bitwise_not(m, d, d); return true;
+    // bitwise
+    case Op::V128Not: bitwise_not(m, d, l); return true;
+    case Op::V128And: m.pand(d, l, r); return true;
+    case Op::V128AndNot: m.pandn(d, r, l); return true;  // pandn is ~first & second
+    case Op::V128Or: m.por(d, l, r); return true;
+    case Op::V128Xor: m.pxor(d, l, r); return true;
+    case Op::V128Bitselect:  // r ^ ((l ^ r) & mask)
+      m.pxor(d, l, r);
+      m.pand(d, d, third);
+      m.pxor(d, d, r);
+      return true;
+    // unary
+    case Op::I8x16Abs: m.pabsb(d, l); return true;
+    case Op::I16x8Abs: m.pabsw(d, l); return true;
+    case Op::I32x4Abs: m.pabsd(d, l); return true;
+    case Op::I64x2Abs:  // (x ^ sign) - sign
+      m.psrad(m.scratch, l, 31);
+      m.pshufd(m.scratch, m.scratch, 0xF5);
+      m.pxor(d, l, m.scratch);
+      m.psubq(d, d, m.scratch);
+      return true;
+    case Op::I8x16Neg: negate(m, &SimdAsm::psubb, d, l); return true;
+    case Op::I16x8Neg: negate(m, &SimdAsm::psubw, d, l); return true;
+    case Op::I32x4Neg: negate(m, &SimdAsm::psubd, d, l); return true;
+    case Op::I64x2Neg: negate(m, &SimdAsm::psubq, d, l); return true;
+    case Op::I8x16Popcnt: i8_popcnt(m, d, l, tmp); return true;
+    // arithmetic
+    case Op::I8x16Add: m.paddb(d, l, r); return true;
+    case Op::I16x8Add: m.paddw(d, l, r); return true;
+    case Op::I32x4Add: m.paddd(d, l, r); return true;
+    case Op::I64x2Add: m.paddq(d, l, r); return true;
+    case Op::I8x16Sub: m.psubb(d, l, r); return true;
+    case Op::I16x8Sub: m.psubw(d, l, r); return true;
+    case Op::I32x4Sub: m.psubd(d, l, r); return true;
+    case Op::I64x2Sub: m.psubq(d, l, r); return true;
+    case Op::I8x16AddSatS: m.paddsb(d, l, r); return true;
+    case Op::I8x16AddSatU: m.paddusb(d, l, r); return true;
+    case Op::I8x16SubSatS: m.psubsb(d, l, r); return true;
+    case Op::I8x16SubSatU: m.psubusb(d, l, r); return true;
+    case Op::I16x8AddSatS: m.paddsw(d, l, r); return true;
+    case Op::I16x8AddSatU: m.paddusw(d, l, r); return true;
+    case Op::I16x8SubSatS: m.psubsw(d, l, r); return true;
+    case Op::I16x8SubSatU: m.psubusw(d, l, r); return true;
+    case Op::I16x8Mul: m.pmullw(d, l, r); return true;
+    case Op::I32x4Mul: m.pmulld(d, l, r); return true;
+    case Op::I64x2Mul: i64_mul(m, d, l, r, tmp); return true;
+    case Op::I8x16MinS: m.pminsb(d, l, r); return true;
+    case Op::I8x16MinU: m.pminub(d, l, r); return true;
+    case Op::I8x16MaxS: m.pmaxsb(d, l, r); return true;
+    case Op::I8x16MaxU: m.pmaxub(d, l, r); return true;
+    case Op::I16x8MinS: m.pminsw(d, l, r); return true;
+    case Op::I16x8MinU: m.pminuw(d, l, r); return true;
+    case Op::I16x8MaxS: m.pmaxsw(d, l, r); return true;
+    case Op::I16x8MaxU: m.pmaxuw(d, l, r); return true;
+    case Op::I32x4MinS: m.pminsd(d, l, r); return true;
+    case Op::I32x4MinU: m.pminud(d, l, r); return true;
+    case Op::I32x4MaxS: m.pmaxsd(d, l, r); return true;
+    case Op::I32x4MaxU: m.pmaxud(d, l, r); return true;
+    case Op::I8x16AvgrU: m.pavgb(d, l, r); return true;
+    case Op::I16x8AvgrU: m.pavgw(d, l, r); return true;
+    case Op::I16x8Q15mulrSatS:
+      // pmulhrsw rounds like wasm but wraps the one overflow (-32768 * -32768) to 0x8000.
+      m.pmulhrsw(d, l, r);
+      m.pcmpeqw(m.scratch, d, m.splat(uint16_t(0x8000)));
+      m.pxor(d, d, m.scratch);
+      return true;
+    default: return false;
+  }
+}
+
+// v128 -> i32: any_true, all_true, bitmask. `dst` is a general purpose register (the i32 is
+// zero-extended in it). False when `op` is not one of them.
+inline bool emit_reduction(SimdAsm& m, Op op, const Xbyak::Reg64& dst, const Xmm& src) {
+  Xbyak::CodeGenerator& a = m.a;
+  const Xbyak::Reg32 d32 = dst.cvt32();
+  auto all_true = [&](Op3 eq) {
+    m.zero(m.scratch);
+    (m.*eq)(m.scratch, m.scratch, src);  // lanes that are zero become all ones
+    m.ptest(m.scratch, m.scratch);
+    emit_setcc(a, CompareCond::E, dst);
+  };
+  switch (op) {
+    case Op::V128AnyTrue:
+      m.ptest(src, src);
+      emit_setcc(a, CompareCond::NE, dst);
+      return true;
+    case Op::I8x16AllTrue: all_true(&SimdAsm::pcmpeqb); return true;
+    case Op::I16x8AllTrue: all_true(&SimdAsm::pcmpeqw); return true;
+    case Op::I32x4AllTrue: all_true(&SimdAsm::pcmpeqd); return true;
+    case Op::I64x2AllTrue: all_true(&SimdAsm::pcmpeqq); return true;
+    case Op::I8x16Bitmask:
+      if (m.avx()) a.vpmovmskb(d32, src);
+      else a.pmovmskb(d32, src);
+      return true;
+    case Op::I16x8Bitmask:  // saturating to bytes keeps each sign; both halves hold the mask
+      m.packsswb(m.scratch, src, src);
+      if (m.avx()) a.vpmovmskb(d32, m.scratch);
+      else a.pmovmskb(d32, m.scratch);
+      a.shr(d32, 8);
+      return true;
+    case Op::I32x4Bitmask:
+      if (m.avx()) a.vmovmskps(d32, src);
+      else a.movmskps(d32, src);
+      return true;
+    case Op::I64x2Bitmask:
+      if (m.avx()) a.vmovmskpd(d32, src);
+      else a.movmskpd(d32, src);
+      return true;
+    default: return false;
+  }
+}
+
+}  // namespace wasm::detail::jit::simd_detail
+// ---- end include/wasm/detail/jit/emit_simd_int.hpp ----
+// ---- begin include/wasm/detail/jit/emit_simd_lane.hpp ----
+// Lane operations: splat, extract_lane, replace_lane, shuffle and swizzle; also the splat and
+// lane parts of the SIMD loads and stores, which share these sequences. Scalars live as
+// emit_numeric keeps them: i32/i64 in general purpose registers (i32 zero-extended), f32/f64 in
+// the low lane of an xmm register (the other lanes are don't-care).
+
+namespace wasm::detail::jit::simd_detail {
+
+using Xbyak::Xmm;
+
+// Broadcasts lane 0 of d (of 1, 2, 4 or 8 bytes) to every lane.
+inline void broadcast_lane0(SimdAsm& m, const Xmm& d, int bytes) {
+  if (m.cpu.avx2) {
+    switch (bytes) {
+      case 1: m.a.vpbroadcastb(d, d); return;
+      case 2: m.a.vpbroadcastw(d, d); return;
+      case 4: m.a.vpbroadcastd(d, d); return;
+      default: m.a.vpbroadcastq(d, d); return;
+    }
+  }
+  switch (bytes) {
+    case 1:
+      m.zero(m.scratch);
+      m.pshufb(d, d, m.scratch);
+      return;
+    case 2:
+      m.pshuflw(d, d, 0);
+      m.pshufd(d, d, 0);
+      return;
+    case 4: m.pshufd(d, d, 0); return;
+    default: m.punpcklqdq(d, d, d); return;
+  }
+}
+
+// i8x16/i16x8/i32x4/i64x2.splat from a general purpose register.
+inline void splat_int(SimdAsm& m, const Xmm& d, const Xbyak::Reg64& src, int bytes) {
+  if (bytes == 8) m.movq(d, src);
+  else m.movd(d, src.cvt32());
+  broadcast_lane0(m, d, bytes);
+}
+
+inline void splat_f32(SimdAsm& m, const Xmm& d, const Xmm& src) {
+  if (m.cpu.avx2) m.a.vbroadcastss(d, src);
+  else m.shufps(d, src, src, 0);
+}
+
+inline void splat_f64(SimdAsm& m, const Xmm& d, const Xmm& src) { m.movddup(d, src); }
+
+// extract_lane into a general purpose register (i32 zero-extended; _s sign-extends to 32).
+inline void extract_int(SimdAsm& m, Op op, const Xbyak::Reg64& dst, const Xmm& src, uint8_t lane) {
+  Xbyak::CodeGenerator& a = m.a;
+  const Xbyak::Reg32 d32 = dst.cvt32();
+  const bool avx = m.avx();
+  switch (op) {
+    case Op::I8x16ExtractLaneS:
+    case Op::I8x16ExtractLaneU:
+      if (avx) a.vpextrb(d32, src, lane);
+      else a.pextrb(d32, src, lane);
+      if (op == Op::I8x16ExtractLaneS) a.movsx(d32, dst.cvt8());
+      return;
+    case Op::I16x8ExtractLaneS:
+    case Op::I16x8ExtractLaneU:
+      if (avx) a.vpextrw(d32, src, lane);
+      else a.pextrw(d32, src, lane);
+      if (op == Op::I16x8ExtractLaneS) a.movsx(d32, dst.cvt16());
+      return;
+    case Op::I32x4ExtractLane:
+      if (lane == 0) {
+        if (avx) a.vmovd(d32, src);
+        else a.movd(d32, src);
+      } else if (avx) {
+        a.vpextrd(d32, src, lane);
+      } else {
+        a.pextrd(d32, src, lane);
+      }
+      return;
+    default:  // I64x2ExtractLane
+      if (lane == 0) {
+        if (avx) a.vmovq(dst, src);
+        else a.movq(dst, src);
+      } else if (avx) {
+        a.vpextrq(dst, src, lane);
+      } else {
+        a.pextrq(dst, src, lane);
+      }
+      return;
+  }
+}
+
+// f32x4/f64x2.extract_lane: the lane moved to lane 0.
+inline void extract_float(SimdAsm& m, Op op, const Xmm& d, const Xmm& src, uint8_t lane) {
+  if (lane == 0) {
+    m.mov(d, src);
+  } else if (op == Op::F32x4ExtractLane) {
+    m.pshufd(d, src, lane);
+  } else {
+    m.pshufd(d, src, 0xEE);
+  }
+}
+
+// replace_lane: d = vec with one lane from `value` (a general purpose or xmm register).
+inline void replace_lane(SimdAsm& m, Op op, const Xmm& d, const Xmm& vec,
+                         const Xbyak::Reg64& int_value, const Xmm& float_value, uint8_t lane) {
+  switch (op) {
+    case Op::I8x16ReplaceLane: m.pinsrb(d, vec, int_value.cvt32(), lane); return;
+    case Op::I16x8ReplaceLane: m.pinsrw(d, vec, int_value.cvt32(), lane); return;
+    case Op::I32x4ReplaceLane: m.pinsrd(d, vec, int_value.cvt32(), lane); return;
+    case Op::I64x2ReplaceLane: m.pinsrq(d, vec, int_value, lane); return;
+    case Op::F32x4ReplaceLane: m.insertps(d, vec, float_value, uint8_t(lane << 4)); return;
+    default:  // F64x2ReplaceLane
+      if (lane == 0) m.movsd(d, vec, float_value);
+      else m.movlhps(d, vec, float_value);
+      return;
+  }
+}
+
+// i8x16.shuffle: each operand's bytes picked by pshufb (index bit 7 zeroes a byte), then or-ed.
+inline void shuffle(SimdAsm& m, const Xmm& d, const Xmm& l, const Xmm& r, const V128Bytes& lanes) {
+  V128Bytes from_l, from_r;
+  bool uses_l = false, uses_r = false;
+  for (size_t i = 0; i < 16; ++i) {
+    uint8_t s = lanes[i] & 31;
+    from_l[i] = s < 16 ? s : 0x80;
+    from_r[i] = s >= 16 ? uint8_t(s - 16) : 0x80;
+    uses_l |= s < 16;
+    uses_r |= s >= 16;
+  }
+  if (!uses_r) {
+    m.pshufb(d, l, m.constant(from_l));
+  } else if (!uses_l) {
+    m.pshufb(d, r, m.constant(from_r));
+  } else {
+    m.pshufb(m.scratch, r, m.constant(from_r));
+    m.pshufb(d, l, m.constant(from_l));
+    m.por(d, d, m.scratch);
+  }
+}
+
+// i8x16.swizzle: indices >= 16 select zero. Adding 0x70 with unsigned saturation keeps the low
+// four bits of indices below 16 and sets bit 7 (pshufb's zero) for all others.
+inline void swizzle(SimdAsm& m, const Xmm& d, const Xmm& l, const Xmm& r) {
+  m.paddusb(m.scratch, r, m.splat(uint8_t(0x70)));
+  m.pshufb(d, l, m.scratch);
+}
+
+}  // namespace wasm::detail::jit::simd_detail
+// ---- end include/wasm/detail/jit/emit_simd_lane.hpp ----
+// ---- begin include/wasm/detail/jit/emit_simd_shift.hpp ----
+// Lane shifts by an i32 count taken modulo the lane width (wasm masks; x86 would shift
+// everything out). x86 has no byte shifts and no 64-bit arithmetic right shift: bytes shift as
+// words with the bits that crossed a byte boundary masked off (or, arithmetic, widened to
+// words and narrowed back); i64x2.shr_s is ((x >>u n) ^ m) - m with m = 1 << (63 - n).
+
+namespace wasm::detail::jit::simd_detail {
+
+// The count: an immediate, or a general purpose register (never modified).
+struct ShiftCount {
+  bool is_imm = false;
+  uint32_t imm = 0;
+  Xbyak::Reg32 reg;
+};
+
+inline int shift_lane_bits(Op op) {
+  switch (op) {
+    case Op::I8x16Shl: case Op::I8x16ShrS: case Op::I8x16ShrU: return 8;
+    case Op::I16x8Shl: case Op::I16x8ShrS: case Op::I16x8ShrU: return 16;
+    case Op::I32x4Shl: case Op::I32x4ShrS: case Op::I32x4ShrU: return 32;
+    case Op::I64x2Shl: case Op::I64x2ShrS: case Op::I64x2ShrU: return 64;
+    default: return 0;
+  }
+}
+
+constexpr bool is_simd_shift(Op op) {
+  switch (op) {
+    case Op::I8x16Shl: case Op::I8x16ShrS: case Op::I8x16ShrU:
+    case Op::I16x8Shl: case Op::I16x8ShrS: case Op::I16x8ShrU:
+    case Op::I32x4Shl: case Op::I32x4ShrS: case Op::I32x4ShrU:
+    case Op::I64x2Shl: case Op::I64x2ShrS: case Op::I64x2ShrU:
+      return true;
+    default: return false;
+  }
+}
+
+// i8x16.shr_s: each byte widened into the high half of a word (punpck with itself), shifted
+// arithmetically by n + 8, and narrowed back (the values fit, so no saturation).
+inline void i8_shr_s(SimdAsm& m, const Xbyak::Xmm& d, const Xbyak::Xmm& src, const ShiftCount& c,
+                     const Xbyak::Xmm& tmp) {
+  m.punpckhbw(tmp, src, src);
+  m.punpcklbw(d, src, src);
+  if (c.is_imm) {
+    uint8_t n = uint8_t((c.imm & 7) + 8);
+    m.psraw(tmp, tmp, n);
+    m.psraw(d, d, n);
+  } else {
+    m.a.mov(m.scratch_gpr.cvt32(), c.reg);
+    m.a.and_(m.scratch_gpr.cvt32(), 7);
+    m.a.add(m.scratch_gpr.cvt32(), 8);
+    m.movd(m.scratch, m.scratch_gpr.cvt32());
+    m.psraw(tmp, tmp, m.scratch);
+    m.psraw(d, d, m.scratch);
+  }
+  m.packsswb(d, d, tmp);
+}
+
+// Emits `d = src << >> count` for a shift op. `tmp` is needed for i8x16 shifts and i64x2.shr_s.
+inline void emit_shift(SimdAsm& m, Op op, const Xbyak::Xmm& d, const Xbyak::Xmm& src,
+                       const ShiftCount& c, const Xbyak::Xmm& tmp) {
+  using X = const Xbyak::Xmm&;
+  const uint32_t mask = uint32_t(shift_lane_bits(op) - 1);
+  if (op == Op::I8x16ShrS) {
+    i8_shr_s(m, d, src, c, tmp);
+    return;
+  }
+  if (c.is_imm) {
+    const uint8_t n = uint8_t(c.imm & mask);
+    switch (op) {
+      case Op::I8x16Shl:
+        m.psllw(d, src, n);
+        m.pand(d, d, m.splat(uint8_t(0xFF << n)));
+        return;
+      case Op::I8x16ShrU:
+        m.psrlw(d, src, n);
+        m.pand(d, d, m.splat(uint8_t(0xFF >> n)));
+        return;
+      case Op::I16x8Shl: m.psllw(d, src, n); return;
+      case Op::I16x8ShrS: m.psraw(d, src, n); return;
+      case Op::I16x8ShrU: m.psrlw(d, src, n); return;
+      case Op::I32x4Shl: m.pslld(d, src, n); return;
+      case Op::I32x4ShrS: m.psrad(d, src, n); return;
+      case Op::I32x4ShrU: m.psrld(d, src, n); return;
+      case Op::I64x2Shl: m.psllq(d, src, n); return;
+      case Op::I64x2ShrU: m.psrlq(d, src, n); return;
+      case Op::I64x2ShrS: {
+        m.psrlq(d, src, n);
+        auto sign = m.splat(uint64_t(1) << (63 - n));
+        m.pxor(d, d, sign);
+        m.psubq(d, d, sign);
+        return;
+      }
+      default: return;
+    }
+  }
+  // Masked count into the scratch xmm register (the count register itself is left alone).
+  m.a.mov(m.scratch_gpr.cvt32(), c.reg);
+  m.a.and_(m.scratch_gpr.cvt32(), mask);
+  m.movd(m.scratch, m.scratch_gpr.cvt32());
+  X n = m.scratch;
+  switch (op) {
+    case Op::I8x16Shl:
+      m.psllw(d, src, n);
+      m.all_ones(tmp);
+      m.psllw(tmp, tmp, n);  // low byte of each word: 0xFF << n
+      m.zero(m.scratch);
+      m.pshufb(tmp, tmp, m.scratch);  // broadcast byte 0
+      m.pand(d, d, tmp);
+      return;
+    case Op::I8x16ShrU:
+      m.psrlw(d, src, n);
+      m.all_ones(tmp);
+      m.psrlw(tmp, tmp, n);
+      m.psrlw(tmp, tmp, 8);  // each word: 0xFF >> n
+      m.packuswb(tmp, tmp, tmp);
+      m.pand(d, d, tmp);
+      return;
+    case Op::I16x8Shl: m.psllw(d, src, n); return;
+    case Op::I16x8ShrS: m.psraw(d, src, n); return;
+    case Op::I16x8ShrU: m.psrlw(d, src, n); return;
+    case Op::I32x4Shl: m.pslld(d, src, n); return;
+    case Op::I32x4ShrS: m.psrad(d, src, n); return;
+    case Op::I32x4ShrU: m.psrld(d, src, n); return;
+    case Op::I64x2Shl: m.psllq(d, src, n); return;
+    case Op::I64x2ShrU: m.psrlq(d, src, n); return;
+    case Op::I64x2ShrS:
+      m.load(tmp, m.splat(uint64_t(1) << 63));
+      m.psrlq(tmp, tmp, n);
+      m.psrlq(d, src, n);
+      m.pxor(d, d, tmp);
+      m.psubq(d, d, tmp);
+      return;
+    default: return;
+  }
+}
+
+}  // namespace wasm::detail::jit::simd_detail
+// ---- end include/wasm/detail/jit/emit_simd_shift.hpp ----
+
+namespace wasm::detail::jit {
+
+// Ops whose sequence needs an extra xmm register besides dst and scratch.
+constexpr bool simd_needs_temp(Op op) {
+  switch (op) {
+    case Op::I64x2GtS: case Op::I64x2LtS: case Op::I64x2LeS: case Op::I64x2GeS:
+    case Op::I64x2Mul:
+    case Op::I8x16Popcnt:
+    case Op::F32x4Min: case Op::F32x4Max: case Op::F64x2Min: case Op::F64x2Max:
+    case Op::I32x4TruncSatF32x4U:
+    case Op::I8x16Shl: case Op::I8x16ShrS: case Op::I8x16ShrU:
+    case Op::I64x2ShrS:
+      return true;
+    default: return false;
+  }
+}
+
+// dst = op(lhs[, rhs[, third]]) for the ops whose operands and result are all v128 (except
+// shuffle, which takes its lanes separately). Throws std::logic_error for any other op.
+inline void emit_simd_v128_op(SimdAsm& m, Op op, const Xbyak::Xmm& dst, const Xbyak::Xmm& lhs,
+                              const Xbyak::Xmm& rhs, const Xbyak::Xmm& third,
+                              const Xbyak::Xmm& tmp) {
+  using namespace simd_detail;
+  if (op == Op::I8x16Swizzle) {
+    swizzle(m, dst, lhs, rhs);
+    return;
+  }
+  if (emit_int_op(m, op, dst, lhs, rhs, third, tmp)) return;
+  if (emit_float_op(m, op, dst, lhs, rhs, tmp)) return;
+  if (emit_conversion(m, op, dst, lhs, rhs, tmp)) return;
+  numeric_detail::bad_operands("unhandled SIMD op");
+}
+
+}  // namespace wasm::detail::jit
+// ---- end include/wasm/detail/jit/emit_simd.hpp ----
+
+namespace wasm::detail::jit {
+
+inline SimdAsm FunctionCompiler::simd_asm() {
+  return SimdAsm(a_, env_.options.cpu, pool_, kScratchXmm.x(), kScratchGpr.r64());
+}
+
+// The destination of an op whose first operand is `lhs`: lhs itself when nothing else uses it
+// (and it is not another operand), else a fresh register.
+inline Reg FunctionCompiler::simd_result_reg(Reg lhs, RegSet others, RegSet pinned) {
+  if (!regs_.is_used(lhs) && !others.has(lhs)) return lhs;
+  return alloc_reg(RegClass::Xmm, pinned | others | RegSet{lhs});
+}
+
+inline void FunctionCompiler::visit_simd(const Instruction& ins) {
+  const Op op = ins.op;
+  const OpInfo& info = ins.info();
+  switch (info.imm) {
+    case Imm::MemArg:
+      if (op == Op::V128Store) visit_simd_store(ins);
+      else visit_simd_load(ins);
+      return;
+    case Imm::MemArgLane:
+      if (info.result == Slot::None) visit_simd_store_lane(ins);
+      else visit_simd_load_lane(ins);
+      return;
+    case Imm::V128: visit_v128_const(ins.v128); return;
+    case Imm::Lane:
+      if (info.params[0] == Slot::V128 && info.param_count() == 1) visit_simd_extract(ins);
+      else visit_simd_replace(ins);
+      return;
+    default: break;
+  }
+  if (info.params[0] != Slot::V128) {
+    visit_simd_splat(op);
+  } else if (simd_detail::is_simd_shift(op)) {
+    visit_simd_shift(op);
+  } else if (info.result == Slot::I32) {
+    visit_simd_reduction(op);
+  } else {
+    visit_simd_v128_op(ins);
+  }
+}
+
+inline void FunctionCompiler::visit_v128_const(const V128Bytes& bytes) {
+  bool zero = true, ones = true;
+  for (uint8_t b : bytes) {
+    zero &= b == 0;
+    ones &= b == 0xFF;
+  }
+  if (zero) {
+    push_const(ValType::V128, 0);
+    return;
+  }
+  Reg dst = alloc_reg(RegClass::Xmm);
+  SimdAsm m = simd_asm();
+  if (ones) m.all_ones(dst.x());
+  else m.load(dst.x(), m.constant(bytes));
+  push_reg(ValType::V128, dst);
+}
+
+inline void FunctionCompiler::visit_simd_load(const Instruction& ins) {
+  MemAddress addr = memory_address(ins.mem.memory, ins.mem.offset, ins.info().extra, {});
+  const Xbyak::RegExp& e = addr.exp;
+  Reg dst = alloc_reg(RegClass::Xmm);
+  const Xbyak::Xmm d = dst.x();
+  SimdAsm m = simd_asm();
+  const bool avx = m.avx();
+  switch (ins.op) {
+    case Op::V128Load: m.load(d, a_.xword[e]); break;
+    case Op::V128Load8x8S: m.pmovsxbw(d, a_.qword[e]); break;
+    case Op::V128Load8x8U: m.pmovzxbw(d, a_.qword[e]); break;
+    case Op::V128Load16x4S: m.pmovsxwd(d, a_.qword[e]); break;
+    case Op::V128Load16x4U: m.pmovzxwd(d, a_.qword[e]); break;
+    case Op::V128Load32x2S: m.pmovsxdq(d, a_.qword[e]); break;
+    case Op::V128Load32x2U: m.pmovzxdq(d, a_.qword[e]); break;
+    case Op::V128Load8Splat:
+      a_.movzx(a_.r11d, a_.byte[e]);
+      simd_detail::splat_int(m, d, a_.r11, 1);
+      break;
+    case Op::V128Load16Splat:
+      a_.movzx(a_.r11d, a_.word[e]);
+      simd_detail::splat_int(m, d, a_.r11, 2);
+      break;
+    case Op::V128Load32Splat:
+      if (avx) {
+        a_.vbroadcastss(d, a_.dword[e]);
+      } else {
+        a_.movss(d, a_.dword[e]);
+        m.shufps(d, d, d, 0);
+      }
+      break;
+    case Op::V128Load64Splat: m.movddup(d, a_.qword[e]); break;
+    case Op::V128Load32Zero:
+      if (avx) a_.vmovd(d, a_.dword[e]);
+      else a_.movd(d, a_.dword[e]);
+      break;
+    case Op::V128Load64Zero:
+      if (avx) a_.vmovq(d, a_.qword[e]);
+      else a_.movq(d, a_.qword[e]);
+      break;
+    default: throw CompileFailure{"internal error: not a SIMD load"};
+  }
+  push_reg(ValType::V128, dst);
+}
+
+inline void FunctionCompiler::visit_simd_store(const Instruction& ins) {
+  Reg value = pop_to_reg();
+  MemAddress addr = memory_address(ins.mem.memory, ins.mem.offset, ins.info().extra, {});
+  if (env_.options.cpu.avx) a_.vmovdqu(a_.xword[addr.exp], value.x());
+  else a_.movdqu(a_.xword[addr.exp], value.x());
+}
+
+inline void FunctionCompiler::visit_simd_load_lane(const Instruction& ins) {
+  Reg vec = pop_to_reg();
+  MemAddress addr = memory_address(ins.mem.memory, ins.mem.offset, ins.info().extra, {});
+  const Xbyak::RegExp& e = addr.exp;
+  Reg dst = simd_result_reg(vec, {}, {});
+  SimdAsm m = simd_asm();
+  const Xbyak::Xmm d = dst.x(), v = vec.x();
+  switch (ins.op) {
+    case Op::V128Load8Lane: m.pinsrb(d, v, a_.byte[e], ins.lane); break;
+    case Op::V128Load16Lane: m.pinsrw(d, v, a_.word[e], ins.lane); break;
+    case Op::V128Load32Lane: m.pinsrd(d, v, a_.dword[e], ins.lane); break;
+    case Op::V128Load64Lane: m.pinsrq(d, v, a_.qword[e], ins.lane); break;
+    default: throw CompileFailure{"internal error: not a SIMD lane load"};
+  }
+  push_reg(ValType::V128, dst);
+}
+
+inline void FunctionCompiler::visit_simd_store_lane(const Instruction& ins) {
+  Reg vec = pop_to_reg();
+  MemAddress addr = memory_address(ins.mem.memory, ins.mem.offset, ins.info().extra, {});
+  const Xbyak::RegExp& e = addr.exp;
+  const Xbyak::Xmm v = vec.x();
+  const bool avx = env_.options.cpu.avx;
+  const uint8_t lane = ins.lane;
+  switch (ins.op) {
+    case Op::V128Store8Lane:
+      if (avx) a_.vpextrb(a_.byte[e], v, lane);
+      else a_.pextrb(a_.byte[e], v, lane);
+      break;
+    case Op::V128Store16Lane:
+      if (avx) a_.vpextrw(a_.word[e], v, lane);
+      else a_.pextrw(a_.word[e], v, lane);
+      break;
+    case Op::V128Store32Lane:
+      if (avx) a_.vpextrd(a_.dword[e], v, lane);
+      else a_.pextrd(a_.dword[e], v, lane);
+      break;
+    case Op::V128Store64Lane:
+      if (avx) a_.vpextrq(a_.qword[e], v, lane);
+      else a_.pextrq(a_.qword[e], v, lane);
+      break;
+    default: throw CompileFailure{"internal error: not a SIMD lane store"};
+  }
+}
+
+inline void FunctionCompiler::visit_simd_splat(Op op) {
+  Reg src = pop_to_reg();
+  SimdAsm m = simd_asm();
+  switch (op) {
+    case Op::F32x4Splat:
+    case Op::F64x2Splat: {
+      Reg dst = simd_result_reg(src, {}, {});
+      if (op == Op::F32x4Splat) simd_detail::splat_f32(m, dst.x(), src.x());
+      else simd_detail::splat_f64(m, dst.x(), src.x());
+      push_reg(ValType::V128, dst);
+      return;
+    }
+    default: {
+      Reg dst = alloc_reg(RegClass::Xmm);
+      int bytes = op == Op::I8x16Splat ? 1 : op == Op::I16x8Splat ? 2 : op == Op::I32x4Splat ? 4 : 8;
+      simd_detail::splat_int(m, dst.x(), src.r64(), bytes);
+      push_reg(ValType::V128, dst);
+      return;
+    }
+  }
+}
+
+inline void FunctionCompiler::visit_simd_extract(const Instruction& ins) {
+  Reg src = pop_to_reg();
+  SimdAsm m = simd_asm();
+  const ValType t = slot_type(ins.info().result);
+  if (t == ValType::F32 || t == ValType::F64) {
+    Reg dst = simd_result_reg(src, {}, {});
+    simd_detail::extract_float(m, ins.op, dst.x(), src.x(), ins.lane);
+    push_reg(t, dst);
+    return;
+  }
+  Reg dst = alloc_reg(RegClass::Gpr);
+  simd_detail::extract_int(m, ins.op, dst.r64(), src.x(), ins.lane);
+  push_reg(t, dst);
+}
+
+inline void FunctionCompiler::visit_simd_replace(const Instruction& ins) {
+  Reg value = pop_to_reg();
+  Reg vec = pop_to_reg({value});
+  Reg dst = simd_result_reg(vec, {value}, {});
+  SimdAsm m = simd_asm();
+  const bool is_float = value.is_xmm();
+  simd_detail::replace_lane(m, ins.op, dst.x(), vec.x(),
+                            is_float ? Xbyak::Reg64(0) : value.r64(),
+                            is_float ? value.x() : Xbyak::Xmm(0), ins.lane);
+  push_reg(ValType::V128, dst);
+}
+
+inline void FunctionCompiler::visit_simd_shift(Op op) {
+  simd_detail::ShiftCount count;
+  RegSet pinned;
+  if (stack_.back().is_const()) {
+    count.is_imm = true;
+    count.imm = uint32_t(pop().imm);
+  } else {
+    Reg r = pop_to_reg();
+    count.reg = r.r32();
+    pinned.add(r);
+  }
+  Reg vec = pop_to_reg(pinned);
+  pinned.add(vec);
+  Reg tmp = kScratchXmm;
+  if (simd_needs_temp(op)) {
+    tmp = alloc_reg(RegClass::Xmm, pinned);
+    pinned.add(tmp);
+  }
+  Reg dst = simd_result_reg(vec, {}, pinned);
+  SimdAsm m = simd_asm();
+  simd_detail::emit_shift(m, op, dst.x(), vec.x(), count, tmp.x());
+  push_reg(ValType::V128, dst);
+}
+
+inline void FunctionCompiler::visit_simd_reduction(Op op) {
+  Reg src = pop_to_reg();
+  Reg dst = alloc_reg(RegClass::Gpr);
+  SimdAsm m = simd_asm();
+  if (!simd_detail::emit_reduction(m, op, dst.r64(), src.x())) {
+    throw CompileFailure{"internal error: not a SIMD reduction"};
+  }
+  push_reg(ValType::I32, dst);
+}
+
+// Ops with only v128 operands and a v128 result (and shuffle).
+inline void FunctionCompiler::visit_simd_v128_op(const Instruction& ins) {
+  const Op op = ins.op;
+  const uint32_t n = ins.info().param_count();
+  Reg operands[3] = {kScratchXmm, kScratchXmm, kScratchXmm};
+  RegSet pinned;
+  for (uint32_t k = n; k-- > 0;) {
+    operands[k] = pop_to_reg(pinned);
+    pinned.add(operands[k]);
+  }
+  Reg tmp = kScratchXmm;
+  if (simd_needs_temp(op)) {
+    tmp = alloc_reg(RegClass::Xmm, pinned);
+    pinned.add(tmp);
+  }
+  RegSet others;
+  for (uint32_t k = 1; k < n; ++k) others.add(operands[k]);
+  Reg dst = simd_result_reg(operands[0], others, pinned);
+  SimdAsm m = simd_asm();
+  if (op == Op::I8x16Shuffle) {
+    simd_detail::shuffle(m, dst.x(), operands[0].x(), operands[1].x(), ins.v128);
+  } else {
+    emit_simd_v128_op(m, op, dst.x(), operands[0].x(), operands[1].x(), operands[2].x(), tmp.x());
+  }
+  push_reg(ValType::V128, dst);
+}
+
+}  // namespace wasm::detail::jit
+// ---- end include/wasm/detail/jit/compile_simd.hpp ----
 // ---- begin include/wasm/detail/jit/compile_variables.hpp ----
 // Locals, globals, drop, select and the reference instructions.
 //
@@ -11414,9 +12866,12 @@ inline void FunctionCompiler::visit_select() {
     if (take_first) {
       drop_top();
     } else {
-      VarState second = stack_.pop();
+      // The second operand moves down one stack position. A value living in its own stack
+      // slot would then be read from the slot of its new position, so take it into a register.
+      ValType t = stack_.back().type;
+      Reg second = pop_to_reg();
       drop_top();
-      stack_.push(second);
+      push_reg(t, second);
     }
     return;
   }
@@ -11644,6 +13099,7 @@ class Module {
     state->type_ids.reserve(info->types.size());
     for (const FuncType& t : info->types) state->type_ids.push_back(engine.state().types.intern(t));
     state->info = std::move(*info);
+    state->index_exports();  // after the move: the keys view the names inside `info`
     return state;
   }
 
