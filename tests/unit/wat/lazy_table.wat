@@ -1,0 +1,10 @@
+(module
+  (table (export "table") 8 funcref)
+  (memory (export "memory") 1)
+  (func $seven (result i32) (i32.const 7))
+  (func $nine (result i32) (i32.const 9))
+  (elem (i32.const 2) $seven $nine)
+  (type $t (func (result i32)))
+  (func (export "call") (param i32) (result i32) (call_indirect (type $t) (local.get 0)))
+  (func (export "load") (param i32) (result i32) (i32.load (local.get 0)))
+  (func (export "grow") (param i32) (result i32) (memory.grow (local.get 0))))
