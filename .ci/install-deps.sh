@@ -9,6 +9,7 @@ packages=(
   wabt                             # wast2json for the spec-test runner
   python3 pkg-config               # single-header generator check, installed-package check
   clang-14 lld-14 wasi-libc libclang-rt-14-dev-wasm32  # WASI test programs and the demo
+  binaryen                         # differential execution against V8 (tests/differential)
   libbenchmark-dev nodejs          # bench/run.sh (node >= 18.17 for node:wasi)
 )
 missing=()
