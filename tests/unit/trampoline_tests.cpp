@@ -3,6 +3,8 @@
 #include <catch2/catch.hpp>
 
 #include <sys/mman.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <cstring>
 #include <xbyak/xbyak.h>
@@ -167,4 +169,24 @@ TEST_CASE("native-to-array adapter returns multiple results through the results 
   CHECK(results[0].f64 == 3.5);
   CHECK(results[1].i64 == 42);
   CHECK(sc.last_exit_pc != 0);
+}
+
+TEST_CASE("faults outside JIT code go to the handler that was there before", "[trampoline]") {
+  // In a child process: a handler of the host's, then ours on top, then a fault in plain C++.
+  pid_t child = fork();
+  REQUIRE(child >= 0);
+  if (child == 0) {
+    alarm(10);  // a handler that swallowed the fault would re-fault forever
+    struct sigaction host_handler = {};
+    host_handler.sa_handler = [](int) { _exit(42); };
+    sigaction(SIGSEGV, &host_handler, nullptr);
+    TrapHandler::ensure_installed();
+    volatile int* nowhere = static_cast<volatile int*>(mmap(nullptr, 4096, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0));
+    *nowhere = 1;  // not in JIT code: must reach the host's handler
+    _exit(0);
+  }
+  int status = 0;
+  REQUIRE(waitpid(child, &status, 0) == child);
+  REQUIRE(WIFEXITED(status));
+  CHECK(WEXITSTATUS(status) == 42);
 }
