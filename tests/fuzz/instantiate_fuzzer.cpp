@@ -19,9 +19,6 @@ extern "C" const char* __asan_default_options() {
          "detect_stack_use_after_return=0";
 }
 
-// The trap handler's per-thread alternate signal stack is never freed (trap_handler.hpp,
-// setup_alt_stack: "leaked on purpose"); LSan would report it at the first call into wasm.
-extern "C" const char* __lsan_default_suppressions() { return "leak:setup_alt_stack\n"; }
 
 namespace {
 
