@@ -4074,21 +4074,39 @@ class TrapHandler {
     }
   }
 
+  // The alternate signal stack this thread got from us, released when the thread ends.
+  struct AltStack {
+    void* memory = nullptr;
+    ~AltStack() {
+      if (!memory) return;
+      stack_t current = {};
+      // Only if it is still ours: the host may have installed another one since.
+      if (sigaltstack(nullptr, &current) == 0 && current.ss_sp == memory) {
+        stack_t off = {};
+        off.ss_flags = SS_DISABLE;
+        sigaltstack(&off, nullptr);
+      }
+      std::free(memory);
+    }
+  };
+
   static void setup_alt_stack() {
     stack_t current = {};
     if (sigaltstack(nullptr, &current) == 0 && !(current.ss_flags & SS_DISABLE) &&
         current.ss_size >= kAltStackSize) {
       return;  // the host installed one that is big enough
     }
-    // Leaked on purpose: the stack must outlive any signal delivered to this thread.
+    thread_local AltStack mine;
     void* mem = std::malloc(kAltStackSize);
     if (!mem) return;
     stack_t ss = {};
     ss.ss_sp = mem;
     ss.ss_size = kAltStackSize;
     ss.ss_flags = 0;
-    sigaltstack(&ss, nullptr);
+    if (sigaltstack(&ss, nullptr) == 0) mine.memory = mem;
+    else std::free(mem);
   }
+
   static constexpr size_t kAltStackSize = 64 * 1024;
 
   static TrapCode code_for_signal(int sig) {
