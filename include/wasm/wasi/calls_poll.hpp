@@ -1,6 +1,7 @@
 #pragma once
 // poll_oneoff: waits until a clock subscription expires or an fd subscription is ready, with
-// one host poll(2). Ready fds are reported first; clocks only when nothing else happened.
+// one host poll(2), then reports every subscription that is ready at that moment (ready fds
+// and expired clocks together, as POSIX poll and wasmtime do), in subscription order.
 #include <poll.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
@@ -20,6 +21,7 @@ namespace wasm::wasi::calls {
 namespace detail {
 
 struct Event {
+  uint32_t index = 0;  // of the subscription, to report in order
   uint64_t userdata = 0;
   Errno error = ERRNO_SUCCESS;
   EventType type = EventType::Clock;
@@ -61,6 +63,7 @@ inline Errno poll_oneoff(WasiCtx& ctx, const GuestMemory& mem, uint32_t in, uint
   std::vector<pollfd> fds;
   std::vector<detail::Event> fd_events;       // parallel to `fds`
   struct Clock {
+    uint32_t index;
     uint64_t userdata;
     uint64_t deadline_ns;  // on CLOCK_MONOTONIC
   };
@@ -82,7 +85,7 @@ inline Errno poll_oneoff(WasiCtx& ctx, const GuestMemory& mem, uint32_t in, uint
       try {
         host = detail::host_clock(id);
       } catch (const WasiError& e) {
-        events.push_back({userdata, e.code, EventType::Clock, 0, 0});
+        events.push_back({i, userdata, e.code, EventType::Clock, 0, 0});
         continue;
       }
       uint64_t relative = timeout;
@@ -91,18 +94,18 @@ inline Errno poll_oneoff(WasiCtx& ctx, const GuestMemory& mem, uint32_t in, uint
         uint64_t clock_now = detail::to_ns(t);
         relative = timeout > clock_now ? timeout - clock_now : 0;
       }
-      clocks.push_back({userdata, now + std::min<uint64_t>(relative, UINT64_MAX - now)});
+      clocks.push_back({i, userdata, now + std::min<uint64_t>(relative, UINT64_MAX - now)});
     } else if (tag == uint8_t(EventType::FdRead) || tag == uint8_t(EventType::FdWrite)) {
       uint32_t fd = mem.load<uint32_t>(sub + 16);
       EventType type = EventType(tag);
       if (!ctx.fds.contains(fd)) {
-        events.push_back({userdata, ERRNO_BADF, type, 0, 0});
+        events.push_back({i, userdata, ERRNO_BADF, type, 0, 0});
         continue;
       }
       FdEntry& e = ctx.fds.get(fd);
       short what = type == EventType::FdRead ? POLLIN : POLLOUT;
       fds.push_back({e.host_fd, what, 0});
-      fd_events.push_back({userdata, ERRNO_SUCCESS, type, 0, 0});
+      fd_events.push_back({i, userdata, ERRNO_SUCCESS, type, 0, 0});
     } else {
       fail(ERRNO_INVAL);
     }
@@ -139,13 +142,14 @@ inline Errno poll_oneoff(WasiCtx& ctx, const GuestMemory& mem, uint32_t in, uint
     }
     events.push_back(ev);
   }
-  if (events.empty()) {
-    ::clock_gettime(CLOCK_MONOTONIC, &now_mono);
-    now = detail::to_ns(now_mono);
-    for (const Clock& c : clocks) {
-      if (c.deadline_ns <= now) events.push_back({c.userdata, ERRNO_SUCCESS, EventType::Clock, 0, 0});
-    }
+  // Expired clocks are reported even when fds are ready too: a zero timeout next to a ready
+  // fd is two events, not one.
+  ::clock_gettime(CLOCK_MONOTONIC, &now_mono);
+  now = detail::to_ns(now_mono);
+  for (const Clock& c : clocks) {
+    if (c.deadline_ns <= now) events.push_back({c.index, c.userdata, ERRNO_SUCCESS, EventType::Clock, 0, 0});
   }
+  std::stable_sort(events.begin(), events.end(), [](auto& a, auto& b) { return a.index < b.index; });
   for (size_t i = 0; i < events.size(); ++i) detail::write_event(mem, out + uint32_t(i) * layout::EVENT_SIZE, events[i]);
   mem.store<uint32_t>(nevents_ptr, uint32_t(events.size()));
   return ERRNO_SUCCESS;

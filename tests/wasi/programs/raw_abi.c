@@ -173,6 +173,47 @@ int main(void) {
   expect("  stdin readable, 2 bytes", events[1].userdata == 33 && events[1].type == __WASI_EVENTTYPE_FD_READ &&
                                       events[1].fd_readwrite.nbytes == 2, 1);
 
+  /* Every ready subscription is reported: a zero-timeout clock together with a readable stdin
+   * and a writable stdout is three events, in subscription order; a clock that has not expired
+   * next to a ready fd is not reported. */
+  memset(subs, 0, sizeof subs);
+  subs[0].userdata = 44;
+  subs[0].u.tag = __WASI_EVENTTYPE_FD_READ;
+  subs[0].u.u.fd_read.file_descriptor = 0;
+  subs[1].userdata = 55;
+  subs[1].u.tag = __WASI_EVENTTYPE_CLOCK;
+  subs[1].u.u.clock.id = __WASI_CLOCKID_MONOTONIC;
+  subs[1].u.u.clock.timeout = 0;
+  subs[2].userdata = 66;
+  subs[2].u.tag = __WASI_EVENTTYPE_FD_WRITE;
+  subs[2].u.u.fd_write.file_descriptor = 1;
+  expect("poll: zero clock, stdin, stdout", __wasi_poll_oneoff(subs, events, 3, &used), 0);
+  expect("  three events", used, 3);
+  expect("  stdin readable first", events[0].userdata == 44 && events[0].type == __WASI_EVENTTYPE_FD_READ &&
+                                   events[0].error == 0, 1);
+  expect("  zero clock expired too", events[1].userdata == 55 && events[1].type == __WASI_EVENTTYPE_CLOCK &&
+                                     events[1].error == 0, 1);
+  expect("  stdout writable", events[2].userdata == 66 && events[2].type == __WASI_EVENTTYPE_FD_WRITE &&
+                              events[2].error == 0, 1);
+  subs[1].u.u.clock.id = __WASI_CLOCKID_REALTIME;
+  subs[1].u.u.clock.timeout = 1;
+  subs[1].u.u.clock.flags = __WASI_SUBCLOCKFLAGS_SUBSCRIPTION_CLOCK_ABSTIME;
+  expect("poll: past absolute clock and stdin", __wasi_poll_oneoff(subs, events, 2, &used), 0);
+  expect("  both reported", used == 2 && events[0].userdata == 44 && events[1].userdata == 55, 1);
+  subs[1].u.u.clock.id = __WASI_CLOCKID_MONOTONIC;
+  subs[1].u.u.clock.timeout = 5000000000ull;
+  subs[1].u.u.clock.flags = 0;
+  expect("poll: pending clock and stdin", __wasi_poll_oneoff(subs, events, 2, &used), 0);
+  expect("  only stdin", used == 1 && events[0].userdata == 44, 1);
+  subs[0].u.u.fd_read.file_descriptor = 77;
+  subs[1].u.u.clock.id = 9;
+  expect("poll: bad fd, bad clock id, stdout", __wasi_poll_oneoff(subs, events, 3, &used), 0);
+  expect("  three events", used, 3);
+  expect("  EBADF, EINVAL, ready", events[0].error == __WASI_ERRNO_BADF && events[1].error == __WASI_ERRNO_INVAL &&
+                                   events[1].userdata == 55 && events[2].error == 0, 1);
+  subs[0].u.tag = 7;
+  expect("poll: unknown subscription tag", __wasi_poll_oneoff(subs, events, 1, &used), __WASI_ERRNO_INVAL);
+
   /* Calls that fail by design. */
   expect("proc_raise", raw_proc_raise(6), __WASI_ERRNO_NOSYS);
   expect("sched_yield", __wasi_sched_yield(), 0);
