@@ -48,6 +48,7 @@ def geomean(xs):
 
 
 def machine():
+    """The CPU model, e.g. "AMD EPYC"."""
     model = platform.processor() or "unknown"
     try:
         out = subprocess.run(["lscpu"], capture_output=True, text=True).stdout
@@ -57,6 +58,33 @@ def machine():
     except OSError:
         pass
     return model
+
+
+def os_name():
+    try:
+        with open("/etc/os-release") as f:
+            m = re.search(r'^PRETTY_NAME="?([^"\n]*)', f.read(), re.M)
+            if m:
+                return m.group(1)
+    except OSError:
+        pass
+    return platform.system()
+
+
+def memory_gb():
+    try:
+        return round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30)
+    except (ValueError, OSError):
+        return None
+
+
+def wasmpp_commit():
+    here = os.path.dirname(os.path.abspath(__file__))
+    try:
+        out = subprocess.run(["git", "-C", here, "describe", "--always", "--dirty"], capture_output=True, text=True)
+        return out.stdout.strip() if out.returncode == 0 else ""
+    except OSError:
+        return ""
 
 
 def tool_version(cmd):
@@ -151,14 +179,16 @@ def fmt_r(x):
 
 def markdown(a, meta, progs, comp, api):
     L = []
-    L.append(f"Measured {meta['date']} on {meta['machine']} ({meta['cpus']} CPUs), load average "
+    mem = f", {meta['memory_gb']} GB" if meta.get("memory_gb") else ""
+    L.append(f"Measured {meta['date']} on {meta['machine']} ({meta['cpus']} CPUs{mem}), {meta['os']}, load average "
              f"{meta['load_before']} before and {meta['load_after']} after the run. "
              f"{meta['runs']} runs per program and runtime, medians. {meta['versions']}.")
     L.append("")
     if progs:
         L.append("**Run time** (whole process, seconds; ratio = time / native time):")
         L.append("")
-        L.append("| program | native | wasmpp | node Liftoff | node TurboFan | wasmpp / native | "
+        node = f"node {meta['node']}"
+        L.append(f"| program | native | wasmpp | {node} Liftoff | {node} TurboFan | wasmpp / native | "
                  "Liftoff / native | TurboFan / native | wasmpp / Liftoff |")
         L.append("|---|--:|--:|--:|--:|--:|--:|--:|--:|")
         ratios = {"wasmpp": [], "liftoff": [], "turbofan": [], "wl": []}
@@ -239,6 +269,8 @@ def main():
     p.add_argument("--only", help="comma-separated program names")
     p.add_argument("--skip", default="", help="comma-separated parts to skip: programs,compile,api")
     p.add_argument("--out", required=True, help="Markdown file to write")
+    p.add_argument("--prep", default="", help="what came before the measurement, for the closing line "
+                                             "(bench/run.sh: \"packages 0 s, build 12 s, ...\")")
     a = p.parse_args()
     here = os.path.dirname(os.path.abspath(__file__))
     a.node_runner = os.path.join(here, "node_wasi_runner.mjs")
@@ -247,12 +279,14 @@ def main():
 
     start = time.time()
     meta = {
-        "date": datetime.datetime.now().strftime("%Y-%m-%d %H:%M"),
-        "machine": machine(), "cpus": os.cpu_count(),
+        "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        "machine": machine(), "cpus": os.cpu_count(), "memory_gb": memory_gb(), "os": os_name(),
         "load_before": "%.1f" % os.getloadavg()[0], "runs": a.runs,
-        "versions": "; ".join([tool_version(["gcc", "--version"]), tool_version(["clang-14", "--version"]),
-                               "node " + tool_version([a.node, "--version"])]),
+        "node": tool_version([a.node, "--version"]),
+        "wasmpp": wasmpp_commit(),
     }
+    meta["versions"] = "; ".join([tool_version(["gcc", "--version"]), tool_version(["clang-14", "--version"]),
+                                  "node " + meta["node"]] + (["wasmpp " + meta["wasmpp"]] if meta["wasmpp"] else []))
     progs = {}
     if "programs" not in skip:
         log(f"programs ({a.runs} runs each):")
@@ -273,7 +307,8 @@ def main():
         api = api_figures(a)
     meta["load_after"] = "%.1f" % os.getloadavg()[0]
     md = markdown(a, meta, progs, comp, api)
-    md += f"\nThe suite took {time.time() - start:.0f} s.\n"
+    meta["measure_seconds"] = round(time.time() - start)
+    md += f"\nThe measurement took {meta['measure_seconds']} s" + (f" ({a.prep} before it)" if a.prep else "") + ".\n"
     with open(a.out, "w") as f:
         f.write(md)
     with open(os.path.splitext(a.out)[0] + ".json", "w") as f:
