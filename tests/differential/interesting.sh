@@ -6,6 +6,8 @@
 #   wasm-reduce mismatch.wasm --command="bash tests/differential/interesting.sh t.wasm" \
 #     -t t.wasm -w w.wasm --mvp-features --enable-sign-ext --enable-nontrapping-float-to-int \
 #     --enable-bulk-memory --enable-multivalue --enable-mutable-globals
+# (add --enable-simd for a SIMD seed, and reduce the module the driver kept: it is already
+# rewritten, see README.md.)
 # With MATCH=REGEX it prints only whether a differing wasmpp line matches REGEX (a looser test
 # that lets the reducer change values).
 here=$(dirname "$0")

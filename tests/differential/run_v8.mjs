@@ -93,6 +93,8 @@ function argument(t, i) {
 
 function trapClass(e) {
   if (e instanceof RangeError && /call stack/.test(e.message)) return 'exhausted stack';
+  // wasm called an import with v128 in its type: diff_runner's stub fails the same way
+  if (e instanceof TypeError && /type incompatibility/.test(e.message)) return 'trap host';
   if (!(e instanceof WebAssembly.RuntimeError)) return 'error ' + e.constructor.name + ' ' + e.message;
   const m = e.message;
   if (/unreachable/.test(m)) return 'trap unreachable';
@@ -106,9 +108,13 @@ function trapClass(e) {
   return 'trap other ' + m;
 }
 
-function hashBytes(b) {
+// FNV-1a over the memory's little-endian 32-bit words (memories are whole pages, so the length
+// is a multiple of 4); diff_runner.cpp computes the same. Word-wise: a 1 MiB memory is hashed
+// after every call, and byte-wise that was most of V8's time.
+function hashMemory(buffer) {
+  const w = new Uint32Array(buffer);
   let h = 2166136261;
-  for (let i = 0; i < b.length; i++) h = Math.imul(h ^ b[i], 16777619);
+  for (let i = 0; i < w.length; i++) h = Math.imul(h ^ w[i], 16777619);
   return h >>> 0;
 }
 
@@ -160,7 +166,7 @@ function runModule(path, out) {
     for (const e of sig.exportsList) {
       if (e.kind !== 2) continue;
       const mem = ex[e.name];
-      out.push('memory ' + e.name + ' ' + mem.buffer.byteLength / 65536 + ' ' + hashBytes(new Uint8Array(mem.buffer)));
+      out.push('memory ' + e.name + ' ' + mem.buffer.byteLength / 65536 + ' ' + hashMemory(mem.buffer));
       if (dumpLen) {  // DIFF_DUMP=START:LEN, for debugging a mismatch
         const b = new Uint8Array(mem.buffer);
         let hex = 'bytes';
@@ -172,8 +178,9 @@ function runModule(path, out) {
   for (const e of sig.exportsList) {
     if (e.kind !== 0 || e.name === 'hangLimitInitializer') continue;
     out.push('call ' + e.name);
-    if (ex.hangLimitInitializer) ex.hangLimitInitializer();
     const type = sig.funcTypes[e.index];
+    if (type.params.includes('v128') || type.results.includes('v128')) { out.push('skip v128'); continue; }
+    if (ex.hangLimitInitializer) ex.hangLimitInitializer();
     const args = type.params.map((t, i) => argument(t, i));
     try {
       let r = ex[e.name](...args);
