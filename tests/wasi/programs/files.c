@@ -153,5 +153,34 @@ int main(void) {
   TRY("bad fd fstat", fstat(55, &st));
   TRY("bad fd lseek", lseek(55, 0, SEEK_SET));
   TRY("bad fd fsync", fsync(55));
+  TRY("bad fd fdatasync", fdatasync(55));
+  TRY("bad fd pread", pread(55, buf, 1, 0));
+  TRY("bad fd pwrite", pwrite(55, "x", 1, 0));
+  TRY("bad fd ftruncate", ftruncate(55, 0));
+  TRY("bad fd futimens", futimens(55, times));
+  TRY("bad fd F_GETFL", fcntl(55, F_GETFL));
+  TRY("bad fd F_SETFL", fcntl(55, F_SETFL, O_APPEND));
+  printf("bad fd fadvise: %s\n", errname(posix_fadvise(55, 0, 1, POSIX_FADV_NORMAL)));
+  printf("bad fd fallocate: %s\n", errname(posix_fallocate(55, 0, 1)));
+
+  /* Positioned I/O against the descriptor's access mode. */
+  fd = open("second.txt", O_RDONLY);
+  CHECK(fd >= 0);
+  TRY("pwrite read-only", pwrite(fd, "x", 1, 0));
+  printf("fallocate read-only: %s\n", errname(posix_fallocate(fd, 0, 1)));
+  TRY("futimens read-only (allowed)", futimens(fd, times));
+  CHECK(close(fd) == 0);
+  fd = open("second.txt", O_WRONLY);
+  CHECK(fd >= 0);
+  TRY("pread write-only", pread(fd, buf, 1, 0));
+  TRY("pwrite write-only", pwrite(fd, "xy", 2, 3));
+  TRY("pread negative offset", pread(fd, buf, 1, -1));
+  CHECK(close(fd) == 0);
+  fd = open(".", O_RDONLY | O_DIRECTORY);
+  CHECK(fd >= 0);
+  TRY("pread directory", pread(fd, buf, 1, 0));
+  TRY("pwrite directory", pwrite(fd, "x", 1, 0));
+  CHECK(close(fd) == 0);
+  show("second.txt");
   return 0;
 }

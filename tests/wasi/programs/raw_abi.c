@@ -27,6 +27,12 @@ IMPORT(fd_read) int32_t raw_fd_read(int32_t, int32_t, int32_t, int32_t);
 IMPORT(args_get) int32_t raw_args_get(int32_t, int32_t);
 IMPORT(args_sizes_get) int32_t raw_args_sizes_get(int32_t, int32_t);
 IMPORT(environ_get) int32_t raw_environ_get(int32_t, int32_t);
+IMPORT(environ_sizes_get) int32_t raw_environ_sizes_get(int32_t, int32_t);
+IMPORT(fd_tell) int32_t raw_fd_tell(int32_t, int32_t);
+IMPORT(fd_filestat_get) int32_t raw_fd_filestat_get(int32_t, int32_t);
+IMPORT(path_filestat_get) int32_t raw_path_filestat_get(int32_t, int32_t, int32_t, int32_t, int32_t);
+IMPORT(path_readlink) int32_t raw_path_readlink(int32_t, int32_t, int32_t, int32_t, int32_t, int32_t);
+IMPORT(fd_prestat_get) int32_t raw_fd_prestat_get(int32_t, int32_t);
 IMPORT(clock_time_get) int32_t raw_clock_time_get(int32_t, int64_t, int32_t);
 IMPORT(clock_res_get) int32_t raw_clock_res_get(int32_t, int32_t);
 IMPORT(random_get) int32_t raw_random_get(int32_t, int32_t);
@@ -62,6 +68,16 @@ int main(void) {
   expect("args_sizes_get: bad", raw_args_sizes_get(BAD, BAD), __WASI_ERRNO_FAULT);
   expect("args_get: bad", raw_args_get(BAD, BAD), __WASI_ERRNO_FAULT);
   expect("environ_get: bad", raw_environ_get(BAD, 0), __WASI_ERRNO_FAULT);
+  expect("environ_sizes_get: bad", raw_environ_sizes_get((int32_t)(uintptr_t)&n, BAD), __WASI_ERRNO_FAULT);
+  expect("clock_res_get: bad out", raw_clock_res_get(1, BAD), __WASI_ERRNO_FAULT);
+  expect("fd_tell: bad out", raw_fd_tell(0, BAD), __WASI_ERRNO_FAULT);
+  expect("fd_tell: bad fd", raw_fd_tell(55, (int32_t)(uintptr_t)buf), __WASI_ERRNO_BADF);
+  expect("fd_filestat_get: bad out", raw_fd_filestat_get(0, BAD), __WASI_ERRNO_FAULT);
+  expect("fd_prestat_get: bad out", raw_fd_prestat_get(3, BAD), __WASI_ERRNO_FAULT);
+  expect("path_filestat_get: bad out", raw_path_filestat_get(3, 0, (int32_t)(uintptr_t)"d", 1, BAD),
+         __WASI_ERRNO_FAULT);
+  expect("path_readlink: bad buffer", raw_path_readlink(3, (int32_t)(uintptr_t)"d", 1, BAD, 10, (int32_t)(uintptr_t)&n),
+         __WASI_ERRNO_FAULT);
   expect("clock_time_get: bad out", raw_clock_time_get(1, 0, BAD), __WASI_ERRNO_FAULT);
   expect("clock_time_get: bad id", raw_clock_time_get(99, 0, (int32_t)(uintptr_t)buf), __WASI_ERRNO_INVAL);
   expect("clock_res_get: bad id", raw_clock_res_get(4, (int32_t)(uintptr_t)buf), __WASI_ERRNO_INVAL);
@@ -124,6 +140,9 @@ int main(void) {
   expect("readdir on a file", __wasi_fd_readdir(1, buf, sizeof buf, 0, &used), __WASI_ERRNO_NOTDIR);
   expect("read a directory", __wasi_fd_read(dir, &(__wasi_iovec_t){buf, 1}, 1, &used), __WASI_ERRNO_ISDIR);
   expect("write a directory", __wasi_fd_write(dir, &(__wasi_ciovec_t){buf, 1}, 1, &used), __WASI_ERRNO_BADF);
+  /* Linux says EINVAL for ftruncate on a directory; preview1 hosts (wasmtime) say EBADF. */
+  expect("truncate a directory", __wasi_fd_filestat_set_size(dir, 0), __WASI_ERRNO_BADF);
+  expect("allocate in a directory", __wasi_fd_allocate(dir, 0, 1), __WASI_ERRNO_BADF);
   expect("open a directory for writing",
          __wasi_path_open(3, 0, "d", 0, __WASI_RIGHTS_FD_WRITE, 0, 0, &(__wasi_fd_t){0}), __WASI_ERRNO_ISDIR);
   __wasi_fd_t file;
@@ -213,6 +232,19 @@ int main(void) {
                                    events[1].userdata == 55 && events[2].error == 0, 1);
   subs[0].u.tag = 7;
   expect("poll: unknown subscription tag", __wasi_poll_oneoff(subs, events, 1, &used), __WASI_ERRNO_INVAL);
+
+  /* Closed descriptors and contradictory time flags. */
+  expect("readdir closed fd", __wasi_fd_readdir(77, buf, sizeof buf, 0, &used), __WASI_ERRNO_BADF);
+  expect("prestat name closed fd", __wasi_fd_prestat_dir_name(77, buf, 8), __WASI_ERRNO_BADF);
+  expect("readlink closed fd", __wasi_path_readlink(77, "d", buf, sizeof buf, &used), __WASI_ERRNO_BADF);
+  expect("sync closed fd", __wasi_fd_sync(77), __WASI_ERRNO_BADF);
+  expect("datasync closed fd", __wasi_fd_datasync(77), __WASI_ERRNO_BADF);
+  expect("set flags closed fd", __wasi_fd_fdstat_set_flags(77, 0), __WASI_ERRNO_BADF);
+  expect("path times: ATIM and ATIM_NOW",
+         __wasi_path_filestat_set_times(3, 0, "d", 1, 1, __WASI_FSTFLAGS_ATIM | __WASI_FSTFLAGS_ATIM_NOW),
+         __WASI_ERRNO_INVAL);
+  expect("fd times: MTIM and MTIM_NOW",
+         __wasi_fd_filestat_set_times(1, 1, 1, __WASI_FSTFLAGS_MTIM | __WASI_FSTFLAGS_MTIM_NOW), __WASI_ERRNO_INVAL);
 
   /* Calls that fail by design. */
   expect("proc_raise", raw_proc_raise(6), __WASI_ERRNO_NOSYS);
