@@ -10,8 +10,8 @@
 # Environment: BENCH_BUILD_DIR (default: build-bench in the repository), BENCH_RUNS (runs per
 # program and runtime, default 3), BENCH_ONLY (comma-separated program names), BENCH_SKIP
 # (comma-separated: programs, compile, api). --update-readme also copies the table into the
-# README's "Benchmarks" section. On 2 cores: the measurement about 5 to 6 minutes (with other load on
-# the machine); on a fresh Debian 12 machine the packages and the build add about 4 more.
+# README's "Benchmarks" section. On 2 cores: the measurement about 5 to 7 minutes (with other load on
+# the machine); on a fresh Debian 12 machine the packages and the build add 4 to 6 more.
 #
 # node is Debian's `nodejs` package (18.x on Debian 12; any node >= 18.17 has node:wasi preview1 and
 # the V8 flags used here); the table names the version it measured.
