@@ -23,6 +23,8 @@
 
 // ---- begin include/wasm/func.hpp ----
 // Func: a function of a store (wasm or host), callable with Vals on the untyped path.
+#include <memory>
+#include <type_traits>
 
 // ---- begin include/wasm/detail/vm/invoke.hpp ----
 // Crossing between host and wasm: entering wasm through the entry trampoline (and turning a
@@ -40,7 +42,6 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
-#include <memory>
 
 // ---- begin include/wasm/detail/vm/instance.hpp ----
 // Instance: the runtime state of one instantiated module. It is allocated in one block with
@@ -57,7 +58,6 @@
 // The records that live inside a VMContext (or that it points at) and that JIT code reads
 // through VMOffsets displacements. Their layout is stated in env/vmctx_layout.def; the
 // static_asserts at the end, generated from that file, keep these structs identical to it.
-#include <type_traits>
 
 // ---- begin include/wasm/detail/env/vmoffsets.hpp ----
 // VMOffsets: where everything sits in the VMContext of a module of a given shape. It is one
@@ -3623,9 +3623,12 @@ class CompiledModule {
 // stack in order, 8-byte slots (v128: a 16-byte slot aligned to 16), pushed by the caller.
 // A single result comes back in rax (integer class) or xmm0 (float class); with 2+ results
 // all of them are written to the results area and rax/xmm0 mean nothing.
-// Callee-saved registers are System V's: rbx, rbp, r12-r15. Compiled code keeps its VMContext
-// in r14 and memory 0's base in r15 (saving both), and keeps rbp as a frame pointer chain
-// (push rbp; mov rbp, rsp) so that traps can walk wasm frames.
+// Callee-saved registers: compiled code saves only rbp, r14 and r15. It keeps its VMContext in
+// r14 and memory 0's base in r15, and rbp as a frame pointer chain (push rbp; mov rbp, rsp) so
+// that traps can walk wasm frames. rbx, r12 and r13 are caller-saved between wasm functions:
+// a wasm caller spills every register at a call anyway, and host code only ever reaches wasm
+// through the entry trampoline, which saves all of System V's callee-saved registers. (Host
+// functions are System V code, so they preserve more than wasm callers need.)
 //
 // Reference values: funcref is a VMFuncRef* (null = 0); externref an opaque pointer (null = 0).
 
@@ -3725,11 +3728,9 @@ struct VMStoreContext {
   uint64_t epoch_deadline = ~uint64_t(0);
   const std::atomic<uint64_t>* epoch_counter = nullptr;  // the Engine's epoch
 
-  // Written by the entry trampoline: the stack pointer to return to when wasm traps, and the
-  // previous value (restored on the way out, so host→wasm→host→wasm nests).
+  // Written by the entry trampoline: the stack pointer to return to when wasm traps (the host
+  // side restores the previous value afterwards, so host→wasm→host→wasm nests).
   uintptr_t entry_sp = 0;
-  // The code the entry trampoline calls (set by the host just before entering).
-  const void* entry_target = nullptr;
   // Last transition from wasm to host (frame pointer and return address in JIT code), so that
   // a trap raised in a host function still gets a wasm backtrace.
   uintptr_t last_exit_fp = 0;
@@ -3752,7 +3753,6 @@ inline constexpr uint32_t kFuelConsumed = offsetof(VMStoreContext, fuel_consumed
 inline constexpr uint32_t kEpochDeadline = offsetof(VMStoreContext, epoch_deadline);
 inline constexpr uint32_t kEpochCounter = offsetof(VMStoreContext, epoch_counter);
 inline constexpr uint32_t kEntrySp = offsetof(VMStoreContext, entry_sp);
-inline constexpr uint32_t kEntryTarget = offsetof(VMStoreContext, entry_target);
 inline constexpr uint32_t kLastExitFp = offsetof(VMStoreContext, last_exit_fp);
 inline constexpr uint32_t kLastExitPc = offsetof(VMStoreContext, last_exit_pc);
 inline constexpr uint32_t kTrapCode = offsetof(VMStoreContext, trap_code);
@@ -3817,8 +3817,9 @@ class EntryStubs {
     return stubs;
   }
 
-  // Calls vmctx-store's `entry_target` with the incoming arguments unchanged:
-  //   R entry(VMContext* callee, VMContext* caller, args...)   (no stack arguments)
+  // Calls target->code with the callee VMContext target->vmctx and the other arguments as given:
+  //   R entry(const VMFuncRef* target, VMContext* caller, args...)   (no stack arguments)
+  // (The target travels in rdi rather than through memory: one store less per call.)
   // Returns normally, or — after a trap — with VMStoreContext::trap_code set.
   const void* entry() const { return entry_.entry(); }
 
@@ -3836,7 +3837,9 @@ class EntryStubs {
     using namespace Xbyak::util;
     Xbyak::CodeGenerator g(4096, Xbyak::AutoGrow);
     Xbyak::Label exit_path;
-    // At entry rsp = 8 (mod 16). Seven pushes make it 0 again for the call.
+    // At entry rsp = 8 (mod 16); six pushes and 8 bytes make it 0 again for the call. Compiled
+    // code preserves only rbp, r14 and r15 (jit/abi.hpp), and a trap returns here with none of
+    // them restored, so all of System V's callee-saved registers are saved here.
     g.push(rbp);
     g.mov(rbp, rsp);
     g.push(rbx);
@@ -3844,14 +3847,16 @@ class EntryStubs {
     g.push(r13);
     g.push(r14);
     g.push(r15);
-    // rbx (callee-saved, so it survives the call) holds the store context.
+    g.sub(rsp, 8);
+    // rbx (callee-saved, so it survives the call) holds the store context. The caller
+    // (enter_wasm) restores the previous entry_sp afterwards.
+    g.mov(rax, rdi);
+    g.mov(rdi, g.qword[rax + offsetof(VMFuncRef, vmctx)]);
     g.mov(rbx, g.qword[rdi + VMOffsets::store_context()]);
-    g.push(g.qword[rbx + store_ctx::kEntrySp]);
     g.mov(g.qword[rbx + store_ctx::kEntrySp], rsp);
-    g.call(g.qword[rbx + store_ctx::kEntryTarget]);
+    g.call(g.qword[rax + offsetof(VMFuncRef, code)]);
     g.L(exit_path);
-    g.pop(rcx);
-    g.mov(g.qword[rbx + store_ctx::kEntrySp], rcx);
+    g.add(rsp, 8);
     g.pop(r15);
     g.pop(r14);
     g.pop(r13);
@@ -3863,7 +3868,6 @@ class EntryStubs {
     g.align(16);
     size_t unwind_offset = g.getSize();
     g.mov(rsp, g.qword[rdi + store_ctx::kEntrySp]);
-    g.mov(rbx, rdi);
     g.jmp(exit_path);
     entry_ = trampoline_detail::seal(g);
     unwind_ = entry_.code ? entry_.code.data() + unwind_offset : nullptr;
@@ -3882,36 +3886,35 @@ inline Stub make_array_to_native(const FuncType& type) {
   using trampoline_detail::load_value;
   abi::CallLayout layout = abi::call_layout(type);
   Xbyak::CodeGenerator g(4096, Xbyak::AutoGrow);
+  // Only reached through the entry trampoline, which saved the host's registers; the callee
+  // may clobber every register but rbp, r14 and r15, so the array pointer lives in the frame.
   g.push(rbp);
   g.mov(rbp, rsp);
-  g.push(rbx);
-  g.push(r12);  // keeps rsp = 0 (mod 16) after the two pushes below rbp
-  g.mov(rbx, rcx);  // the ValRaw array survives the call in rbx
-  g.mov(r12, rdx);  // the code to call
+  g.push(rcx);  // [rbp - 8]: the ValRaw array
+  g.push(rdx);  // [rbp - 16]: the code to call; rsp = 0 (mod 16)
+  g.mov(r11, rcx);
   if (layout.stack_bytes) g.sub(rsp, layout.stack_bytes);
   // Stack arguments first (they use rax as a temporary), then registers.
   for (size_t i = 0; i < type.params.size(); ++i) {
     if (layout.params[i].kind == abi::ArgLocation::Kind::Stack) {
-      load_value(g, type.params[i], layout.params[i], g.qword[rbx + i * 16], rax);
+      load_value(g, type.params[i], layout.params[i], g.qword[r11 + i * 16], rax);
     }
   }
   for (size_t i = 0; i < type.params.size(); ++i) {
     if (layout.params[i].kind != abi::ArgLocation::Kind::Stack) {
-      load_value(g, type.params[i], layout.params[i], g.qword[rbx + i * 16], rax);
+      load_value(g, type.params[i], layout.params[i], g.qword[r11 + i * 16], rax);
     }
   }
   // With 2+ results the callee writes them straight into the array (the parameters have all
   // been loaded by then).
-  if (layout.has_results_area) g.mov(rdx, rbx);
-  g.call(r12);
+  if (layout.has_results_area) g.mov(rdx, r11);
+  g.call(g.qword[rbp - 16]);
+  g.mov(r11, g.qword[rbp - 8]);
   if (type.results.size() == 1) {
-    if (abi::is_float_class(type.results[0])) g.movdqu(g.xword[rbx], xmm0);
-    else g.mov(g.qword[rbx], rax);
+    if (abi::is_float_class(type.results[0])) g.movdqu(g.xword[r11], xmm0);
+    else g.mov(g.qword[r11], rax);
   }
-  if (layout.stack_bytes) g.add(rsp, layout.stack_bytes);
-  g.pop(r12);
-  g.pop(rbx);
-  g.pop(rbp);
+  g.leave();
   g.ret();
   return trampoline_detail::seal(g);
 }
@@ -4120,8 +4123,9 @@ class TrapHandler {
   static void handle(int sig, siginfo_t* info, void* context) {
     auto* uc = static_cast<ucontext_t*>(context);
     uintptr_t pc = uintptr_t(uc->uc_mcontext.gregs[REG_RIP]);
-    VMStoreContext* sc = current_store_context();
-    if (sc && sc->entry_sp && CodeRegistry::get().contains(pc)) {
+    // The code check comes first: current_store_context() may be stale outside wasm code.
+    VMStoreContext* sc = CodeRegistry::get().contains(pc) ? current_store_context() : nullptr;
+    if (sc && sc->entry_sp) {
       record_trap(sc, code_for_signal(sig), pc, uintptr_t(uc->uc_mcontext.gregs[REG_RBP]));
       uc->uc_mcontext.gregs[REG_RIP] = greg_t(EntryStubs::get().unwind_address());
       uc->uc_mcontext.gregs[REG_RDI] = greg_t(sc);
@@ -4754,42 +4758,52 @@ inline Error take_trap(StoreData& store) {
   return error;
 }
 
-// Calls `target` through the entry trampoline with the native-convention arguments `args`
-// (callee vmctx, caller vmctx, ...); R is the native return type.
+// Calls target->code through the entry trampoline with target->vmctx and the native-convention
+// arguments `args` (caller vmctx, ...); R is the native return type. This is the whole host-side
+// cost of a typed call, so it writes as little memory as it can: the thread's current store
+// context only when it changes, the stack limit only when it moves.
 template <typename R, typename... Args>
-Result<R> enter_wasm(StoreData& store, const void* target, Args... args) {
+Result<R> enter_wasm(StoreData& store, const VMFuncRef* target, Args... args) {
   TrapHandler::ensure_installed();
   VMStoreContext& sc = store.ctx;
+  // The signal handler finds the store of the running wasm code here. A pointer left behind
+  // after an outermost call is never read: the handler reads it only for faults in JIT code,
+  // and JIT code runs only below an enter_wasm that set it on this thread.
   VMStoreContext*& current = current_store_context();
-  VMStoreContext* previous = current;
-  current = &sc;
-  const bool outermost = sc.entry_sp == 0;
-  if (outermost) {
+  VMStoreContext* const previous = current;
+  if (previous != &sc) current = &sc;
+  const uintptr_t previous_entry_sp = sc.entry_sp;
+  if (previous_entry_sp == 0) {
     // Wasm may use max_wasm_stack bytes below this frame; prologues check against this limit.
-    uintptr_t here = uintptr_t(__builtin_frame_address(0));
-    sc.stack_limit = here - store.max_wasm_stack;
+    uintptr_t limit = uintptr_t(__builtin_frame_address(0)) - store.max_wasm_stack;
+    if (sc.stack_limit != limit) sc.stack_limit = limit;
   }
-  sc.trap_code = 0;
-  sc.entry_target = target;
-  auto entry = reinterpret_cast<R (*)(Args...)>(const_cast<void*>(EntryStubs::get().entry()));
+  // sc.trap_code is 0 here: take_trap clears it whenever a trap is reported.
+  auto entry = reinterpret_cast<R (*)(const VMFuncRef*, Args...)>(const_cast<void*>(EntryStubs::get().entry()));
+  auto leave = [&] {
+    sc.entry_sp = previous_entry_sp;
+    if (previous != &sc && previous != nullptr) current = previous;
+  };
   if constexpr (std::is_void_v<R>) {
-    entry(args...);
-    current = previous;
-    if (sc.trap_code) return take_trap(store);
+    entry(target, args...);
+    leave();
+    if (sc.trap_code) [[unlikely]] return take_trap(store);
     return {};
   } else {
-    R result = entry(args...);
-    current = previous;
-    if (sc.trap_code) return take_trap(store);
+    R result = entry(target, args...);
+    leave();
+    if (sc.trap_code) [[unlikely]] return take_trap(store);
     return result;
   }
 }
 
 // Calls a function with its arguments in values[0..n); the results replace them.
-inline Result<void> call_array(StoreData& store, VMFuncRef* func, abi::ValRaw* values) {
+inline Result<void> call_array(StoreData& store, const VMFuncRef* func, abi::ValRaw* values) {
   ArrayCallFn trampoline = store.engine.state().array_trampoline(func->type_id);
-  return enter_wasm<void>(store, reinterpret_cast<const void*>(trampoline),
-                          static_cast<void*>(func->vmctx), static_cast<void*>(func->vmctx),
+  VMFuncRef target;
+  target.code = reinterpret_cast<void*>(trampoline);
+  target.vmctx = func->vmctx;
+  return enter_wasm<void>(store, &target, static_cast<void*>(func->vmctx),
                           static_cast<const void*>(func->code), values);
 }
 
@@ -5030,7 +5044,13 @@ class Func {
     if (args.size() != type.params.size() || results.size() != type.results.size()) {
       return Error(ErrorKind::Type, "wrong number of arguments or results for " + type.to_string());
     }
-    std::vector<detail::abi::ValRaw> values(std::max(args.size(), results.size()) + 1);
+    // The argument/result array lives on the stack unless the signature is unusually wide.
+    constexpr size_t kInline = 16;
+    const size_t slots = std::max(args.size(), results.size()) + 1;
+    detail::abi::ValRaw inline_values[kInline];
+    std::unique_ptr<detail::abi::ValRaw[]> heap_values;
+    detail::abi::ValRaw* values = inline_values;
+    if (slots > kInline) values = (heap_values = std::make_unique<detail::abi::ValRaw[]>(slots)).get();
     for (size_t i = 0; i < args.size(); ++i) {
       if (args[i].type() != type.params[i]) {
         return Error(ErrorKind::Type, "argument " + std::to_string(i) + " has the wrong type for " +
@@ -5038,7 +5058,7 @@ class Func {
       }
       values[i] = args[i].raw();
     }
-    if (Result<void> r = detail::call_array(s, f, values.data()); !r) return r;
+    if (Result<void> r = detail::call_array(s, f, values); !r) return r;
     for (size_t i = 0; i < results.size(); ++i) results[i] = Val::from_raw(type.results[i], values[i]);
     return {};
   }
@@ -5053,6 +5073,11 @@ class Func {
   // take a leading Caller<T>& and return void, a value, a std::tuple or a Result of those.
   template <typename T, typename F>
   static Func wrap(Store<T>& store, F&& fn);
+  // The same for a member function called on `object` (not owned: it must outlive the store),
+  // e.g. Func::wrap(store, &counter, &Counter::add).
+  template <typename T, typename Obj, typename M>
+    requires std::is_member_function_pointer_v<M>
+  static Func wrap(Store<T>& store, Obj* object, M method);
 
   // Internal.
   Func(uint64_t store_id, uint32_t index) : store_id_(store_id), index_(index) {}
@@ -5535,7 +5560,7 @@ class TypedFunc {
     if (*type != want) {
       return Error(ErrorKind::Type, "function has type " + type->to_string() + ", not " + want.to_string());
     }
-    return TypedFunc(func);
+    return TypedFunc(func, func.ref(store.inner()));
   }
 
   template <detail::StoreLike S, typename... Args>
@@ -5549,19 +5574,20 @@ class TypedFunc {
   const Func& func() const { return func_; }
 
  private:
-  explicit TypedFunc(const Func& f) : func_(f) {}
+  // A function's VMFuncRef never moves, so it is looked up once here: a call then loads
+  // nothing through the store but its id.
+  TypedFunc(const Func& f, const detail::VMFuncRef* ref) : func_(f), ref_(ref), vmctx_(ref->vmctx) {}
 
   template <size_t I>
   using P = std::tuple_element_t<I, ParamTuple>;
 
   template <size_t... I, typename... Args>
   Result<ReturnType> invoke(detail::StoreData& s, std::index_sequence<I...>, Args&&... args) const {
-    detail::VMFuncRef* f = func_.ref(s);
-    void* vmctx = f->vmctx;
+    void* vmctx = vmctx_;
     if constexpr (detail::fits_in_registers<Params, Results>()) {
       if constexpr (kResults <= 1) {
         using Native = detail::native_return_t<ReturnType>;
-        auto r = detail::enter_wasm<Native>(s, f->code, vmctx, vmctx,
+        auto r = detail::enter_wasm<Native>(s, ref_, vmctx,
                                              detail::WasmTypeOf<P<I>>::to_native(P<I>(args))...);
         if constexpr (kResults == 0) {
           return r;
@@ -5571,7 +5597,7 @@ class TypedFunc {
         }
       } else {
         detail::abi::ValRaw results[kResults];
-        auto r = detail::enter_wasm<void>(s, f->code, vmctx, vmctx, static_cast<detail::abi::ValRaw*>(results),
+        auto r = detail::enter_wasm<void>(s, ref_, vmctx, static_cast<detail::abi::ValRaw*>(results),
                                            detail::WasmTypeOf<P<I>>::to_native(P<I>(args))...);
         if (!r) return std::move(r).error();
         return read_results(results, std::make_index_sequence<kResults>());
@@ -5580,7 +5606,7 @@ class TypedFunc {
       // Too many arguments for registers: go through the array trampoline.
       detail::abi::ValRaw values[std::max<size_t>(sizeof...(I), kResults) + 1];
       (write_raw(values[I], detail::WasmTypeOf<P<I>>::to_native(P<I>(args))), ...);
-      if (auto r = detail::call_array(s, f, values); !r) return std::move(r).error();
+      if (auto r = detail::call_array(s, ref_, values); !r) return std::move(r).error();
       if constexpr (kResults == 0) return {};
       else if constexpr (kResults == 1) return std::get<0>(read_results(values, std::make_index_sequence<1>()));
       else return read_results(values, std::make_index_sequence<kResults>());
@@ -5605,6 +5631,8 @@ class TypedFunc {
   }
 
   Func func_;
+  const detail::VMFuncRef* ref_;  // stable for the store's lifetime
+  void* vmctx_;
 };
 
 }  // namespace wasm
@@ -5774,6 +5802,30 @@ Func Func::create(Store<T>& store, const FuncType& type, F&& callback) {
 
 
 namespace wasm::detail {
+
+// A member function bound to an object: a callable whose call operator has the member
+// function's exact signature, so the adapter deduces the wasm type as for any callable. The
+// object is not owned; it must outlive the stores that use the function.
+template <typename Obj, typename M>
+struct BoundMethod;
+#define WASMPP_BOUND_METHOD(QUALIFIERS)                                           \
+  template <typename Obj, typename C, typename R, typename... A>                  \
+  struct BoundMethod<Obj, R (C::*)(A...) QUALIFIERS> {                            \
+    Obj* object;                                                                  \
+    R (C::*method)(A...) QUALIFIERS;                                              \
+    R operator()(A... args) const { return (object->*method)(std::forward<A>(args)...); } \
+  };
+WASMPP_BOUND_METHOD()
+WASMPP_BOUND_METHOD(const)
+WASMPP_BOUND_METHOD(noexcept)
+WASMPP_BOUND_METHOD(const noexcept)
+#undef WASMPP_BOUND_METHOD
+
+template <typename Obj, typename M>
+  requires std::is_member_function_pointer_v<M>
+BoundMethod<Obj, M> bind_method(Obj* object, M method) {
+  return BoundMethod<Obj, M>{object, method};
+}
 
 // Signature analysis of a callable.
 template <typename F>
@@ -5974,6 +6026,12 @@ Func Func::wrap(Store<T>& store, F&& fn) {
   detail::StoreData& s = store.inner();
   detail::HostFunc* host = detail::make_typed_host_func<T>(s, std::forward<F>(fn));
   return Func(s.id, s.add_func(&host->ref));
+}
+
+template <typename T, typename Obj, typename M>
+  requires std::is_member_function_pointer_v<M>
+Func Func::wrap(Store<T>& store, Obj* object, M method) {
+  return wrap(store, detail::bind_method(object, method));
 }
 
 }  // namespace wasm
@@ -8908,10 +8966,10 @@ class SimdAsm {
 //
 //   [rbp + 16 + k]   incoming stack arguments (abi::call_layout)
 //   [rbp + 8]        return address;  [rbp] caller's rbp (the frame chain)
-//   [rbp - 8 .. -40] saved r14, r15, rbx, r12, r13 (pushed in this order)
-//   [rbp - 48]       the caller's results area pointer (functions with 2+ results)
-//   [rbp - 56]       VMFuncRef* of the pending call_indirect
-//   [rbp - 80 - 16i] value slot i: local i, or value-stack entry i (locals come first);
+//   [rbp - 8], [rbp - 16]  saved r14, r15 (the caller's VMContext and memory base)
+//   [rbp - 24]       the caller's results area pointer (functions with 2+ results)
+//   [rbp - 32]       VMFuncRef* of the pending call_indirect
+//   [rbp - 48 - 16i] value slot i: local i, or value-stack entry i (locals come first);
 //                    16 bytes and 16-aligned (rbp is), so a v128 fits any slot
 //   ...
 //   [rsp + 0 ..]     results area for callees with 2+ results (16 bytes per result)
@@ -8922,20 +8980,24 @@ class SimdAsm {
 
 namespace wasm::detail::jit::frame {
 
-inline constexpr int32_t kSavedRegsBytes = 40;  // r14, r15, rbx, r12, r13
-inline constexpr int32_t kResultsPtr = -48;
-inline constexpr int32_t kCallTarget = -56;
-inline constexpr int32_t kFirstSlot = -80;
+// Only r14 and r15 are saved: every call spills all allocatable registers, so a wasm caller
+// keeps nothing in rbx/r12/r13 across a call, and the entry trampoline saves the host's.
+inline constexpr int32_t kSavedRegsBytes = 16;  // r14, r15
+inline constexpr int32_t kResultsPtr = -24;
+inline constexpr int32_t kCallTarget = -32;
+inline constexpr int32_t kFirstSlot = -48;
 inline constexpr int32_t kSlotBytes = 16;
 inline constexpr int32_t kIncomingArgs = 16;
 
 constexpr int32_t slot(uint32_t index) { return kFirstSlot - kSlotBytes * int32_t(index); }
 
 // Bytes of the `sub rsp` after the pushes: keeps rsp 16-byte aligned at calls.
+// rsp = rbp - kSavedRegsBytes after the pushes, a multiple of 16 (rbp is 16-aligned).
 constexpr uint32_t frame_bytes(uint32_t max_slots, uint32_t max_call_results) {
-  uint32_t need = 24 + uint32_t(kSlotBytes) * max_slots + 16 * max_call_results;
-  return (need + 15) / 16 * 16 + 8;
+  return uint32_t(-kFirstSlot - kSlotBytes - kSavedRegsBytes) + uint32_t(kSlotBytes) * max_slots +
+         16 * max_call_results;
 }
+static_assert(kSavedRegsBytes % 16 == 0 && (-kFirstSlot - kSlotBytes - kSavedRegsBytes) % 16 == 0);
 
 // Sizes beyond this are refused rather than risk a displacement overflow.
 inline constexpr uint32_t kMaxSlots = 1u << 23;
@@ -9608,9 +9670,6 @@ inline void FunctionCompiler::emit_prologue() {
   a_.mov(a_.rbp, a_.rsp);
   a_.push(a_.r14);
   a_.push(a_.r15);
-  a_.push(a_.rbx);
-  a_.push(a_.r12);
-  a_.push(a_.r13);
   // sub rsp, imm32 — the frame size is known only after the body.
   a_.db(0x48);
   a_.db(0x81);
@@ -9777,9 +9836,6 @@ inline void FunctionCompiler::visit(const Instruction& ins) {
 inline void FunctionCompiler::emit_epilogue() {
   labels_.bind(a_, epilogue_);
   a_.lea(a_.rsp, a_.ptr[a_.rbp - frame::kSavedRegsBytes]);
-  a_.pop(a_.r13);
-  a_.pop(a_.r12);
-  a_.pop(a_.rbx);
   a_.pop(a_.r15);
   a_.pop(a_.r14);
   a_.pop(a_.rbp);
@@ -13186,6 +13242,13 @@ class Linker {
     auto host = std::make_shared<HostDefinition>();
     host->make = [fn = std::forward<F>(fn)](Store<T>& store) { return Func::wrap(store, fn); };
     return insert(module, name, Definition{host});
+  }
+  // The same for a member function called on `object`, which must outlive every store that
+  // instantiates with this linker: linker.func_wrap("env", "add", &counter, &Counter::add).
+  template <typename Obj, typename M>
+    requires std::is_member_function_pointer_v<M>
+  Result<void> func_wrap(std::string_view module, std::string_view name, Obj* object, M method) {
+    return func_wrap(module, name, detail::bind_method(object, method));
   }
 
   // Defines every export of `instance` under module name `module`.

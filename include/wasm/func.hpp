@@ -1,6 +1,8 @@
 #pragma once
 // Func: a function of a store (wasm or host), callable with Vals on the untyped path.
+#include <memory>
 #include <span>
+#include <type_traits>
 #include <variant>
 #include <vector>
 
@@ -37,7 +39,13 @@ class Func {
     if (args.size() != type.params.size() || results.size() != type.results.size()) {
       return Error(ErrorKind::Type, "wrong number of arguments or results for " + type.to_string());
     }
-    std::vector<detail::abi::ValRaw> values(std::max(args.size(), results.size()) + 1);
+    // The argument/result array lives on the stack unless the signature is unusually wide.
+    constexpr size_t kInline = 16;
+    const size_t slots = std::max(args.size(), results.size()) + 1;
+    detail::abi::ValRaw inline_values[kInline];
+    std::unique_ptr<detail::abi::ValRaw[]> heap_values;
+    detail::abi::ValRaw* values = inline_values;
+    if (slots > kInline) values = (heap_values = std::make_unique<detail::abi::ValRaw[]>(slots)).get();
     for (size_t i = 0; i < args.size(); ++i) {
       if (args[i].type() != type.params[i]) {
         return Error(ErrorKind::Type, "argument " + std::to_string(i) + " has the wrong type for " +
@@ -45,7 +53,7 @@ class Func {
       }
       values[i] = args[i].raw();
     }
-    if (Result<void> r = detail::call_array(s, f, values.data()); !r) return r;
+    if (Result<void> r = detail::call_array(s, f, values); !r) return r;
     for (size_t i = 0; i < results.size(); ++i) results[i] = Val::from_raw(type.results[i], values[i]);
     return {};
   }
@@ -60,6 +68,11 @@ class Func {
   // take a leading Caller<T>& and return void, a value, a std::tuple or a Result of those.
   template <typename T, typename F>
   static Func wrap(Store<T>& store, F&& fn);
+  // The same for a member function called on `object` (not owned: it must outlive the store),
+  // e.g. Func::wrap(store, &counter, &Counter::add).
+  template <typename T, typename Obj, typename M>
+    requires std::is_member_function_pointer_v<M>
+  static Func wrap(Store<T>& store, Obj* object, M method);
 
   // Internal.
   Func(uint64_t store_id, uint32_t index) : store_id_(store_id), index_(index) {}

@@ -56,6 +56,13 @@ class Linker {
     host->make = [fn = std::forward<F>(fn)](Store<T>& store) { return Func::wrap(store, fn); };
     return insert(module, name, Definition{host});
   }
+  // The same for a member function called on `object`, which must outlive every store that
+  // instantiates with this linker: linker.func_wrap("env", "add", &counter, &Counter::add).
+  template <typename Obj, typename M>
+    requires std::is_member_function_pointer_v<M>
+  Result<void> func_wrap(std::string_view module, std::string_view name, Obj* object, M method) {
+    return func_wrap(module, name, detail::bind_method(object, method));
+  }
 
   // Defines every export of `instance` under module name `module`.
   Result<void> instance(Store<T>& store, std::string_view module, const Instance& instance) {

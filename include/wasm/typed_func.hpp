@@ -31,7 +31,7 @@ class TypedFunc {
     if (*type != want) {
       return Error(ErrorKind::Type, "function has type " + type->to_string() + ", not " + want.to_string());
     }
-    return TypedFunc(func);
+    return TypedFunc(func, func.ref(store.inner()));
   }
 
   template <detail::StoreLike S, typename... Args>
@@ -45,19 +45,20 @@ class TypedFunc {
   const Func& func() const { return func_; }
 
  private:
-  explicit TypedFunc(const Func& f) : func_(f) {}
+  // A function's VMFuncRef never moves, so it is looked up once here: a call then loads
+  // nothing through the store but its id.
+  TypedFunc(const Func& f, const detail::VMFuncRef* ref) : func_(f), ref_(ref), vmctx_(ref->vmctx) {}
 
   template <size_t I>
   using P = std::tuple_element_t<I, ParamTuple>;
 
   template <size_t... I, typename... Args>
   Result<ReturnType> invoke(detail::StoreData& s, std::index_sequence<I...>, Args&&... args) const {
-    detail::VMFuncRef* f = func_.ref(s);
-    void* vmctx = f->vmctx;
+    void* vmctx = vmctx_;
     if constexpr (detail::fits_in_registers<Params, Results>()) {
       if constexpr (kResults <= 1) {
         using Native = detail::native_return_t<ReturnType>;
-        auto r = detail::enter_wasm<Native>(s, f->code, vmctx, vmctx,
+        auto r = detail::enter_wasm<Native>(s, ref_, vmctx,
                                              detail::WasmTypeOf<P<I>>::to_native(P<I>(args))...);
         if constexpr (kResults == 0) {
           return r;
@@ -67,7 +68,7 @@ class TypedFunc {
         }
       } else {
         detail::abi::ValRaw results[kResults];
-        auto r = detail::enter_wasm<void>(s, f->code, vmctx, vmctx, static_cast<detail::abi::ValRaw*>(results),
+        auto r = detail::enter_wasm<void>(s, ref_, vmctx, static_cast<detail::abi::ValRaw*>(results),
                                            detail::WasmTypeOf<P<I>>::to_native(P<I>(args))...);
         if (!r) return std::move(r).error();
         return read_results(results, std::make_index_sequence<kResults>());
@@ -76,7 +77,7 @@ class TypedFunc {
       // Too many arguments for registers: go through the array trampoline.
       detail::abi::ValRaw values[std::max<size_t>(sizeof...(I), kResults) + 1];
       (write_raw(values[I], detail::WasmTypeOf<P<I>>::to_native(P<I>(args))), ...);
-      if (auto r = detail::call_array(s, f, values); !r) return std::move(r).error();
+      if (auto r = detail::call_array(s, ref_, values); !r) return std::move(r).error();
       if constexpr (kResults == 0) return {};
       else if constexpr (kResults == 1) return std::get<0>(read_results(values, std::make_index_sequence<1>()));
       else return read_results(values, std::make_index_sequence<kResults>());
@@ -101,6 +102,8 @@ class TypedFunc {
   }
 
   Func func_;
+  const detail::VMFuncRef* ref_;  // stable for the store's lifetime
+  void* vmctx_;
 };
 
 }  // namespace wasm

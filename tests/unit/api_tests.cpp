@@ -221,6 +221,67 @@ TEST_CASE("host functions: results, tuples, Result errors and exceptions", "[api
   CHECK(store.data().calls == 1);
 }
 
+TEST_CASE("host functions from member functions", "[api]") {
+  struct Counter {
+    int32_t base = 100;
+    std::vector<std::string> seen;
+    int32_t add(int32_t a, int32_t b) { return base + a + b; }
+    void log(wasm::Caller<MyData>& c, int32_t ptr, int32_t len) {
+      std::span<uint8_t> bytes = c.get_memory("memory")->data(c);
+      seen.emplace_back(reinterpret_cast<const char*>(bytes.data()) + ptr, len);
+      ++c.data().calls;
+    }
+  };
+  struct Scale {
+    int32_t k;
+    int32_t times(int32_t x) const noexcept { return k * x; }
+  };
+  wasm::Engine engine;
+  wasm::Store<MyData> store(engine);
+  wasm::Linker<MyData> linker(engine);
+  Counter counter;
+  REQUIRE(linker.func_wrap("env", "add", &counter, &Counter::add));
+  REQUIRE(linker.func_wrap("env", "log", &counter, &Counter::log));
+  auto inst = linker.instantiate(store, *wasm::Module::compile(engine, load_test_module("api")));
+  REQUIRE(inst);
+  auto f = inst->get_typed_func<std::tuple<int32_t, int32_t>, int32_t>(store, "f");
+  REQUIRE(f);
+  CHECK(*f->call(store, 1, 2) == 103);
+  counter.base = 5;  // the object is bound by pointer, not copied
+  CHECK(*f->call(store, 1, 2) == 8);
+  CHECK(counter.seen == std::vector<std::string>{"hello from wasm", "hello from wasm"});
+  CHECK(store.data().calls == 2);
+
+  // A const noexcept member function through Func::wrap, called from the host.
+  Scale scale{7};
+  wasm::Func times = wasm::Func::wrap(store, &scale, &Scale::times);
+  CHECK(*times.type(store) == wasm::FuncType{{wasm::ValType::I32}, {wasm::ValType::I32}});
+  auto typed = wasm::TypedFunc<int32_t, int32_t>::from(store, times);
+  REQUIRE(typed);
+  CHECK(*typed->call(store, 6) == 42);
+}
+
+TEST_CASE("untyped calls with more values than the inline array holds", "[api]") {
+  wasm::Engine engine;
+  wasm::Store<> store(engine);
+  // Twenty parameters: Func::call's value array goes to the heap, and the native call passes
+  // most of them on the stack.
+  wasm::Func sum = wasm::Func::wrap(store, [](int32_t a0, int32_t a1, int32_t a2, int32_t a3, int32_t a4,
+                                               int32_t a5, int32_t a6, int32_t a7, int32_t a8, int32_t a9,
+                                               int64_t b0, int64_t b1, int64_t b2, int64_t b3, int64_t b4,
+                                               double c0, double c1, double c2, double c3, double c4) {
+    return double(a0 + a1 + a2 + a3 + a4 + a5 + a6 + a7 + a8 + a9) + double(b0 + b1 + b2 + b3 + b4) * 100 +
+           (c0 + c1 + c2 + c3 + c4) * 10000;
+  });
+  std::vector<wasm::Val> args;
+  for (int i = 0; i < 10; ++i) args.emplace_back(int32_t(i + 1));
+  for (int i = 0; i < 5; ++i) args.emplace_back(int64_t(i + 1));
+  for (int i = 0; i < 5; ++i) args.emplace_back(double(i + 1));
+  std::vector<wasm::Val> results(1);
+  REQUIRE(sum.call(store, args, results));
+  CHECK(results[0].f64() == 55.0 + 15 * 100 + 15 * 10000);
+}
+
 TEST_CASE("wasm calls a host function that calls back into wasm", "[api]") {
   wasm::Engine engine;
   wasm::Store<MyData> store(engine);

@@ -28,6 +28,7 @@
 #include "wasm/detail/binary/validator.hpp"
 #include "wasm/detail/jit/module_compiler.hpp"
 #include "wasm/detail/vm/builtins.hpp"
+#include "wasm/detail/vm/trampolines.hpp"
 #include "wasm/detail/vm/vm_store_context.hpp"
 
 namespace wasm::test::jit {
@@ -178,7 +179,12 @@ class JitInstance {
   // the caller passes the area as the first argument after the contexts).
   template <typename R, typename... Args>
   CallResult<R> call_code(const void* code, Args... args) {
-    using Fn = R (*)(VMContext*, VMContext*, Args...);
+    // Compiled code keeps only rbp, r14 and r15 for its caller (jit/abi.hpp), so C++ reaches
+    // it through the runtime's entry trampoline, which saves the rest.
+    using Fn = R (*)(const VMFuncRef*, VMContext*, Args...);
+    VMFuncRef target;
+    target.code = const_cast<void*>(code);
+    target.vmctx = vmctx();
     harness_detail::install_fault_handler();
     sigjmp_buf env;
     sigjmp_buf* saved = harness_detail::trap_target;
@@ -186,13 +192,13 @@ class JitInstance {
     // The result lives in memory that is not modified between sigsetjmp and a longjmp back,
     // so nothing the compiler keeps in registers can be clobbered.
     auto result = std::make_unique<CallResult<R>>();
-    Fn fn = reinterpret_cast<Fn>(const_cast<void*>(code));
+    Fn fn = reinterpret_cast<Fn>(const_cast<void*>(EntryStubs::get().entry()));
     if (int t = sigsetjmp(env, 1); t != 0) {
       result->trap = TrapCode(t - 1);
     } else if constexpr (std::is_void_v<R>) {
-      fn(vmctx(), vmctx(), args...);
+      fn(&target, vmctx(), args...);
     } else {
-      result->value = fn(vmctx(), vmctx(), args...);
+      result->value = fn(&target, vmctx(), args...);
     }
     harness_detail::trap_target = saved;
     return std::move(*result);

@@ -37,11 +37,15 @@ template <typename R, typename... Args>
 R enter(VMStoreContext& sc, FakeVMContext& vmctx, const void* code, Args... args) {
   TrapHandler::ensure_installed();
   sc.trap_code = 0;
-  sc.entry_target = code;
+  VMFuncRef target;
+  target.code = const_cast<void*>(code);
+  target.vmctx = static_cast<VMContext*>(vmctx.ptr());
   VMStoreContext* saved = current_store_context();
   current_store_context() = &sc;
-  auto entry = reinterpret_cast<R (*)(void*, void*, Args...)>(const_cast<void*>(EntryStubs::get().entry()));
-  R r = entry(vmctx.ptr(), vmctx.ptr(), args...);
+  const uintptr_t saved_entry_sp = sc.entry_sp;  // restoring it is the host side's job
+  auto entry = reinterpret_cast<R (*)(const VMFuncRef*, void*, Args...)>(const_cast<void*>(EntryStubs::get().entry()));
+  R r = entry(&target, vmctx.ptr(), args...);
+  sc.entry_sp = saved_entry_sp;
   current_store_context() = saved;
   return r;
 }
@@ -65,7 +69,6 @@ TEST_CASE("entry trampoline passes arguments and results through", "[trampoline]
   FakeVMContext vmctx(&sc);
   CHECK(enter<int64_t>(sc, vmctx, add.entry(), int64_t(40), int64_t(2)) == 42);
   CHECK(sc.trap_code == 0);
-  CHECK(sc.entry_sp == 0);  // restored on the way out
 }
 
 TEST_CASE("a fault in registered JIT code becomes a trap and the host goes on", "[trampoline]") {
@@ -140,10 +143,12 @@ TEST_CASE("array trampoline marshals every value class, stack arguments included
   for (int i = 0; i < 9; ++i) values[5 + i].f64 = 0.5 * (i + 1);  // 22.5
   VMStoreContext sc;
   FakeVMContext vmctx(&sc);
-  sc.entry_target = tramp.entry();
-  auto entry = reinterpret_cast<void (*)(void*, void*, const void*, abi::ValRaw*)>(
+  VMFuncRef target;
+  target.code = const_cast<void*>(tramp.entry());
+  target.vmctx = static_cast<VMContext*>(vmctx.ptr());
+  auto entry = reinterpret_cast<void (*)(const VMFuncRef*, void*, const void*, abi::ValRaw*)>(
       const_cast<void*>(EntryStubs::get().entry()));
-  entry(vmctx.ptr(), vmctx.ptr(), sum.entry(), values);
+  entry(&target, vmctx.ptr(), sum.entry(), values);
   CHECK(values[0].f64 == 37.5);
 }
 

@@ -11,9 +11,12 @@
 // stack in order, 8-byte slots (v128: a 16-byte slot aligned to 16), pushed by the caller.
 // A single result comes back in rax (integer class) or xmm0 (float class); with 2+ results
 // all of them are written to the results area and rax/xmm0 mean nothing.
-// Callee-saved registers are System V's: rbx, rbp, r12-r15. Compiled code keeps its VMContext
-// in r14 and memory 0's base in r15 (saving both), and keeps rbp as a frame pointer chain
-// (push rbp; mov rbp, rsp) so that traps can walk wasm frames.
+// Callee-saved registers: compiled code saves only rbp, r14 and r15. It keeps its VMContext in
+// r14 and memory 0's base in r15, and rbp as a frame pointer chain (push rbp; mov rbp, rsp) so
+// that traps can walk wasm frames. rbx, r12 and r13 are caller-saved between wasm functions:
+// a wasm caller spills every register at a call anyway, and host code only ever reaches wasm
+// through the entry trampoline, which saves all of System V's callee-saved registers. (Host
+// functions are System V code, so they preserve more than wasm callers need.)
 //
 // Reference values: funcref is a VMFuncRef* (null = 0); externref an opaque pointer (null = 0).
 #include <cstdint>

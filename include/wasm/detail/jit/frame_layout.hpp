@@ -3,10 +3,10 @@
 //
 //   [rbp + 16 + k]   incoming stack arguments (abi::call_layout)
 //   [rbp + 8]        return address;  [rbp] caller's rbp (the frame chain)
-//   [rbp - 8 .. -40] saved r14, r15, rbx, r12, r13 (pushed in this order)
-//   [rbp - 48]       the caller's results area pointer (functions with 2+ results)
-//   [rbp - 56]       VMFuncRef* of the pending call_indirect
-//   [rbp - 80 - 16i] value slot i: local i, or value-stack entry i (locals come first);
+//   [rbp - 8], [rbp - 16]  saved r14, r15 (the caller's VMContext and memory base)
+//   [rbp - 24]       the caller's results area pointer (functions with 2+ results)
+//   [rbp - 32]       VMFuncRef* of the pending call_indirect
+//   [rbp - 48 - 16i] value slot i: local i, or value-stack entry i (locals come first);
 //                    16 bytes and 16-aligned (rbp is), so a v128 fits any slot
 //   ...
 //   [rsp + 0 ..]     results area for callees with 2+ results (16 bytes per result)
@@ -18,20 +18,24 @@
 
 namespace wasm::detail::jit::frame {
 
-inline constexpr int32_t kSavedRegsBytes = 40;  // r14, r15, rbx, r12, r13
-inline constexpr int32_t kResultsPtr = -48;
-inline constexpr int32_t kCallTarget = -56;
-inline constexpr int32_t kFirstSlot = -80;
+// Only r14 and r15 are saved: every call spills all allocatable registers, so a wasm caller
+// keeps nothing in rbx/r12/r13 across a call, and the entry trampoline saves the host's.
+inline constexpr int32_t kSavedRegsBytes = 16;  // r14, r15
+inline constexpr int32_t kResultsPtr = -24;
+inline constexpr int32_t kCallTarget = -32;
+inline constexpr int32_t kFirstSlot = -48;
 inline constexpr int32_t kSlotBytes = 16;
 inline constexpr int32_t kIncomingArgs = 16;
 
 constexpr int32_t slot(uint32_t index) { return kFirstSlot - kSlotBytes * int32_t(index); }
 
 // Bytes of the `sub rsp` after the pushes: keeps rsp 16-byte aligned at calls.
+// rsp = rbp - kSavedRegsBytes after the pushes, a multiple of 16 (rbp is 16-aligned).
 constexpr uint32_t frame_bytes(uint32_t max_slots, uint32_t max_call_results) {
-  uint32_t need = 24 + uint32_t(kSlotBytes) * max_slots + 16 * max_call_results;
-  return (need + 15) / 16 * 16 + 8;
+  return uint32_t(-kFirstSlot - kSlotBytes - kSavedRegsBytes) + uint32_t(kSlotBytes) * max_slots +
+         16 * max_call_results;
 }
+static_assert(kSavedRegsBytes % 16 == 0 && (-kFirstSlot - kSlotBytes - kSavedRegsBytes) % 16 == 0);
 
 // Sizes beyond this are refused rather than risk a displacement overflow.
 inline constexpr uint32_t kMaxSlots = 1u << 23;

@@ -157,9 +157,6 @@ inline void FunctionCompiler::emit_prologue() {
   a_.mov(a_.rbp, a_.rsp);
   a_.push(a_.r14);
   a_.push(a_.r15);
-  a_.push(a_.rbx);
-  a_.push(a_.r12);
-  a_.push(a_.r13);
   // sub rsp, imm32 — the frame size is known only after the body.
   a_.db(0x48);
   a_.db(0x81);
@@ -326,9 +323,6 @@ inline void FunctionCompiler::visit(const Instruction& ins) {
 inline void FunctionCompiler::emit_epilogue() {
   labels_.bind(a_, epilogue_);
   a_.lea(a_.rsp, a_.ptr[a_.rbp - frame::kSavedRegsBytes]);
-  a_.pop(a_.r13);
-  a_.pop(a_.r12);
-  a_.pop(a_.rbx);
   a_.pop(a_.r15);
   a_.pop(a_.r14);
   a_.pop(a_.rbp);

@@ -19,6 +19,30 @@
 
 namespace wasm::detail {
 
+// A member function bound to an object: a callable whose call operator has the member
+// function's exact signature, so the adapter deduces the wasm type as for any callable. The
+// object is not owned; it must outlive the stores that use the function.
+template <typename Obj, typename M>
+struct BoundMethod;
+#define WASMPP_BOUND_METHOD(QUALIFIERS)                                           \
+  template <typename Obj, typename C, typename R, typename... A>                  \
+  struct BoundMethod<Obj, R (C::*)(A...) QUALIFIERS> {                            \
+    Obj* object;                                                                  \
+    R (C::*method)(A...) QUALIFIERS;                                              \
+    R operator()(A... args) const { return (object->*method)(std::forward<A>(args)...); } \
+  };
+WASMPP_BOUND_METHOD()
+WASMPP_BOUND_METHOD(const)
+WASMPP_BOUND_METHOD(noexcept)
+WASMPP_BOUND_METHOD(const noexcept)
+#undef WASMPP_BOUND_METHOD
+
+template <typename Obj, typename M>
+  requires std::is_member_function_pointer_v<M>
+BoundMethod<Obj, M> bind_method(Obj* object, M method) {
+  return BoundMethod<Obj, M>{object, method};
+}
+
 // Signature analysis of a callable.
 template <typename F>
 struct CallableTraits : CallableTraits<decltype(&std::remove_cvref_t<F>::operator())> {};
@@ -218,6 +242,12 @@ Func Func::wrap(Store<T>& store, F&& fn) {
   detail::StoreData& s = store.inner();
   detail::HostFunc* host = detail::make_typed_host_func<T>(s, std::forward<F>(fn));
   return Func(s.id, s.add_func(&host->ref));
+}
+
+template <typename T, typename Obj, typename M>
+  requires std::is_member_function_pointer_v<M>
+Func Func::wrap(Store<T>& store, Obj* object, M method) {
+  return wrap(store, detail::bind_method(object, method));
 }
 
 }  // namespace wasm

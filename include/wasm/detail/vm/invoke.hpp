@@ -42,42 +42,52 @@ inline Error take_trap(StoreData& store) {
   return error;
 }
 
-// Calls `target` through the entry trampoline with the native-convention arguments `args`
-// (callee vmctx, caller vmctx, ...); R is the native return type.
+// Calls target->code through the entry trampoline with target->vmctx and the native-convention
+// arguments `args` (caller vmctx, ...); R is the native return type. This is the whole host-side
+// cost of a typed call, so it writes as little memory as it can: the thread's current store
+// context only when it changes, the stack limit only when it moves.
 template <typename R, typename... Args>
-Result<R> enter_wasm(StoreData& store, const void* target, Args... args) {
+Result<R> enter_wasm(StoreData& store, const VMFuncRef* target, Args... args) {
   TrapHandler::ensure_installed();
   VMStoreContext& sc = store.ctx;
+  // The signal handler finds the store of the running wasm code here. A pointer left behind
+  // after an outermost call is never read: the handler reads it only for faults in JIT code,
+  // and JIT code runs only below an enter_wasm that set it on this thread.
   VMStoreContext*& current = current_store_context();
-  VMStoreContext* previous = current;
-  current = &sc;
-  const bool outermost = sc.entry_sp == 0;
-  if (outermost) {
+  VMStoreContext* const previous = current;
+  if (previous != &sc) current = &sc;
+  const uintptr_t previous_entry_sp = sc.entry_sp;
+  if (previous_entry_sp == 0) {
     // Wasm may use max_wasm_stack bytes below this frame; prologues check against this limit.
-    uintptr_t here = uintptr_t(__builtin_frame_address(0));
-    sc.stack_limit = here - store.max_wasm_stack;
+    uintptr_t limit = uintptr_t(__builtin_frame_address(0)) - store.max_wasm_stack;
+    if (sc.stack_limit != limit) sc.stack_limit = limit;
   }
-  sc.trap_code = 0;
-  sc.entry_target = target;
-  auto entry = reinterpret_cast<R (*)(Args...)>(const_cast<void*>(EntryStubs::get().entry()));
+  // sc.trap_code is 0 here: take_trap clears it whenever a trap is reported.
+  auto entry = reinterpret_cast<R (*)(const VMFuncRef*, Args...)>(const_cast<void*>(EntryStubs::get().entry()));
+  auto leave = [&] {
+    sc.entry_sp = previous_entry_sp;
+    if (previous != &sc && previous != nullptr) current = previous;
+  };
   if constexpr (std::is_void_v<R>) {
-    entry(args...);
-    current = previous;
-    if (sc.trap_code) return take_trap(store);
+    entry(target, args...);
+    leave();
+    if (sc.trap_code) [[unlikely]] return take_trap(store);
     return {};
   } else {
-    R result = entry(args...);
-    current = previous;
-    if (sc.trap_code) return take_trap(store);
+    R result = entry(target, args...);
+    leave();
+    if (sc.trap_code) [[unlikely]] return take_trap(store);
     return result;
   }
 }
 
 // Calls a function with its arguments in values[0..n); the results replace them.
-inline Result<void> call_array(StoreData& store, VMFuncRef* func, abi::ValRaw* values) {
+inline Result<void> call_array(StoreData& store, const VMFuncRef* func, abi::ValRaw* values) {
   ArrayCallFn trampoline = store.engine.state().array_trampoline(func->type_id);
-  return enter_wasm<void>(store, reinterpret_cast<const void*>(trampoline),
-                          static_cast<void*>(func->vmctx), static_cast<void*>(func->vmctx),
+  VMFuncRef target;
+  target.code = reinterpret_cast<void*>(trampoline);
+  target.vmctx = func->vmctx;
+  return enter_wasm<void>(store, &target, static_cast<void*>(func->vmctx),
                           static_cast<const void*>(func->code), values);
 }
 

@@ -166,8 +166,9 @@ class TrapHandler {
   static void handle(int sig, siginfo_t* info, void* context) {
     auto* uc = static_cast<ucontext_t*>(context);
     uintptr_t pc = uintptr_t(uc->uc_mcontext.gregs[REG_RIP]);
-    VMStoreContext* sc = current_store_context();
-    if (sc && sc->entry_sp && CodeRegistry::get().contains(pc)) {
+    // The code check comes first: current_store_context() may be stale outside wasm code.
+    VMStoreContext* sc = CodeRegistry::get().contains(pc) ? current_store_context() : nullptr;
+    if (sc && sc->entry_sp) {
       record_trap(sc, code_for_signal(sig), pc, uintptr_t(uc->uc_mcontext.gregs[REG_RBP]));
       uc->uc_mcontext.gregs[REG_RIP] = greg_t(EntryStubs::get().unwind_address());
       uc->uc_mcontext.gregs[REG_RDI] = greg_t(sc);

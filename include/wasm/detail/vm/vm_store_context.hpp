@@ -25,11 +25,9 @@ struct VMStoreContext {
   uint64_t epoch_deadline = ~uint64_t(0);
   const std::atomic<uint64_t>* epoch_counter = nullptr;  // the Engine's epoch
 
-  // Written by the entry trampoline: the stack pointer to return to when wasm traps, and the
-  // previous value (restored on the way out, so host→wasm→host→wasm nests).
+  // Written by the entry trampoline: the stack pointer to return to when wasm traps (the host
+  // side restores the previous value afterwards, so host→wasm→host→wasm nests).
   uintptr_t entry_sp = 0;
-  // The code the entry trampoline calls (set by the host just before entering).
-  const void* entry_target = nullptr;
   // Last transition from wasm to host (frame pointer and return address in JIT code), so that
   // a trap raised in a host function still gets a wasm backtrace.
   uintptr_t last_exit_fp = 0;
@@ -52,7 +50,6 @@ inline constexpr uint32_t kFuelConsumed = offsetof(VMStoreContext, fuel_consumed
 inline constexpr uint32_t kEpochDeadline = offsetof(VMStoreContext, epoch_deadline);
 inline constexpr uint32_t kEpochCounter = offsetof(VMStoreContext, epoch_counter);
 inline constexpr uint32_t kEntrySp = offsetof(VMStoreContext, entry_sp);
-inline constexpr uint32_t kEntryTarget = offsetof(VMStoreContext, entry_target);
 inline constexpr uint32_t kLastExitFp = offsetof(VMStoreContext, last_exit_fp);
 inline constexpr uint32_t kLastExitPc = offsetof(VMStoreContext, last_exit_pc);
 inline constexpr uint32_t kTrapCode = offsetof(VMStoreContext, trap_code);
