@@ -22,6 +22,9 @@ configure() {  # DIR FLAGS
     "-DWASMPP_SPEC_DIR=$spec_dir" >"$1.configure.log" 2>&1 || { cat "$1.configure.log"; exit 1; }
 }
 
+# Each step's start is printed with the seconds since the start (CI logs show where time goes).
+step() { echo "== [${SECONDS}s] $*"; }
+
 export ASAN_OPTIONS=handle_segv=0:handle_sigbus=0:handle_sigfpe=0:handle_sigill=0:allow_user_segv_handler=1:detect_leaks=1:abort_on_error=0:exitcode=86
 export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1:exitcode=87
 export LSAN_OPTIONS=suppressions=$src/tests/sanitize/lsan.supp:print_suppressions=0
@@ -33,15 +36,15 @@ if [[ $what == asan || $what == all ]]; then
   examples=$(cd "$src/examples" && ls *.cpp | sed 's/\.cpp$//')
   targets="unit_tests spec-runner"
   for e in $examples; do targets+=" example_$e"; done
-  echo "== building $targets (asan+ubsan)"
+  step "building $targets (asan+ubsan)"
   cmake --build "$tree" -j "$jobs" --target $targets
-  echo "== unit tests (asan+ubsan; without [large])"
+  step "unit tests (asan+ubsan; without [large])"
   "$tree/tests/unit/unit_tests" "~[large]"
-  echo "== spec core (asan+ubsan)"
+  step "spec core (asan+ubsan)"
   wast2json=$(command -v wast2json)
   "$tree/tests/spec/spec-runner" --wast2json "$wast2json" --pins "$src/tests/spec/pins.tsv" "$spec_dir"/core/*.wast | tail -3
   for e in $examples; do
-    echo "== example $e (asan+ubsan)"
+    step "example $e (asan+ubsan)"
     (cd "$tree/examples" && "./$e" >/dev/null)
   done
 fi
@@ -49,13 +52,13 @@ fi
 if [[ $what == tsan || $what == all ]]; then
   tree=$build/tsan
   configure "$tree" "-O1 -g -fsanitize=thread"
-  echo "== building threads_test (tsan)"
+  step "building threads_test (tsan)"
   cmake --build "$tree" -j "$jobs" --target threads_test
-  echo "== threads test (tsan)"
+  step "threads test (tsan)"
   # Without address-space randomization where that is allowed: TSan's fixed shadow layout does
   # not fit every kernel's mmap randomization.
   norandom=()
   if setarch "$(uname -m)" -R true 2>/dev/null; then norandom=(setarch "$(uname -m)" -R); fi
   "${norandom[@]}" "$tree/tests/sanitize/threads_test"
 fi
-echo "sanitizers: clean"
+echo "sanitizers: clean (${SECONDS}s)"
