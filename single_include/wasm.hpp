@@ -3588,13 +3588,13 @@ class CompiledModule {
 // SIGFPE. When the faulting pc is inside JIT code and the thread is running wasm, it records the
 // trap in that thread's VMStoreContext and resumes at the unwind stub, which returns from the
 // innermost entry trampoline. Any other fault goes to the handler that was there before us.
+#include <pthread.h>
 #include <signal.h>
 #include <ucontext.h>
 
 #include <cstdlib>
 #include <map>
 #include <mutex>
-#include <shared_mutex>
 
 // ---- begin include/wasm/detail/vm/trampolines.hpp ----
 // Machine-code stubs between the host and JIT code (see jit/abi.hpp for the convention):
@@ -3986,16 +3986,16 @@ class CodeRegistry {
     return registry;
   }
   void add(uintptr_t begin, uintptr_t end, const void* owner) {
-    std::unique_lock lock(mutex_);
+    Lock lock(&mutex_, true);
     ranges_[begin] = Range{end, owner};
   }
   void remove(uintptr_t begin) {
-    std::unique_lock lock(mutex_);
+    Lock lock(&mutex_, true);
     ranges_.erase(begin);
   }
   // The owner of the code containing pc, or null.
   const void* lookup(uintptr_t pc) const {
-    std::shared_lock lock(mutex_);
+    Lock lock(&mutex_, false);
     auto it = ranges_.upper_bound(pc);
     if (it == ranges_.begin()) return nullptr;
     --it;
@@ -4008,7 +4008,16 @@ class CodeRegistry {
     uintptr_t end;
     const void* owner;
   };
-  mutable std::shared_mutex mutex_;
+  // A POSIX reader-writer lock rather than std::shared_mutex, whose header every file that
+  // includes wasm.hpp would pay for.
+  struct Lock {
+    pthread_rwlock_t* lock;
+    Lock(pthread_rwlock_t* l, bool write) : lock(l) { write ? pthread_rwlock_wrlock(l) : pthread_rwlock_rdlock(l); }
+    ~Lock() { pthread_rwlock_unlock(lock); }
+    Lock(const Lock&) = delete;
+    Lock& operator=(const Lock&) = delete;
+  };
+  mutable pthread_rwlock_t mutex_ = PTHREAD_RWLOCK_INITIALIZER;
   std::map<uintptr_t, Range> ranges_;
 };
 
@@ -8076,8 +8085,8 @@ inline Result<void> validate_module(const ModuleInfo& module, const Features& fe
 // parallel, and lays the results out into one CodeMemory with direct calls patched. The
 // output does not depend on the number of threads: functions are compiled independently and
 // placed in index order.
-#include <chrono>
-#include <thread>
+#include <time.h>
+
 
 // ---- begin include/wasm/detail/jit/function_compiler.hpp ----
 // The driver of FunctionCompiler (declared in function_compiler_decl.hpp): prologue, the loop
@@ -12998,9 +13007,48 @@ namespace wasm::detail::jit {
 
 namespace module_compiler_detail {
 
+// POSIX threads and clocks rather than <thread> and <chrono>: every file that includes
+// wasm.hpp compiles this, and those two headers were a measurable part of its cost.
 inline unsigned pick_threads(unsigned requested, uint32_t functions) {
-  unsigned threads = requested ? requested : std::max(1u, std::thread::hardware_concurrency());
+  long online = sysconf(_SC_NPROCESSORS_ONLN);
+  unsigned threads = requested ? requested : unsigned(std::max(1L, online));
   return std::max(1u, std::min<unsigned>(threads, functions));
+}
+
+inline double monotonic_seconds() {
+  timespec ts{};
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return double(ts.tv_sec) + double(ts.tv_nsec) * 1e-9;
+}
+
+// Runs work() on up to `threads - 1` new threads and on the calling thread, and waits for all.
+// A thread that cannot be started only means fewer workers. Returns false if work() threw
+// anywhere (it only throws std::bad_alloc outside what compile() catches).
+template <typename Work>
+bool run_on_threads(unsigned threads, Work& work) {
+  struct Shared {
+    Work* work;
+    std::atomic<bool> failed{false};
+  } shared{&work};
+  auto entry = [](void* p) -> void* {
+    auto* s = static_cast<Shared*>(p);
+    try {
+      (*s->work)();
+    } catch (...) {
+      s->failed = true;
+    }
+    return nullptr;
+  };
+  std::vector<pthread_t> pool;
+  pool.reserve(threads > 0 ? threads - 1 : 0);
+  for (unsigned t = 1; t < threads; ++t) {
+    pthread_t thread;
+    if (pthread_create(&thread, nullptr, entry, &shared) != 0) break;
+    pool.push_back(thread);
+  }
+  entry(&shared);
+  for (pthread_t thread : pool) pthread_join(thread, nullptr);
+  return !shared.failed;
 }
 
 inline constexpr uint32_t kFunctionAlign = 16;
@@ -13012,7 +13060,7 @@ inline Result<CompiledModule> compile_module(const ModuleInfo& module,
                                              const CompileOptions& options,
                                              unsigned threads = 0) {
   using namespace module_compiler_detail;
-  auto start = std::chrono::steady_clock::now();
+  const double start = monotonic_seconds();
   CompileEnv env(module, options);
   if (!env.offsets.ok()) return Error(ErrorKind::Resource, "module's VMContext is too large");
   const uint32_t n = module.num_defined_funcs();
@@ -13024,19 +13072,7 @@ inline Result<CompiledModule> compile_module(const ModuleInfo& module,
     FunctionCompiler compiler(env);
     for (uint32_t i = next++; i < n; i = next++) results[i].emplace(compiler.compile(i));
   };
-  if (threads <= 1) {
-    work();
-  } else {
-    std::vector<std::thread> pool;
-    pool.reserve(threads - 1);
-    try {
-      for (unsigned t = 1; t < threads; ++t) pool.emplace_back(work);
-    } catch (const std::system_error&) {
-      // Fewer threads than asked: the ones running (and this one) do all the work.
-    }
-    work();
-    for (std::thread& t : pool) t.join();
-  }
+  if (!run_on_threads(threads, work)) return Error(ErrorKind::Resource, "out of memory while compiling");
 
   // The first failing function (by index) decides the error, whatever the scheduling.
   uint64_t total = 0;
@@ -13073,8 +13109,7 @@ inline Result<CompiledModule> compile_module(const ModuleInfo& module,
   for (const FunctionBody& body : module.bodies) stats.code_section_bytes += body.size;
   stats.machine_code_bytes = total;
   stats.threads = threads;
-  stats.seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  stats.seconds = monotonic_seconds() - start;
   return CompiledModule(std::move(code), std::move(locations), module.num_imported_funcs, stats);
 }
 

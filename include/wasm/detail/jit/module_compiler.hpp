@@ -3,13 +3,15 @@
 // parallel, and lays the results out into one CodeMemory with direct calls patched. The
 // output does not depend on the number of threads: functions are compiled independently and
 // placed in index order.
+#include <pthread.h>
+#include <time.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <atomic>
-#include <chrono>
 #include <cstring>
 #include <memory>
 #include <optional>
-#include <thread>
 #include <vector>
 
 #include "wasm/detail/jit/compiled_module.hpp"
@@ -19,9 +21,48 @@ namespace wasm::detail::jit {
 
 namespace module_compiler_detail {
 
+// POSIX threads and clocks rather than <thread> and <chrono>: every file that includes
+// wasm.hpp compiles this, and those two headers were a measurable part of its cost.
 inline unsigned pick_threads(unsigned requested, uint32_t functions) {
-  unsigned threads = requested ? requested : std::max(1u, std::thread::hardware_concurrency());
+  long online = sysconf(_SC_NPROCESSORS_ONLN);
+  unsigned threads = requested ? requested : unsigned(std::max(1L, online));
   return std::max(1u, std::min<unsigned>(threads, functions));
+}
+
+inline double monotonic_seconds() {
+  timespec ts{};
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return double(ts.tv_sec) + double(ts.tv_nsec) * 1e-9;
+}
+
+// Runs work() on up to `threads - 1` new threads and on the calling thread, and waits for all.
+// A thread that cannot be started only means fewer workers. Returns false if work() threw
+// anywhere (it only throws std::bad_alloc outside what compile() catches).
+template <typename Work>
+bool run_on_threads(unsigned threads, Work& work) {
+  struct Shared {
+    Work* work;
+    std::atomic<bool> failed{false};
+  } shared{&work};
+  auto entry = [](void* p) -> void* {
+    auto* s = static_cast<Shared*>(p);
+    try {
+      (*s->work)();
+    } catch (...) {
+      s->failed = true;
+    }
+    return nullptr;
+  };
+  std::vector<pthread_t> pool;
+  pool.reserve(threads > 0 ? threads - 1 : 0);
+  for (unsigned t = 1; t < threads; ++t) {
+    pthread_t thread;
+    if (pthread_create(&thread, nullptr, entry, &shared) != 0) break;
+    pool.push_back(thread);
+  }
+  entry(&shared);
+  for (pthread_t thread : pool) pthread_join(thread, nullptr);
+  return !shared.failed;
 }
 
 inline constexpr uint32_t kFunctionAlign = 16;
@@ -33,7 +74,7 @@ inline Result<CompiledModule> compile_module(const ModuleInfo& module,
                                              const CompileOptions& options,
                                              unsigned threads = 0) {
   using namespace module_compiler_detail;
-  auto start = std::chrono::steady_clock::now();
+  const double start = monotonic_seconds();
   CompileEnv env(module, options);
   if (!env.offsets.ok()) return Error(ErrorKind::Resource, "module's VMContext is too large");
   const uint32_t n = module.num_defined_funcs();
@@ -45,19 +86,7 @@ inline Result<CompiledModule> compile_module(const ModuleInfo& module,
     FunctionCompiler compiler(env);
     for (uint32_t i = next++; i < n; i = next++) results[i].emplace(compiler.compile(i));
   };
-  if (threads <= 1) {
-    work();
-  } else {
-    std::vector<std::thread> pool;
-    pool.reserve(threads - 1);
-    try {
-      for (unsigned t = 1; t < threads; ++t) pool.emplace_back(work);
-    } catch (const std::system_error&) {
-      // Fewer threads than asked: the ones running (and this one) do all the work.
-    }
-    work();
-    for (std::thread& t : pool) t.join();
-  }
+  if (!run_on_threads(threads, work)) return Error(ErrorKind::Resource, "out of memory while compiling");
 
   // The first failing function (by index) decides the error, whatever the scheduling.
   uint64_t total = 0;
@@ -94,8 +123,7 @@ inline Result<CompiledModule> compile_module(const ModuleInfo& module,
   for (const FunctionBody& body : module.bodies) stats.code_section_bytes += body.size;
   stats.machine_code_bytes = total;
   stats.threads = threads;
-  stats.seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  stats.seconds = monotonic_seconds() - start;
   return CompiledModule(std::move(code), std::move(locations), module.num_imported_funcs, stats);
 }
 

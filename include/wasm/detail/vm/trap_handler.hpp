@@ -5,6 +5,7 @@
 // SIGFPE. When the faulting pc is inside JIT code and the thread is running wasm, it records the
 // trap in that thread's VMStoreContext and resumes at the unwind stub, which returns from the
 // innermost entry trampoline. Any other fault goes to the handler that was there before us.
+#include <pthread.h>
 #include <signal.h>
 #include <ucontext.h>
 
@@ -13,7 +14,6 @@
 #include <cstdlib>
 #include <map>
 #include <mutex>
-#include <shared_mutex>
 
 #include "wasm/error.hpp"
 #include "wasm/detail/vm/trampolines.hpp"
@@ -29,16 +29,16 @@ class CodeRegistry {
     return registry;
   }
   void add(uintptr_t begin, uintptr_t end, const void* owner) {
-    std::unique_lock lock(mutex_);
+    Lock lock(&mutex_, true);
     ranges_[begin] = Range{end, owner};
   }
   void remove(uintptr_t begin) {
-    std::unique_lock lock(mutex_);
+    Lock lock(&mutex_, true);
     ranges_.erase(begin);
   }
   // The owner of the code containing pc, or null.
   const void* lookup(uintptr_t pc) const {
-    std::shared_lock lock(mutex_);
+    Lock lock(&mutex_, false);
     auto it = ranges_.upper_bound(pc);
     if (it == ranges_.begin()) return nullptr;
     --it;
@@ -51,7 +51,16 @@ class CodeRegistry {
     uintptr_t end;
     const void* owner;
   };
-  mutable std::shared_mutex mutex_;
+  // A POSIX reader-writer lock rather than std::shared_mutex, whose header every file that
+  // includes wasm.hpp would pay for.
+  struct Lock {
+    pthread_rwlock_t* lock;
+    Lock(pthread_rwlock_t* l, bool write) : lock(l) { write ? pthread_rwlock_wrlock(l) : pthread_rwlock_rdlock(l); }
+    ~Lock() { pthread_rwlock_unlock(lock); }
+    Lock(const Lock&) = delete;
+    Lock& operator=(const Lock&) = delete;
+  };
+  mutable pthread_rwlock_t mutex_ = PTHREAD_RWLOCK_INITIALIZER;
   std::map<uintptr_t, Range> ranges_;
 };
 
