@@ -3599,10 +3599,10 @@ class CompiledModule {
 // ---- begin include/wasm/detail/vm/trampolines.hpp ----
 // Machine-code stubs between the host and JIT code (see jit/abi.hpp for the convention):
 //
-//  - the entry trampoline: every host→wasm call passes through it. It saves the host's
-//    callee-saved registers and records its stack pointer in the VMStoreContext, so a trap
-//    anywhere below can return straight to it (no setjmp, no C++ unwinding through JIT frames);
-//  - the unwind stub: resumes at the entry trampoline's exit path after a trap;
+//  - the entry trampolines: every host→wasm call passes through one. They save the host's
+//    callee-saved registers, so a trap anywhere below can return straight to them (no setjmp,
+//    no C++ unwinding through JIT frames);
+//  - the resume stubs: continue at an entry trampoline's exit path after a trap;
 //  - per-signature array trampolines: call native-convention code with arguments taken from,
 //    and results written to, a ValRaw array (the untyped Func::call path);
 //  - per-signature native-to-array adapters: let JIT code call a host function that takes its
@@ -3627,8 +3627,9 @@ class CompiledModule {
 // r14 and memory 0's base in r15, and rbp as a frame pointer chain (push rbp; mov rbp, rsp) so
 // that traps can walk wasm frames. rbx, r12 and r13 are caller-saved between wasm functions:
 // a wasm caller spills every register at a call anyway, and host code only ever reaches wasm
-// through the entry trampoline, which saves all of System V's callee-saved registers. (Host
-// functions are System V code, so they preserve more than wasm callers need.)
+// through the wasm entry trampoline, which saves them (the function's own prologue saves the
+// host's rbp, r14 and r15, where a trap finds them: vm/trampolines.hpp). (Host functions are
+// System V code, so they preserve more than wasm callers need.)
 //
 // Reference values: funcref is a VMFuncRef* (null = 0); externref an opaque pointer (null = 0).
 
@@ -3705,6 +3706,66 @@ inline CallLayout call_layout(const FuncType& type) {
 
 }  // namespace wasm::detail::abi
 // ---- end include/wasm/detail/jit/abi.hpp ----
+// ---- begin include/wasm/detail/jit/frame_layout.hpp ----
+// The frame of a compiled function, addressed from rbp:
+//
+//   [rbp + 16 + k]   incoming stack arguments (abi::call_layout)
+//   [rbp + 8]        return address;  [rbp] caller's rbp (the frame chain)
+//   [rbp - 8], [rbp - 16]  saved r14, r15 (the caller's VMContext and memory base; for the
+//                    first wasm frame, the host's: the wasm entry trampoline does not save them)
+//   [rbp - 24]       the caller's results area pointer (functions with 2+ results)
+//   [rbp - 32]       VMFuncRef* of the pending call_indirect
+//   [rbp - 48 - 16i] value slot i: local i, or value-stack entry i (locals come first);
+//                    16 bytes and 16-aligned (rbp is), so a v128 fits any slot
+//   ...
+//   [rsp + 0 ..]     results area for callees with 2+ results (16 bytes per result)
+//
+// Every value-stack position owns one slot, so spilling never has to search for space.
+// Slots are 16 bytes for every type: the alternative (8-byte slots, v128 taking two) would make
+// a slot's address depend on the types below it, which merges and spills cannot afford.
+
+
+namespace wasm::detail::jit::frame {
+
+// Where the frame prologue leaves the caller's registers, from the new rbp.
+inline constexpr int32_t kSavedRbp = 0;
+inline constexpr int32_t kSavedR14 = -8;
+inline constexpr int32_t kSavedR15 = -16;
+
+// The first instructions of every compiled function and of the array trampolines. The wasm
+// entry trampoline relies on them: after a trap it restores the host's rbp, r14 and r15 from
+// the frame of its callee (vm/trampolines.hpp).
+inline void emit_prologue(Xbyak::CodeGenerator& g) {
+  g.push(g.rbp);
+  g.mov(g.rbp, g.rsp);
+  g.push(g.r14);
+  g.push(g.r15);
+}
+
+// Only r14 and r15 are saved: every call spills all allocatable registers, so a wasm caller
+// keeps nothing in rbx/r12/r13 across a call, and the entry trampoline saves the host's.
+inline constexpr int32_t kSavedRegsBytes = 16;  // r14, r15
+inline constexpr int32_t kResultsPtr = -24;
+inline constexpr int32_t kCallTarget = -32;
+inline constexpr int32_t kFirstSlot = -48;
+inline constexpr int32_t kSlotBytes = 16;
+inline constexpr int32_t kIncomingArgs = 16;
+
+constexpr int32_t slot(uint32_t index) { return kFirstSlot - kSlotBytes * int32_t(index); }
+
+// Bytes of the `sub rsp` after the pushes: keeps rsp 16-byte aligned at calls.
+// rsp = rbp - kSavedRegsBytes after the pushes, a multiple of 16 (rbp is 16-aligned).
+constexpr uint32_t frame_bytes(uint32_t max_slots, uint32_t max_call_results) {
+  return uint32_t(-kFirstSlot - kSlotBytes - kSavedRegsBytes) + uint32_t(kSlotBytes) * max_slots +
+         16 * max_call_results;
+}
+static_assert(kSavedRegsBytes % 16 == 0 && (-kFirstSlot - kSlotBytes - kSavedRegsBytes) % 16 == 0);
+
+// Sizes beyond this are refused rather than risk a displacement overflow.
+inline constexpr uint32_t kMaxSlots = 1u << 23;
+
+}  // namespace wasm::detail::jit::frame
+// ---- end include/wasm/detail/jit/frame_layout.hpp ----
 // ---- begin include/wasm/detail/vm/vm_store_context.hpp ----
 // VMStoreContext: the per-Store state that JIT code and the trampolines read and write.
 // Every VMContext points at its Store's VMStoreContext (VMOffsets::store_context()).
@@ -3723,18 +3784,16 @@ struct TrapBacktrace {
 
 struct VMStoreContext {
   // Read by JIT code (displacements below are part of the ABI).
-  uintptr_t stack_limit = 0;     // function prologues trap when rsp drops below this
+  uintptr_t stack_limit = 0;     // function prologues trap when rsp drops below this; 0 while
+                                 // no wasm of the store runs (enter_wasm)
   int64_t fuel_consumed = 0;     // counts up; a value >= 0 means the fuel is used up
   uint64_t epoch_deadline = ~uint64_t(0);
   const std::atomic<uint64_t>* epoch_counter = nullptr;  // the Engine's epoch
 
-  // Written by the entry trampoline: the stack pointer to return to when wasm traps (the host
-  // side restores the previous value afterwards, so host→wasm→host→wasm nests).
-  uintptr_t entry_sp = 0;
-  // Last transition from wasm to host (frame pointer and return address in JIT code), so that
-  // a trap raised in a host function still gets a wasm backtrace.
+  // The frame of the dynamically typed host function adapter that JIT code called last (its
+  // return address and saved rbp lead back into wasm), so that a trap raised by the host
+  // function unwinds and gets a wasm backtrace.
   uintptr_t last_exit_fp = 0;
-  uintptr_t last_exit_pc = 0;
 
   // Set when a trap unwinds to the entry trampoline; the host side reads and clears it.
   uint32_t trap_code = 0;  // 0 = none, else 1 + TrapCode
@@ -3752,9 +3811,7 @@ inline constexpr uint32_t kStackLimit = offsetof(VMStoreContext, stack_limit);
 inline constexpr uint32_t kFuelConsumed = offsetof(VMStoreContext, fuel_consumed);
 inline constexpr uint32_t kEpochDeadline = offsetof(VMStoreContext, epoch_deadline);
 inline constexpr uint32_t kEpochCounter = offsetof(VMStoreContext, epoch_counter);
-inline constexpr uint32_t kEntrySp = offsetof(VMStoreContext, entry_sp);
 inline constexpr uint32_t kLastExitFp = offsetof(VMStoreContext, last_exit_fp);
-inline constexpr uint32_t kLastExitPc = offsetof(VMStoreContext, last_exit_pc);
 inline constexpr uint32_t kTrapCode = offsetof(VMStoreContext, trap_code);
 }  // namespace store_ctx
 
@@ -3809,7 +3866,17 @@ inline void load_value(Xbyak::CodeGenerator& g, ValType t, const abi::ArgLocatio
 
 }  // namespace trampoline_detail
 
-// The process-wide entry trampoline and unwind stub.
+// The process-wide entry trampolines and the code that resumes them after a trap.
+//
+// Two trampolines, because what the host pays on every call is mostly stores:
+//  - the wasm entry, for callees that begin with the frame prologue of compiled code
+//    (push rbp; mov rbp, rsp; push r14; push r15: jit::frame::emit_prologue): it saves only
+//    rbx, r12 and r13, as the callee's own prologue saves the host's rbp, r14 and r15 right
+//    below it, where a trap can find them;
+//  - the host entry, for any other native-convention callee (host functions called from the
+//    host): it saves all six of System V's callee-saved registers itself.
+// Neither stores anything else: a trap finds the innermost trampoline by walking the frame
+// pointer chain up to the frame whose return address is a trampoline's (find_entry_frame).
 class EntryStubs {
  public:
   static const EntryStubs& get() {
@@ -3817,45 +3884,100 @@ class EntryStubs {
     return stubs;
   }
 
-  // Calls target->code with the callee VMContext target->vmctx and the other arguments as given:
+  // Both trampolines are called as
   //   R entry(const VMFuncRef* target, VMContext* caller, args...)   (no stack arguments)
+  // and call target->code with the callee VMContext target->vmctx and the other arguments as
+  // given. They return normally, or — after a trap — with VMStoreContext::trap_code set.
   // (The target travels in rdi rather than through memory: one store less per call.)
-  // Returns normally, or — after a trap — with VMStoreContext::trap_code set.
-  const void* entry() const { return entry_.entry(); }
+  const void* wasm_entry() const { return code_.data() + wasm_entry_; }
+  const void* host_entry() const { return code_.data() + host_entry_; }
+  // The trampoline for calling `target` from the host: host functions are told apart by the
+  // magic their context starts with (VMHostContext).
+  const void* entry_for(const VMFuncRef* target) const {
+    return *reinterpret_cast<const uint32_t*>(target->vmctx) == kVMContextMagic ? wasm_entry() : host_entry();
+  }
 
-  // Never returns: continues at the exit path of the innermost entry trampoline of `sc`.
-  [[noreturn]] void unwind(VMStoreContext* sc) const {
-    reinterpret_cast<void (*)(VMStoreContext*)>(const_cast<void*>(unwind_))(sc);
+  // A trampoline's frame to resume after a trap.
+  struct Resume {
+    const void* stub;    // jump here ...
+    uintptr_t frame;     // ... with rdi = the frame of the trampoline's callee
+  };
+  // Walks the frame chain from `frame` (a frame whose return address is in JIT code or a
+  // trampoline: a wasm function's, or that of the host code JIT code called) to the frame
+  // the innermost entry trampoline called. Allocation- and lock-free: the signal handler
+  // calls it too.
+  Resume find_entry_frame(uintptr_t frame) const {
+    const uintptr_t wasm_return = uintptr_t(code_.data() + wasm_return_);
+    const uintptr_t host_return = uintptr_t(code_.data() + host_return_);
+    for (uintptr_t fp = frame; fp != 0; fp = reinterpret_cast<const uintptr_t*>(fp)[0]) {
+      const uintptr_t return_address = reinterpret_cast<const uintptr_t*>(fp)[1];
+      if (return_address == wasm_return) return {code_.data() + wasm_resume_, fp};
+      if (return_address == host_return) return {code_.data() + host_resume_, fp};
+    }
+    return {nullptr, 0};
+  }
+
+  // Never returns: continues at the exit path of the innermost entry trampoline above `frame`
+  // (as for find_entry_frame), its caller's registers restored.
+  [[noreturn]] void unwind(uintptr_t frame) const {
+    Resume r = find_entry_frame(frame);
+    if (!r.stub) {
+      // A broken frame chain: nothing safe to return to.
+      static const char msg[] = "wasmpp: trap outside any entry trampoline\n";
+      (void)!::write(2, msg, sizeof msg - 1);
+      std::abort();
+    }
+    reinterpret_cast<void (*)(uintptr_t)>(const_cast<void*>(r.stub))(r.frame);
     __builtin_unreachable();
   }
-  const void* unwind_address() const { return unwind_; }
 
-  bool ok() const { return bool(entry_.code); }
+  bool ok() const { return bool(code_); }
 
  private:
   EntryStubs() {
     using namespace Xbyak::util;
     Xbyak::CodeGenerator g(4096, Xbyak::AutoGrow);
-    Xbyak::Label exit_path;
-    // At entry rsp = 8 (mod 16); six pushes and 8 bytes make it 0 again for the call. Compiled
-    // code preserves only rbp, r14 and r15 (jit/abi.hpp), and a trap returns here with none of
-    // them restored, so all of System V's callee-saved registers are saved here.
+    auto call_target = [&] {
+      g.mov(rax, rdi);
+      g.mov(rdi, g.qword[rax + offsetof(VMFuncRef, vmctx)]);
+      g.call(g.qword[rax + offsetof(VMFuncRef, code)]);
+    };
+    // Wasm entry. At entry rsp = 8 (mod 16); three pushes make it 0 for the call.
+    Xbyak::Label wasm_exit, host_exit;
+    wasm_entry_ = g.getSize();
+    g.push(rbx);
+    g.push(r12);
+    g.push(r13);
+    call_target();
+    wasm_return_ = g.getSize();
+    g.L(wasm_exit);
+    g.pop(r13);
+    g.pop(r12);
+    g.pop(rbx);
+    g.ret();
+    // Its resume stub, rdi = the callee's frame: the callee's prologue saved the host's rbp,
+    // r14, r15; the frame's return address sits right below the trampoline's pushes.
+    g.align(16);
+    wasm_resume_ = g.getSize();
+    g.mov(rbp, g.qword[rdi + jit::frame::kSavedRbp]);
+    g.mov(r14, g.qword[rdi + jit::frame::kSavedR14]);
+    g.mov(r15, g.qword[rdi + jit::frame::kSavedR15]);
+    g.lea(rsp, g.ptr[rdi + 16]);
+    g.jmp(wasm_exit);
+
+    // Host entry: six pushes and 8 bytes keep rsp 16-byte aligned at the call.
+    g.align(16);
+    host_entry_ = g.getSize();
     g.push(rbp);
-    g.mov(rbp, rsp);
     g.push(rbx);
     g.push(r12);
     g.push(r13);
     g.push(r14);
     g.push(r15);
     g.sub(rsp, 8);
-    // rbx (callee-saved, so it survives the call) holds the store context. The caller
-    // (enter_wasm) restores the previous entry_sp afterwards.
-    g.mov(rax, rdi);
-    g.mov(rdi, g.qword[rax + offsetof(VMFuncRef, vmctx)]);
-    g.mov(rbx, g.qword[rdi + VMOffsets::store_context()]);
-    g.mov(g.qword[rbx + store_ctx::kEntrySp], rsp);
-    g.call(g.qword[rax + offsetof(VMFuncRef, code)]);
-    g.L(exit_path);
+    call_target();
+    host_return_ = g.getSize();
+    g.L(host_exit);
     g.add(rsp, 8);
     g.pop(r15);
     g.pop(r14);
@@ -3864,17 +3986,16 @@ class EntryStubs {
     g.pop(rbx);
     g.pop(rbp);
     g.ret();
-    // The unwind stub: rdi = VMStoreContext*.
     g.align(16);
-    size_t unwind_offset = g.getSize();
-    g.mov(rsp, g.qword[rdi + store_ctx::kEntrySp]);
-    g.jmp(exit_path);
-    entry_ = trampoline_detail::seal(g);
-    unwind_ = entry_.code ? entry_.code.data() + unwind_offset : nullptr;
+    host_resume_ = g.getSize();
+    g.lea(rsp, g.ptr[rdi + 16]);
+    g.jmp(host_exit);
+    code_ = trampoline_detail::seal(g).code;
   }
 
-  Stub entry_;
-  const void* unwind_ = nullptr;
+  CodeMemory code_;
+  size_t wasm_entry_ = 0, wasm_return_ = 0, wasm_resume_ = 0;
+  size_t host_entry_ = 0, host_return_ = 0, host_resume_ = 0;
 };
 
 // void array_call(VMContext* callee, VMContext* caller, const void* code, abi::ValRaw* values):
@@ -3886,12 +4007,12 @@ inline Stub make_array_to_native(const FuncType& type) {
   using trampoline_detail::load_value;
   abi::CallLayout layout = abi::call_layout(type);
   Xbyak::CodeGenerator g(4096, Xbyak::AutoGrow);
-  // Only reached through the entry trampoline, which saved the host's registers; the callee
-  // may clobber every register but rbp, r14 and r15, so the array pointer lives in the frame.
-  g.push(rbp);
-  g.mov(rbp, rsp);
-  g.push(rcx);  // [rbp - 8]: the ValRaw array
-  g.push(rdx);  // [rbp - 16]: the code to call; rsp = 0 (mod 16)
+  // Reached through the wasm entry trampoline, so it starts with the frame prologue of
+  // compiled code. The callee may clobber every register but rbp, r14 and r15, so the array
+  // pointer lives in the frame.
+  jit::frame::emit_prologue(g);
+  g.push(rcx);  // [rbp - 24]: the ValRaw array
+  g.push(rdx);  // [rbp - 32]: the code to call; rsp = 0 (mod 16)
   g.mov(r11, rcx);
   if (layout.stack_bytes) g.sub(rsp, layout.stack_bytes);
   // Stack arguments first (they use rax as a temporary), then registers.
@@ -3908,8 +4029,8 @@ inline Stub make_array_to_native(const FuncType& type) {
   // With 2+ results the callee writes them straight into the array (the parameters have all
   // been loaded by then).
   if (layout.has_results_area) g.mov(rdx, r11);
-  g.call(g.qword[rbp - 16]);
-  g.mov(r11, g.qword[rbp - 8]);
+  g.call(g.qword[rbp - 32]);
+  g.mov(r11, g.qword[rbp - 24]);
   if (type.results.size() == 1) {
     if (abi::is_float_class(type.results[0])) g.movdqu(g.xword[r11], xmm0);
     else g.mov(g.qword[r11], rax);
@@ -3936,11 +4057,9 @@ inline Stub make_native_to_array(const FuncType& type, ArrayHostFn handler) {
   g.push(rbp);
   g.mov(rbp, rsp);
   g.sub(rsp, frame);
-  // Record where wasm left off, for backtraces of traps raised by the host function.
-  g.mov(rax, g.qword[rsi + VMOffsets::store_context()]);
+  // Record where wasm left off: a trap raised by the host function unwinds from this frame.
+  g.mov(rax, g.qword[rdi + VMOffsets::store_context()]);  // rdi = its VMHostContext
   g.mov(g.qword[rax + store_ctx::kLastExitFp], rbp);
-  g.mov(r10, g.qword[rbp + 8]);
-  g.mov(g.qword[rax + store_ctx::kLastExitPc], r10);
   for (size_t i = 0; i < type.params.size(); ++i) {
     const abi::ArgLocation& loc = layout.params[i];
     Xbyak::Address slot = g.qword[rsp + i * 16];
@@ -4134,11 +4253,16 @@ class TrapHandler {
     uintptr_t pc = uintptr_t(uc->uc_mcontext.gregs[REG_RIP]);
     // The code check comes first: current_store_context() may be stale outside wasm code.
     VMStoreContext* sc = CodeRegistry::get().contains(pc) ? current_store_context() : nullptr;
-    if (sc && sc->entry_sp) {
-      record_trap(sc, code_for_signal(sig), pc, uintptr_t(uc->uc_mcontext.gregs[REG_RBP]));
-      uc->uc_mcontext.gregs[REG_RIP] = greg_t(EntryStubs::get().unwind_address());
-      uc->uc_mcontext.gregs[REG_RDI] = greg_t(sc);
-      return;
+    if (sc) {
+      // Compiled code faults only in function bodies, where rbp is the function's frame.
+      const uintptr_t fp = uintptr_t(uc->uc_mcontext.gregs[REG_RBP]);
+      EntryStubs::Resume resume = EntryStubs::get().find_entry_frame(fp);
+      if (resume.stub) {
+        record_trap(sc, code_for_signal(sig), pc, fp);
+        uc->uc_mcontext.gregs[REG_RIP] = greg_t(resume.stub);
+        uc->uc_mcontext.gregs[REG_RDI] = greg_t(resume.frame);
+        return;
+      }
     }
     forward(sig, info, context);
   }
@@ -4767,12 +4891,13 @@ inline Error take_trap(StoreData& store) {
   return error;
 }
 
-// Calls target->code through the entry trampoline with target->vmctx and the native-convention
-// arguments `args` (caller vmctx, ...); R is the native return type. This is the whole host-side
-// cost of a typed call, so it writes as little memory as it can: the thread's current store
-// context only when it changes, the stack limit only when it moves.
+// Calls target->code through the entry trampoline `entry` (EntryStubs::entry_for(target))
+// with target->vmctx and the native-convention arguments `args` (caller vmctx, ...); R is the
+// native return type. This is the whole host-side cost of a typed call, so it writes as little
+// memory as it can: the thread's current store context only when it changes, and the stack
+// limit only on the outermost entry into the store (which also marks the store as running wasm).
 template <typename R, typename... Args>
-Result<R> enter_wasm(StoreData& store, const VMFuncRef* target, Args... args) {
+Result<R> enter_wasm(StoreData& store, const void* entry, const VMFuncRef* target, Args... args) {
   TrapHandler::ensure_installed();
   VMStoreContext& sc = store.ctx;
   // The signal handler finds the store of the running wasm code here. A pointer left behind
@@ -4781,25 +4906,23 @@ Result<R> enter_wasm(StoreData& store, const VMFuncRef* target, Args... args) {
   VMStoreContext*& current = current_store_context();
   VMStoreContext* const previous = current;
   if (previous != &sc) current = &sc;
-  const uintptr_t previous_entry_sp = sc.entry_sp;
-  if (previous_entry_sp == 0) {
-    // Wasm may use max_wasm_stack bytes below this frame; prologues check against this limit.
-    uintptr_t limit = uintptr_t(__builtin_frame_address(0)) - store.max_wasm_stack;
-    if (sc.stack_limit != limit) sc.stack_limit = limit;
-  }
+  // Wasm may use max_wasm_stack bytes below the outermost entry; prologues check against this
+  // limit, which is 0 while no wasm of this store is running.
+  const bool outermost = sc.stack_limit == 0;
+  if (outermost) sc.stack_limit = uintptr_t(__builtin_frame_address(0)) - store.max_wasm_stack;
   // sc.trap_code is 0 here: take_trap clears it whenever a trap is reported.
-  auto entry = reinterpret_cast<R (*)(const VMFuncRef*, Args...)>(const_cast<void*>(EntryStubs::get().entry()));
+  auto fn = reinterpret_cast<R (*)(const VMFuncRef*, Args...)>(const_cast<void*>(entry));
   auto leave = [&] {
-    sc.entry_sp = previous_entry_sp;
+    if (outermost) sc.stack_limit = 0;
     if (previous != &sc && previous != nullptr) current = previous;
   };
   if constexpr (std::is_void_v<R>) {
-    entry(target, args...);
+    fn(target, args...);
     leave();
     if (sc.trap_code) [[unlikely]] return take_trap(store);
     return {};
   } else {
-    R result = entry(target, args...);
+    R result = fn(target, args...);
     leave();
     if (sc.trap_code) [[unlikely]] return take_trap(store);
     return result;
@@ -4812,18 +4935,20 @@ inline Result<void> call_array(StoreData& store, const VMFuncRef* func, abi::Val
   VMFuncRef target;
   target.code = reinterpret_cast<void*>(trampoline);
   target.vmctx = func->vmctx;
-  return enter_wasm<void>(store, &target, static_cast<void*>(func->vmctx),
+  return enter_wasm<void>(store, EntryStubs::get().wasm_entry(), &target, static_cast<void*>(func->vmctx),
                           static_cast<const void*>(func->code), values);
 }
 
-// Unwinds to the innermost entry trampoline with a trap raised on the host side; the error
-// itself (if any) is in StoreData::pending_error.
-[[noreturn]] inline void raise_host_trap(StoreData& store) {
+// Unwinds to the innermost entry trampoline with a trap raised on the host side, by host code
+// whose frame is `exit_frame` (called by JIT code or an entry trampoline); the error itself
+// (if any) is in StoreData::pending_error.
+[[noreturn]] inline void raise_host_trap(StoreData& store, uintptr_t exit_frame) {
   VMStoreContext* sc = &store.ctx;
   TrapCode code = TrapCode::HostError;
   if (store.pending_error && store.pending_error->trap_code()) code = *store.pending_error->trap_code();
-  record_trap(sc, code, sc->last_exit_pc, sc->last_exit_fp);
-  EntryStubs::get().unwind(sc);
+  const uintptr_t* frame = reinterpret_cast<const uintptr_t*>(exit_frame);
+  record_trap(sc, code, frame[1], frame[0]);
+  EntryStubs::get().unwind(exit_frame);
 }
 
 // Runs a host callback, turning a thrown exception into a pending HostError trap. Everything
@@ -4843,7 +4968,7 @@ inline bool run_host_callback(HostFunc& host, VMContext* caller, abi::ValRaw* va
 inline void host_array_entry(void* host_ctx, void* caller, abi::ValRaw* values) {
   HostFunc* host = static_cast<VMHostContext*>(host_ctx)->owner;
   if (run_host_callback(*host, static_cast<VMContext*>(caller), values)) return;
-  raise_host_trap(*host->store);
+  raise_host_trap(*host->store, host->store->ctx.last_exit_fp);
 }
 
 // Creates a host function in `store` with a dynamic (array) callback.
@@ -5583,9 +5708,10 @@ class TypedFunc {
   const Func& func() const { return func_; }
 
  private:
-  // A function's VMFuncRef never moves, so it is looked up once here: a call then loads
-  // nothing through the store but its id.
-  TypedFunc(const Func& f, const detail::VMFuncRef* ref) : func_(f), ref_(ref), vmctx_(ref->vmctx) {}
+  // A function's VMFuncRef never moves, so it and the entry trampoline it needs are looked up
+  // once here: a call then loads nothing through the store but its id.
+  TypedFunc(const Func& f, const detail::VMFuncRef* ref)
+      : func_(f), ref_(ref), vmctx_(ref->vmctx), entry_(detail::EntryStubs::get().entry_for(ref)) {}
 
   template <size_t I>
   using P = std::tuple_element_t<I, ParamTuple>;
@@ -5596,7 +5722,7 @@ class TypedFunc {
     if constexpr (detail::fits_in_registers<Params, Results>()) {
       if constexpr (kResults <= 1) {
         using Native = detail::native_return_t<ReturnType>;
-        auto r = detail::enter_wasm<Native>(s, ref_, vmctx,
+        auto r = detail::enter_wasm<Native>(s, entry_, ref_, vmctx,
                                              detail::WasmTypeOf<P<I>>::to_native(P<I>(args))...);
         if constexpr (kResults == 0) {
           return r;
@@ -5606,7 +5732,7 @@ class TypedFunc {
         }
       } else {
         detail::abi::ValRaw results[kResults];
-        auto r = detail::enter_wasm<void>(s, ref_, vmctx, static_cast<detail::abi::ValRaw*>(results),
+        auto r = detail::enter_wasm<void>(s, entry_, ref_, vmctx, static_cast<detail::abi::ValRaw*>(results),
                                            detail::WasmTypeOf<P<I>>::to_native(P<I>(args))...);
         if (!r) return std::move(r).error();
         return read_results(results, std::make_index_sequence<kResults>());
@@ -5642,6 +5768,7 @@ class TypedFunc {
   Func func_;
   const detail::VMFuncRef* ref_;  // stable for the store's lifetime
   void* vmctx_;
+  const void* entry_;             // EntryStubs::entry_for(ref_)
 };
 
 }  // namespace wasm
@@ -5974,11 +6101,10 @@ struct HostAdapter<T, F, std::tuple<P...>, std::tuple<R...>> {
     else return std::make_tuple(std::forward<V>(v));
   }
 
-  [[noreturn]] static void fail(VMHostContext* ctx, void* return_address, void* frame) {
-    VMStoreContext* sc = ctx->store_context;
-    sc->last_exit_pc = uintptr_t(return_address);
-    sc->last_exit_fp = *static_cast<uintptr_t*>(frame);
-    raise_host_trap(*ctx->owner->store);
+  // `frame`: the adapter's own frame, whose return address leads back into wasm (or into the
+  // entry trampoline, when the host called the function directly).
+  [[noreturn]] static void fail(VMHostContext* ctx, void* frame) {
+    raise_host_trap(*ctx->owner->store, uintptr_t(frame));
   }
 
   // The function JIT code calls.
@@ -5986,7 +6112,7 @@ struct HostAdapter<T, F, std::tuple<P...>, std::tuple<R...>> {
     requires(kResults <= 1)
   {
     abi::ValRaw result{};
-    if (!invoke(ctx, caller, &result, args...)) fail(ctx, __builtin_return_address(0), __builtin_frame_address(0));
+    if (!invoke(ctx, caller, &result, args...)) fail(ctx, __builtin_frame_address(0));
     if constexpr (kResults == 1) {
       NativeRet r;
       std::memcpy(&r, &result, sizeof r);
@@ -5997,7 +6123,7 @@ struct HostAdapter<T, F, std::tuple<P...>, std::tuple<R...>> {
                          typename WasmTypeOf<P>::Native... args)
     requires(kResults > 1)
   {
-    if (!invoke(ctx, caller, results, args...)) fail(ctx, __builtin_return_address(0), __builtin_frame_address(0));
+    if (!invoke(ctx, caller, results, args...)) fail(ctx, __builtin_frame_address(0));
   }
 
   static void* entry() {
@@ -6108,17 +6234,18 @@ namespace builtin_impl {
 
 inline Instance& instance_of(VMContext* vmctx) { return *Instance::from_vmctx(vmctx); }
 
-[[noreturn]] inline void trap(VMContext* vmctx, TrapCode code, void* return_address, void* frame) {
+// `frame`: the builtin's own frame, whose return address and saved rbp lead back into wasm.
+[[noreturn]] inline void trap(VMContext* vmctx, TrapCode code, void* frame) {
   VMStoreContext* sc = &instance_of(vmctx).store->ctx;
-  uintptr_t caller_fp = frame ? *static_cast<uintptr_t*>(frame) : 0;
-  record_trap(sc, code, uintptr_t(return_address), caller_fp);
-  EntryStubs::get().unwind(sc);
+  const uintptr_t* f = static_cast<const uintptr_t*>(frame);
+  record_trap(sc, code, f[1], f[0]);
+  EntryStubs::get().unwind(uintptr_t(frame));
 }
 
 // Inside a builtin: trap with the JIT caller's pc (our return address) and frame pointer (the
 // rbp our frame saved).
 #define WASM_BUILTIN_TRAP(vmctx, code) \
-  ::wasm::detail::builtin_impl::trap(vmctx, code, __builtin_return_address(0), __builtin_frame_address(0))
+  ::wasm::detail::builtin_impl::trap(vmctx, code, __builtin_frame_address(0))
 
 // The values of element segment `elem` (empty once dropped).
 inline std::vector<void*> segment_values(Instance& in, uint32_t elem) {
@@ -8970,49 +9097,6 @@ class SimdAsm {
 
 }  // namespace wasm::detail::jit
 // ---- end include/wasm/detail/jit/emit_simd_base.hpp ----
-// ---- begin include/wasm/detail/jit/frame_layout.hpp ----
-// The frame of a compiled function, addressed from rbp:
-//
-//   [rbp + 16 + k]   incoming stack arguments (abi::call_layout)
-//   [rbp + 8]        return address;  [rbp] caller's rbp (the frame chain)
-//   [rbp - 8], [rbp - 16]  saved r14, r15 (the caller's VMContext and memory base)
-//   [rbp - 24]       the caller's results area pointer (functions with 2+ results)
-//   [rbp - 32]       VMFuncRef* of the pending call_indirect
-//   [rbp - 48 - 16i] value slot i: local i, or value-stack entry i (locals come first);
-//                    16 bytes and 16-aligned (rbp is), so a v128 fits any slot
-//   ...
-//   [rsp + 0 ..]     results area for callees with 2+ results (16 bytes per result)
-//
-// Every value-stack position owns one slot, so spilling never has to search for space.
-// Slots are 16 bytes for every type: the alternative (8-byte slots, v128 taking two) would make
-// a slot's address depend on the types below it, which merges and spills cannot afford.
-
-namespace wasm::detail::jit::frame {
-
-// Only r14 and r15 are saved: every call spills all allocatable registers, so a wasm caller
-// keeps nothing in rbx/r12/r13 across a call, and the entry trampoline saves the host's.
-inline constexpr int32_t kSavedRegsBytes = 16;  // r14, r15
-inline constexpr int32_t kResultsPtr = -24;
-inline constexpr int32_t kCallTarget = -32;
-inline constexpr int32_t kFirstSlot = -48;
-inline constexpr int32_t kSlotBytes = 16;
-inline constexpr int32_t kIncomingArgs = 16;
-
-constexpr int32_t slot(uint32_t index) { return kFirstSlot - kSlotBytes * int32_t(index); }
-
-// Bytes of the `sub rsp` after the pushes: keeps rsp 16-byte aligned at calls.
-// rsp = rbp - kSavedRegsBytes after the pushes, a multiple of 16 (rbp is 16-aligned).
-constexpr uint32_t frame_bytes(uint32_t max_slots, uint32_t max_call_results) {
-  return uint32_t(-kFirstSlot - kSlotBytes - kSavedRegsBytes) + uint32_t(kSlotBytes) * max_slots +
-         16 * max_call_results;
-}
-static_assert(kSavedRegsBytes % 16 == 0 && (-kFirstSlot - kSlotBytes - kSavedRegsBytes) % 16 == 0);
-
-// Sizes beyond this are refused rather than risk a displacement overflow.
-inline constexpr uint32_t kMaxSlots = 1u << 23;
-
-}  // namespace wasm::detail::jit::frame
-// ---- end include/wasm/detail/jit/frame_layout.hpp ----
 // ---- begin include/wasm/detail/jit/masm.hpp ----
 // Short machine-code sequences the compiler needs in many places: moving values of any type
 // between registers, frame slots, constants and memory. Nothing here knows about the value
@@ -9675,10 +9759,7 @@ inline Result<CompiledFunction> FunctionCompiler::compile(uint32_t defined_index
 inline void FunctionCompiler::emit_prologue() {
   const ModuleInfo& m = env_.module;
   const FunctionBody& body = m.bodies[func_index_ - m.num_imported_funcs];
-  a_.push(a_.rbp);
-  a_.mov(a_.rbp, a_.rsp);
-  a_.push(a_.r14);
-  a_.push(a_.r15);
+  frame::emit_prologue(a_);
   // sub rsp, imm32 — the frame size is known only after the body.
   a_.db(0x48);
   a_.db(0x81);

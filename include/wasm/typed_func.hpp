@@ -45,9 +45,10 @@ class TypedFunc {
   const Func& func() const { return func_; }
 
  private:
-  // A function's VMFuncRef never moves, so it is looked up once here: a call then loads
-  // nothing through the store but its id.
-  TypedFunc(const Func& f, const detail::VMFuncRef* ref) : func_(f), ref_(ref), vmctx_(ref->vmctx) {}
+  // A function's VMFuncRef never moves, so it and the entry trampoline it needs are looked up
+  // once here: a call then loads nothing through the store but its id.
+  TypedFunc(const Func& f, const detail::VMFuncRef* ref)
+      : func_(f), ref_(ref), vmctx_(ref->vmctx), entry_(detail::EntryStubs::get().entry_for(ref)) {}
 
   template <size_t I>
   using P = std::tuple_element_t<I, ParamTuple>;
@@ -58,7 +59,7 @@ class TypedFunc {
     if constexpr (detail::fits_in_registers<Params, Results>()) {
       if constexpr (kResults <= 1) {
         using Native = detail::native_return_t<ReturnType>;
-        auto r = detail::enter_wasm<Native>(s, ref_, vmctx,
+        auto r = detail::enter_wasm<Native>(s, entry_, ref_, vmctx,
                                              detail::WasmTypeOf<P<I>>::to_native(P<I>(args))...);
         if constexpr (kResults == 0) {
           return r;
@@ -68,7 +69,7 @@ class TypedFunc {
         }
       } else {
         detail::abi::ValRaw results[kResults];
-        auto r = detail::enter_wasm<void>(s, ref_, vmctx, static_cast<detail::abi::ValRaw*>(results),
+        auto r = detail::enter_wasm<void>(s, entry_, ref_, vmctx, static_cast<detail::abi::ValRaw*>(results),
                                            detail::WasmTypeOf<P<I>>::to_native(P<I>(args))...);
         if (!r) return std::move(r).error();
         return read_results(results, std::make_index_sequence<kResults>());
@@ -104,6 +105,7 @@ class TypedFunc {
   Func func_;
   const detail::VMFuncRef* ref_;  // stable for the store's lifetime
   void* vmctx_;
+  const void* entry_;             // EntryStubs::entry_for(ref_)
 };
 
 }  // namespace wasm

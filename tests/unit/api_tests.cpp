@@ -219,6 +219,27 @@ TEST_CASE("host functions: results, tuples, Result errors and exceptions", "[api
   REQUIRE(dynamic.call(store, std::vector<wasm::Val>{wasm::Val(int32_t(6)), wasm::Val(int32_t(7))}, out));
   CHECK(out[0].i32() == 42);
   CHECK(store.data().calls == 1);
+
+  // Failing dynamic host functions, called untyped (through the array trampoline) and typed
+  // (the host entry trampoline calls their adapter directly): clean errors, and the store goes on.
+  auto refuses = wasm::Func::create(store, type, [](wasm::Caller<MyData>&, std::span<const wasm::Val> args,
+                                                    std::span<wasm::Val> results) -> wasm::Result<void> {
+    if (args[0].i32() == 0) throw std::runtime_error("zero refused");
+    if (args[0].i32() < 0) return wasm::Error::trap(wasm::TrapCode::IntegerOverflow, "negative refused");
+    results[0] = wasm::Val(args[0].i32() + args[1].i32());
+    return {};
+  });
+  auto refused = refuses.call(store, std::vector<wasm::Val>{wasm::Val(int32_t(0)), wasm::Val(int32_t(1))}, out);
+  REQUIRE_FALSE(refused);
+  CHECK_THAT(refused.error().message(), Catch::Contains("zero refused"));
+  auto refuses_typed = wasm::TypedFunc<std::tuple<int32_t, int32_t>, int32_t>::from(store, refuses);
+  REQUIRE(refuses_typed);
+  auto negative = refuses_typed->call(store, -1, 1);
+  REQUIRE_FALSE(negative);
+  CHECK(negative.error().trap_code() == wasm::TrapCode::IntegerOverflow);
+  CHECK_THAT(refuses_typed->call(store, 0, 1).error().message(), Catch::Contains("zero refused"));
+  CHECK(refuses_typed->call(store, 40, 2).value() == 42);
+  CHECK(typed->call(store, 2).value() == 42);
 }
 
 TEST_CASE("host functions from member functions", "[api]") {

@@ -192,7 +192,7 @@ class JitInstance {
     // The result lives in memory that is not modified between sigsetjmp and a longjmp back,
     // so nothing the compiler keeps in registers can be clobbered.
     auto result = std::make_unique<CallResult<R>>();
-    Fn fn = reinterpret_cast<Fn>(const_cast<void*>(EntryStubs::get().entry()));
+    Fn fn = reinterpret_cast<Fn>(const_cast<void*>(EntryStubs::get().wasm_entry()));
     if (int t = sigsetjmp(env, 1); t != 0) {
       result->trap = TrapCode(t - 1);
     } else if constexpr (std::is_void_v<R>) {

@@ -9,6 +9,7 @@
 #include <cstring>
 #include <xbyak/xbyak.h>
 
+#include "wasm/detail/vm/store_data.hpp"
 #include "wasm/detail/vm/trampolines.hpp"
 #include "wasm/detail/vm/trap_handler.hpp"
 
@@ -26,15 +27,16 @@ struct FakeVMContext {
   void* ptr() { return bytes; }
 };
 
-Stub assemble(void (*body)(Xbyak::CodeGenerator&)) {
+template <typename Body>
+Stub assemble(Body body) {
   Xbyak::CodeGenerator g(4096, Xbyak::AutoGrow);
   body(g);
   return trampoline_detail::seal(g);
 }
 
-// Runs `code` through the entry trampoline as a host would.
+// Runs `code` through an entry trampoline (the wasm one unless told otherwise) as a host would.
 template <typename R, typename... Args>
-R enter(VMStoreContext& sc, FakeVMContext& vmctx, const void* code, Args... args) {
+R enter_through(const void* entry, VMStoreContext& sc, FakeVMContext& vmctx, const void* code, Args... args) {
   TrapHandler::ensure_installed();
   sc.trap_code = 0;
   VMFuncRef target;
@@ -42,12 +44,14 @@ R enter(VMStoreContext& sc, FakeVMContext& vmctx, const void* code, Args... args
   target.vmctx = static_cast<VMContext*>(vmctx.ptr());
   VMStoreContext* saved = current_store_context();
   current_store_context() = &sc;
-  const uintptr_t saved_entry_sp = sc.entry_sp;  // restoring it is the host side's job
-  auto entry = reinterpret_cast<R (*)(const VMFuncRef*, void*, Args...)>(const_cast<void*>(EntryStubs::get().entry()));
-  R r = entry(&target, vmctx.ptr(), args...);
-  sc.entry_sp = saved_entry_sp;
+  auto fn = reinterpret_cast<R (*)(const VMFuncRef*, void*, Args...)>(const_cast<void*>(entry));
+  R r = fn(&target, vmctx.ptr(), args...);
   current_store_context() = saved;
   return r;
+}
+template <typename R, typename... Args>
+R enter(VMStoreContext& sc, FakeVMContext& vmctx, const void* code, Args... args) {
+  return enter_through<R>(EntryStubs::get().wasm_entry(), sc, vmctx, code, args...);
 }
 
 // A stand-in for the raise_trap builtin.
@@ -55,7 +59,69 @@ void raise_unreachable(void* vmctx) {
   VMStoreContext* sc;
   std::memcpy(&sc, static_cast<unsigned char*>(vmctx) + VMOffsets::store_context(), sizeof sc);
   record_trap(sc, TrapCode::UnreachableCodeReached, uintptr_t(__builtin_return_address(0)), 0);
-  EntryStubs::get().unwind(sc);
+  EntryStubs::get().unwind(uintptr_t(__builtin_frame_address(0)));
+}
+
+// The host's callee-saved registers around a call, as a test host sets them.
+// A host stand-in written in assembly, so that it controls every callee-saved register:
+//   uint64_t check(const void* entry, const VMFuncRef* target, void* caller, uint64_t arg)
+// loads a distinct pattern into rbx, rbp and r12-r15, calls `entry` (target, caller, arg), and
+// returns a bit mask of the registers that did not come back intact (bit i: kCalleeSaved[i]).
+const Xbyak::Reg64 kCalleeSaved[] = {Xbyak::util::rbx, Xbyak::util::rbp, Xbyak::util::r12,
+                                     Xbyak::util::r13, Xbyak::util::r14, Xbyak::util::r15};
+uint64_t pattern(size_t i) { return 0x5eed'0000'0000'0000ull + (uint64_t(i + 1) << 20) + i; }
+
+Stub make_register_checker() {
+  return assemble([](Xbyak::CodeGenerator& g) {
+    using namespace Xbyak::util;
+    for (const auto& r : kCalleeSaved) g.push(r);
+    g.sub(rsp, 8);
+    g.mov(rax, rdi);
+    g.mov(rdi, rsi);
+    g.mov(rsi, rdx);
+    g.mov(rdx, rcx);
+    for (size_t i = 0; i < std::size(kCalleeSaved); ++i) g.mov(kCalleeSaved[i], pattern(i));
+    g.call(rax);
+    g.xor_(eax, eax);
+    for (size_t i = 0; i < std::size(kCalleeSaved); ++i) {
+      Xbyak::Label same;
+      g.mov(r11, pattern(i));
+      g.cmp(kCalleeSaved[i], r11);
+      g.je(same);
+      g.or_(eax, 1 << i);
+      g.L(same);
+    }
+    g.add(rsp, 8);
+    for (size_t i = std::size(kCalleeSaved); i-- > 0;) g.pop(kCalleeSaved[i]);
+    g.ret();
+  });
+}
+
+uint64_t call_checked(const Stub& checker, const void* entry, VMStoreContext& sc, FakeVMContext& vmctx,
+                      const void* code, uint64_t arg) {
+  TrapHandler::ensure_installed();
+  sc.trap_code = 0;
+  VMFuncRef target;
+  target.code = const_cast<void*>(code);
+  target.vmctx = static_cast<VMContext*>(vmctx.ptr());
+  VMStoreContext* saved = current_store_context();
+  current_store_context() = &sc;
+  auto fn = reinterpret_cast<uint64_t (*)(const void*, const VMFuncRef*, void*, uint64_t)>(
+      const_cast<void*>(checker.entry()));
+  uint64_t mask = fn(entry, &target, vmctx.ptr(), arg);
+  current_store_context() = saved;
+  return mask;
+}
+
+// Scribbles over every callee-saved register, then traps from C++ the way host functions and
+// builtins do: unwinding from its own frame.
+void clobber_and_trap(void* vmctx, void*) {
+  asm volatile("mov $1, %%rbx\n\tmov $2, %%r12\n\tmov $3, %%r13\n\tmov $4, %%r14\n\tmov $5, %%r15"
+               ::: "rbx", "r12", "r13", "r14", "r15");
+  VMStoreContext* sc;
+  std::memcpy(&sc, static_cast<unsigned char*>(vmctx) + VMOffsets::store_context(), sizeof sc);
+  record_trap(sc, TrapCode::HostError, 0, 0);
+  EntryStubs::get().unwind(uintptr_t(__builtin_frame_address(0)));
 }
 
 }  // namespace
@@ -68,41 +134,85 @@ TEST_CASE("entry trampoline passes arguments and results through", "[trampoline]
   VMStoreContext sc;
   FakeVMContext vmctx(&sc);
   CHECK(enter<int64_t>(sc, vmctx, add.entry(), int64_t(40), int64_t(2)) == 42);
+  CHECK(enter_through<int64_t>(EntryStubs::get().host_entry(), sc, vmctx, add.entry(), int64_t(1), int64_t(2)) == 3);
   CHECK(sc.trap_code == 0);
 }
 
 TEST_CASE("a fault in registered JIT code becomes a trap and the host goes on", "[trampoline]") {
   void* guard = mmap(nullptr, 4096, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
   REQUIRE(guard != MAP_FAILED);
+  // rdx = the guard page, rcx = how many frames deep to recurse before faulting. Every frame
+  // starts with the prologue of compiled code and then scribbles over all callee-saved
+  // registers, so the unwind must take the host's from the first frame and the trampoline.
   Stub faulting = assemble([](Xbyak::CodeGenerator& g) {
-    g.push(g.rbp);
-    g.mov(g.rbp, g.rsp);
-    g.mov(g.rbx, 12345);  // clobber a callee-saved register: the unwind must restore it
-    g.mov(g.dword[g.rdx], 1);  // rdx = the guard page
-    g.pop(g.rbp);
+    using namespace Xbyak::util;
+    Xbyak::Label top, fault;
+    g.L(top);
+    jit::frame::emit_prologue(g);
+    for (const auto& r : {rbx, r12, r13, r14, r15}) g.mov(r, 12345);
+    g.dec(rcx);
+    g.jz(fault);
+    g.call(top);
+    g.L(fault);
+    g.mov(g.dword[rdx], 1);
+    g.leave();
     g.ret();
   });
   uintptr_t begin = uintptr_t(faulting.entry());
   CodeRegistry::get().add(begin, begin + faulting.code.size(), &faulting);
+  Stub checker = make_register_checker();
   VMStoreContext sc;
   FakeVMContext vmctx(&sc);
-  for (int i = 0; i < 3; ++i) {  // repeatedly: the handler must keep working
-    enter<int64_t>(sc, vmctx, faulting.entry(), guard);
+  for (uint64_t depth : {1, 2, 5, 1, 40}) {  // repeatedly: the handler must keep working
+    INFO("depth " << depth);
+    // The checker passes its last argument in rdx; the depth goes in rcx from here.
+    Stub with_depth = assemble([&](Xbyak::CodeGenerator& g) {
+      g.mov(g.rcx, depth);
+      g.mov(g.rax, begin);
+      g.jmp(g.rax);
+    });
+    uint64_t bad = call_checked(checker, EntryStubs::get().wasm_entry(), sc, vmctx, with_depth.entry(),
+                                uint64_t(guard));
+    CHECK(bad == 0);
     REQUIRE(sc.trap_code == uint32_t(TrapCode::MemoryOutOfBounds) + 1);
-    CHECK(sc.backtrace.count == 1);
+    CHECK(sc.backtrace.count == std::min<uint64_t>(depth, TrapBacktrace::kMaxFrames));
     CHECK(CodeRegistry::get().contains(sc.backtrace.pcs[0]));
   }
   CodeRegistry::get().remove(begin);
   munmap(guard, 4096);
 }
 
+TEST_CASE("a trap in host code called through the host entry restores every register", "[trampoline]") {
+  Stub checker = make_register_checker();
+  VMStoreContext sc;
+  FakeVMContext vmctx(&sc);
+  for (int i = 0; i < 3; ++i) {
+    uint64_t bad = call_checked(checker, EntryStubs::get().host_entry(), sc, vmctx,
+                                reinterpret_cast<const void*>(&clobber_and_trap), 0);
+    CHECK(bad == 0);
+    CHECK(sc.trap_code == uint32_t(TrapCode::HostError) + 1);
+  }
+}
+
+TEST_CASE("entry_for picks the host entry for host function contexts", "[trampoline]") {
+  VMStoreContext sc;
+  FakeVMContext wasm_ctx(&sc);
+  uint32_t magic = kVMContextMagic;
+  std::memcpy(wasm_ctx.bytes, &magic, sizeof magic);
+  VMHostContext host_ctx;
+  VMFuncRef wasm_ref, host_ref;
+  wasm_ref.vmctx = static_cast<VMContext*>(wasm_ctx.ptr());
+  host_ref.vmctx = reinterpret_cast<VMContext*>(&host_ctx);
+  CHECK(EntryStubs::get().entry_for(&wasm_ref) == EntryStubs::get().wasm_entry());
+  CHECK(EntryStubs::get().entry_for(&host_ref) == EntryStubs::get().host_entry());
+}
+
 TEST_CASE("an explicit trap unwinds from a builtin called by JIT code", "[trampoline]") {
   Stub trapping = assemble([](Xbyak::CodeGenerator& g) {
-    g.push(g.rbp);
-    g.mov(g.rbp, g.rsp);
+    jit::frame::emit_prologue(g);
     g.mov(g.rax, reinterpret_cast<uintptr_t>(&raise_unreachable));
     g.call(g.rax);
-    g.pop(g.rbp);
+    g.leave();
     g.ret();
   });
   uintptr_t begin = uintptr_t(trapping.entry());
@@ -147,7 +257,7 @@ TEST_CASE("array trampoline marshals every value class, stack arguments included
   target.code = const_cast<void*>(tramp.entry());
   target.vmctx = static_cast<VMContext*>(vmctx.ptr());
   auto entry = reinterpret_cast<void (*)(const VMFuncRef*, void*, const void*, abi::ValRaw*)>(
-      const_cast<void*>(EntryStubs::get().entry()));
+      const_cast<void*>(EntryStubs::get().wasm_entry()));
   entry(&target, vmctx.ptr(), sum.entry(), values);
   CHECK(values[0].f64 == 37.5);
 }
@@ -173,7 +283,7 @@ TEST_CASE("native-to-array adapter returns multiple results through the results 
   fn(vmctx.ptr(), vmctx.ptr(), results, 41, 2.5);
   CHECK(results[0].f64 == 3.5);
   CHECK(results[1].i64 == 42);
-  CHECK(sc.last_exit_pc != 0);
+  CHECK(sc.last_exit_fp != 0);
 }
 
 TEST_CASE("faults outside JIT code go to the handler that was there before", "[trampoline]") {

@@ -15,8 +15,9 @@
 // r14 and memory 0's base in r15, and rbp as a frame pointer chain (push rbp; mov rbp, rsp) so
 // that traps can walk wasm frames. rbx, r12 and r13 are caller-saved between wasm functions:
 // a wasm caller spills every register at a call anyway, and host code only ever reaches wasm
-// through the entry trampoline, which saves all of System V's callee-saved registers. (Host
-// functions are System V code, so they preserve more than wasm callers need.)
+// through the wasm entry trampoline, which saves them (the function's own prologue saves the
+// host's rbp, r14 and r15, where a trap finds them: vm/trampolines.hpp). (Host functions are
+// System V code, so they preserve more than wasm callers need.)
 //
 // Reference values: funcref is a VMFuncRef* (null = 0); externref an opaque pointer (null = 0).
 #include <cstdint>

@@ -3,7 +3,8 @@
 //
 //   [rbp + 16 + k]   incoming stack arguments (abi::call_layout)
 //   [rbp + 8]        return address;  [rbp] caller's rbp (the frame chain)
-//   [rbp - 8], [rbp - 16]  saved r14, r15 (the caller's VMContext and memory base)
+//   [rbp - 8], [rbp - 16]  saved r14, r15 (the caller's VMContext and memory base; for the
+//                    first wasm frame, the host's: the wasm entry trampoline does not save them)
 //   [rbp - 24]       the caller's results area pointer (functions with 2+ results)
 //   [rbp - 32]       VMFuncRef* of the pending call_indirect
 //   [rbp - 48 - 16i] value slot i: local i, or value-stack entry i (locals come first);
@@ -14,9 +15,26 @@
 // Every value-stack position owns one slot, so spilling never has to search for space.
 // Slots are 16 bytes for every type: the alternative (8-byte slots, v128 taking two) would make
 // a slot's address depend on the types below it, which merges and spills cannot afford.
+#include <xbyak/xbyak.h>
+
 #include <cstdint>
 
 namespace wasm::detail::jit::frame {
+
+// Where the frame prologue leaves the caller's registers, from the new rbp.
+inline constexpr int32_t kSavedRbp = 0;
+inline constexpr int32_t kSavedR14 = -8;
+inline constexpr int32_t kSavedR15 = -16;
+
+// The first instructions of every compiled function and of the array trampolines. The wasm
+// entry trampoline relies on them: after a trap it restores the host's rbp, r14 and r15 from
+// the frame of its callee (vm/trampolines.hpp).
+inline void emit_prologue(Xbyak::CodeGenerator& g) {
+  g.push(g.rbp);
+  g.mov(g.rbp, g.rsp);
+  g.push(g.r14);
+  g.push(g.r15);
+}
 
 // Only r14 and r15 are saved: every call spills all allocatable registers, so a wasm caller
 // keeps nothing in rbx/r12/r13 across a call, and the entry trampoline saves the host's.

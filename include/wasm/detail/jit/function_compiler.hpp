@@ -153,10 +153,7 @@ inline Result<CompiledFunction> FunctionCompiler::compile(uint32_t defined_index
 inline void FunctionCompiler::emit_prologue() {
   const ModuleInfo& m = env_.module;
   const FunctionBody& body = m.bodies[func_index_ - m.num_imported_funcs];
-  a_.push(a_.rbp);
-  a_.mov(a_.rbp, a_.rsp);
-  a_.push(a_.r14);
-  a_.push(a_.r15);
+  frame::emit_prologue(a_);
   // sub rsp, imm32 — the frame size is known only after the body.
   a_.db(0x48);
   a_.db(0x81);

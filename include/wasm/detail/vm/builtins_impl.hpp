@@ -16,17 +16,18 @@ namespace builtin_impl {
 
 inline Instance& instance_of(VMContext* vmctx) { return *Instance::from_vmctx(vmctx); }
 
-[[noreturn]] inline void trap(VMContext* vmctx, TrapCode code, void* return_address, void* frame) {
+// `frame`: the builtin's own frame, whose return address and saved rbp lead back into wasm.
+[[noreturn]] inline void trap(VMContext* vmctx, TrapCode code, void* frame) {
   VMStoreContext* sc = &instance_of(vmctx).store->ctx;
-  uintptr_t caller_fp = frame ? *static_cast<uintptr_t*>(frame) : 0;
-  record_trap(sc, code, uintptr_t(return_address), caller_fp);
-  EntryStubs::get().unwind(sc);
+  const uintptr_t* f = static_cast<const uintptr_t*>(frame);
+  record_trap(sc, code, f[1], f[0]);
+  EntryStubs::get().unwind(uintptr_t(frame));
 }
 
 // Inside a builtin: trap with the JIT caller's pc (our return address) and frame pointer (the
 // rbp our frame saved).
 #define WASM_BUILTIN_TRAP(vmctx, code) \
-  ::wasm::detail::builtin_impl::trap(vmctx, code, __builtin_return_address(0), __builtin_frame_address(0))
+  ::wasm::detail::builtin_impl::trap(vmctx, code, __builtin_frame_address(0))
 
 // The values of element segment `elem` (empty once dropped).
 inline std::vector<void*> segment_values(Instance& in, uint32_t elem) {

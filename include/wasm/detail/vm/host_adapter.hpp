@@ -181,11 +181,10 @@ struct HostAdapter<T, F, std::tuple<P...>, std::tuple<R...>> {
     else return std::make_tuple(std::forward<V>(v));
   }
 
-  [[noreturn]] static void fail(VMHostContext* ctx, void* return_address, void* frame) {
-    VMStoreContext* sc = ctx->store_context;
-    sc->last_exit_pc = uintptr_t(return_address);
-    sc->last_exit_fp = *static_cast<uintptr_t*>(frame);
-    raise_host_trap(*ctx->owner->store);
+  // `frame`: the adapter's own frame, whose return address leads back into wasm (or into the
+  // entry trampoline, when the host called the function directly).
+  [[noreturn]] static void fail(VMHostContext* ctx, void* frame) {
+    raise_host_trap(*ctx->owner->store, uintptr_t(frame));
   }
 
   // The function JIT code calls.
@@ -193,7 +192,7 @@ struct HostAdapter<T, F, std::tuple<P...>, std::tuple<R...>> {
     requires(kResults <= 1)
   {
     abi::ValRaw result{};
-    if (!invoke(ctx, caller, &result, args...)) fail(ctx, __builtin_return_address(0), __builtin_frame_address(0));
+    if (!invoke(ctx, caller, &result, args...)) fail(ctx, __builtin_frame_address(0));
     if constexpr (kResults == 1) {
       NativeRet r;
       std::memcpy(&r, &result, sizeof r);
@@ -204,7 +203,7 @@ struct HostAdapter<T, F, std::tuple<P...>, std::tuple<R...>> {
                          typename WasmTypeOf<P>::Native... args)
     requires(kResults > 1)
   {
-    if (!invoke(ctx, caller, results, args...)) fail(ctx, __builtin_return_address(0), __builtin_frame_address(0));
+    if (!invoke(ctx, caller, results, args...)) fail(ctx, __builtin_frame_address(0));
   }
 
   static void* entry() {

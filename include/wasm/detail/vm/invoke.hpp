@@ -42,12 +42,13 @@ inline Error take_trap(StoreData& store) {
   return error;
 }
 
-// Calls target->code through the entry trampoline with target->vmctx and the native-convention
-// arguments `args` (caller vmctx, ...); R is the native return type. This is the whole host-side
-// cost of a typed call, so it writes as little memory as it can: the thread's current store
-// context only when it changes, the stack limit only when it moves.
+// Calls target->code through the entry trampoline `entry` (EntryStubs::entry_for(target))
+// with target->vmctx and the native-convention arguments `args` (caller vmctx, ...); R is the
+// native return type. This is the whole host-side cost of a typed call, so it writes as little
+// memory as it can: the thread's current store context only when it changes, and the stack
+// limit only on the outermost entry into the store (which also marks the store as running wasm).
 template <typename R, typename... Args>
-Result<R> enter_wasm(StoreData& store, const VMFuncRef* target, Args... args) {
+Result<R> enter_wasm(StoreData& store, const void* entry, const VMFuncRef* target, Args... args) {
   TrapHandler::ensure_installed();
   VMStoreContext& sc = store.ctx;
   // The signal handler finds the store of the running wasm code here. A pointer left behind
@@ -56,25 +57,23 @@ Result<R> enter_wasm(StoreData& store, const VMFuncRef* target, Args... args) {
   VMStoreContext*& current = current_store_context();
   VMStoreContext* const previous = current;
   if (previous != &sc) current = &sc;
-  const uintptr_t previous_entry_sp = sc.entry_sp;
-  if (previous_entry_sp == 0) {
-    // Wasm may use max_wasm_stack bytes below this frame; prologues check against this limit.
-    uintptr_t limit = uintptr_t(__builtin_frame_address(0)) - store.max_wasm_stack;
-    if (sc.stack_limit != limit) sc.stack_limit = limit;
-  }
+  // Wasm may use max_wasm_stack bytes below the outermost entry; prologues check against this
+  // limit, which is 0 while no wasm of this store is running.
+  const bool outermost = sc.stack_limit == 0;
+  if (outermost) sc.stack_limit = uintptr_t(__builtin_frame_address(0)) - store.max_wasm_stack;
   // sc.trap_code is 0 here: take_trap clears it whenever a trap is reported.
-  auto entry = reinterpret_cast<R (*)(const VMFuncRef*, Args...)>(const_cast<void*>(EntryStubs::get().entry()));
+  auto fn = reinterpret_cast<R (*)(const VMFuncRef*, Args...)>(const_cast<void*>(entry));
   auto leave = [&] {
-    sc.entry_sp = previous_entry_sp;
+    if (outermost) sc.stack_limit = 0;
     if (previous != &sc && previous != nullptr) current = previous;
   };
   if constexpr (std::is_void_v<R>) {
-    entry(target, args...);
+    fn(target, args...);
     leave();
     if (sc.trap_code) [[unlikely]] return take_trap(store);
     return {};
   } else {
-    R result = entry(target, args...);
+    R result = fn(target, args...);
     leave();
     if (sc.trap_code) [[unlikely]] return take_trap(store);
     return result;
@@ -87,18 +86,20 @@ inline Result<void> call_array(StoreData& store, const VMFuncRef* func, abi::Val
   VMFuncRef target;
   target.code = reinterpret_cast<void*>(trampoline);
   target.vmctx = func->vmctx;
-  return enter_wasm<void>(store, &target, static_cast<void*>(func->vmctx),
+  return enter_wasm<void>(store, EntryStubs::get().wasm_entry(), &target, static_cast<void*>(func->vmctx),
                           static_cast<const void*>(func->code), values);
 }
 
-// Unwinds to the innermost entry trampoline with a trap raised on the host side; the error
-// itself (if any) is in StoreData::pending_error.
-[[noreturn]] inline void raise_host_trap(StoreData& store) {
+// Unwinds to the innermost entry trampoline with a trap raised on the host side, by host code
+// whose frame is `exit_frame` (called by JIT code or an entry trampoline); the error itself
+// (if any) is in StoreData::pending_error.
+[[noreturn]] inline void raise_host_trap(StoreData& store, uintptr_t exit_frame) {
   VMStoreContext* sc = &store.ctx;
   TrapCode code = TrapCode::HostError;
   if (store.pending_error && store.pending_error->trap_code()) code = *store.pending_error->trap_code();
-  record_trap(sc, code, sc->last_exit_pc, sc->last_exit_fp);
-  EntryStubs::get().unwind(sc);
+  const uintptr_t* frame = reinterpret_cast<const uintptr_t*>(exit_frame);
+  record_trap(sc, code, frame[1], frame[0]);
+  EntryStubs::get().unwind(exit_frame);
 }
 
 // Runs a host callback, turning a thrown exception into a pending HostError trap. Everything
@@ -118,7 +119,7 @@ inline bool run_host_callback(HostFunc& host, VMContext* caller, abi::ValRaw* va
 inline void host_array_entry(void* host_ctx, void* caller, abi::ValRaw* values) {
   HostFunc* host = static_cast<VMHostContext*>(host_ctx)->owner;
   if (run_host_callback(*host, static_cast<VMContext*>(caller), values)) return;
-  raise_host_trap(*host->store);
+  raise_host_trap(*host->store, host->store->ctx.last_exit_fp);
 }
 
 // Creates a host function in `store` with a dynamic (array) callback.

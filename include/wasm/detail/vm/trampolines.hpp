@@ -1,24 +1,27 @@
 #pragma once
 // Machine-code stubs between the host and JIT code (see jit/abi.hpp for the convention):
 //
-//  - the entry trampoline: every host→wasm call passes through it. It saves the host's
-//    callee-saved registers and records its stack pointer in the VMStoreContext, so a trap
-//    anywhere below can return straight to it (no setjmp, no C++ unwinding through JIT frames);
-//  - the unwind stub: resumes at the entry trampoline's exit path after a trap;
+//  - the entry trampolines: every host→wasm call passes through one. They save the host's
+//    callee-saved registers, so a trap anywhere below can return straight to them (no setjmp,
+//    no C++ unwinding through JIT frames);
+//  - the resume stubs: continue at an entry trampoline's exit path after a trap;
 //  - per-signature array trampolines: call native-convention code with arguments taken from,
 //    and results written to, a ValRaw array (the untyped Func::call path);
 //  - per-signature native-to-array adapters: let JIT code call a host function that takes its
 //    arguments as a ValRaw array (dynamically typed host functions).
+#include <unistd.h>
 #include <xbyak/xbyak.h>
 
 #include <cstddef>
 #include <cstdint>
+#include <cstdlib>
 #include <memory>
 #include <mutex>
 
 #include "wasm/detail/env/vmoffsets.hpp"
 #include "wasm/detail/jit/abi.hpp"
 #include "wasm/detail/jit/code_memory.hpp"
+#include "wasm/detail/jit/frame_layout.hpp"
 #include "wasm/detail/vm/vm_store_context.hpp"
 #include "wasm/detail/vm/vmcontext_records.hpp"
 
@@ -70,7 +73,17 @@ inline void load_value(Xbyak::CodeGenerator& g, ValType t, const abi::ArgLocatio
 
 }  // namespace trampoline_detail
 
-// The process-wide entry trampoline and unwind stub.
+// The process-wide entry trampolines and the code that resumes them after a trap.
+//
+// Two trampolines, because what the host pays on every call is mostly stores:
+//  - the wasm entry, for callees that begin with the frame prologue of compiled code
+//    (push rbp; mov rbp, rsp; push r14; push r15: jit::frame::emit_prologue): it saves only
+//    rbx, r12 and r13, as the callee's own prologue saves the host's rbp, r14 and r15 right
+//    below it, where a trap can find them;
+//  - the host entry, for any other native-convention callee (host functions called from the
+//    host): it saves all six of System V's callee-saved registers itself.
+// Neither stores anything else: a trap finds the innermost trampoline by walking the frame
+// pointer chain up to the frame whose return address is a trampoline's (find_entry_frame).
 class EntryStubs {
  public:
   static const EntryStubs& get() {
@@ -78,45 +91,100 @@ class EntryStubs {
     return stubs;
   }
 
-  // Calls target->code with the callee VMContext target->vmctx and the other arguments as given:
+  // Both trampolines are called as
   //   R entry(const VMFuncRef* target, VMContext* caller, args...)   (no stack arguments)
+  // and call target->code with the callee VMContext target->vmctx and the other arguments as
+  // given. They return normally, or — after a trap — with VMStoreContext::trap_code set.
   // (The target travels in rdi rather than through memory: one store less per call.)
-  // Returns normally, or — after a trap — with VMStoreContext::trap_code set.
-  const void* entry() const { return entry_.entry(); }
+  const void* wasm_entry() const { return code_.data() + wasm_entry_; }
+  const void* host_entry() const { return code_.data() + host_entry_; }
+  // The trampoline for calling `target` from the host: host functions are told apart by the
+  // magic their context starts with (VMHostContext).
+  const void* entry_for(const VMFuncRef* target) const {
+    return *reinterpret_cast<const uint32_t*>(target->vmctx) == kVMContextMagic ? wasm_entry() : host_entry();
+  }
 
-  // Never returns: continues at the exit path of the innermost entry trampoline of `sc`.
-  [[noreturn]] void unwind(VMStoreContext* sc) const {
-    reinterpret_cast<void (*)(VMStoreContext*)>(const_cast<void*>(unwind_))(sc);
+  // A trampoline's frame to resume after a trap.
+  struct Resume {
+    const void* stub;    // jump here ...
+    uintptr_t frame;     // ... with rdi = the frame of the trampoline's callee
+  };
+  // Walks the frame chain from `frame` (a frame whose return address is in JIT code or a
+  // trampoline: a wasm function's, or that of the host code JIT code called) to the frame
+  // the innermost entry trampoline called. Allocation- and lock-free: the signal handler
+  // calls it too.
+  Resume find_entry_frame(uintptr_t frame) const {
+    const uintptr_t wasm_return = uintptr_t(code_.data() + wasm_return_);
+    const uintptr_t host_return = uintptr_t(code_.data() + host_return_);
+    for (uintptr_t fp = frame; fp != 0; fp = reinterpret_cast<const uintptr_t*>(fp)[0]) {
+      const uintptr_t return_address = reinterpret_cast<const uintptr_t*>(fp)[1];
+      if (return_address == wasm_return) return {code_.data() + wasm_resume_, fp};
+      if (return_address == host_return) return {code_.data() + host_resume_, fp};
+    }
+    return {nullptr, 0};
+  }
+
+  // Never returns: continues at the exit path of the innermost entry trampoline above `frame`
+  // (as for find_entry_frame), its caller's registers restored.
+  [[noreturn]] void unwind(uintptr_t frame) const {
+    Resume r = find_entry_frame(frame);
+    if (!r.stub) {
+      // A broken frame chain: nothing safe to return to.
+      static const char msg[] = "wasmpp: trap outside any entry trampoline\n";
+      (void)!::write(2, msg, sizeof msg - 1);
+      std::abort();
+    }
+    reinterpret_cast<void (*)(uintptr_t)>(const_cast<void*>(r.stub))(r.frame);
     __builtin_unreachable();
   }
-  const void* unwind_address() const { return unwind_; }
 
-  bool ok() const { return bool(entry_.code); }
+  bool ok() const { return bool(code_); }
 
  private:
   EntryStubs() {
     using namespace Xbyak::util;
     Xbyak::CodeGenerator g(4096, Xbyak::AutoGrow);
-    Xbyak::Label exit_path;
-    // At entry rsp = 8 (mod 16); six pushes and 8 bytes make it 0 again for the call. Compiled
-    // code preserves only rbp, r14 and r15 (jit/abi.hpp), and a trap returns here with none of
-    // them restored, so all of System V's callee-saved registers are saved here.
+    auto call_target = [&] {
+      g.mov(rax, rdi);
+      g.mov(rdi, g.qword[rax + offsetof(VMFuncRef, vmctx)]);
+      g.call(g.qword[rax + offsetof(VMFuncRef, code)]);
+    };
+    // Wasm entry. At entry rsp = 8 (mod 16); three pushes make it 0 for the call.
+    Xbyak::Label wasm_exit, host_exit;
+    wasm_entry_ = g.getSize();
+    g.push(rbx);
+    g.push(r12);
+    g.push(r13);
+    call_target();
+    wasm_return_ = g.getSize();
+    g.L(wasm_exit);
+    g.pop(r13);
+    g.pop(r12);
+    g.pop(rbx);
+    g.ret();
+    // Its resume stub, rdi = the callee's frame: the callee's prologue saved the host's rbp,
+    // r14, r15; the frame's return address sits right below the trampoline's pushes.
+    g.align(16);
+    wasm_resume_ = g.getSize();
+    g.mov(rbp, g.qword[rdi + jit::frame::kSavedRbp]);
+    g.mov(r14, g.qword[rdi + jit::frame::kSavedR14]);
+    g.mov(r15, g.qword[rdi + jit::frame::kSavedR15]);
+    g.lea(rsp, g.ptr[rdi + 16]);
+    g.jmp(wasm_exit);
+
+    // Host entry: six pushes and 8 bytes keep rsp 16-byte aligned at the call.
+    g.align(16);
+    host_entry_ = g.getSize();
     g.push(rbp);
-    g.mov(rbp, rsp);
     g.push(rbx);
     g.push(r12);
     g.push(r13);
     g.push(r14);
     g.push(r15);
     g.sub(rsp, 8);
-    // rbx (callee-saved, so it survives the call) holds the store context. The caller
-    // (enter_wasm) restores the previous entry_sp afterwards.
-    g.mov(rax, rdi);
-    g.mov(rdi, g.qword[rax + offsetof(VMFuncRef, vmctx)]);
-    g.mov(rbx, g.qword[rdi + VMOffsets::store_context()]);
-    g.mov(g.qword[rbx + store_ctx::kEntrySp], rsp);
-    g.call(g.qword[rax + offsetof(VMFuncRef, code)]);
-    g.L(exit_path);
+    call_target();
+    host_return_ = g.getSize();
+    g.L(host_exit);
     g.add(rsp, 8);
     g.pop(r15);
     g.pop(r14);
@@ -125,17 +193,16 @@ class EntryStubs {
     g.pop(rbx);
     g.pop(rbp);
     g.ret();
-    // The unwind stub: rdi = VMStoreContext*.
     g.align(16);
-    size_t unwind_offset = g.getSize();
-    g.mov(rsp, g.qword[rdi + store_ctx::kEntrySp]);
-    g.jmp(exit_path);
-    entry_ = trampoline_detail::seal(g);
-    unwind_ = entry_.code ? entry_.code.data() + unwind_offset : nullptr;
+    host_resume_ = g.getSize();
+    g.lea(rsp, g.ptr[rdi + 16]);
+    g.jmp(host_exit);
+    code_ = trampoline_detail::seal(g).code;
   }
 
-  Stub entry_;
-  const void* unwind_ = nullptr;
+  CodeMemory code_;
+  size_t wasm_entry_ = 0, wasm_return_ = 0, wasm_resume_ = 0;
+  size_t host_entry_ = 0, host_return_ = 0, host_resume_ = 0;
 };
 
 // void array_call(VMContext* callee, VMContext* caller, const void* code, abi::ValRaw* values):
@@ -147,12 +214,12 @@ inline Stub make_array_to_native(const FuncType& type) {
   using trampoline_detail::load_value;
   abi::CallLayout layout = abi::call_layout(type);
   Xbyak::CodeGenerator g(4096, Xbyak::AutoGrow);
-  // Only reached through the entry trampoline, which saved the host's registers; the callee
-  // may clobber every register but rbp, r14 and r15, so the array pointer lives in the frame.
-  g.push(rbp);
-  g.mov(rbp, rsp);
-  g.push(rcx);  // [rbp - 8]: the ValRaw array
-  g.push(rdx);  // [rbp - 16]: the code to call; rsp = 0 (mod 16)
+  // Reached through the wasm entry trampoline, so it starts with the frame prologue of
+  // compiled code. The callee may clobber every register but rbp, r14 and r15, so the array
+  // pointer lives in the frame.
+  jit::frame::emit_prologue(g);
+  g.push(rcx);  // [rbp - 24]: the ValRaw array
+  g.push(rdx);  // [rbp - 32]: the code to call; rsp = 0 (mod 16)
   g.mov(r11, rcx);
   if (layout.stack_bytes) g.sub(rsp, layout.stack_bytes);
   // Stack arguments first (they use rax as a temporary), then registers.
@@ -169,8 +236,8 @@ inline Stub make_array_to_native(const FuncType& type) {
   // With 2+ results the callee writes them straight into the array (the parameters have all
   // been loaded by then).
   if (layout.has_results_area) g.mov(rdx, r11);
-  g.call(g.qword[rbp - 16]);
-  g.mov(r11, g.qword[rbp - 8]);
+  g.call(g.qword[rbp - 32]);
+  g.mov(r11, g.qword[rbp - 24]);
   if (type.results.size() == 1) {
     if (abi::is_float_class(type.results[0])) g.movdqu(g.xword[r11], xmm0);
     else g.mov(g.qword[r11], rax);
@@ -197,11 +264,9 @@ inline Stub make_native_to_array(const FuncType& type, ArrayHostFn handler) {
   g.push(rbp);
   g.mov(rbp, rsp);
   g.sub(rsp, frame);
-  // Record where wasm left off, for backtraces of traps raised by the host function.
-  g.mov(rax, g.qword[rsi + VMOffsets::store_context()]);
+  // Record where wasm left off: a trap raised by the host function unwinds from this frame.
+  g.mov(rax, g.qword[rdi + VMOffsets::store_context()]);  // rdi = its VMHostContext
   g.mov(g.qword[rax + store_ctx::kLastExitFp], rbp);
-  g.mov(r10, g.qword[rbp + 8]);
-  g.mov(g.qword[rax + store_ctx::kLastExitPc], r10);
   for (size_t i = 0; i < type.params.size(); ++i) {
     const abi::ArgLocation& loc = layout.params[i];
     Xbyak::Address slot = g.qword[rsp + i * 16];

@@ -177,11 +177,16 @@ class TrapHandler {
     uintptr_t pc = uintptr_t(uc->uc_mcontext.gregs[REG_RIP]);
     // The code check comes first: current_store_context() may be stale outside wasm code.
     VMStoreContext* sc = CodeRegistry::get().contains(pc) ? current_store_context() : nullptr;
-    if (sc && sc->entry_sp) {
-      record_trap(sc, code_for_signal(sig), pc, uintptr_t(uc->uc_mcontext.gregs[REG_RBP]));
-      uc->uc_mcontext.gregs[REG_RIP] = greg_t(EntryStubs::get().unwind_address());
-      uc->uc_mcontext.gregs[REG_RDI] = greg_t(sc);
-      return;
+    if (sc) {
+      // Compiled code faults only in function bodies, where rbp is the function's frame.
+      const uintptr_t fp = uintptr_t(uc->uc_mcontext.gregs[REG_RBP]);
+      EntryStubs::Resume resume = EntryStubs::get().find_entry_frame(fp);
+      if (resume.stub) {
+        record_trap(sc, code_for_signal(sig), pc, fp);
+        uc->uc_mcontext.gregs[REG_RIP] = greg_t(resume.stub);
+        uc->uc_mcontext.gregs[REG_RDI] = greg_t(resume.frame);
+        return;
+      }
     }
     forward(sig, info, context);
   }

@@ -20,18 +20,16 @@ struct TrapBacktrace {
 
 struct VMStoreContext {
   // Read by JIT code (displacements below are part of the ABI).
-  uintptr_t stack_limit = 0;     // function prologues trap when rsp drops below this
+  uintptr_t stack_limit = 0;     // function prologues trap when rsp drops below this; 0 while
+                                 // no wasm of the store runs (enter_wasm)
   int64_t fuel_consumed = 0;     // counts up; a value >= 0 means the fuel is used up
   uint64_t epoch_deadline = ~uint64_t(0);
   const std::atomic<uint64_t>* epoch_counter = nullptr;  // the Engine's epoch
 
-  // Written by the entry trampoline: the stack pointer to return to when wasm traps (the host
-  // side restores the previous value afterwards, so host→wasm→host→wasm nests).
-  uintptr_t entry_sp = 0;
-  // Last transition from wasm to host (frame pointer and return address in JIT code), so that
-  // a trap raised in a host function still gets a wasm backtrace.
+  // The frame of the dynamically typed host function adapter that JIT code called last (its
+  // return address and saved rbp lead back into wasm), so that a trap raised by the host
+  // function unwinds and gets a wasm backtrace.
   uintptr_t last_exit_fp = 0;
-  uintptr_t last_exit_pc = 0;
 
   // Set when a trap unwinds to the entry trampoline; the host side reads and clears it.
   uint32_t trap_code = 0;  // 0 = none, else 1 + TrapCode
@@ -49,9 +47,7 @@ inline constexpr uint32_t kStackLimit = offsetof(VMStoreContext, stack_limit);
 inline constexpr uint32_t kFuelConsumed = offsetof(VMStoreContext, fuel_consumed);
 inline constexpr uint32_t kEpochDeadline = offsetof(VMStoreContext, epoch_deadline);
 inline constexpr uint32_t kEpochCounter = offsetof(VMStoreContext, epoch_counter);
-inline constexpr uint32_t kEntrySp = offsetof(VMStoreContext, entry_sp);
 inline constexpr uint32_t kLastExitFp = offsetof(VMStoreContext, last_exit_fp);
-inline constexpr uint32_t kLastExitPc = offsetof(VMStoreContext, last_exit_pc);
 inline constexpr uint32_t kTrapCode = offsetof(VMStoreContext, trap_code);
 }  // namespace store_ctx
 
