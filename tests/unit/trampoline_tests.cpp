@@ -6,7 +6,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cstring>
+#include <thread>
+#include <vector>
 #include <xbyak/xbyak.h>
 
 #include "wasm/detail/vm/store_data.hpp"
@@ -304,4 +307,51 @@ TEST_CASE("faults outside JIT code go to the handler that was there before", "[t
   REQUIRE(waitpid(child, &status, 0) == child);
   REQUIRE(WIFEXITED(status));
   CHECK(WEXITSTATUS(status) == 42);
+}
+
+TEST_CASE("the code registry maps pcs to owners, also while it changes", "[trampoline]") {
+  CodeRegistry& registry = CodeRegistry::get();
+  // Addresses no real code uses (the registry only compares them).
+  const uintptr_t base = uintptr_t(1) << 46;
+  int owners[8] = {};
+  registry.add(base + 0x1000, base + 0x2000, &owners[0]);
+  registry.add(base + 0x3000, base + 0x3010, &owners[1]);
+  CHECK(registry.lookup(base + 0x1000) == &owners[0]);
+  CHECK(registry.lookup(base + 0x1fff) == &owners[0]);
+  CHECK(registry.lookup(base + 0x2000) == nullptr);
+  CHECK(registry.lookup(base + 0x0fff) == nullptr);
+  CHECK(registry.lookup(base + 0x300f) == &owners[1]);
+  CHECK(registry.lookup(base + 0x3010) == nullptr);
+
+  // Readers on other threads always find the range that stays and never see a range of
+  // another owner, while this thread adds and removes the others thousands of times.
+  std::atomic<bool> stop{false};
+  std::atomic<uint64_t> wrong{0}, lookups{0};
+  auto reader = [&] {
+    uint64_t n = 0;
+    while (!stop.load(std::memory_order_relaxed)) {
+      if (registry.lookup(base + 0x1800) != &owners[0]) wrong++;
+      for (int k = 2; k < 8; ++k) {
+        const void* o = registry.lookup(base + 0x10000 * k + 8);
+        if (o != nullptr && o != &owners[k]) wrong++;
+      }
+      ++n;
+    }
+    lookups += n;
+  };
+  std::vector<std::thread> readers;
+  for (int t = 0; t < 2; ++t) readers.emplace_back(reader);
+  for (int round = 0; round < 2000; ++round) {
+    int k = 2 + round % 6;
+    registry.add(base + 0x10000 * k, base + 0x10000 * k + 16, &owners[k]);
+    if (round % 3 == 0) registry.remove(base + 0x10000 * (2 + (round + 3) % 6));
+  }
+  stop = true;
+  for (auto& t : readers) t.join();
+  for (int k = 2; k < 8; ++k) registry.remove(base + 0x10000 * k);
+  registry.remove(base + 0x1000);
+  registry.remove(base + 0x3000);
+  CHECK(wrong == 0);
+  CHECK(lookups > 0);
+  CHECK(registry.lookup(base + 0x1800) == nullptr);
 }

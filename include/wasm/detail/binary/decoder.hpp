@@ -8,6 +8,7 @@
 #include "wasm/detail/binary/instruction.hpp"
 #include "wasm/detail/binary/name_section.hpp"
 #include "wasm/detail/binary/reader.hpp"
+#include "wasm/detail/binary/sections.hpp"
 #include "wasm/detail/binary/utf8.hpp"
 #include "wasm/detail/env/module_info.hpp"
 #include "wasm/features.hpp"
@@ -22,44 +23,6 @@ struct DecodeLimits {
   static constexpr uint32_t kMaxFunctionParams = 1000;
   static constexpr uint32_t kMaxFunctionResults = 1000;
 };
-
-enum class SectionId : uint8_t {
-  Custom = 0,
-  Type = 1,
-  Import = 2,
-  Function = 3,
-  Table = 4,
-  Memory = 5,
-  Global = 6,
-  Export = 7,
-  Start = 8,
-  Element = 9,
-  Code = 10,
-  Data = 11,
-  DataCount = 12,
-  Tag = 13,
-};
-
-// Position of a section in the required order; custom sections may appear anywhere.
-constexpr int section_rank(SectionId id) {
-  switch (id) {
-    case SectionId::Type: return 1;
-    case SectionId::Import: return 2;
-    case SectionId::Function: return 3;
-    case SectionId::Table: return 4;
-    case SectionId::Memory: return 5;
-    case SectionId::Tag: return 6;
-    case SectionId::Global: return 7;
-    case SectionId::Export: return 8;
-    case SectionId::Start: return 9;
-    case SectionId::Element: return 10;
-    case SectionId::DataCount: return 11;
-    case SectionId::Code: return 12;
-    case SectionId::Data: return 13;
-    case SectionId::Custom: return 0;
-  }
-  return 0;
-}
 
 class ModuleDecoder {
  public:
@@ -88,7 +51,7 @@ class ModuleDecoder {
       if (!r.ok()) break;
       SectionId sid = SectionId(id);
       if (sid != SectionId::Custom) {
-        int rank = section_rank(sid);
+        int rank = section_rank(id);
         if (rank <= last_rank) {
           r.fail_at(section_start, "unexpected content after last section");
           break;

@@ -8,6 +8,7 @@
 #include <span>
 
 #include "wasm/detail/binary/reader.hpp"
+#include "wasm/detail/binary/sections.hpp"
 #include "wasm/detail/env/module_info.hpp"
 
 namespace wasm::detail {
@@ -123,13 +124,6 @@ constexpr void skip_tag_type(Reader& s) {
   uint8_t attribute = s.u8();
   if (s.ok() && attribute != 0) s.fail_at(s.offset() - 1, "zero byte expected");
   (void)s.u32();
-}
-
-// Position of a known section in the required order (custom sections: 0, anywhere);
-// -1 for an unknown id. Tags (13) sit between memories and globals.
-constexpr int section_rank(uint8_t id) {
-  constexpr int kRank[] = {0, 1, 2, 3, 4, 5, 7, 8, 9, 10, 12, 13, 11, 6};
-  return id < std::size(kRank) ? kRank[id] : -1;
 }
 
 constexpr uint32_t count_types(Reader& s) {

@@ -3,7 +3,7 @@
 //
 // A process-wide signal handler (on an alternate stack) looks at every SIGSEGV/SIGBUS/SIGILL/
 // SIGFPE. When the faulting pc is inside JIT code and the thread is running wasm, it records the
-// trap in that thread's VMStoreContext and resumes at the unwind stub, which returns from the
+// trap in that thread's VMStoreContext and resumes at a resume stub, which returns from the
 // innermost entry trampoline. Any other fault goes to the handler that was there before us.
 #include <pthread.h>
 #include <signal.h>
@@ -12,57 +12,14 @@
 #include <atomic>
 #include <cstdint>
 #include <cstdlib>
-#include <map>
 #include <mutex>
 
 #include "wasm/error.hpp"
+#include "wasm/detail/vm/code_registry.hpp"
 #include "wasm/detail/vm/trampolines.hpp"
 #include "wasm/detail/vm/vm_store_context.hpp"
 
 namespace wasm::detail {
-
-// The address ranges of all live JIT code, so the handler can tell our faults from others.
-class CodeRegistry {
- public:
-  static CodeRegistry& get() {
-    static CodeRegistry registry;
-    return registry;
-  }
-  void add(uintptr_t begin, uintptr_t end, const void* owner) {
-    Lock lock(&mutex_, true);
-    ranges_[begin] = Range{end, owner};
-  }
-  void remove(uintptr_t begin) {
-    Lock lock(&mutex_, true);
-    ranges_.erase(begin);
-  }
-  // The owner of the code containing pc, or null.
-  const void* lookup(uintptr_t pc) const {
-    Lock lock(&mutex_, false);
-    auto it = ranges_.upper_bound(pc);
-    if (it == ranges_.begin()) return nullptr;
-    --it;
-    return pc < it->second.end ? it->second.owner : nullptr;
-  }
-  bool contains(uintptr_t pc) const { return lookup(pc) != nullptr; }
-
- private:
-  struct Range {
-    uintptr_t end;
-    const void* owner;
-  };
-  // A POSIX reader-writer lock rather than std::shared_mutex, whose header every file that
-  // includes wasm.hpp would pay for.
-  struct Lock {
-    pthread_rwlock_t* lock;
-    Lock(pthread_rwlock_t* l, bool write) : lock(l) { write ? pthread_rwlock_wrlock(l) : pthread_rwlock_rdlock(l); }
-    ~Lock() { pthread_rwlock_unlock(lock); }
-    Lock(const Lock&) = delete;
-    Lock& operator=(const Lock&) = delete;
-  };
-  mutable pthread_rwlock_t mutex_ = PTHREAD_RWLOCK_INITIALIZER;
-  std::map<uintptr_t, Range> ranges_;
-};
 
 // Fills sc's trap fields and raw backtrace by walking the rbp chain of wasm frames from
 // (pc, fp). Allocation-free: also called from the signal handler.
