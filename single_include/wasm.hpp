@@ -238,6 +238,39 @@ class Reader {
 
 }  // namespace wasm::detail
 // ---- end include/wasm/detail/binary/reader.hpp ----
+// ---- begin include/wasm/detail/binary/sections.hpp ----
+// Section ids of the binary format and the order the known sections must come in; shared by
+// the decoder and the constexpr shape scanner (env/module_shape.hpp).
+
+namespace wasm::detail {
+
+enum class SectionId : uint8_t {
+  Custom = 0,
+  Type = 1,
+  Import = 2,
+  Function = 3,
+  Table = 4,
+  Memory = 5,
+  Global = 6,
+  Export = 7,
+  Start = 8,
+  Element = 9,
+  Code = 10,
+  Data = 11,
+  DataCount = 12,
+  Tag = 13,
+};
+
+// Position of a section in the required order (custom sections: 0, they may appear anywhere);
+// -1 for an unknown id. Data count (12) comes before code, tags (13) between memories and
+// globals.
+constexpr int section_rank(uint8_t id) {
+  constexpr int kRank[] = {0, 1, 2, 3, 4, 5, 7, 8, 9, 10, 12, 13, 11, 6};
+  return id < std::size(kRank) ? kRank[id] : -1;
+}
+
+}  // namespace wasm::detail
+// ---- end include/wasm/detail/binary/sections.hpp ----
 // ---- begin include/wasm/detail/env/module_info.hpp ----
 // ModuleInfo: everything the decoder learns about a module, as plain data. The validator checks
 // it, the runtime instantiates from it and the compiler reads function bodies through it.
@@ -1949,13 +1982,6 @@ constexpr void skip_tag_type(Reader& s) {
   (void)s.u32();
 }
 
-// Position of a known section in the required order (custom sections: 0, anywhere);
-// -1 for an unknown id. Tags (13) sit between memories and globals.
-constexpr int section_rank(uint8_t id) {
-  constexpr int kRank[] = {0, 1, 2, 3, 4, 5, 7, 8, 9, 10, 12, 13, 11, 6};
-  return id < std::size(kRank) ? kRank[id] : -1;
-}
-
 constexpr uint32_t count_types(Reader& s) {
   uint32_t n = vec_count(s);
   for (uint32_t i = 0; i < n && s.ok(); ++i) {
@@ -3586,16 +3612,110 @@ class CompiledModule {
 //
 // A process-wide signal handler (on an alternate stack) looks at every SIGSEGV/SIGBUS/SIGILL/
 // SIGFPE. When the faulting pc is inside JIT code and the thread is running wasm, it records the
-// trap in that thread's VMStoreContext and resumes at the unwind stub, which returns from the
+// trap in that thread's VMStoreContext and resumes at a resume stub, which returns from the
 // innermost entry trampoline. Any other fault goes to the handler that was there before us.
 #include <pthread.h>
 #include <signal.h>
 #include <ucontext.h>
 
 #include <cstdlib>
-#include <map>
 #include <mutex>
 
+// ---- begin include/wasm/detail/vm/code_registry.hpp ----
+// The address ranges of all live JIT code, so that the signal handler can tell our faults from
+// others and trap backtraces can map return addresses to modules.
+//
+// Lookups happen inside the signal handler, so they take no lock and allocate nothing: readers
+// search an immutable sorted snapshot. A writer (a module being loaded or freed) publishes a new
+// snapshot and frees the old one once no reader is left; it waits for readers, never the
+// other way round.
+#include <sched.h>
+
+
+namespace wasm::detail {
+
+class CodeRegistry {
+ public:
+  static CodeRegistry& get() {
+    // Never destroyed: a signal handler may still look up code while the process exits.
+    static CodeRegistry* registry = new CodeRegistry;
+    return *registry;
+  }
+
+  void add(uintptr_t begin, uintptr_t end, const void* owner) {
+    update([&](std::vector<Range>& ranges) {
+      auto at = std::lower_bound(ranges.begin(), ranges.end(), begin,
+                                 [](const Range& r, uintptr_t b) { return r.begin < b; });
+      ranges.insert(at, Range{begin, end, owner});
+    });
+  }
+  void remove(uintptr_t begin) {
+    update([&](std::vector<Range>& ranges) {
+      std::erase_if(ranges, [&](const Range& r) { return r.begin == begin; });
+    });
+  }
+
+  // The owner of the code containing pc, or null. Async-signal-safe.
+  const void* lookup(uintptr_t pc) const {
+    // seq_cst pairs with update(): either the writer sees this reader and waits, or this
+    // reader sees the writer's new snapshot.
+    readers_.fetch_add(1);
+    const Snapshot* s = current_.load();
+    const void* owner = nullptr;
+    if (s) {
+      const Range* end = s->ranges + s->count;
+      const Range* it = std::upper_bound(s->ranges, end, pc,
+                                         [](uintptr_t p, const Range& r) { return p < r.begin; });
+      if (it != s->ranges && pc < (it - 1)->end) owner = (it - 1)->owner;
+    }
+    readers_.fetch_sub(1);
+    return owner;
+  }
+  bool contains(uintptr_t pc) const { return lookup(pc) != nullptr; }
+
+ private:
+  struct Range {
+    uintptr_t begin;
+    uintptr_t end;
+    const void* owner;
+  };
+  struct Snapshot {
+    std::vector<Range> storage;
+    const Range* ranges;
+    size_t count;
+  };
+
+  CodeRegistry() = default;
+
+  struct WriterLock {
+    pthread_mutex_t* mutex;
+    explicit WriterLock(pthread_mutex_t* m) : mutex(m) { pthread_mutex_lock(m); }
+    ~WriterLock() { pthread_mutex_unlock(mutex); }
+    WriterLock(const WriterLock&) = delete;
+    WriterLock& operator=(const WriterLock&) = delete;
+  };
+
+  template <typename Edit>
+  void update(Edit edit) {
+    WriterLock lock(&writer_);
+    const Snapshot* old = current_.load();
+    auto next = std::make_unique<Snapshot>(Snapshot{old ? old->storage : std::vector<Range>{}, nullptr, 0});
+    edit(next->storage);
+    next->ranges = next->storage.data();
+    next->count = next->storage.size();
+    current_.store(next.release());
+    // Readers are a binary search long; one that started before the store may still use `old`.
+    while (readers_.load() != 0) sched_yield();
+    delete old;
+  }
+
+  std::atomic<const Snapshot*> current_{nullptr};
+  mutable std::atomic<uint32_t> readers_{0};
+  pthread_mutex_t writer_ = PTHREAD_MUTEX_INITIALIZER;
+};
+
+}  // namespace wasm::detail
+// ---- end include/wasm/detail/vm/code_registry.hpp ----
 // ---- begin include/wasm/detail/vm/trampolines.hpp ----
 // Machine-code stubs between the host and JIT code (see jit/abi.hpp for the convention):
 //
@@ -4096,49 +4216,6 @@ inline Stub make_native_to_array(const FuncType& type, ArrayHostFn handler) {
 // ---- end include/wasm/detail/vm/trampolines.hpp ----
 
 namespace wasm::detail {
-
-// The address ranges of all live JIT code, so the handler can tell our faults from others.
-class CodeRegistry {
- public:
-  static CodeRegistry& get() {
-    static CodeRegistry registry;
-    return registry;
-  }
-  void add(uintptr_t begin, uintptr_t end, const void* owner) {
-    Lock lock(&mutex_, true);
-    ranges_[begin] = Range{end, owner};
-  }
-  void remove(uintptr_t begin) {
-    Lock lock(&mutex_, true);
-    ranges_.erase(begin);
-  }
-  // The owner of the code containing pc, or null.
-  const void* lookup(uintptr_t pc) const {
-    Lock lock(&mutex_, false);
-    auto it = ranges_.upper_bound(pc);
-    if (it == ranges_.begin()) return nullptr;
-    --it;
-    return pc < it->second.end ? it->second.owner : nullptr;
-  }
-  bool contains(uintptr_t pc) const { return lookup(pc) != nullptr; }
-
- private:
-  struct Range {
-    uintptr_t end;
-    const void* owner;
-  };
-  // A POSIX reader-writer lock rather than std::shared_mutex, whose header every file that
-  // includes wasm.hpp would pay for.
-  struct Lock {
-    pthread_rwlock_t* lock;
-    Lock(pthread_rwlock_t* l, bool write) : lock(l) { write ? pthread_rwlock_wrlock(l) : pthread_rwlock_rdlock(l); }
-    ~Lock() { pthread_rwlock_unlock(lock); }
-    Lock(const Lock&) = delete;
-    Lock& operator=(const Lock&) = delete;
-  };
-  mutable pthread_rwlock_t mutex_ = PTHREAD_RWLOCK_INITIALIZER;
-  std::map<uintptr_t, Range> ranges_;
-};
 
 // Fills sc's trap fields and raw backtrace by walking the rbp chain of wasm frames from
 // (pc, fp). Allocation-free: also called from the signal handler.
@@ -5926,6 +6003,7 @@ Func Func::create(Store<T>& store, const FuncType& type, F&& callback) {
 // Linker<T>: definitions by module and name (functions, tables, memories, globals, whole
 // instances) that resolve a module's imports, then instantiation. Host functions defined on a
 // Linker belong to no store: each store gets its own copy the first time it needs one.
+#include <map>
 
 // ---- begin include/wasm/detail/vm/host_adapter.hpp ----
 // Typed host functions: a C++ callable becomes a native-convention function that JIT code
@@ -6775,44 +6853,6 @@ struct DecodeLimits {
   static constexpr uint32_t kMaxFunctionResults = 1000;
 };
 
-enum class SectionId : uint8_t {
-  Custom = 0,
-  Type = 1,
-  Import = 2,
-  Function = 3,
-  Table = 4,
-  Memory = 5,
-  Global = 6,
-  Export = 7,
-  Start = 8,
-  Element = 9,
-  Code = 10,
-  Data = 11,
-  DataCount = 12,
-  Tag = 13,
-};
-
-// Position of a section in the required order; custom sections may appear anywhere.
-constexpr int section_rank(SectionId id) {
-  switch (id) {
-    case SectionId::Type: return 1;
-    case SectionId::Import: return 2;
-    case SectionId::Function: return 3;
-    case SectionId::Table: return 4;
-    case SectionId::Memory: return 5;
-    case SectionId::Tag: return 6;
-    case SectionId::Global: return 7;
-    case SectionId::Export: return 8;
-    case SectionId::Start: return 9;
-    case SectionId::Element: return 10;
-    case SectionId::DataCount: return 11;
-    case SectionId::Code: return 12;
-    case SectionId::Data: return 13;
-    case SectionId::Custom: return 0;
-  }
-  return 0;
-}
-
 class ModuleDecoder {
  public:
   ModuleDecoder(std::span<const uint8_t> bytes, const Features& features)
@@ -6840,7 +6880,7 @@ class ModuleDecoder {
       if (!r.ok()) break;
       SectionId sid = SectionId(id);
       if (sid != SectionId::Custom) {
-        int rank = section_rank(sid);
+        int rank = section_rank(id);
         if (rank <= last_rank) {
           r.fail_at(section_start, "unexpected content after last section");
           break;
