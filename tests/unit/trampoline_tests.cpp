@@ -1,5 +1,5 @@
-// Entry trampoline, unwind stub, array trampolines and the fault handler, exercised with small
-// hand-assembled functions that follow the native convention.
+// Entry trampolines, resume stubs, array trampolines, the code registry and the fault handler,
+// exercised with small hand-assembled functions that follow the native convention.
 #include <catch2/catch.hpp>
 
 #include <sys/mman.h>
