@@ -3910,11 +3910,6 @@ struct VMStoreContext {
   uint64_t epoch_deadline = ~uint64_t(0);
   const std::atomic<uint64_t>* epoch_counter = nullptr;  // the Engine's epoch
 
-  // The frame of the dynamically typed host function adapter that JIT code called last (its
-  // return address and saved rbp lead back into wasm), so that a trap raised by the host
-  // function unwinds and gets a wasm backtrace.
-  uintptr_t last_exit_fp = 0;
-
   // Set when a trap unwinds to the entry trampoline; the host side reads and clears it.
   uint32_t trap_code = 0;  // 0 = none, else 1 + TrapCode
   uint32_t padding = 0;
@@ -3931,7 +3926,6 @@ inline constexpr uint32_t kStackLimit = offsetof(VMStoreContext, stack_limit);
 inline constexpr uint32_t kFuelConsumed = offsetof(VMStoreContext, fuel_consumed);
 inline constexpr uint32_t kEpochDeadline = offsetof(VMStoreContext, epoch_deadline);
 inline constexpr uint32_t kEpochCounter = offsetof(VMStoreContext, epoch_counter);
-inline constexpr uint32_t kLastExitFp = offsetof(VMStoreContext, last_exit_fp);
 inline constexpr uint32_t kTrapCode = offsetof(VMStoreContext, trap_code);
 }  // namespace store_ctx
 
@@ -4161,12 +4155,11 @@ inline Stub make_array_to_native(const FuncType& type) {
 }
 
 // The host side of a dynamically typed host function:
-//   void handler(void* host_ctx, void* caller_vmctx, abi::ValRaw* values)
-// reads the parameters from values[0..n) and writes the results to values[0..m).
-using ArrayHostFn = void (*)(void* host_ctx, void* caller, abi::ValRaw* values);
+//   void handler(void* host_ctx, void* caller_vmctx, abi::ValRaw* values, uintptr_t exit_frame)
+// reads the parameters from values[0..n) and writes the results to values[0..m); exit_frame is
+// the adapter's frame (its return address leads back to the caller), where a trap unwinds from.
+using ArrayHostFn = void (*)(void* host_ctx, void* caller, abi::ValRaw* values, uintptr_t exit_frame);
 
-// Native-convention code that JIT code can call like any function of type `type`: it spills the
-// arguments to a ValRaw array on its stack, calls `handler`, and returns the results natively.
 inline Stub make_native_to_array(const FuncType& type, ArrayHostFn handler) {
   using namespace Xbyak::util;
   using Kind = abi::ArgLocation::Kind;
@@ -4177,9 +4170,6 @@ inline Stub make_native_to_array(const FuncType& type, ArrayHostFn handler) {
   g.push(rbp);
   g.mov(rbp, rsp);
   g.sub(rsp, frame);
-  // Record where wasm left off: a trap raised by the host function unwinds from this frame.
-  g.mov(rax, g.qword[rdi + VMOffsets::store_context()]);  // rdi = its VMHostContext
-  g.mov(g.qword[rax + store_ctx::kLastExitFp], rbp);
   for (size_t i = 0; i < type.params.size(); ++i) {
     const abi::ArgLocation& loc = layout.params[i];
     Xbyak::Address slot = g.qword[rsp + i * 16];
@@ -4195,6 +4185,7 @@ inline Stub make_native_to_array(const FuncType& type, ArrayHostFn handler) {
   }
   if (layout.has_results_area) g.mov(g.qword[rsp + slots * 16], rdx);
   g.mov(rdx, rsp);
+  g.mov(rcx, rbp);
   g.mov(rax, reinterpret_cast<uintptr_t>(handler));
   g.call(rax);
   if (type.results.size() == 1) {
@@ -5042,10 +5033,10 @@ inline bool run_host_callback(HostFunc& host, VMContext* caller, abi::ValRaw* va
 }
 
 // The array-convention handler behind every HostFunc adapter stub.
-inline void host_array_entry(void* host_ctx, void* caller, abi::ValRaw* values) {
+inline void host_array_entry(void* host_ctx, void* caller, abi::ValRaw* values, uintptr_t exit_frame) {
   HostFunc* host = static_cast<VMHostContext*>(host_ctx)->owner;
   if (run_host_callback(*host, static_cast<VMContext*>(caller), values)) return;
-  raise_host_trap(*host->store, host->store->ctx.last_exit_fp);
+  raise_host_trap(*host->store, exit_frame);
 }
 
 // Creates a host function in `store` with a dynamic (array) callback.

@@ -330,6 +330,47 @@ TEST_CASE("wasm calls a host function that calls back into wasm", "[api]") {
   CHECK(countdown->call(store, 3).value() == 3);
 }
 
+namespace {
+// Overwrites the stack below the caller, where frames of returned calls used to be.
+[[gnu::noinline]] void scribble_below() {
+  volatile unsigned char junk[64 * 1024];
+  for (size_t i = 0; i < sizeof junk; ++i) junk[i] = 0x5a;
+}
+}  // namespace
+
+TEST_CASE("a dynamic host function fails after calling back into wasm", "[api]") {
+  // Re-entrant dynamic host functions nest 20 deep; the one at depth 10 fails after its own
+  // callback returned (and after the stack below it was overwritten): the trap must unwind from
+  // its frame, not from one of the returned calls'.
+  wasm::Engine engine;
+  wasm::Store<MyData> store(engine);
+  wasm::Linker<MyData> linker(engine);
+  auto m = wasm::Module::compile(engine, load_test_module("reenter"));
+  REQUIRE(m);
+  std::optional<wasm::Func> countdown;
+  wasm::FuncType type{{wasm::ValType::I32}, {wasm::ValType::I32}};
+  REQUIRE(linker.func_new("env", "callback", type,
+                          [&](wasm::Caller<MyData>& c, std::span<const wasm::Val> args,
+                              std::span<wasm::Val> results) -> wasm::Result<void> {
+                            std::vector<wasm::Val> out(1);
+                            if (auto r = countdown->call(c, std::vector<wasm::Val>{args[0]}, out); !r) return r;
+                            scribble_below();
+                            if (args[0].i32() == 10) return wasm::Error::trap(wasm::TrapCode::HostError, "refused at 10");
+                            results[0] = out[0];
+                            return {};
+                          }));
+  REQUIRE(linker.func_wrap("env", "thrower", []() {}));
+  auto inst = linker.instantiate(store, *m);
+  REQUIRE(inst);
+  countdown = inst->get_func(store, "countdown");
+  REQUIRE(countdown);
+  auto typed = inst->get_typed_func<int32_t, int32_t>(store, "countdown");
+  auto r = typed->call(store, 20);
+  REQUIRE_FALSE(r);
+  CHECK_THAT(r.error().message(), Catch::Contains("refused at 10"));
+  CHECK(typed->call(store, 9).value() == 9);
+}
+
 TEST_CASE("traps carry a backtrace with names from the name section", "[api]") {
   wasm::Engine engine;
   wasm::Store<MyData> store(engine);

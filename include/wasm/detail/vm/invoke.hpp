@@ -116,10 +116,10 @@ inline bool run_host_callback(HostFunc& host, VMContext* caller, abi::ValRaw* va
 }
 
 // The array-convention handler behind every HostFunc adapter stub.
-inline void host_array_entry(void* host_ctx, void* caller, abi::ValRaw* values) {
+inline void host_array_entry(void* host_ctx, void* caller, abi::ValRaw* values, uintptr_t exit_frame) {
   HostFunc* host = static_cast<VMHostContext*>(host_ctx)->owner;
   if (run_host_callback(*host, static_cast<VMContext*>(caller), values)) return;
-  raise_host_trap(*host->store, host->store->ctx.last_exit_fp);
+  raise_host_trap(*host->store, exit_frame);
 }
 
 // Creates a host function in `store` with a dynamic (array) callback.

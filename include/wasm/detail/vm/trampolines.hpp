@@ -248,12 +248,11 @@ inline Stub make_array_to_native(const FuncType& type) {
 }
 
 // The host side of a dynamically typed host function:
-//   void handler(void* host_ctx, void* caller_vmctx, abi::ValRaw* values)
-// reads the parameters from values[0..n) and writes the results to values[0..m).
-using ArrayHostFn = void (*)(void* host_ctx, void* caller, abi::ValRaw* values);
+//   void handler(void* host_ctx, void* caller_vmctx, abi::ValRaw* values, uintptr_t exit_frame)
+// reads the parameters from values[0..n) and writes the results to values[0..m); exit_frame is
+// the adapter's frame (its return address leads back to the caller), where a trap unwinds from.
+using ArrayHostFn = void (*)(void* host_ctx, void* caller, abi::ValRaw* values, uintptr_t exit_frame);
 
-// Native-convention code that JIT code can call like any function of type `type`: it spills the
-// arguments to a ValRaw array on its stack, calls `handler`, and returns the results natively.
 inline Stub make_native_to_array(const FuncType& type, ArrayHostFn handler) {
   using namespace Xbyak::util;
   using Kind = abi::ArgLocation::Kind;
@@ -264,9 +263,6 @@ inline Stub make_native_to_array(const FuncType& type, ArrayHostFn handler) {
   g.push(rbp);
   g.mov(rbp, rsp);
   g.sub(rsp, frame);
-  // Record where wasm left off: a trap raised by the host function unwinds from this frame.
-  g.mov(rax, g.qword[rdi + VMOffsets::store_context()]);  // rdi = its VMHostContext
-  g.mov(g.qword[rax + store_ctx::kLastExitFp], rbp);
   for (size_t i = 0; i < type.params.size(); ++i) {
     const abi::ArgLocation& loc = layout.params[i];
     Xbyak::Address slot = g.qword[rsp + i * 16];
@@ -282,6 +278,7 @@ inline Stub make_native_to_array(const FuncType& type, ArrayHostFn handler) {
   }
   if (layout.has_results_area) g.mov(g.qword[rsp + slots * 16], rdx);
   g.mov(rdx, rsp);
+  g.mov(rcx, rbp);
   g.mov(rax, reinterpret_cast<uintptr_t>(handler));
   g.call(rax);
   if (type.results.size() == 1) {

@@ -26,11 +26,6 @@ struct VMStoreContext {
   uint64_t epoch_deadline = ~uint64_t(0);
   const std::atomic<uint64_t>* epoch_counter = nullptr;  // the Engine's epoch
 
-  // The frame of the dynamically typed host function adapter that JIT code called last (its
-  // return address and saved rbp lead back into wasm), so that a trap raised by the host
-  // function unwinds and gets a wasm backtrace.
-  uintptr_t last_exit_fp = 0;
-
   // Set when a trap unwinds to the entry trampoline; the host side reads and clears it.
   uint32_t trap_code = 0;  // 0 = none, else 1 + TrapCode
   uint32_t padding = 0;
@@ -47,7 +42,6 @@ inline constexpr uint32_t kStackLimit = offsetof(VMStoreContext, stack_limit);
 inline constexpr uint32_t kFuelConsumed = offsetof(VMStoreContext, fuel_consumed);
 inline constexpr uint32_t kEpochDeadline = offsetof(VMStoreContext, epoch_deadline);
 inline constexpr uint32_t kEpochCounter = offsetof(VMStoreContext, epoch_counter);
-inline constexpr uint32_t kLastExitFp = offsetof(VMStoreContext, last_exit_fp);
 inline constexpr uint32_t kTrapCode = offsetof(VMStoreContext, trap_code);
 }  // namespace store_ctx
 
