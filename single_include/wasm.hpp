@@ -2757,6 +2757,12 @@ struct VMStoreContext;
 inline constexpr uint32_t kVMContextMagic =
     uint32_t('w') | uint32_t('a') << 8 | uint32_t('s') << 16 | uint32_t('m') << 24;
 
+// Whether a callee/caller context pointer is an instance's VMContext rather than a host
+// function's context (which starts with a magic of its own).
+inline bool is_instance_vmctx(const void* ctx) {
+  return *static_cast<const uint32_t*>(ctx) == kVMContextMagic;
+}
+
 struct VMMemoryDefinition {
   uint8_t* base = nullptr;
   uint64_t current_length = 0;  // bytes
@@ -4008,7 +4014,7 @@ class EntryStubs {
   // The trampoline for calling `target` from the host: host functions are told apart by the
   // magic their context starts with (VMHostContext).
   const void* entry_for(const VMFuncRef* target) const {
-    return *reinterpret_cast<const uint32_t*>(target->vmctx) == kVMContextMagic ? wasm_entry() : host_entry();
+    return is_instance_vmctx(target->vmctx) ? wasm_entry() : host_entry();
   }
 
   // A trampoline's frame to resume after a trap.
@@ -5918,7 +5924,7 @@ class Caller {
  public:
   Caller(detail::StoreData& store, detail::VMContext* caller_vmctx) : store_(store) {
     // A host function called straight from the host has no calling instance.
-    if (caller_vmctx && *reinterpret_cast<const uint32_t*>(caller_vmctx) == detail::kVMContextMagic) {
+    if (caller_vmctx && detail::is_instance_vmctx(caller_vmctx)) {
       caller_ = detail::Instance::from_vmctx(caller_vmctx);
     }
   }

@@ -14,7 +14,7 @@ class Caller {
  public:
   Caller(detail::StoreData& store, detail::VMContext* caller_vmctx) : store_(store) {
     // A host function called straight from the host has no calling instance.
-    if (caller_vmctx && *reinterpret_cast<const uint32_t*>(caller_vmctx) == detail::kVMContextMagic) {
+    if (caller_vmctx && detail::is_instance_vmctx(caller_vmctx)) {
       caller_ = detail::Instance::from_vmctx(caller_vmctx);
     }
   }

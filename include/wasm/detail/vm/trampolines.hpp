@@ -101,7 +101,7 @@ class EntryStubs {
   // The trampoline for calling `target` from the host: host functions are told apart by the
   // magic their context starts with (VMHostContext).
   const void* entry_for(const VMFuncRef* target) const {
-    return *reinterpret_cast<const uint32_t*>(target->vmctx) == kVMContextMagic ? wasm_entry() : host_entry();
+    return is_instance_vmctx(target->vmctx) ? wasm_entry() : host_entry();
   }
 
   // A trampoline's frame to resume after a trap.

@@ -22,6 +22,12 @@ struct VMStoreContext;
 inline constexpr uint32_t kVMContextMagic =
     uint32_t('w') | uint32_t('a') << 8 | uint32_t('s') << 16 | uint32_t('m') << 24;
 
+// Whether a callee/caller context pointer is an instance's VMContext rather than a host
+// function's context (which starts with a magic of its own).
+inline bool is_instance_vmctx(const void* ctx) {
+  return *static_cast<const uint32_t*>(ctx) == kVMContextMagic;
+}
+
 struct VMMemoryDefinition {
   uint8_t* base = nullptr;
   uint64_t current_length = 0;  // bytes
