@@ -26,13 +26,414 @@
 #include <memory>
 #include <type_traits>
 
+// ---- begin include/wasm/detail/api/host_adapter.hpp ----
+// Typed host functions: a C++ callable becomes a native-convention function that JIT code
+// calls directly (no marshalling through ValRaw arrays). The adapter's signature is the wasm
+// function's native signature (jit/abi.hpp):
+//   Ret  adapter(VMHostContext*, VMContext* caller, NativeParams...)          0 or 1 result
+//   void adapter(VMHostContext*, VMContext* caller, ValRaw* results, NativeParams...)   2+
+// A callable may take a leading Caller<T>&, and may return void, a value, a std::tuple or a
+// Result of those; an error result or a C++ exception becomes a trap.
+#include <cstring>
+#include <exception>
+#include <functional>
+#include <string>
+#include <tuple>
+#include <utility>
+
+// ---- begin include/wasm/result.hpp ----
+// Result<T>: an expected-like value-or-Error, with a Result<void> case.
+#include <cassert>
+
+// ---- begin include/wasm/error.hpp ----
+// Error values returned by every fallible public call (see result.hpp).
+#include <cstdint>
+
+namespace wasm {
+
+// What stage of the pipeline an error comes from.
+enum class ErrorKind : uint8_t {
+  Decode,       // malformed binary
+  Validate,     // well-formed but invalid module
+  Link,         // an import could not be resolved or has the wrong type
+  Instantiate,  // instantiation failed (segment out of bounds, start trapped, ...)
+  Trap,         // a guest trapped at run time
+  Resource,     // out of memory, address space, or a limiter said no
+  Type,         // the embedder used a wrong type (e.g. get_typed_func signature)
+  Exit,         // the guest asked to exit (WASI proc_exit); exit_code() says with what
+};
+
+// Names follow wasmtime's `Trap` enum.
+enum class TrapCode : uint8_t {
+  StackOverflow,
+  MemoryOutOfBounds,
+  HeapMisaligned,
+  TableOutOfBounds,
+  IndirectCallToNull,
+  BadSignature,
+  IntegerOverflow,
+  IntegerDivisionByZero,
+  BadConversionToInteger,
+  UnreachableCodeReached,
+  Interrupt,
+  OutOfFuel,
+  NullReference,
+  HostError,  // a host function returned an error or threw
+};
+
+// The message the specification's test suite uses for each trap.
+constexpr const char* trap_message(TrapCode code) {
+  switch (code) {
+    case TrapCode::StackOverflow: return "call stack exhausted";
+    case TrapCode::MemoryOutOfBounds: return "out of bounds memory access";
+    case TrapCode::HeapMisaligned: return "misaligned memory access";
+    case TrapCode::TableOutOfBounds: return "out of bounds table access";
+    case TrapCode::IndirectCallToNull: return "uninitialized element";
+    case TrapCode::BadSignature: return "indirect call type mismatch";
+    case TrapCode::IntegerOverflow: return "integer overflow";
+    case TrapCode::IntegerDivisionByZero: return "integer divide by zero";
+    case TrapCode::BadConversionToInteger: return "invalid conversion to integer";
+    case TrapCode::UnreachableCodeReached: return "unreachable";
+    case TrapCode::Interrupt: return "interrupt";
+    case TrapCode::OutOfFuel: return "all fuel consumed";
+    case TrapCode::NullReference: return "null reference";
+    case TrapCode::HostError: return "host error";
+  }
+  return "unknown trap";
+}
+
+constexpr const char* error_kind_name(ErrorKind kind) {
+  switch (kind) {
+    case ErrorKind::Decode: return "decode error";
+    case ErrorKind::Validate: return "validation error";
+    case ErrorKind::Link: return "link error";
+    case ErrorKind::Instantiate: return "instantiation error";
+    case ErrorKind::Trap: return "trap";
+    case ErrorKind::Resource: return "resource error";
+    case ErrorKind::Type: return "type error";
+    case ErrorKind::Exit: return "exit";
+  }
+  return "error";
+}
+
+// One frame of a wasm backtrace.
+struct FrameInfo {
+  uint32_t func_index = 0;
+  std::string func_name;  // from the name section; empty when unknown
+  uint32_t module_offset = 0;
+};
+
+class Error {
+ public:
+  Error(ErrorKind kind, std::string message) : kind_(kind), message_(std::move(message)) {}
+  static Error trap(TrapCode code, std::string message = {}) {
+    Error e(ErrorKind::Trap, message.empty() ? trap_message(code) : std::move(message));
+    e.trap_code_ = code;
+    return e;
+  }
+
+  // Ends the current call of wasm with an exit status instead of a trap (proc_exit). A host
+  // function returns it; the caller of the wasm function gets it back unchanged.
+  static Error exit(int32_t code) {
+    Error e(ErrorKind::Exit, "exit with status " + std::to_string(code));
+    e.exit_code_ = code;
+    return e;
+  }
+
+  ErrorKind kind() const { return kind_; }
+  std::optional<int32_t> exit_code() const { return exit_code_; }
+  const std::string& message() const { return message_; }
+  std::optional<TrapCode> trap_code() const { return trap_code_; }
+  const std::vector<FrameInfo>& backtrace() const { return backtrace_; }
+  void set_backtrace(std::vector<FrameInfo> frames) { backtrace_ = std::move(frames); }
+
+  // "validation error: type mismatch ..." — kind and message in one line.
+  std::string to_string() const { return std::string(error_kind_name(kind_)) + ": " + message_; }
+
+ private:
+  ErrorKind kind_;
+  std::string message_;
+  std::optional<TrapCode> trap_code_;
+  std::optional<int32_t> exit_code_;
+  std::vector<FrameInfo> backtrace_;
+};
+
+}  // namespace wasm
+// ---- end include/wasm/error.hpp ----
+
+namespace wasm {
+
+template <typename T>
+class [[nodiscard]] Result {
+ public:
+  Result(const T& value) : state_(std::in_place_index<0>, value) {}
+  Result(T&& value) : state_(std::in_place_index<0>, std::move(value)) {}
+  Result(Error error) : state_(std::in_place_index<1>, std::move(error)) {}
+
+  explicit operator bool() const { return state_.index() == 0; }
+  bool has_value() const { return state_.index() == 0; }
+
+  T& value() & { return std::get<0>(state_); }
+  const T& value() const& { return std::get<0>(state_); }
+  T&& value() && { return std::get<0>(std::move(state_)); }
+  T& operator*() & { return value(); }
+  const T& operator*() const& { return value(); }
+  T&& operator*() && { return std::move(*this).value(); }
+  T* operator->() { return &value(); }
+  const T* operator->() const { return &value(); }
+
+  Error& error() & { return std::get<1>(state_); }
+  const Error& error() const& { return std::get<1>(state_); }
+  Error&& error() && { return std::get<1>(std::move(state_)); }
+
+ private:
+  std::variant<T, Error> state_;
+};
+
+// Not [[nodiscard]]: a void result is often deliberately dropped (a definition that cannot
+// clash, a setting); Result<T> with a value still is.
+template <>
+class Result<void> {
+ public:
+  Result() = default;
+  Result(Error error) : error_(std::move(error)) {}
+
+  explicit operator bool() const { return !error_.has_value(); }
+  bool has_value() const { return !error_.has_value(); }
+  void value() const { assert(has_value()); }
+
+  Error& error() & { return *error_; }
+  const Error& error() const& { return *error_; }
+  Error&& error() && { return std::move(*error_); }
+
+ private:
+  std::optional<Error> error_;
+};
+
+}  // namespace wasm
+// ---- end include/wasm/result.hpp ----
+// ---- begin include/wasm/value.hpp ----
+// Values that cross the API: Val (any wasm value), V128, FuncRef and ExternRef.
+#include <array>
+
+// ---- begin include/wasm/detail/base/val_raw.hpp ----
+// ValRaw: one 16-byte value slot of the untyped path (results areas, Func::call argument
+// arrays, array trampolines). Every type is stored little-endian from byte 0. It belongs to the
+// base vocabulary because the public Val, the runtime and the JIT all read it.
+
+namespace wasm::detail {
+
+union ValRaw {
+  int32_t i32;
+  int64_t i64;
+  float f32;
+  double f64;
+  void* ref;
+  uint8_t v128[16];
+};
+static_assert(sizeof(ValRaw) == 16);
+
+}  // namespace wasm::detail
+// ---- end include/wasm/detail/base/val_raw.hpp ----
+// ---- begin include/wasm/types.hpp ----
+// The WebAssembly type vocabulary shared by the decoder, validator, runtime and public API.
+
+namespace wasm {
+
+// Value types, numbered by their binary encoding.
+enum class ValType : uint8_t {
+  I32 = 0x7F,
+  I64 = 0x7E,
+  F32 = 0x7D,
+  F64 = 0x7C,
+  V128 = 0x7B,
+  FuncRef = 0x70,
+  ExternRef = 0x6F,
+};
+
+constexpr bool is_valtype_byte(uint8_t b) {
+  return (b >= 0x7B && b <= 0x7F) || b == 0x70 || b == 0x6F;
+}
+constexpr bool is_reftype(ValType t) { return t == ValType::FuncRef || t == ValType::ExternRef; }
+constexpr bool is_numeric(ValType t) { return !is_reftype(t) && t != ValType::V128; }
+
+constexpr const char* valtype_name(ValType t) {
+  switch (t) {
+    case ValType::I32: return "i32";
+    case ValType::I64: return "i64";
+    case ValType::F32: return "f32";
+    case ValType::F64: return "f64";
+    case ValType::V128: return "v128";
+    case ValType::FuncRef: return "funcref";
+    case ValType::ExternRef: return "externref";
+  }
+  return "?";
+}
+
+// Size of a value of this type in a VMContext global slot or a stack slot.
+constexpr uint32_t valtype_size(ValType t) {
+  switch (t) {
+    case ValType::I32:
+    case ValType::F32: return 4;
+    case ValType::V128: return 16;
+    default: return 8;
+  }
+}
+
+enum class ExternKind : uint8_t { Func = 0, Table = 1, Memory = 2, Global = 3, Tag = 4 };
+
+constexpr const char* extern_kind_name(ExternKind k) {
+  switch (k) {
+    case ExternKind::Func: return "func";
+    case ExternKind::Table: return "table";
+    case ExternKind::Memory: return "memory";
+    case ExternKind::Global: return "global";
+    case ExternKind::Tag: return "tag";
+  }
+  return "?";
+}
+
+struct Limits {
+  uint64_t min = 0;
+  std::optional<uint64_t> max;
+  bool shared = false;
+
+  friend bool operator==(const Limits&, const Limits&) = default;
+};
+
+// Limits subtyping for imports: `actual` may be used where `expected` is declared.
+inline bool limits_match(const Limits& actual, const Limits& expected) {
+  if (actual.min < expected.min) return false;
+  if (!expected.max) return true;
+  return actual.max && *actual.max <= *expected.max;
+}
+
+struct FuncType {
+  std::vector<ValType> params;
+  std::vector<ValType> results;
+
+  friend bool operator==(const FuncType&, const FuncType&) = default;
+  std::string to_string() const {
+    std::string s = "(func";
+    if (!params.empty()) {
+      s += " (param";
+      for (ValType t : params) (s += ' ') += valtype_name(t);
+      s += ')';
+    }
+    if (!results.empty()) {
+      s += " (result";
+      for (ValType t : results) (s += ' ') += valtype_name(t);
+      s += ')';
+    }
+    return s + ')';
+  }
+};
+
+struct TableType {
+  ValType element = ValType::FuncRef;
+  Limits limits;
+  friend bool operator==(const TableType&, const TableType&) = default;
+};
+
+struct MemoryType {
+  Limits limits;  // in 64 KiB pages
+  bool is64 = false;
+  friend bool operator==(const MemoryType&, const MemoryType&) = default;
+};
+
+struct GlobalType {
+  ValType type = ValType::I32;
+  bool mutable_ = false;
+  friend bool operator==(const GlobalType&, const GlobalType&) = default;
+};
+
+constexpr uint64_t kPageSize = 65536;
+constexpr uint64_t kMaxPages32 = 65536;           // 4 GiB
+constexpr uint64_t kMaxPages64 = 1ull << 48;      // memory64's limit
+constexpr uint64_t kMaxTableSize = 0xFFFFFFFFull; // table limits are u32
+
+}  // namespace wasm
+// ---- end include/wasm/types.hpp ----
+
+namespace wasm {
+
+namespace detail {
+struct VMFuncRef;
+}
+
+// A 128-bit SIMD value, little-endian lanes.
+struct V128 {
+  std::array<uint8_t, 16> bytes{};
+  friend bool operator==(const V128&, const V128&) = default;
+};
+
+// A reference to a function, valid as long as the Store that made it. Null when empty.
+struct FuncRef {
+  detail::VMFuncRef* raw = nullptr;
+  explicit operator bool() const { return raw != nullptr; }
+  friend bool operator==(const FuncRef&, const FuncRef&) = default;
+};
+
+// An opaque host reference passed through wasm unchanged. Null when `ptr` is null.
+struct ExternRef {
+  void* ptr = nullptr;
+  explicit operator bool() const { return ptr != nullptr; }
+  friend bool operator==(const ExternRef&, const ExternRef&) = default;
+};
+
+// Any wasm value, with its type. Used on the untyped paths (Func::call, globals, tables).
+class Val {
+ public:
+  Val() : Val(int32_t(0)) {}
+  Val(int32_t v) : type_(ValType::I32) { raw_.i64 = 0; raw_.i32 = v; }
+  Val(int64_t v) : type_(ValType::I64) { raw_.i64 = v; }
+  Val(float v) : type_(ValType::F32) { raw_.i64 = 0; raw_.f32 = v; }
+  Val(double v) : type_(ValType::F64) { raw_.f64 = v; }
+  Val(const V128& v) : type_(ValType::V128) { std::memcpy(raw_.v128, v.bytes.data(), 16); }
+  Val(FuncRef r) : type_(ValType::FuncRef) { raw_.ref = r.raw; }
+  Val(ExternRef r) : type_(ValType::ExternRef) { raw_.ref = r.ptr; }
+
+  // The zero value (or null reference) of a type.
+  static Val zero(ValType type) {
+    detail::ValRaw raw;
+    std::memset(&raw, 0, sizeof raw);
+    return from_raw(type, raw);
+  }
+  static Val from_raw(ValType type, const detail::ValRaw& raw) {
+    Val v;
+    v.type_ = type;
+    v.raw_ = raw;  // accessors read only the bytes of the value's own width
+    return v;
+  }
+
+  ValType type() const { return type_; }
+  int32_t i32() const { return raw_.i32; }
+  int64_t i64() const { return raw_.i64; }
+  float f32() const { return raw_.f32; }
+  double f64() const { return raw_.f64; }
+  V128 v128() const {
+    V128 v;
+    std::memcpy(v.bytes.data(), raw_.v128, 16);
+    return v;
+  }
+  FuncRef funcref() const { return FuncRef{static_cast<detail::VMFuncRef*>(raw_.ref)}; }
+  ExternRef externref() const { return ExternRef{raw_.ref}; }
+  bool is_null_ref() const { return is_reftype(type_) && raw_.ref == nullptr; }
+
+  // The untyped representation JIT code reads and writes.
+  const detail::ValRaw& raw() const { return raw_; }
+
+ private:
+  ValType type_;
+  detail::ValRaw raw_;
+};
+
+}  // namespace wasm
+// ---- end include/wasm/value.hpp ----
 // ---- begin include/wasm/detail/vm/invoke.hpp ----
 // Crossing between host and wasm: entering wasm through the entry trampoline (and turning a
 // trap recorded in the VMStoreContext into an Error), and running host callbacks for JIT code
 // (turning their errors and exceptions into traps).
-#include <exception>
-#include <string>
-#include <utility>
 
 // ---- begin include/wasm/detail/vm/store_data.hpp ----
 // StoreData: everything a Store owns (the non-template part of wasm::Store<T>): its
@@ -40,21 +441,18 @@
 // (Func, Memory, ...) are a store id plus an index into one of the vectors here.
 #include <atomic>
 #include <cstddef>
-#include <cstdint>
-#include <functional>
 
 // ---- begin include/wasm/detail/vm/instance.hpp ----
 // Instance: the runtime state of one instantiated module. It is allocated in one block with
 // its VMContext directly behind it, so JIT code (which sees only the VMContext) and builtins
 // (which get a VMContext*) reach the Instance by pointer arithmetic.
-#include <cstring>
 #include <new>
 
-// ---- begin include/wasm/detail/vm/builtins.hpp ----
+// ---- begin include/wasm/detail/env/builtins.hpp ----
 // VMBuiltins: the table of runtime functions JIT code calls (see builtins.def for the list and
 // conventions). One table per process; every VMContext points at it.
 
-// ---- begin include/wasm/detail/vm/vmcontext_records.hpp ----
+// ---- begin include/wasm/detail/env/vm_records.hpp ----
 // The records that live inside a VMContext (or that it points at) and that JIT code reads
 // through VMOffsets displacements. Their layout is stated in env/vmctx_layout.def; the
 // static_asserts at the end, generated from that file, keep these structs identical to it.
@@ -64,8 +462,6 @@
 // constexpr walk over the regions of vmctx_layout.def, so the same code gives static_assert-able
 // offsets for a shape known at compile time and the offsets of a module decoded at run time.
 #include <algorithm>
-#include <array>
-#include <cassert>
 #include <iterator>
 
 // ---- begin include/wasm/detail/env/module_shape.hpp ----
@@ -271,7 +667,7 @@ constexpr int section_rank(uint8_t id) {
 
 }  // namespace wasm::detail
 // ---- end include/wasm/detail/binary/sections.hpp ----
-// ---- begin include/wasm/detail/env/module_info.hpp ----
+// ---- begin include/wasm/detail/binary/module_info.hpp ----
 // ModuleInfo: everything the decoder learns about a module, as plain data. The validator checks
 // it, the runtime instantiates from it and the compiler reads function bodies through it.
 #include <unordered_map>
@@ -284,125 +680,6 @@ constexpr int section_rank(uint8_t id) {
 // ---- begin include/wasm/detail/binary/opcodes.hpp ----
 // The opcode enumeration and its static description, generated from opcodes.def.
 
-// ---- begin include/wasm/types.hpp ----
-// The WebAssembly type vocabulary shared by the decoder, validator, runtime and public API.
-
-namespace wasm {
-
-// Value types, numbered by their binary encoding.
-enum class ValType : uint8_t {
-  I32 = 0x7F,
-  I64 = 0x7E,
-  F32 = 0x7D,
-  F64 = 0x7C,
-  V128 = 0x7B,
-  FuncRef = 0x70,
-  ExternRef = 0x6F,
-};
-
-constexpr bool is_valtype_byte(uint8_t b) {
-  return (b >= 0x7B && b <= 0x7F) || b == 0x70 || b == 0x6F;
-}
-constexpr bool is_reftype(ValType t) { return t == ValType::FuncRef || t == ValType::ExternRef; }
-constexpr bool is_numeric(ValType t) { return !is_reftype(t) && t != ValType::V128; }
-
-constexpr const char* valtype_name(ValType t) {
-  switch (t) {
-    case ValType::I32: return "i32";
-    case ValType::I64: return "i64";
-    case ValType::F32: return "f32";
-    case ValType::F64: return "f64";
-    case ValType::V128: return "v128";
-    case ValType::FuncRef: return "funcref";
-    case ValType::ExternRef: return "externref";
-  }
-  return "?";
-}
-
-// Size of a value of this type in a VMContext global slot or a stack slot.
-constexpr uint32_t valtype_size(ValType t) {
-  switch (t) {
-    case ValType::I32:
-    case ValType::F32: return 4;
-    case ValType::V128: return 16;
-    default: return 8;
-  }
-}
-
-enum class ExternKind : uint8_t { Func = 0, Table = 1, Memory = 2, Global = 3, Tag = 4 };
-
-constexpr const char* extern_kind_name(ExternKind k) {
-  switch (k) {
-    case ExternKind::Func: return "func";
-    case ExternKind::Table: return "table";
-    case ExternKind::Memory: return "memory";
-    case ExternKind::Global: return "global";
-    case ExternKind::Tag: return "tag";
-  }
-  return "?";
-}
-
-struct Limits {
-  uint64_t min = 0;
-  std::optional<uint64_t> max;
-  bool shared = false;
-
-  friend bool operator==(const Limits&, const Limits&) = default;
-};
-
-// Limits subtyping for imports: `actual` may be used where `expected` is declared.
-inline bool limits_match(const Limits& actual, const Limits& expected) {
-  if (actual.min < expected.min) return false;
-  if (!expected.max) return true;
-  return actual.max && *actual.max <= *expected.max;
-}
-
-struct FuncType {
-  std::vector<ValType> params;
-  std::vector<ValType> results;
-
-  friend bool operator==(const FuncType&, const FuncType&) = default;
-  std::string to_string() const {
-    std::string s = "(func";
-    if (!params.empty()) {
-      s += " (param";
-      for (ValType t : params) (s += ' ') += valtype_name(t);
-      s += ')';
-    }
-    if (!results.empty()) {
-      s += " (result";
-      for (ValType t : results) (s += ' ') += valtype_name(t);
-      s += ')';
-    }
-    return s + ')';
-  }
-};
-
-struct TableType {
-  ValType element = ValType::FuncRef;
-  Limits limits;
-  friend bool operator==(const TableType&, const TableType&) = default;
-};
-
-struct MemoryType {
-  Limits limits;  // in 64 KiB pages
-  bool is64 = false;
-  friend bool operator==(const MemoryType&, const MemoryType&) = default;
-};
-
-struct GlobalType {
-  ValType type = ValType::I32;
-  bool mutable_ = false;
-  friend bool operator==(const GlobalType&, const GlobalType&) = default;
-};
-
-constexpr uint64_t kPageSize = 65536;
-constexpr uint64_t kMaxPages32 = 65536;           // 4 GiB
-constexpr uint64_t kMaxPages64 = 1ull << 48;      // memory64's limit
-constexpr uint64_t kMaxTableSize = 0xFFFFFFFFull; // table limits are u32
-
-}  // namespace wasm
-// ---- end include/wasm/types.hpp ----
 
 namespace wasm::detail {
 
@@ -1865,7 +2142,7 @@ struct ModuleInfo {
 };
 
 }  // namespace wasm::detail
-// ---- end include/wasm/detail/env/module_info.hpp ----
+// ---- end include/wasm/detail/binary/module_info.hpp ----
 
 namespace wasm::detail {
 
@@ -2144,7 +2421,7 @@ namespace vmlayout {
   }
 // ---- begin include/wasm/detail/env/vmctx_layout.def ----
 // The VMContext layout and the records inside it, written down once. Nothing else states
-// this order: vmoffsets.hpp walks the regions to compute offsets, and vm/vmcontext_records.hpp
+// this order: vmoffsets.hpp walks the regions to compute offsets, and env/vm_records.hpp
 // checks its C++ structs against the records. Include this file after defining the macros you
 // need; the ones left undefined expand to nothing, and all are undefined again at the end.
 //
@@ -2245,7 +2522,7 @@ enum class VMRegion : uint8_t {
 #define WASM_VMCTX_ARRAY(name, count, Record) name,
 // ---- begin include/wasm/detail/env/vmctx_layout.def ----
 // The VMContext layout and the records inside it, written down once. Nothing else states
-// this order: vmoffsets.hpp walks the regions to compute offsets, and vm/vmcontext_records.hpp
+// this order: vmoffsets.hpp walks the regions to compute offsets, and env/vm_records.hpp
 // checks its C++ structs against the records. Include this file after defining the macros you
 // need; the ones left undefined expand to nothing, and all are undefined again at the end.
 //
@@ -2353,7 +2630,7 @@ inline constexpr VMRegionInfo kVMRegions[] = {
   {#name, vmlayout::Record::size, vmlayout::Record::align, false},
 // ---- begin include/wasm/detail/env/vmctx_layout.def ----
 // The VMContext layout and the records inside it, written down once. Nothing else states
-// this order: vmoffsets.hpp walks the regions to compute offsets, and vm/vmcontext_records.hpp
+// this order: vmoffsets.hpp walks the regions to compute offsets, and env/vm_records.hpp
 // checks its C++ structs against the records. Include this file after defining the macros you
 // need; the ones left undefined expand to nothing, and all are undefined again at the end.
 //
@@ -2460,7 +2737,7 @@ constexpr uint64_t region_count(VMRegion region, const ModuleShape& shape) {
   case VMRegion::name: return shape.count;
 // ---- begin include/wasm/detail/env/vmctx_layout.def ----
 // The VMContext layout and the records inside it, written down once. Nothing else states
-// this order: vmoffsets.hpp walks the regions to compute offsets, and vm/vmcontext_records.hpp
+// this order: vmoffsets.hpp walks the regions to compute offsets, and env/vm_records.hpp
 // checks its C++ structs against the records. Include this file after defining the macros you
 // need; the ones left undefined expand to nothing, and all are undefined again at the end.
 //
@@ -2833,7 +3110,7 @@ static_assert(region_info(VMRegion::type_ids).element_size == sizeof(const uint3
                 #Record "::" #field ": offset or size differs from vmctx_layout.def");
 // ---- begin include/wasm/detail/env/vmctx_layout.def ----
 // The VMContext layout and the records inside it, written down once. Nothing else states
-// this order: vmoffsets.hpp walks the regions to compute offsets, and vm/vmcontext_records.hpp
+// this order: vmoffsets.hpp walks the regions to compute offsets, and env/vm_records.hpp
 // checks its C++ structs against the records. Include this file after defining the macros you
 // need; the ones left undefined expand to nothing, and all are undefined again at the end.
 //
@@ -2928,13 +3205,13 @@ WASM_VMCTX_ARRAY(func_refs, num_funcs(), VMFuncRef)
 // ---- end include/wasm/detail/env/vmctx_layout.def ----
 
 }  // namespace wasm::detail
-// ---- end include/wasm/detail/vm/vmcontext_records.hpp ----
+// ---- end include/wasm/detail/env/vm_records.hpp ----
 
 namespace wasm::detail {
 
 enum class Builtin : uint32_t {
 #define WASM_BUILTIN(name, ret, ...) name,
-// ---- begin include/wasm/detail/vm/builtins.def ----
+// ---- begin include/wasm/detail/env/builtins.def ----
 // The runtime functions ("builtins", libcalls) that JIT code calls through the table at
 // VMOffsets::builtins(). One line each; VMBuiltins (builtins.hpp) is generated from this list,
 // and JIT code calls entry i at displacement i * 8 of the table.
@@ -2969,14 +3246,14 @@ WASM_BUILTIN(raise_trap,    void, VMContext*, uint32_t /*TrapCode*/)
 // or yield and return).
 WASM_BUILTIN(out_of_fuel,   void, VMContext*)
 WASM_BUILTIN(epoch_deadline_reached, void, VMContext*)
-// ---- end include/wasm/detail/vm/builtins.def ----
+// ---- end include/wasm/detail/env/builtins.def ----
 #undef WASM_BUILTIN
   count
 };
 
 struct VMBuiltins {
 #define WASM_BUILTIN(name, ret, ...) ret (*name)(__VA_ARGS__) = nullptr;
-// ---- begin include/wasm/detail/vm/builtins.def ----
+// ---- begin include/wasm/detail/env/builtins.def ----
 // The runtime functions ("builtins", libcalls) that JIT code calls through the table at
 // VMOffsets::builtins(). One line each; VMBuiltins (builtins.hpp) is generated from this list,
 // and JIT code calls entry i at displacement i * 8 of the table.
@@ -3011,7 +3288,7 @@ WASM_BUILTIN(raise_trap,    void, VMContext*, uint32_t /*TrapCode*/)
 // or yield and return).
 WASM_BUILTIN(out_of_fuel,   void, VMContext*)
 WASM_BUILTIN(epoch_deadline_reached, void, VMContext*)
-// ---- end include/wasm/detail/vm/builtins.def ----
+// ---- end include/wasm/detail/env/builtins.def ----
 #undef WASM_BUILTIN
 };
 
@@ -3021,7 +3298,7 @@ constexpr uint32_t builtin_offset(Builtin b) { return uint32_t(b) * 8; }
 static_assert(sizeof(VMBuiltins) == uint32_t(Builtin::count) * 8);
 
 }  // namespace wasm::detail
-// ---- end include/wasm/detail/vm/builtins.hpp ----
+// ---- end include/wasm/detail/env/builtins.hpp ----
 // ---- begin include/wasm/detail/vm/linear_memory.hpp ----
 // LinearMemory: the bytes of one wasm memory, mapped from the OS and published to JIT code
 // through a VMMemoryDefinition {base, current_length}.
@@ -3119,175 +3396,6 @@ class ResourceLimiter {
 
 }  // namespace wasm::detail
 // ---- end include/wasm/detail/vm/resource_limiter.hpp ----
-// ---- begin include/wasm/result.hpp ----
-// Result<T>: an expected-like value-or-Error, with a Result<void> case.
-
-// ---- begin include/wasm/error.hpp ----
-// Error values returned by every fallible public call (see result.hpp).
-
-namespace wasm {
-
-// What stage of the pipeline an error comes from.
-enum class ErrorKind : uint8_t {
-  Decode,       // malformed binary
-  Validate,     // well-formed but invalid module
-  Link,         // an import could not be resolved or has the wrong type
-  Instantiate,  // instantiation failed (segment out of bounds, start trapped, ...)
-  Trap,         // a guest trapped at run time
-  Resource,     // out of memory, address space, or a limiter said no
-  Type,         // the embedder used a wrong type (e.g. get_typed_func signature)
-  Exit,         // the guest asked to exit (WASI proc_exit); exit_code() says with what
-};
-
-// Names follow wasmtime's `Trap` enum.
-enum class TrapCode : uint8_t {
-  StackOverflow,
-  MemoryOutOfBounds,
-  HeapMisaligned,
-  TableOutOfBounds,
-  IndirectCallToNull,
-  BadSignature,
-  IntegerOverflow,
-  IntegerDivisionByZero,
-  BadConversionToInteger,
-  UnreachableCodeReached,
-  Interrupt,
-  OutOfFuel,
-  NullReference,
-  HostError,  // a host function returned an error or threw
-};
-
-// The message the specification's test suite uses for each trap.
-constexpr const char* trap_message(TrapCode code) {
-  switch (code) {
-    case TrapCode::StackOverflow: return "call stack exhausted";
-    case TrapCode::MemoryOutOfBounds: return "out of bounds memory access";
-    case TrapCode::HeapMisaligned: return "misaligned memory access";
-    case TrapCode::TableOutOfBounds: return "out of bounds table access";
-    case TrapCode::IndirectCallToNull: return "uninitialized element";
-    case TrapCode::BadSignature: return "indirect call type mismatch";
-    case TrapCode::IntegerOverflow: return "integer overflow";
-    case TrapCode::IntegerDivisionByZero: return "integer divide by zero";
-    case TrapCode::BadConversionToInteger: return "invalid conversion to integer";
-    case TrapCode::UnreachableCodeReached: return "unreachable";
-    case TrapCode::Interrupt: return "interrupt";
-    case TrapCode::OutOfFuel: return "all fuel consumed";
-    case TrapCode::NullReference: return "null reference";
-    case TrapCode::HostError: return "host error";
-  }
-  return "unknown trap";
-}
-
-constexpr const char* error_kind_name(ErrorKind kind) {
-  switch (kind) {
-    case ErrorKind::Decode: return "decode error";
-    case ErrorKind::Validate: return "validation error";
-    case ErrorKind::Link: return "link error";
-    case ErrorKind::Instantiate: return "instantiation error";
-    case ErrorKind::Trap: return "trap";
-    case ErrorKind::Resource: return "resource error";
-    case ErrorKind::Type: return "type error";
-    case ErrorKind::Exit: return "exit";
-  }
-  return "error";
-}
-
-// One frame of a wasm backtrace.
-struct FrameInfo {
-  uint32_t func_index = 0;
-  std::string func_name;  // from the name section; empty when unknown
-  uint32_t module_offset = 0;
-};
-
-class Error {
- public:
-  Error(ErrorKind kind, std::string message) : kind_(kind), message_(std::move(message)) {}
-  static Error trap(TrapCode code, std::string message = {}) {
-    Error e(ErrorKind::Trap, message.empty() ? trap_message(code) : std::move(message));
-    e.trap_code_ = code;
-    return e;
-  }
-
-  // Ends the current call of wasm with an exit status instead of a trap (proc_exit). A host
-  // function returns it; the caller of the wasm function gets it back unchanged.
-  static Error exit(int32_t code) {
-    Error e(ErrorKind::Exit, "exit with status " + std::to_string(code));
-    e.exit_code_ = code;
-    return e;
-  }
-
-  ErrorKind kind() const { return kind_; }
-  std::optional<int32_t> exit_code() const { return exit_code_; }
-  const std::string& message() const { return message_; }
-  std::optional<TrapCode> trap_code() const { return trap_code_; }
-  const std::vector<FrameInfo>& backtrace() const { return backtrace_; }
-  void set_backtrace(std::vector<FrameInfo> frames) { backtrace_ = std::move(frames); }
-
-  // "validation error: type mismatch ..." — kind and message in one line.
-  std::string to_string() const { return std::string(error_kind_name(kind_)) + ": " + message_; }
-
- private:
-  ErrorKind kind_;
-  std::string message_;
-  std::optional<TrapCode> trap_code_;
-  std::optional<int32_t> exit_code_;
-  std::vector<FrameInfo> backtrace_;
-};
-
-}  // namespace wasm
-// ---- end include/wasm/error.hpp ----
-
-namespace wasm {
-
-template <typename T>
-class [[nodiscard]] Result {
- public:
-  Result(const T& value) : state_(std::in_place_index<0>, value) {}
-  Result(T&& value) : state_(std::in_place_index<0>, std::move(value)) {}
-  Result(Error error) : state_(std::in_place_index<1>, std::move(error)) {}
-
-  explicit operator bool() const { return state_.index() == 0; }
-  bool has_value() const { return state_.index() == 0; }
-
-  T& value() & { return std::get<0>(state_); }
-  const T& value() const& { return std::get<0>(state_); }
-  T&& value() && { return std::get<0>(std::move(state_)); }
-  T& operator*() & { return value(); }
-  const T& operator*() const& { return value(); }
-  T&& operator*() && { return std::move(*this).value(); }
-  T* operator->() { return &value(); }
-  const T* operator->() const { return &value(); }
-
-  Error& error() & { return std::get<1>(state_); }
-  const Error& error() const& { return std::get<1>(state_); }
-  Error&& error() && { return std::get<1>(std::move(state_)); }
-
- private:
-  std::variant<T, Error> state_;
-};
-
-// Not [[nodiscard]]: a void result is often deliberately dropped (a definition that cannot
-// clash, a setting); Result<T> with a value still is.
-template <>
-class Result<void> {
- public:
-  Result() = default;
-  Result(Error error) : error_(std::move(error)) {}
-
-  explicit operator bool() const { return !error_.has_value(); }
-  bool has_value() const { return !error_.has_value(); }
-  void value() const { assert(has_value()); }
-
-  Error& error() & { return *error_; }
-  const Error& error() const& { return *error_; }
-  Error&& error() && { return std::move(*error_); }
-
- private:
-  std::optional<Error> error_;
-};
-
-}  // namespace wasm
-// ---- end include/wasm/result.hpp ----
 
 namespace wasm::detail {
 
@@ -3722,7 +3830,7 @@ class CodeRegistry {
 
 }  // namespace wasm::detail
 // ---- end include/wasm/detail/vm/code_registry.hpp ----
-// ---- begin include/wasm/detail/vm/trampolines.hpp ----
+// ---- begin include/wasm/detail/jit/trampolines.hpp ----
 // Machine-code stubs between the host and JIT code (see jit/abi.hpp for the convention):
 //
 //  - the entry trampolines: every host→wasm call passes through one. They save the host's
@@ -3754,7 +3862,7 @@ class CodeRegistry {
 // that traps can walk wasm frames. rbx, r12 and r13 are caller-saved between wasm functions:
 // a wasm caller spills every register at a call anyway, and host code only ever reaches wasm
 // through the wasm entry trampoline, which saves them (the function's own prologue saves the
-// host's rbp, r14 and r15, where a trap finds them: vm/trampolines.hpp). (Host functions are
+// host's rbp, r14 and r15, where a trap finds them: jit/trampolines.hpp). (Host functions are
 // System V code, so they preserve more than wasm callers need.)
 //
 // Reference values: funcref is a VMFuncRef* (null = 0); externref an opaque pointer (null = 0).
@@ -3775,18 +3883,6 @@ inline constexpr uint8_t kMemoryBaseReg = R15;  // pinned in compiled code (memo
 constexpr bool is_float_class(ValType t) {
   return t == ValType::F32 || t == ValType::F64 || t == ValType::V128;
 }
-
-// One 16-byte value slot of the untyped path (results areas, Func::call argument arrays).
-// Every type is stored little-endian from byte 0.
-union ValRaw {
-  int32_t i32;
-  int64_t i64;
-  float f32;
-  double f64;
-  void* ref;
-  uint8_t v128[16];
-};
-static_assert(sizeof(ValRaw) == 16);
 
 // Where one parameter travels.
 struct ArgLocation {
@@ -3860,7 +3956,7 @@ inline constexpr int32_t kSavedR15 = -16;
 
 // The first instructions of every compiled function and of the array trampolines. The wasm
 // entry trampoline relies on them: after a trap it restores the host's rbp, r14 and r15 from
-// the frame of its callee (vm/trampolines.hpp).
+// the frame of its callee (jit/trampolines.hpp).
 inline void emit_prologue(Xbyak::CodeGenerator& g) {
   g.push(g.rbp);
   g.mov(g.rbp, g.rsp);
@@ -3892,7 +3988,7 @@ inline constexpr uint32_t kMaxSlots = 1u << 23;
 
 }  // namespace wasm::detail::jit::frame
 // ---- end include/wasm/detail/jit/frame_layout.hpp ----
-// ---- begin include/wasm/detail/vm/vm_store_context.hpp ----
+// ---- begin include/wasm/detail/env/vm_store_context.hpp ----
 // VMStoreContext: the per-Store state that JIT code and the trampolines read and write.
 // Every VMContext points at its Store's VMStoreContext (VMOffsets::store_context()).
 
@@ -3936,7 +4032,7 @@ inline constexpr uint32_t kTrapCode = offsetof(VMStoreContext, trap_code);
 }  // namespace store_ctx
 
 }  // namespace wasm::detail
-// ---- end include/wasm/detail/vm/vm_store_context.hpp ----
+// ---- end include/wasm/detail/env/vm_store_context.hpp ----
 
 namespace wasm::detail {
 
@@ -4118,9 +4214,9 @@ class EntryStubs {
   size_t host_entry_ = 0, host_return_ = 0, host_resume_ = 0;
 };
 
-// void array_call(VMContext* callee, VMContext* caller, const void* code, abi::ValRaw* values):
+// void array_call(VMContext* callee, VMContext* caller, const void* code, ValRaw* values):
 // loads the parameters from values[0..n), calls `code`, stores the results to values[0..m).
-using ArrayCallFn = void (*)(void* callee, void* caller, const void* code, abi::ValRaw* values);
+using ArrayCallFn = void (*)(void* callee, void* caller, const void* code, ValRaw* values);
 
 inline Stub make_array_to_native(const FuncType& type) {
   using namespace Xbyak::util;
@@ -4161,10 +4257,10 @@ inline Stub make_array_to_native(const FuncType& type) {
 }
 
 // The host side of a dynamically typed host function:
-//   void handler(void* host_ctx, void* caller_vmctx, abi::ValRaw* values, uintptr_t exit_frame)
+//   void handler(void* host_ctx, void* caller_vmctx, ValRaw* values, uintptr_t exit_frame)
 // reads the parameters from values[0..n) and writes the results to values[0..m); exit_frame is
 // the adapter's frame (its return address leads back to the caller), where a trap unwinds from.
-using ArrayHostFn = void (*)(void* host_ctx, void* caller, abi::ValRaw* values, uintptr_t exit_frame);
+using ArrayHostFn = void (*)(void* host_ctx, void* caller, ValRaw* values, uintptr_t exit_frame);
 
 inline Stub make_native_to_array(const FuncType& type, ArrayHostFn handler) {
   using namespace Xbyak::util;
@@ -4210,7 +4306,7 @@ inline Stub make_native_to_array(const FuncType& type, ArrayHostFn handler) {
 }
 
 }  // namespace wasm::detail
-// ---- end include/wasm/detail/vm/trampolines.hpp ----
+// ---- end include/wasm/detail/jit/trampolines.hpp ----
 
 namespace wasm::detail {
 
@@ -4733,9 +4829,9 @@ static_assert(sizeof(Instance) % VMOffsets::kAlign == 0,
 
 }  // namespace wasm::detail
 // ---- end include/wasm/detail/vm/instance.hpp ----
-// ---- begin include/wasm/engine.hpp ----
-// Engine: the compilation environment shared by modules and stores. Cheap to copy (a handle);
-// safe to share between threads.
+// ---- begin include/wasm/detail/vm/engine_state.hpp ----
+// EngineState: what an Engine handle shares between modules and stores: the configuration, the
+// engine-wide type registry, the epoch counter and the array-call trampolines.
 
 // ---- begin include/wasm/detail/vm/type_registry.hpp ----
 // Engine-wide function type ids. Two functions have the same id exactly when their types are
@@ -4778,9 +4874,7 @@ class TypeRegistry {
 }  // namespace wasm::detail
 // ---- end include/wasm/detail/vm/type_registry.hpp ----
 
-namespace wasm {
-
-namespace detail {
+namespace wasm::detail {
 
 struct EngineState {
   explicit EngineState(const Config& c) : config(c) {}
@@ -4803,33 +4897,8 @@ struct EngineState {
   std::unordered_map<uint32_t, Stub> array_trampolines;
 };
 
-}  // namespace detail
-
-class Engine {
- public:
-  Engine() : Engine(Config{}) {}
-  explicit Engine(const Config& config) : state_(std::make_shared<detail::EngineState>(config)) {}
-
-  const Config& config() const { return state_->config; }
-
-  // Advances the epoch; stores whose deadline it reaches trap (Config::epoch_interruption).
-  // Safe to call from any thread.
-  void increment_epoch() { state_->epoch.fetch_add(1, std::memory_order_relaxed); }
-
-  friend bool operator==(const Engine& a, const Engine& b) { return a.state_ == b.state_; }
-
-  // Internal: the shared state behind the handle.
-  detail::EngineState& state() const { return *state_; }
-  const std::shared_ptr<detail::EngineState>& shared_state() const { return state_; }
-  static Engine from_state(std::shared_ptr<detail::EngineState> state) { return Engine(std::move(state)); }
-
- private:
-  explicit Engine(std::shared_ptr<detail::EngineState> state) : state_(std::move(state)) {}
-  std::shared_ptr<detail::EngineState> state_;
-};
-
-}  // namespace wasm
-// ---- end include/wasm/engine.hpp ----
+}  // namespace wasm::detail
+// ---- end include/wasm/detail/vm/engine_state.hpp ----
 
 namespace wasm::detail {
 
@@ -4856,7 +4925,7 @@ static_assert(offsetof(VMHostContext, store_context) == VMOffsets::store_context
 struct HostFunc {
   // Reads parameters from values[0..n) and writes results to values[0..m). Returns false
   // after putting an Error into StoreData::pending_error (the call then traps).
-  using Callback = std::function<bool(StoreData& store, VMContext* caller, abi::ValRaw* values)>;
+  using Callback = std::function<bool(StoreData& store, VMContext* caller, ValRaw* values)>;
 
   VMHostContext vmctx;
   StoreData* store = nullptr;
@@ -4868,10 +4937,10 @@ struct HostFunc {
 };
 
 struct StoreData {
-  explicit StoreData(const Engine& e)
-      : engine(e), id(next_id()), max_wasm_stack(e.config().max_wasm_stack()) {
+  explicit StoreData(std::shared_ptr<EngineState> e)
+      : engine(std::move(e)), id(next_id()), max_wasm_stack(engine->config.max_wasm_stack()) {
     ctx.store = this;
-    ctx.epoch_counter = &e.state().epoch;
+    ctx.epoch_counter = &engine->epoch;
   }
   ~StoreData() {
     for (Instance* i : instances) Instance::destroy(i);
@@ -4881,7 +4950,7 @@ struct StoreData {
 
   static StoreData& from_context(VMStoreContext* sc) { return *static_cast<StoreData*>(sc->store); }
 
-  Engine engine;
+  std::shared_ptr<EngineState> engine;
   uint64_t id;
   size_t max_wasm_stack;  // from the Config, read on every outermost entry into wasm
   VMStoreContext ctx;
@@ -4919,7 +4988,7 @@ struct StoreData {
 
   // The function type of a funcref made in this engine.
   const FuncType& func_type(const VMFuncRef* ref) const {
-    return engine.state().types.lookup(ref->type_id);
+    return engine->types.lookup(ref->type_id);
   }
 
  private:
@@ -5004,8 +5073,8 @@ Result<R> enter_wasm(StoreData& store, const void* entry, const VMFuncRef* targe
 }
 
 // Calls a function with its arguments in values[0..n); the results replace them.
-inline Result<void> call_array(StoreData& store, const VMFuncRef* func, abi::ValRaw* values) {
-  ArrayCallFn trampoline = store.engine.state().array_trampoline(func->type_id);
+inline Result<void> call_array(StoreData& store, const VMFuncRef* func, ValRaw* values) {
+  ArrayCallFn trampoline = store.engine->array_trampoline(func->type_id);
   VMFuncRef target;
   target.code = reinterpret_cast<void*>(trampoline);
   target.vmctx = func->vmctx;
@@ -5027,7 +5096,7 @@ inline Result<void> call_array(StoreData& store, const VMFuncRef* func, abi::Val
 
 // Runs a host callback, turning a thrown exception into a pending HostError trap. Everything
 // with a destructor lives and dies in here, before any unwinding.
-inline bool run_host_callback(HostFunc& host, VMContext* caller, abi::ValRaw* values) noexcept {
+inline bool run_host_callback(HostFunc& host, VMContext* caller, ValRaw* values) noexcept {
   try {
     return host.callback(*host.store, caller, values);
   } catch (const std::exception& e) {
@@ -5039,7 +5108,7 @@ inline bool run_host_callback(HostFunc& host, VMContext* caller, abi::ValRaw* va
 }
 
 // The array-convention handler behind every HostFunc adapter stub.
-inline void host_array_entry(void* host_ctx, void* caller, abi::ValRaw* values, uintptr_t exit_frame) {
+inline void host_array_entry(void* host_ctx, void* caller, ValRaw* values, uintptr_t exit_frame) {
   HostFunc* host = static_cast<VMHostContext*>(host_ctx)->owner;
   if (run_host_callback(*host, static_cast<VMContext*>(caller), values)) return;
   raise_host_trap(*host->store, exit_frame);
@@ -5056,7 +5125,7 @@ inline HostFunc* make_host_func(StoreData& store, const FuncType& type, HostFunc
   host->adapter = make_native_to_array(type, &host_array_entry);
   host->ref.code = const_cast<void*>(host->adapter.entry());
   host->ref.vmctx = reinterpret_cast<VMContext*>(&host->vmctx);
-  host->ref.type_id = store.engine.state().types.intern(type);
+  host->ref.type_id = store.engine->types.intern(type);
   HostFunc* raw = host.get();
   store.host_funcs.push_back(std::move(host));
   return raw;
@@ -5064,515 +5133,7 @@ inline HostFunc* make_host_func(StoreData& store, const FuncType& type, HostFunc
 
 }  // namespace wasm::detail
 // ---- end include/wasm/detail/vm/invoke.hpp ----
-// ---- begin include/wasm/store.hpp ----
-// Store<T>: owns all wasm state (instances, memories, tables, globals, host functions) and the
-// embedder's data T. Not thread-safe: one thread at a time uses a store. Handles (Func,
-// Memory, ...) belong to one store; using one with another store is an error, not UB.
-
-
-namespace wasm {
-
-using ResourceLimiter = detail::ResourceLimiter;
-
-template <typename T = std::monostate>
-class Store {
- public:
-  explicit Store(const Engine& engine, T data = T{})
-      : inner_(std::make_unique<detail::StoreData>(engine)), data_(std::make_unique<T>(std::move(data))) {
-    inner_->user_data = data_.get();
-  }
-
-  T& data() { return *data_; }
-  const T& data() const { return *data_; }
-  const Engine& engine() const { return inner_->engine; }
-
-  // Fuel (Config::consume_fuel): wasm traps with OutOfFuel once it has used `fuel` units.
-  Result<void> set_fuel(uint64_t fuel) {
-    if (!engine().config().consume_fuel()) return Error(ErrorKind::Type, "fuel is not enabled in the Config");
-    inner_->ctx.fuel_consumed = -int64_t(fuel);
-    return {};
-  }
-  Result<uint64_t> get_fuel() const {
-    if (!engine().config().consume_fuel()) return Error(ErrorKind::Type, "fuel is not enabled in the Config");
-    int64_t consumed = inner_->ctx.fuel_consumed;
-    return consumed >= 0 ? uint64_t(0) : uint64_t(-consumed);
-  }
-
-  // Epochs (Config::epoch_interruption): wasm traps with Interrupt once the engine's epoch
-  // has advanced `ticks` beyond its current value.
-  void set_epoch_deadline(uint64_t ticks) {
-    inner_->ctx.epoch_deadline = engine().state().epoch.load(std::memory_order_relaxed) + ticks;
-  }
-
-  // Memory and table growth ask `limiter` first (null: no limits beyond the types').
-  void limiter(ResourceLimiter* limiter) { inner_->limiter = limiter; }
-
-  // Internal: the non-template store state.
-  detail::StoreData& inner() { return *inner_; }
-  const detail::StoreData& inner() const { return *inner_; }
-
- private:
-  std::unique_ptr<detail::StoreData> inner_;
-  std::unique_ptr<T> data_;
-};
-
-namespace detail {
-
-// Anything that gives access to a store: Store<T>& or Caller<T>&.
-template <typename S>
-concept StoreLike = requires(S& s) {
-  { s.inner() } -> std::same_as<StoreData&>;
-};
-
-// The store a handle belongs to, or null when `store` is another one (the hot-path check).
-template <StoreLike S>
-StoreData* store_if_owner(S& store, uint64_t store_id) {
-  StoreData& data = store.inner();
-  return data.id == store_id ? &data : nullptr;
-}
-
-// The store a handle belongs to, or an error when `store` is another one.
-template <StoreLike S>
-Result<StoreData*> owning_store(S& store, uint64_t store_id) {
-  StoreData& data = store.inner();
-  if (data.id != store_id) return Error(ErrorKind::Type, "object used with a store it does not belong to");
-  return &data;
-}
-
-}  // namespace detail
-
-}  // namespace wasm
-// ---- end include/wasm/store.hpp ----
-// ---- begin include/wasm/value.hpp ----
-// Values that cross the API: Val (any wasm value), V128, FuncRef and ExternRef.
-
-
-namespace wasm {
-
-namespace detail {
-struct VMFuncRef;
-}
-
-// A 128-bit SIMD value, little-endian lanes.
-struct V128 {
-  std::array<uint8_t, 16> bytes{};
-  friend bool operator==(const V128&, const V128&) = default;
-};
-
-// A reference to a function, valid as long as the Store that made it. Null when empty.
-struct FuncRef {
-  detail::VMFuncRef* raw = nullptr;
-  explicit operator bool() const { return raw != nullptr; }
-  friend bool operator==(const FuncRef&, const FuncRef&) = default;
-};
-
-// An opaque host reference passed through wasm unchanged. Null when `ptr` is null.
-struct ExternRef {
-  void* ptr = nullptr;
-  explicit operator bool() const { return ptr != nullptr; }
-  friend bool operator==(const ExternRef&, const ExternRef&) = default;
-};
-
-// Any wasm value, with its type. Used on the untyped paths (Func::call, globals, tables).
-class Val {
- public:
-  Val() : Val(int32_t(0)) {}
-  Val(int32_t v) : type_(ValType::I32) { raw_.i64 = 0; raw_.i32 = v; }
-  Val(int64_t v) : type_(ValType::I64) { raw_.i64 = v; }
-  Val(float v) : type_(ValType::F32) { raw_.i64 = 0; raw_.f32 = v; }
-  Val(double v) : type_(ValType::F64) { raw_.f64 = v; }
-  Val(const V128& v) : type_(ValType::V128) { std::memcpy(raw_.v128, v.bytes.data(), 16); }
-  Val(FuncRef r) : type_(ValType::FuncRef) { raw_.ref = r.raw; }
-  Val(ExternRef r) : type_(ValType::ExternRef) { raw_.ref = r.ptr; }
-
-  // The zero value (or null reference) of a type.
-  static Val zero(ValType type) {
-    detail::abi::ValRaw raw;
-    std::memset(&raw, 0, sizeof raw);
-    return from_raw(type, raw);
-  }
-  static Val from_raw(ValType type, const detail::abi::ValRaw& raw) {
-    Val v;
-    v.type_ = type;
-    v.raw_ = raw;  // accessors read only the bytes of the value's own width
-    return v;
-  }
-
-  ValType type() const { return type_; }
-  int32_t i32() const { return raw_.i32; }
-  int64_t i64() const { return raw_.i64; }
-  float f32() const { return raw_.f32; }
-  double f64() const { return raw_.f64; }
-  V128 v128() const {
-    V128 v;
-    std::memcpy(v.bytes.data(), raw_.v128, 16);
-    return v;
-  }
-  FuncRef funcref() const { return FuncRef{static_cast<detail::VMFuncRef*>(raw_.ref)}; }
-  ExternRef externref() const { return ExternRef{raw_.ref}; }
-  bool is_null_ref() const { return is_reftype(type_) && raw_.ref == nullptr; }
-
-  // The untyped representation JIT code reads and writes.
-  const detail::abi::ValRaw& raw() const { return raw_; }
-
- private:
-  ValType type_;
-  detail::abi::ValRaw raw_;
-};
-
-}  // namespace wasm
-// ---- end include/wasm/value.hpp ----
-
-namespace wasm {
-
-template <typename T = std::monostate>
-class Caller;
-
-class Func {
- public:
-  Func() = default;
-
-  // The function's type.
-  template <detail::StoreLike S>
-  Result<FuncType> type(S& store) const {
-    auto data = detail::owning_store(store, store_id_);
-    if (!data) return std::move(data).error();
-    return (*data)->func_type(ref(**data));
-  }
-
-  // Calls the function. `args` must match its parameters and `results` have one slot per
-  // result; a trap is an Error of kind Trap.
-  template <detail::StoreLike S>
-  Result<void> call(S& store, std::span<const Val> args, std::span<Val> results) const {
-    auto data = detail::owning_store(store, store_id_);
-    if (!data) return std::move(data).error();
-    detail::StoreData& s = **data;
-    detail::VMFuncRef* f = ref(s);
-    const FuncType& type = s.func_type(f);
-    if (args.size() != type.params.size() || results.size() != type.results.size()) {
-      return Error(ErrorKind::Type, "wrong number of arguments or results for " + type.to_string());
-    }
-    // The argument/result array lives on the stack unless the signature is unusually wide.
-    constexpr size_t kInline = 16;
-    const size_t slots = std::max(args.size(), results.size()) + 1;
-    detail::abi::ValRaw inline_values[kInline];
-    std::unique_ptr<detail::abi::ValRaw[]> heap_values;
-    detail::abi::ValRaw* values = inline_values;
-    if (slots > kInline) values = (heap_values = std::make_unique<detail::abi::ValRaw[]>(slots)).get();
-    for (size_t i = 0; i < args.size(); ++i) {
-      if (args[i].type() != type.params[i]) {
-        return Error(ErrorKind::Type, "argument " + std::to_string(i) + " has the wrong type for " +
-                                          type.to_string());
-      }
-      values[i] = args[i].raw();
-    }
-    if (Result<void> r = detail::call_array(s, f, values); !r) return r;
-    for (size_t i = 0; i < results.size(); ++i) results[i] = Val::from_raw(type.results[i], values[i]);
-    return {};
-  }
-
-  // Creates a host function with a dynamic signature (defined in caller.hpp):
-  //   callback(Caller<T>&, std::span<const Val> params, std::span<Val> results) -> Result<void>
-  template <typename T, typename F>
-  static Func create(Store<T>& store, const FuncType& type, F&& callback);
-
-  // Creates a typed host function from a C++ callable (lambda, function pointer, functor),
-  // its wasm type deduced from the signature (defined in detail/vm/host_adapter.hpp). It may
-  // take a leading Caller<T>& and return void, a value, a std::tuple or a Result of those.
-  template <typename T, typename F>
-  static Func wrap(Store<T>& store, F&& fn);
-  // The same for a member function called on `object` (not owned: it must outlive the store),
-  // e.g. Func::wrap(store, &counter, &Counter::add).
-  template <typename T, typename Obj, typename M>
-    requires std::is_member_function_pointer_v<M>
-  static Func wrap(Store<T>& store, Obj* object, M method);
-
-  // Internal.
-  Func(uint64_t store_id, uint32_t index) : store_id_(store_id), index_(index) {}
-  uint64_t store_id() const { return store_id_; }
-  uint32_t index() const { return index_; }
-  detail::VMFuncRef* ref(detail::StoreData& store) const { return store.funcs[index_].ref; }
-
- private:
-  uint64_t store_id_ = 0;
-  uint32_t index_ = 0;
-};
-
-}  // namespace wasm
-// ---- end include/wasm/func.hpp ----
-// ---- begin include/wasm/global.hpp ----
-// Global: a global variable of a store. Mutable globals are shared by reference between the
-// instances that import them.
-
-
-namespace wasm {
-
-class Global {
- public:
-  Global() = default;
-
-  template <typename T>
-  static Result<Global> create(Store<T>& store, const GlobalType& type, const Val& init) {
-    if (init.type() != type.type) return Error(ErrorKind::Type, "global initial value of the wrong type");
-    detail::StoreData& s = store.inner();
-    auto def = std::make_unique<detail::VMGlobalDefinition>();
-    std::memcpy(def->storage, &init.raw(), sizeof def->storage);
-    uint32_t index = s.add_global(def.get(), type);
-    s.host_globals.push_back(std::move(def));
-    return Global(s.id, index);
-  }
-
-  template <detail::StoreLike S>
-  Result<GlobalType> type(S& store) const {
-    auto r = record(store);
-    if (!r) return std::move(r).error();
-    return (*r)->type;
-  }
-  template <detail::StoreLike S>
-  Result<Val> get(S& store) const {
-    auto r = record(store);
-    if (!r) return std::move(r).error();
-    detail::abi::ValRaw raw;
-    std::memcpy(&raw, (*r)->definition->storage, sizeof raw);
-    return Val::from_raw((*r)->type.type, raw);
-  }
-  template <detail::StoreLike S>
-  Result<void> set(S& store, const Val& value) const {
-    auto r = record(store);
-    if (!r) return std::move(r).error();
-    if (!(*r)->type.mutable_) return Error(ErrorKind::Type, "global is immutable");
-    if (value.type() != (*r)->type.type) return Error(ErrorKind::Type, "global value of the wrong type");
-    std::memcpy((*r)->definition->storage, &value.raw(), sizeof(detail::abi::ValRaw));
-    return {};
-  }
-
-  // Internal.
-  Global(uint64_t store_id, uint32_t index) : store_id_(store_id), index_(index) {}
-  uint32_t index() const { return index_; }
-  uint64_t store_id() const { return store_id_; }
-
- private:
-  template <detail::StoreLike S>
-  Result<detail::StoreData::GlobalRecord*> record(S& store) const {
-    auto s = detail::owning_store(store, store_id_);
-    if (!s) return std::move(s).error();
-    return &(*s)->globals[index_];
-  }
-
-  uint64_t store_id_ = 0;
-  uint32_t index_ = 0;
-};
-
-}  // namespace wasm
-// ---- end include/wasm/global.hpp ----
-// ---- begin include/wasm/memory.hpp ----
-// Memory: a linear memory of a store.
-
-
-namespace wasm {
-
-class Memory {
- public:
-  Memory() = default;
-
-  // A new memory owned by the store.
-  template <typename T>
-  static Result<Memory> create(Store<T>& store, const MemoryType& type) {
-    detail::StoreData& s = store.inner();
-    detail::MemorySettings settings;
-    settings.bounds_checks = s.engine.config().bounds_checks();
-    auto mem = detail::LinearMemory::create(type, settings, s.limiter);
-    if (!mem) return std::move(mem).error();
-    s.memories.push_back(std::move(*mem));
-    return Memory(s.id, uint32_t(s.memories.size() - 1));
-  }
-
-  // The memory's bytes (empty when `store` is not its store). Invalidated by grow.
-  template <detail::StoreLike S>
-  std::span<uint8_t> data(S& store) const {
-    auto mem = get(store);
-    return mem ? (*mem)->data() : std::span<uint8_t>();
-  }
-  // Current size in pages.
-  template <detail::StoreLike S>
-  uint64_t size(S& store) const {
-    auto mem = get(store);
-    return mem ? (*mem)->pages() : 0;
-  }
-  template <detail::StoreLike S>
-  Result<MemoryType> type(S& store) const {
-    auto mem = get(store);
-    if (!mem) return std::move(mem).error();
-    return (*mem)->type();
-  }
-  // Grows by `delta` pages; returns the old size in pages.
-  template <detail::StoreLike S>
-  Result<uint64_t> grow(S& store, uint64_t delta) const {
-    auto mem = get(store);
-    if (!mem) return std::move(mem).error();
-    return (*mem)->grow(delta, store.inner().limiter);
-  }
-  // Bounds-checked copies between the memory and host buffers.
-  template <detail::StoreLike S>
-  Result<void> read(S& store, uint64_t offset, std::span<uint8_t> out) const {
-    auto bytes = checked(store, offset, out.size());
-    if (!bytes) return std::move(bytes).error();
-    if (!out.empty()) std::memcpy(out.data(), bytes->data(), out.size());
-    return {};
-  }
-  template <detail::StoreLike S>
-  Result<void> write(S& store, uint64_t offset, std::span<const uint8_t> in) const {
-    auto bytes = checked(store, offset, in.size());
-    if (!bytes) return std::move(bytes).error();
-    if (!in.empty()) std::memcpy(bytes->data(), in.data(), in.size());
-    return {};
-  }
-
-  // Internal.
-  Memory(uint64_t store_id, uint32_t index) : store_id_(store_id), index_(index) {}
-  uint32_t index() const { return index_; }
-  uint64_t store_id() const { return store_id_; }
-
- private:
-  template <detail::StoreLike S>
-  Result<detail::LinearMemory*> get(S& store) const {
-    auto s = detail::owning_store(store, store_id_);
-    if (!s) return std::move(s).error();
-    return (*s)->memories[index_].get();
-  }
-  template <detail::StoreLike S>
-  Result<std::span<uint8_t>> checked(S& store, uint64_t offset, uint64_t len) const {
-    auto mem = get(store);
-    if (!mem) return std::move(mem).error();
-    std::span<uint8_t> all = (*mem)->data();
-    if (!detail::range_in_bounds(offset, len, all.size())) {
-      return Error::trap(TrapCode::MemoryOutOfBounds);
-    }
-    return all.subspan(offset, len);
-  }
-
-  uint64_t store_id_ = 0;
-  uint32_t index_ = 0;
-};
-
-}  // namespace wasm
-// ---- end include/wasm/memory.hpp ----
-// ---- begin include/wasm/table.hpp ----
-// Table: a table of references of a store.
-
-namespace wasm {
-
-class Table {
- public:
-  Table() = default;
-
-  // A new table of `type`, every element set to `init` (a null reference by default).
-  template <typename T>
-  static Result<Table> create(Store<T>& store, const TableType& type, std::optional<Val> init = {}) {
-    detail::StoreData& s = store.inner();
-    auto table = detail::Table::create(type, {}, s.limiter);
-    if (!table) return std::move(table).error();
-    void* value = init ? init->raw().ref : nullptr;
-    (void)(*table)->fill(0, value, (*table)->size());
-    s.tables.push_back(std::move(*table));
-    return Table(s.id, uint32_t(s.tables.size() - 1));
-  }
-
-  template <detail::StoreLike S>
-  uint64_t size(S& store) const {
-    auto t = get(store);
-    return t ? (*t)->size() : 0;
-  }
-  template <detail::StoreLike S>
-  Result<TableType> type(S& store) const {
-    auto t = get(store);
-    if (!t) return std::move(t).error();
-    return (*t)->type();
-  }
-  // The element at `index`, or a TableOutOfBounds trap error.
-  template <detail::StoreLike S>
-  Result<Val> get(S& store, uint64_t index) const {
-    auto t = get(store);
-    if (!t) return std::move(t).error();
-    std::optional<void*> value = (*t)->get(index);
-    if (!value) return Error::trap(TrapCode::TableOutOfBounds);
-    detail::abi::ValRaw raw{};
-    raw.ref = *value;
-    return Val::from_raw((*t)->element_type(), raw);
-  }
-  template <detail::StoreLike S>
-  Result<void> set(S& store, uint64_t index, const Val& value) const {
-    auto t = get(store);
-    if (!t) return std::move(t).error();
-    if (value.type() != (*t)->element_type()) return Error(ErrorKind::Type, "table element of the wrong type");
-    if (!(*t)->set(index, value.raw().ref)) return Error::trap(TrapCode::TableOutOfBounds);
-    return {};
-  }
-  // Grows by `delta` elements set to `init`; returns the old size.
-  template <detail::StoreLike S>
-  Result<uint64_t> grow(S& store, uint64_t delta, const Val& init) const {
-    auto t = get(store);
-    if (!t) return std::move(t).error();
-    return (*t)->grow(delta, init.raw().ref, store.inner().limiter);
-  }
-
-  // Internal.
-  Table(uint64_t store_id, uint32_t index) : store_id_(store_id), index_(index) {}
-  uint32_t index() const { return index_; }
-  uint64_t store_id() const { return store_id_; }
-
- private:
-  template <detail::StoreLike S>
-  Result<detail::Table*> get(S& store) const {
-    auto s = detail::owning_store(store, store_id_);
-    if (!s) return std::move(s).error();
-    return (*s)->tables[index_].get();
-  }
-
-  uint64_t store_id_ = 0;
-  uint32_t index_ = 0;
-};
-
-}  // namespace wasm
-// ---- end include/wasm/table.hpp ----
-
-namespace wasm {
-
-using Extern = std::variant<Func, Table, Memory, Global>;
-
-namespace detail {
-
-inline ExternKind extern_kind(const Extern& e) {
-  switch (e.index()) {
-    case 0: return ExternKind::Func;
-    case 1: return ExternKind::Table;
-    case 2: return ExternKind::Memory;
-    default: return ExternKind::Global;
-  }
-}
-
-inline uint64_t extern_store_id(const Extern& e) {
-  return std::visit([](const auto& x) { return x.store_id(); }, e);
-}
-
-inline uint32_t extern_handle(const Extern& e) {
-  return std::visit([](const auto& x) { return x.index(); }, e);
-}
-
-}  // namespace detail
-
-}  // namespace wasm
-// ---- end include/wasm/extern.hpp ----
-// ---- begin include/wasm/typed_func.hpp ----
-// TypedFunc<Params, Results>: a function whose wasm type is fixed by C++ types, called straight
-// into its machine code through the entry trampoline: no boxing, no allocation.
-//   Params:  one type or a std::tuple (std::tuple<> or void for none)
-//   Results: void, one type or a std::tuple (multi-value)
-// Types: int32_t, int64_t, float, double, wasm::V128, wasm::FuncRef, wasm::ExternRef
-// (uint32_t and uint64_t are accepted as i32 and i64).
-#include <tuple>
-
-// ---- begin include/wasm/detail/vm/native_types.hpp ----
+// ---- begin include/wasm/detail/api/native_types.hpp ----
 // How C++ types map to wasm value types and to the native calling convention (jit/abi.hpp):
 // what a typed call passes in registers, and how multi-value results travel.
 #include <emmintrin.h>
@@ -5746,7 +5307,744 @@ constexpr bool fits_in_registers() {
 }
 
 }  // namespace wasm::detail
-// ---- end include/wasm/detail/vm/native_types.hpp ----
+// ---- end include/wasm/detail/api/native_types.hpp ----
+
+namespace wasm {
+template <typename T>
+class Caller;
+}  // namespace wasm
+
+namespace wasm::detail {
+
+// A member function bound to an object: a callable whose call operator has the member
+// function's exact signature, so the adapter deduces the wasm type as for any callable. The
+// object is not owned; it must outlive the stores that use the function.
+template <typename Obj, typename M>
+struct BoundMethod;
+#define WASMPP_BOUND_METHOD(QUALIFIERS)                                           \
+  template <typename Obj, typename C, typename R, typename... A>                  \
+  struct BoundMethod<Obj, R (C::*)(A...) QUALIFIERS> {                            \
+    Obj* object;                                                                  \
+    R (C::*method)(A...) QUALIFIERS;                                              \
+    R operator()(A... args) const { return (object->*method)(std::forward<A>(args)...); } \
+  };
+WASMPP_BOUND_METHOD()
+WASMPP_BOUND_METHOD(const)
+WASMPP_BOUND_METHOD(noexcept)
+WASMPP_BOUND_METHOD(const noexcept)
+#undef WASMPP_BOUND_METHOD
+
+template <typename Obj, typename M>
+  requires std::is_member_function_pointer_v<M>
+BoundMethod<Obj, M> bind_method(Obj* object, M method) {
+  return BoundMethod<Obj, M>{object, method};
+}
+
+// Signature analysis of a callable.
+template <typename F>
+struct CallableTraits : CallableTraits<decltype(&std::remove_cvref_t<F>::operator())> {};
+template <typename R, typename... A>
+struct CallableTraits<R (*)(A...)> {
+  using Ret = R;
+  using Args = std::tuple<A...>;
+};
+template <typename R, typename... A>
+struct CallableTraits<R(A...)> : CallableTraits<R (*)(A...)> {};
+template <typename C, typename R, typename... A>
+struct CallableTraits<R (C::*)(A...)> : CallableTraits<R (*)(A...)> {};
+template <typename C, typename R, typename... A>
+struct CallableTraits<R (C::*)(A...) const> : CallableTraits<R (*)(A...)> {};
+template <typename C, typename R, typename... A>
+struct CallableTraits<R (C::*)(A...) noexcept> : CallableTraits<R (*)(A...)> {};
+template <typename C, typename R, typename... A>
+struct CallableTraits<R (C::*)(A...) const noexcept> : CallableTraits<R (*)(A...)> {};
+
+template <typename T>
+struct IsCaller : std::false_type {};
+template <typename T>
+struct IsCaller<Caller<T>&> : std::true_type {};
+
+template <typename T>
+struct UnwrapResult {
+  using type = T;
+  static constexpr bool is_result = false;
+};
+template <typename T>
+struct UnwrapResult<Result<T>> {
+  using type = T;
+  static constexpr bool is_result = true;
+};
+
+template <typename Args>
+struct FirstIsCaller : std::false_type {};
+template <typename A0, typename... A>
+struct FirstIsCaller<std::tuple<A0, A...>> : IsCaller<A0> {};
+
+// The wasm parameters of a callable: its arguments, without a leading Caller<T>&.
+template <bool DropFirst, typename Args>
+struct ParamsOf;
+template <typename A0, typename... A>
+struct ParamsOf<true, std::tuple<A0, A...>> {
+  using type = std::tuple<std::remove_cvref_t<A>...>;
+};
+template <typename... A>
+struct ParamsOf<false, std::tuple<A...>> {
+  using type = std::tuple<std::remove_cvref_t<A>...>;
+};
+
+// Params (without the Caller) and Results of a host callable, as tuples.
+template <typename F>
+struct HostSignature {
+  using Traits = CallableTraits<F>;
+  using AllArgs = typename Traits::Args;
+  static constexpr bool takes_caller = FirstIsCaller<AllArgs>::value;
+  using Params = typename ParamsOf<takes_caller, AllArgs>::type;
+  using Returned = typename UnwrapResult<typename Traits::Ret>::type;  // void, T or tuple
+  using Results = as_tuple_t<Returned>;
+  static constexpr bool returns_result = UnwrapResult<typename Traits::Ret>::is_result;
+};
+
+// The adapter for callable F (stored in HostFunc::closure) in a store of data type T.
+template <typename T, typename F, typename Params = typename HostSignature<F>::Params,
+          typename Results = typename HostSignature<F>::Results>
+struct HostAdapter;
+
+template <typename T, typename F, typename... P, typename... R>
+struct HostAdapter<T, F, std::tuple<P...>, std::tuple<R...>> {
+  using Sig = HostSignature<F>;
+  static constexpr size_t kResults = sizeof...(R);
+  using NativeRet = typename NativeResultOf<std::tuple<R...>>::type;
+
+  // Runs the callable; returns false with StoreData::pending_error set on failure. All C++
+  // objects of the call live and die here, before any unwinding.
+  static bool invoke(VMHostContext* ctx, VMContext* caller, ValRaw* out,
+                     typename WasmTypeOf<P>::Native... args) noexcept {
+    HostFunc& host = *ctx->owner;
+    StoreData& store = *host.store;
+    try {
+      F& fn = *static_cast<F*>(host.closure.get());
+      Caller<T> c(store, caller);
+      auto run = [&]() -> decltype(auto) {
+        if constexpr (Sig::takes_caller) return fn(c, WasmTypeOf<P>::from_native(args)...);
+        else return fn(WasmTypeOf<P>::from_native(args)...);
+      };
+      using Ret = typename CallableTraits<F>::Ret;
+      if constexpr (std::is_void_v<Ret>) {
+        run();
+      } else if constexpr (Sig::returns_result) {
+        Ret r = run();
+        if (!r) {
+          Error e = std::move(r).error();
+          store.pending_error = e.kind() == ErrorKind::Trap || e.kind() == ErrorKind::Exit ? std::move(e) : Error::trap(TrapCode::HostError, e.message());
+          return false;
+        }
+        if constexpr (kResults > 0) store_results(out, std::move(*r));
+      } else {
+        store_results(out, run());
+      }
+      return true;
+    } catch (const std::exception& e) {
+      store.pending_error = Error::trap(TrapCode::HostError, std::string("host function threw: ") + e.what());
+    } catch (...) {
+      store.pending_error = Error::trap(TrapCode::HostError, "host function threw an exception");
+    }
+    return false;
+  }
+
+  template <typename V>
+  static void store_results(ValRaw* out, V&& value) {
+    if constexpr (kResults == 1) {
+      using R0 = std::tuple_element_t<0, std::tuple<R...>>;
+      auto native = WasmTypeOf<R0>::to_native(std::get<0>(as_tuple(std::forward<V>(value))));
+      std::memcpy(out, &native, sizeof native);
+    } else {
+      auto tuple = as_tuple(std::forward<V>(value));
+      store_each(out, tuple, std::index_sequence_for<R...>());
+    }
+  }
+  template <typename Tuple, size_t... I>
+  static void store_each(ValRaw* out, const Tuple& t, std::index_sequence<I...>) {
+    (store_one<std::tuple_element_t<I, std::tuple<R...>>>(out[I], std::get<I>(t)), ...);
+  }
+  template <typename Ri>
+  static void store_one(ValRaw& slot, const Ri& v) {
+    auto native = WasmTypeOf<Ri>::to_native(v);
+    std::memset(&slot, 0, sizeof slot);
+    std::memcpy(&slot, &native, sizeof native);
+  }
+  template <typename V>
+  static auto as_tuple(V&& v) {
+    if constexpr (requires { std::tuple_size<std::remove_cvref_t<V>>::value; }) return std::forward<V>(v);
+    else return std::make_tuple(std::forward<V>(v));
+  }
+
+  // `frame`: the adapter's own frame, whose return address leads back into wasm (or into the
+  // entry trampoline, when the host called the function directly).
+  [[noreturn]] static void fail(VMHostContext* ctx, void* frame) {
+    raise_host_trap(*ctx->owner->store, uintptr_t(frame));
+  }
+
+  // The function JIT code calls.
+  static NativeRet call(VMHostContext* ctx, VMContext* caller, typename WasmTypeOf<P>::Native... args)
+    requires(kResults <= 1)
+  {
+    ValRaw result{};
+    if (!invoke(ctx, caller, &result, args...)) fail(ctx, __builtin_frame_address(0));
+    if constexpr (kResults == 1) {
+      NativeRet r;
+      std::memcpy(&r, &result, sizeof r);
+      return r;
+    }
+  }
+  static void call_multi(VMHostContext* ctx, VMContext* caller, ValRaw* results,
+                         typename WasmTypeOf<P>::Native... args)
+    requires(kResults > 1)
+  {
+    if (!invoke(ctx, caller, results, args...)) fail(ctx, __builtin_frame_address(0));
+  }
+
+  static void* entry() {
+    if constexpr (kResults > 1) return reinterpret_cast<void*>(&call_multi);
+    else return reinterpret_cast<void*>(&call);
+  }
+};
+
+// Creates a typed host function in `store` from callable `fn`.
+template <typename T, typename F>
+HostFunc* make_typed_host_func(StoreData& store, F&& fn) {
+  using Fn = std::remove_cvref_t<F>;
+  using Sig = HostSignature<Fn>;
+  using Adapter = HostAdapter<T, Fn>;
+  auto host = std::make_unique<HostFunc>();
+  host->vmctx.store_context = &store.ctx;
+  host->vmctx.owner = host.get();
+  host->store = &store;
+  host->type = func_type_of<typename Sig::Params, typename Sig::Results>();
+  host->closure = std::shared_ptr<void>(new Fn(std::forward<F>(fn)), [](void* p) { delete static_cast<Fn*>(p); });
+  host->ref.code = Adapter::entry();
+  host->ref.vmctx = reinterpret_cast<VMContext*>(&host->vmctx);
+  host->ref.type_id = store.engine->types.intern(host->type);
+  HostFunc* raw = host.get();
+  store.host_funcs.push_back(std::move(host));
+  return raw;
+}
+
+// Wraps a dynamic host callback (Caller<T>&, params, results) -> Result<void> into the array
+// convention of HostFunc.
+template <typename T, typename F>
+HostFunc::Callback array_callback(const FuncType& type, F&& callback) {
+  return [type, cb = std::forward<F>(callback)](StoreData& store, VMContext* caller,
+                                               ValRaw* values) mutable -> bool {
+    Caller<T> c(store, caller);
+    std::vector<Val> params;
+    params.reserve(type.params.size());
+    for (size_t i = 0; i < type.params.size(); ++i) params.push_back(Val::from_raw(type.params[i], values[i]));
+    std::vector<Val> results;
+    results.reserve(type.results.size());
+    for (ValType t : type.results) results.push_back(Val::zero(t));
+    Result<void> r = cb(c, std::span<const Val>(params), std::span<Val>(results));
+    if (!r) {
+      Error e = std::move(r).error();
+      store.pending_error = e.kind() == ErrorKind::Trap || e.kind() == ErrorKind::Exit ? std::move(e) : Error::trap(TrapCode::HostError, e.message());
+      return false;
+    }
+    for (size_t i = 0; i < results.size(); ++i) {
+      if (results[i].type() != type.results[i]) {
+        store.pending_error = Error::trap(TrapCode::HostError, "host function returned a value of the wrong type");
+        return false;
+      }
+      values[i] = results[i].raw();
+    }
+    return true;
+  };
+}
+
+}  // namespace wasm::detail
+
+// ---- end include/wasm/detail/api/host_adapter.hpp ----
+// ---- begin include/wasm/store.hpp ----
+// Store<T>: owns all wasm state (instances, memories, tables, globals, host functions) and the
+// embedder's data T. Not thread-safe: one thread at a time uses a store. Handles (Func,
+// Memory, ...) belong to one store; using one with another store is an error, not UB.
+
+// ---- begin include/wasm/engine.hpp ----
+// Engine: the compilation environment shared by modules and stores. Cheap to copy (a handle);
+// safe to share between threads.
+
+
+namespace wasm {
+
+class Engine {
+ public:
+  Engine() : Engine(Config{}) {}
+  explicit Engine(const Config& config) : state_(std::make_shared<detail::EngineState>(config)) {}
+
+  const Config& config() const { return state_->config; }
+
+  // Advances the epoch; stores whose deadline it reaches trap (Config::epoch_interruption).
+  // Safe to call from any thread.
+  void increment_epoch() { state_->epoch.fetch_add(1, std::memory_order_relaxed); }
+
+  friend bool operator==(const Engine& a, const Engine& b) { return a.state_ == b.state_; }
+
+  // Internal: the shared state behind the handle.
+  detail::EngineState& state() const { return *state_; }
+  const std::shared_ptr<detail::EngineState>& shared_state() const { return state_; }
+  static Engine from_state(std::shared_ptr<detail::EngineState> state) { return Engine(std::move(state)); }
+
+ private:
+  explicit Engine(std::shared_ptr<detail::EngineState> state) : state_(std::move(state)) {}
+  std::shared_ptr<detail::EngineState> state_;
+};
+
+}  // namespace wasm
+// ---- end include/wasm/engine.hpp ----
+
+namespace wasm {
+
+using ResourceLimiter = detail::ResourceLimiter;
+
+template <typename T = std::monostate>
+class Store {
+ public:
+  explicit Store(const Engine& engine, T data = T{})
+      : engine_(engine), inner_(std::make_unique<detail::StoreData>(engine.shared_state())), data_(std::make_unique<T>(std::move(data))) {
+    inner_->user_data = data_.get();
+  }
+
+  T& data() { return *data_; }
+  const T& data() const { return *data_; }
+  const Engine& engine() const { return engine_; }
+
+  // Fuel (Config::consume_fuel): wasm traps with OutOfFuel once it has used `fuel` units.
+  Result<void> set_fuel(uint64_t fuel) {
+    if (!engine().config().consume_fuel()) return Error(ErrorKind::Type, "fuel is not enabled in the Config");
+    inner_->ctx.fuel_consumed = -int64_t(fuel);
+    return {};
+  }
+  Result<uint64_t> get_fuel() const {
+    if (!engine().config().consume_fuel()) return Error(ErrorKind::Type, "fuel is not enabled in the Config");
+    int64_t consumed = inner_->ctx.fuel_consumed;
+    return consumed >= 0 ? uint64_t(0) : uint64_t(-consumed);
+  }
+
+  // Epochs (Config::epoch_interruption): wasm traps with Interrupt once the engine's epoch
+  // has advanced `ticks` beyond its current value.
+  void set_epoch_deadline(uint64_t ticks) {
+    inner_->ctx.epoch_deadline = engine().state().epoch.load(std::memory_order_relaxed) + ticks;
+  }
+
+  // Memory and table growth ask `limiter` first (null: no limits beyond the types').
+  void limiter(ResourceLimiter* limiter) { inner_->limiter = limiter; }
+
+  // Internal: the non-template store state.
+  detail::StoreData& inner() { return *inner_; }
+  const detail::StoreData& inner() const { return *inner_; }
+
+ private:
+  Engine engine_;
+  std::unique_ptr<detail::StoreData> inner_;
+  std::unique_ptr<T> data_;
+};
+
+namespace detail {
+
+// Anything that gives access to a store: Store<T>& or Caller<T>&.
+template <typename S>
+concept StoreLike = requires(S& s) {
+  { s.inner() } -> std::same_as<StoreData&>;
+};
+
+// The store a handle belongs to, or null when `store` is another one (the hot-path check).
+template <StoreLike S>
+StoreData* store_if_owner(S& store, uint64_t store_id) {
+  StoreData& data = store.inner();
+  return data.id == store_id ? &data : nullptr;
+}
+
+// The store a handle belongs to, or an error when `store` is another one.
+template <StoreLike S>
+Result<StoreData*> owning_store(S& store, uint64_t store_id) {
+  StoreData& data = store.inner();
+  if (data.id != store_id) return Error(ErrorKind::Type, "object used with a store it does not belong to");
+  return &data;
+}
+
+}  // namespace detail
+
+}  // namespace wasm
+// ---- end include/wasm/store.hpp ----
+
+namespace wasm {
+
+template <typename T = std::monostate>
+class Caller;
+
+class Func {
+ public:
+  Func() = default;
+
+  // The function's type.
+  template <detail::StoreLike S>
+  Result<FuncType> type(S& store) const {
+    auto data = detail::owning_store(store, store_id_);
+    if (!data) return std::move(data).error();
+    return (*data)->func_type(ref(**data));
+  }
+
+  // Calls the function. `args` must match its parameters and `results` have one slot per
+  // result; a trap is an Error of kind Trap.
+  template <detail::StoreLike S>
+  Result<void> call(S& store, std::span<const Val> args, std::span<Val> results) const {
+    auto data = detail::owning_store(store, store_id_);
+    if (!data) return std::move(data).error();
+    detail::StoreData& s = **data;
+    detail::VMFuncRef* f = ref(s);
+    const FuncType& type = s.func_type(f);
+    if (args.size() != type.params.size() || results.size() != type.results.size()) {
+      return Error(ErrorKind::Type, "wrong number of arguments or results for " + type.to_string());
+    }
+    // The argument/result array lives on the stack unless the signature is unusually wide.
+    constexpr size_t kInline = 16;
+    const size_t slots = std::max(args.size(), results.size()) + 1;
+    detail::ValRaw inline_values[kInline];
+    std::unique_ptr<detail::ValRaw[]> heap_values;
+    detail::ValRaw* values = inline_values;
+    if (slots > kInline) values = (heap_values = std::make_unique<detail::ValRaw[]>(slots)).get();
+    for (size_t i = 0; i < args.size(); ++i) {
+      if (args[i].type() != type.params[i]) {
+        return Error(ErrorKind::Type, "argument " + std::to_string(i) + " has the wrong type for " +
+                                          type.to_string());
+      }
+      values[i] = args[i].raw();
+    }
+    if (Result<void> r = detail::call_array(s, f, values); !r) return r;
+    for (size_t i = 0; i < results.size(); ++i) results[i] = Val::from_raw(type.results[i], values[i]);
+    return {};
+  }
+
+  // Creates a host function with a dynamic signature (defined below):
+  //   callback(Caller<T>&, std::span<const Val> params, std::span<Val> results) -> Result<void>
+  template <typename T, typename F>
+  static Func create(Store<T>& store, const FuncType& type, F&& callback);
+
+  // Creates a typed host function from a C++ callable (lambda, function pointer, functor),
+  // its wasm type deduced from the signature (defined below). It may
+  // take a leading Caller<T>& and return void, a value, a std::tuple or a Result of those.
+  template <typename T, typename F>
+  static Func wrap(Store<T>& store, F&& fn);
+  // The same for a member function called on `object` (not owned: it must outlive the store),
+  // e.g. Func::wrap(store, &counter, &Counter::add).
+  template <typename T, typename Obj, typename M>
+    requires std::is_member_function_pointer_v<M>
+  static Func wrap(Store<T>& store, Obj* object, M method);
+
+  // Internal.
+  Func(uint64_t store_id, uint32_t index) : store_id_(store_id), index_(index) {}
+  uint64_t store_id() const { return store_id_; }
+  uint32_t index() const { return index_; }
+  detail::VMFuncRef* ref(detail::StoreData& store) const { return store.funcs[index_].ref; }
+
+ private:
+  uint64_t store_id_ = 0;
+  uint32_t index_ = 0;
+};
+
+// Host functions: defined here, after the class, because the adapters need Func's
+// declaration; Caller<T> is only named, and is complete wherever a host function is made.
+template <typename T, typename F>
+Func Func::create(Store<T>& store, const FuncType& type, F&& callback) {
+  detail::StoreData& s = store.inner();
+  detail::HostFunc* host = detail::make_host_func(s, type, detail::array_callback<T>(type, std::forward<F>(callback)));
+  return Func(s.id, s.add_func(&host->ref));
+}
+
+template <typename T, typename F>
+Func Func::wrap(Store<T>& store, F&& fn) {
+  detail::StoreData& s = store.inner();
+  detail::HostFunc* host = detail::make_typed_host_func<T>(s, std::forward<F>(fn));
+  return Func(s.id, s.add_func(&host->ref));
+}
+
+template <typename T, typename Obj, typename M>
+  requires std::is_member_function_pointer_v<M>
+Func Func::wrap(Store<T>& store, Obj* object, M method) {
+  return wrap(store, detail::bind_method(object, method));
+}
+
+}  // namespace wasm
+// ---- end include/wasm/func.hpp ----
+// ---- begin include/wasm/global.hpp ----
+// Global: a global variable of a store. Mutable globals are shared by reference between the
+// instances that import them.
+
+
+namespace wasm {
+
+class Global {
+ public:
+  Global() = default;
+
+  template <typename T>
+  static Result<Global> create(Store<T>& store, const GlobalType& type, const Val& init) {
+    if (init.type() != type.type) return Error(ErrorKind::Type, "global initial value of the wrong type");
+    detail::StoreData& s = store.inner();
+    auto def = std::make_unique<detail::VMGlobalDefinition>();
+    std::memcpy(def->storage, &init.raw(), sizeof def->storage);
+    uint32_t index = s.add_global(def.get(), type);
+    s.host_globals.push_back(std::move(def));
+    return Global(s.id, index);
+  }
+
+  template <detail::StoreLike S>
+  Result<GlobalType> type(S& store) const {
+    auto r = record(store);
+    if (!r) return std::move(r).error();
+    return (*r)->type;
+  }
+  template <detail::StoreLike S>
+  Result<Val> get(S& store) const {
+    auto r = record(store);
+    if (!r) return std::move(r).error();
+    detail::ValRaw raw;
+    std::memcpy(&raw, (*r)->definition->storage, sizeof raw);
+    return Val::from_raw((*r)->type.type, raw);
+  }
+  template <detail::StoreLike S>
+  Result<void> set(S& store, const Val& value) const {
+    auto r = record(store);
+    if (!r) return std::move(r).error();
+    if (!(*r)->type.mutable_) return Error(ErrorKind::Type, "global is immutable");
+    if (value.type() != (*r)->type.type) return Error(ErrorKind::Type, "global value of the wrong type");
+    std::memcpy((*r)->definition->storage, &value.raw(), sizeof(detail::ValRaw));
+    return {};
+  }
+
+  // Internal.
+  Global(uint64_t store_id, uint32_t index) : store_id_(store_id), index_(index) {}
+  uint32_t index() const { return index_; }
+  uint64_t store_id() const { return store_id_; }
+
+ private:
+  template <detail::StoreLike S>
+  Result<detail::StoreData::GlobalRecord*> record(S& store) const {
+    auto s = detail::owning_store(store, store_id_);
+    if (!s) return std::move(s).error();
+    return &(*s)->globals[index_];
+  }
+
+  uint64_t store_id_ = 0;
+  uint32_t index_ = 0;
+};
+
+}  // namespace wasm
+// ---- end include/wasm/global.hpp ----
+// ---- begin include/wasm/memory.hpp ----
+// Memory: a linear memory of a store.
+
+
+namespace wasm {
+
+class Memory {
+ public:
+  Memory() = default;
+
+  // A new memory owned by the store.
+  template <typename T>
+  static Result<Memory> create(Store<T>& store, const MemoryType& type) {
+    detail::StoreData& s = store.inner();
+    detail::MemorySettings settings;
+    settings.bounds_checks = s.engine->config.bounds_checks();
+    auto mem = detail::LinearMemory::create(type, settings, s.limiter);
+    if (!mem) return std::move(mem).error();
+    s.memories.push_back(std::move(*mem));
+    return Memory(s.id, uint32_t(s.memories.size() - 1));
+  }
+
+  // The memory's bytes (empty when `store` is not its store). Invalidated by grow.
+  template <detail::StoreLike S>
+  std::span<uint8_t> data(S& store) const {
+    auto mem = get(store);
+    return mem ? (*mem)->data() : std::span<uint8_t>();
+  }
+  // Current size in pages.
+  template <detail::StoreLike S>
+  uint64_t size(S& store) const {
+    auto mem = get(store);
+    return mem ? (*mem)->pages() : 0;
+  }
+  template <detail::StoreLike S>
+  Result<MemoryType> type(S& store) const {
+    auto mem = get(store);
+    if (!mem) return std::move(mem).error();
+    return (*mem)->type();
+  }
+  // Grows by `delta` pages; returns the old size in pages.
+  template <detail::StoreLike S>
+  Result<uint64_t> grow(S& store, uint64_t delta) const {
+    auto mem = get(store);
+    if (!mem) return std::move(mem).error();
+    return (*mem)->grow(delta, store.inner().limiter);
+  }
+  // Bounds-checked copies between the memory and host buffers.
+  template <detail::StoreLike S>
+  Result<void> read(S& store, uint64_t offset, std::span<uint8_t> out) const {
+    auto bytes = checked(store, offset, out.size());
+    if (!bytes) return std::move(bytes).error();
+    if (!out.empty()) std::memcpy(out.data(), bytes->data(), out.size());
+    return {};
+  }
+  template <detail::StoreLike S>
+  Result<void> write(S& store, uint64_t offset, std::span<const uint8_t> in) const {
+    auto bytes = checked(store, offset, in.size());
+    if (!bytes) return std::move(bytes).error();
+    if (!in.empty()) std::memcpy(bytes->data(), in.data(), in.size());
+    return {};
+  }
+
+  // Internal.
+  Memory(uint64_t store_id, uint32_t index) : store_id_(store_id), index_(index) {}
+  uint32_t index() const { return index_; }
+  uint64_t store_id() const { return store_id_; }
+
+ private:
+  template <detail::StoreLike S>
+  Result<detail::LinearMemory*> get(S& store) const {
+    auto s = detail::owning_store(store, store_id_);
+    if (!s) return std::move(s).error();
+    return (*s)->memories[index_].get();
+  }
+  template <detail::StoreLike S>
+  Result<std::span<uint8_t>> checked(S& store, uint64_t offset, uint64_t len) const {
+    auto mem = get(store);
+    if (!mem) return std::move(mem).error();
+    std::span<uint8_t> all = (*mem)->data();
+    if (!detail::range_in_bounds(offset, len, all.size())) {
+      return Error::trap(TrapCode::MemoryOutOfBounds);
+    }
+    return all.subspan(offset, len);
+  }
+
+  uint64_t store_id_ = 0;
+  uint32_t index_ = 0;
+};
+
+}  // namespace wasm
+// ---- end include/wasm/memory.hpp ----
+// ---- begin include/wasm/table.hpp ----
+// Table: a table of references of a store.
+
+namespace wasm {
+
+class Table {
+ public:
+  Table() = default;
+
+  // A new table of `type`, every element set to `init` (a null reference by default).
+  template <typename T>
+  static Result<Table> create(Store<T>& store, const TableType& type, std::optional<Val> init = {}) {
+    detail::StoreData& s = store.inner();
+    auto table = detail::Table::create(type, {}, s.limiter);
+    if (!table) return std::move(table).error();
+    void* value = init ? init->raw().ref : nullptr;
+    (void)(*table)->fill(0, value, (*table)->size());
+    s.tables.push_back(std::move(*table));
+    return Table(s.id, uint32_t(s.tables.size() - 1));
+  }
+
+  template <detail::StoreLike S>
+  uint64_t size(S& store) const {
+    auto t = get(store);
+    return t ? (*t)->size() : 0;
+  }
+  template <detail::StoreLike S>
+  Result<TableType> type(S& store) const {
+    auto t = get(store);
+    if (!t) return std::move(t).error();
+    return (*t)->type();
+  }
+  // The element at `index`, or a TableOutOfBounds trap error.
+  template <detail::StoreLike S>
+  Result<Val> get(S& store, uint64_t index) const {
+    auto t = get(store);
+    if (!t) return std::move(t).error();
+    std::optional<void*> value = (*t)->get(index);
+    if (!value) return Error::trap(TrapCode::TableOutOfBounds);
+    detail::ValRaw raw{};
+    raw.ref = *value;
+    return Val::from_raw((*t)->element_type(), raw);
+  }
+  template <detail::StoreLike S>
+  Result<void> set(S& store, uint64_t index, const Val& value) const {
+    auto t = get(store);
+    if (!t) return std::move(t).error();
+    if (value.type() != (*t)->element_type()) return Error(ErrorKind::Type, "table element of the wrong type");
+    if (!(*t)->set(index, value.raw().ref)) return Error::trap(TrapCode::TableOutOfBounds);
+    return {};
+  }
+  // Grows by `delta` elements set to `init`; returns the old size.
+  template <detail::StoreLike S>
+  Result<uint64_t> grow(S& store, uint64_t delta, const Val& init) const {
+    auto t = get(store);
+    if (!t) return std::move(t).error();
+    return (*t)->grow(delta, init.raw().ref, store.inner().limiter);
+  }
+
+  // Internal.
+  Table(uint64_t store_id, uint32_t index) : store_id_(store_id), index_(index) {}
+  uint32_t index() const { return index_; }
+  uint64_t store_id() const { return store_id_; }
+
+ private:
+  template <detail::StoreLike S>
+  Result<detail::Table*> get(S& store) const {
+    auto s = detail::owning_store(store, store_id_);
+    if (!s) return std::move(s).error();
+    return (*s)->tables[index_].get();
+  }
+
+  uint64_t store_id_ = 0;
+  uint32_t index_ = 0;
+};
+
+}  // namespace wasm
+// ---- end include/wasm/table.hpp ----
+
+namespace wasm {
+
+using Extern = std::variant<Func, Table, Memory, Global>;
+
+namespace detail {
+
+inline ExternKind extern_kind(const Extern& e) {
+  switch (e.index()) {
+    case 0: return ExternKind::Func;
+    case 1: return ExternKind::Table;
+    case 2: return ExternKind::Memory;
+    default: return ExternKind::Global;
+  }
+}
+
+inline uint64_t extern_store_id(const Extern& e) {
+  return std::visit([](const auto& x) { return x.store_id(); }, e);
+}
+
+inline uint32_t extern_handle(const Extern& e) {
+  return std::visit([](const auto& x) { return x.index(); }, e);
+}
+
+}  // namespace detail
+
+}  // namespace wasm
+// ---- end include/wasm/extern.hpp ----
+// ---- begin include/wasm/typed_func.hpp ----
+// TypedFunc<Params, Results>: a function whose wasm type is fixed by C++ types, called straight
+// into its machine code through the entry trampoline: no boxing, no allocation.
+//   Params:  one type or a std::tuple (std::tuple<> or void for none)
+//   Results: void, one type or a std::tuple (multi-value)
+// Types: int32_t, int64_t, float, double, wasm::V128, wasm::FuncRef, wasm::ExternRef
+// (uint32_t and uint64_t are accepted as i32 and i64).
+
 
 namespace wasm {
 
@@ -5805,15 +6103,15 @@ class TypedFunc {
           return detail::WasmTypeOf<ReturnType>::from_native(*r);
         }
       } else {
-        detail::abi::ValRaw results[kResults];
-        auto r = detail::enter_wasm<void>(s, entry_, ref_, vmctx, static_cast<detail::abi::ValRaw*>(results),
+        detail::ValRaw results[kResults];
+        auto r = detail::enter_wasm<void>(s, entry_, ref_, vmctx, static_cast<detail::ValRaw*>(results),
                                            detail::WasmTypeOf<P<I>>::to_native(P<I>(args))...);
         if (!r) return std::move(r).error();
         return read_results(results, std::make_index_sequence<kResults>());
       }
     } else {
       // Too many arguments for registers: go through the array trampoline.
-      detail::abi::ValRaw values[std::max<size_t>(sizeof...(I), kResults) + 1];
+      detail::ValRaw values[std::max<size_t>(sizeof...(I), kResults) + 1];
       (write_raw(values[I], detail::WasmTypeOf<P<I>>::to_native(P<I>(args))), ...);
       if (auto r = detail::call_array(s, ref_, values); !r) return std::move(r).error();
       if constexpr (kResults == 0) return {};
@@ -5823,17 +6121,17 @@ class TypedFunc {
   }
 
   template <typename N>
-  static void write_raw(detail::abi::ValRaw& slot, const N& native) {
+  static void write_raw(detail::ValRaw& slot, const N& native) {
     std::memset(&slot, 0, sizeof slot);
     std::memcpy(&slot, &native, sizeof native);
   }
 
   template <size_t... I>
-  static ResultTuple read_results(const detail::abi::ValRaw* values, std::index_sequence<I...>) {
+  static ResultTuple read_results(const detail::ValRaw* values, std::index_sequence<I...>) {
     return ResultTuple{read_one<std::tuple_element_t<I, ResultTuple>>(values[I])...};
   }
   template <typename R>
-  static R read_one(const detail::abi::ValRaw& slot) {
+  static R read_one(const detail::ValRaw& slot) {
     typename detail::WasmTypeOf<R>::Native native;
     std::memcpy(&native, &slot, sizeof native);
     return detail::WasmTypeOf<R>::from_native(native);
@@ -5953,46 +6251,6 @@ class Caller {
   detail::Instance* caller_ = nullptr;
 };
 
-namespace detail {
-
-// Wraps a dynamic host callback (Caller<T>&, params, results) -> Result<void> into the array
-// convention of HostFunc.
-template <typename T, typename F>
-HostFunc::Callback array_callback(const FuncType& type, F&& callback) {
-  return [type, cb = std::forward<F>(callback)](StoreData& store, VMContext* caller,
-                                               abi::ValRaw* values) mutable -> bool {
-    Caller<T> c(store, caller);
-    std::vector<Val> params;
-    params.reserve(type.params.size());
-    for (size_t i = 0; i < type.params.size(); ++i) params.push_back(Val::from_raw(type.params[i], values[i]));
-    std::vector<Val> results;
-    results.reserve(type.results.size());
-    for (ValType t : type.results) results.push_back(Val::zero(t));
-    Result<void> r = cb(c, std::span<const Val>(params), std::span<Val>(results));
-    if (!r) {
-      Error e = std::move(r).error();
-      store.pending_error = e.kind() == ErrorKind::Trap || e.kind() == ErrorKind::Exit ? std::move(e) : Error::trap(TrapCode::HostError, e.message());
-      return false;
-    }
-    for (size_t i = 0; i < results.size(); ++i) {
-      if (results[i].type() != type.results[i]) {
-        store.pending_error = Error::trap(TrapCode::HostError, "host function returned a value of the wrong type");
-        return false;
-      }
-      values[i] = results[i].raw();
-    }
-    return true;
-  };
-}
-
-}  // namespace detail
-
-template <typename T, typename F>
-Func Func::create(Store<T>& store, const FuncType& type, F&& callback) {
-  detail::StoreData& s = store.inner();
-  detail::HostFunc* host = detail::make_host_func(s, type, detail::array_callback<T>(type, std::forward<F>(callback)));
-  return Func(s.id, s.add_func(&host->ref));
-}
 
 }  // namespace wasm
 // ---- end include/wasm/caller.hpp ----
@@ -6002,250 +6260,6 @@ Func Func::create(Store<T>& store, const FuncType& type, F&& callback) {
 // Linker belong to no store: each store gets its own copy the first time it needs one.
 #include <map>
 
-// ---- begin include/wasm/detail/vm/host_adapter.hpp ----
-// Typed host functions: a C++ callable becomes a native-convention function that JIT code
-// calls directly (no marshalling through ValRaw arrays). The adapter's signature is the wasm
-// function's native signature (jit/abi.hpp):
-//   Ret  adapter(VMHostContext*, VMContext* caller, NativeParams...)          0 or 1 result
-//   void adapter(VMHostContext*, VMContext* caller, ValRaw* results, NativeParams...)   2+
-// A callable may take a leading Caller<T>&, and may return void, a value, a std::tuple or a
-// Result of those; an error result or a C++ exception becomes a trap.
-
-
-namespace wasm::detail {
-
-// A member function bound to an object: a callable whose call operator has the member
-// function's exact signature, so the adapter deduces the wasm type as for any callable. The
-// object is not owned; it must outlive the stores that use the function.
-template <typename Obj, typename M>
-struct BoundMethod;
-#define WASMPP_BOUND_METHOD(QUALIFIERS)                                           \
-  template <typename Obj, typename C, typename R, typename... A>                  \
-  struct BoundMethod<Obj, R (C::*)(A...) QUALIFIERS> {                            \
-    Obj* object;                                                                  \
-    R (C::*method)(A...) QUALIFIERS;                                              \
-    R operator()(A... args) const { return (object->*method)(std::forward<A>(args)...); } \
-  };
-WASMPP_BOUND_METHOD()
-WASMPP_BOUND_METHOD(const)
-WASMPP_BOUND_METHOD(noexcept)
-WASMPP_BOUND_METHOD(const noexcept)
-#undef WASMPP_BOUND_METHOD
-
-template <typename Obj, typename M>
-  requires std::is_member_function_pointer_v<M>
-BoundMethod<Obj, M> bind_method(Obj* object, M method) {
-  return BoundMethod<Obj, M>{object, method};
-}
-
-// Signature analysis of a callable.
-template <typename F>
-struct CallableTraits : CallableTraits<decltype(&std::remove_cvref_t<F>::operator())> {};
-template <typename R, typename... A>
-struct CallableTraits<R (*)(A...)> {
-  using Ret = R;
-  using Args = std::tuple<A...>;
-};
-template <typename R, typename... A>
-struct CallableTraits<R(A...)> : CallableTraits<R (*)(A...)> {};
-template <typename C, typename R, typename... A>
-struct CallableTraits<R (C::*)(A...)> : CallableTraits<R (*)(A...)> {};
-template <typename C, typename R, typename... A>
-struct CallableTraits<R (C::*)(A...) const> : CallableTraits<R (*)(A...)> {};
-template <typename C, typename R, typename... A>
-struct CallableTraits<R (C::*)(A...) noexcept> : CallableTraits<R (*)(A...)> {};
-template <typename C, typename R, typename... A>
-struct CallableTraits<R (C::*)(A...) const noexcept> : CallableTraits<R (*)(A...)> {};
-
-template <typename T>
-struct IsCaller : std::false_type {};
-template <typename T>
-struct IsCaller<Caller<T>&> : std::true_type {};
-
-template <typename T>
-struct UnwrapResult {
-  using type = T;
-  static constexpr bool is_result = false;
-};
-template <typename T>
-struct UnwrapResult<Result<T>> {
-  using type = T;
-  static constexpr bool is_result = true;
-};
-
-template <typename Args>
-struct FirstIsCaller : std::false_type {};
-template <typename A0, typename... A>
-struct FirstIsCaller<std::tuple<A0, A...>> : IsCaller<A0> {};
-
-// The wasm parameters of a callable: its arguments, without a leading Caller<T>&.
-template <bool DropFirst, typename Args>
-struct ParamsOf;
-template <typename A0, typename... A>
-struct ParamsOf<true, std::tuple<A0, A...>> {
-  using type = std::tuple<std::remove_cvref_t<A>...>;
-};
-template <typename... A>
-struct ParamsOf<false, std::tuple<A...>> {
-  using type = std::tuple<std::remove_cvref_t<A>...>;
-};
-
-// Params (without the Caller) and Results of a host callable, as tuples.
-template <typename F>
-struct HostSignature {
-  using Traits = CallableTraits<F>;
-  using AllArgs = typename Traits::Args;
-  static constexpr bool takes_caller = FirstIsCaller<AllArgs>::value;
-  using Params = typename ParamsOf<takes_caller, AllArgs>::type;
-  using Returned = typename UnwrapResult<typename Traits::Ret>::type;  // void, T or tuple
-  using Results = as_tuple_t<Returned>;
-  static constexpr bool returns_result = UnwrapResult<typename Traits::Ret>::is_result;
-};
-
-// The adapter for callable F (stored in HostFunc::closure) in a store of data type T.
-template <typename T, typename F, typename Params = typename HostSignature<F>::Params,
-          typename Results = typename HostSignature<F>::Results>
-struct HostAdapter;
-
-template <typename T, typename F, typename... P, typename... R>
-struct HostAdapter<T, F, std::tuple<P...>, std::tuple<R...>> {
-  using Sig = HostSignature<F>;
-  static constexpr size_t kResults = sizeof...(R);
-  using NativeRet = typename NativeResultOf<std::tuple<R...>>::type;
-
-  // Runs the callable; returns false with StoreData::pending_error set on failure. All C++
-  // objects of the call live and die here, before any unwinding.
-  static bool invoke(VMHostContext* ctx, VMContext* caller, abi::ValRaw* out,
-                     typename WasmTypeOf<P>::Native... args) noexcept {
-    HostFunc& host = *ctx->owner;
-    StoreData& store = *host.store;
-    try {
-      F& fn = *static_cast<F*>(host.closure.get());
-      Caller<T> c(store, caller);
-      auto run = [&]() -> decltype(auto) {
-        if constexpr (Sig::takes_caller) return fn(c, WasmTypeOf<P>::from_native(args)...);
-        else return fn(WasmTypeOf<P>::from_native(args)...);
-      };
-      using Ret = typename CallableTraits<F>::Ret;
-      if constexpr (std::is_void_v<Ret>) {
-        run();
-      } else if constexpr (Sig::returns_result) {
-        Ret r = run();
-        if (!r) {
-          Error e = std::move(r).error();
-          store.pending_error = e.kind() == ErrorKind::Trap || e.kind() == ErrorKind::Exit ? std::move(e) : Error::trap(TrapCode::HostError, e.message());
-          return false;
-        }
-        if constexpr (kResults > 0) store_results(out, std::move(*r));
-      } else {
-        store_results(out, run());
-      }
-      return true;
-    } catch (const std::exception& e) {
-      store.pending_error = Error::trap(TrapCode::HostError, std::string("host function threw: ") + e.what());
-    } catch (...) {
-      store.pending_error = Error::trap(TrapCode::HostError, "host function threw an exception");
-    }
-    return false;
-  }
-
-  template <typename V>
-  static void store_results(abi::ValRaw* out, V&& value) {
-    if constexpr (kResults == 1) {
-      using R0 = std::tuple_element_t<0, std::tuple<R...>>;
-      auto native = WasmTypeOf<R0>::to_native(std::get<0>(as_tuple(std::forward<V>(value))));
-      std::memcpy(out, &native, sizeof native);
-    } else {
-      auto tuple = as_tuple(std::forward<V>(value));
-      store_each(out, tuple, std::index_sequence_for<R...>());
-    }
-  }
-  template <typename Tuple, size_t... I>
-  static void store_each(abi::ValRaw* out, const Tuple& t, std::index_sequence<I...>) {
-    (store_one<std::tuple_element_t<I, std::tuple<R...>>>(out[I], std::get<I>(t)), ...);
-  }
-  template <typename Ri>
-  static void store_one(abi::ValRaw& slot, const Ri& v) {
-    auto native = WasmTypeOf<Ri>::to_native(v);
-    std::memset(&slot, 0, sizeof slot);
-    std::memcpy(&slot, &native, sizeof native);
-  }
-  template <typename V>
-  static auto as_tuple(V&& v) {
-    if constexpr (requires { std::tuple_size<std::remove_cvref_t<V>>::value; }) return std::forward<V>(v);
-    else return std::make_tuple(std::forward<V>(v));
-  }
-
-  // `frame`: the adapter's own frame, whose return address leads back into wasm (or into the
-  // entry trampoline, when the host called the function directly).
-  [[noreturn]] static void fail(VMHostContext* ctx, void* frame) {
-    raise_host_trap(*ctx->owner->store, uintptr_t(frame));
-  }
-
-  // The function JIT code calls.
-  static NativeRet call(VMHostContext* ctx, VMContext* caller, typename WasmTypeOf<P>::Native... args)
-    requires(kResults <= 1)
-  {
-    abi::ValRaw result{};
-    if (!invoke(ctx, caller, &result, args...)) fail(ctx, __builtin_frame_address(0));
-    if constexpr (kResults == 1) {
-      NativeRet r;
-      std::memcpy(&r, &result, sizeof r);
-      return r;
-    }
-  }
-  static void call_multi(VMHostContext* ctx, VMContext* caller, abi::ValRaw* results,
-                         typename WasmTypeOf<P>::Native... args)
-    requires(kResults > 1)
-  {
-    if (!invoke(ctx, caller, results, args...)) fail(ctx, __builtin_frame_address(0));
-  }
-
-  static void* entry() {
-    if constexpr (kResults > 1) return reinterpret_cast<void*>(&call_multi);
-    else return reinterpret_cast<void*>(&call);
-  }
-};
-
-// Creates a typed host function in `store` from callable `fn`.
-template <typename T, typename F>
-HostFunc* make_typed_host_func(StoreData& store, F&& fn) {
-  using Fn = std::remove_cvref_t<F>;
-  using Sig = HostSignature<Fn>;
-  using Adapter = HostAdapter<T, Fn>;
-  auto host = std::make_unique<HostFunc>();
-  host->vmctx.store_context = &store.ctx;
-  host->vmctx.owner = host.get();
-  host->store = &store;
-  host->type = func_type_of<typename Sig::Params, typename Sig::Results>();
-  host->closure = std::shared_ptr<void>(new Fn(std::forward<F>(fn)), [](void* p) { delete static_cast<Fn*>(p); });
-  host->ref.code = Adapter::entry();
-  host->ref.vmctx = reinterpret_cast<VMContext*>(&host->vmctx);
-  host->ref.type_id = store.engine.state().types.intern(host->type);
-  HostFunc* raw = host.get();
-  store.host_funcs.push_back(std::move(host));
-  return raw;
-}
-
-}  // namespace wasm::detail
-
-namespace wasm {
-
-template <typename T, typename F>
-Func Func::wrap(Store<T>& store, F&& fn) {
-  detail::StoreData& s = store.inner();
-  detail::HostFunc* host = detail::make_typed_host_func<T>(s, std::forward<F>(fn));
-  return Func(s.id, s.add_func(&host->ref));
-}
-
-template <typename T, typename Obj, typename M>
-  requires std::is_member_function_pointer_v<M>
-Func Func::wrap(Store<T>& store, Obj* object, M method) {
-  return wrap(store, detail::bind_method(object, method));
-}
-
-}  // namespace wasm
-// ---- end include/wasm/detail/vm/host_adapter.hpp ----
 // ---- begin include/wasm/detail/vm/instantiate.hpp ----
 // Instantiation in the specification's order: imports type-checked; the Instance and its
 // VMContext allocated; memories, tables, function references and globals created; element and
@@ -6264,12 +6278,12 @@ Func Func::wrap(Store<T>& store, Obj* object, M method) {
 
 namespace wasm::detail {
 
-inline abi::ValRaw eval_const(const ConstExpr& expr, Instance& instance) {
+inline ValRaw eval_const(const ConstExpr& expr, Instance& instance) {
   // Validation guarantees a well-typed expression; extended-const adds i32/i64 add, sub, mul.
-  std::vector<abi::ValRaw> stack;
+  std::vector<ValRaw> stack;
   stack.reserve(expr.code.size());
   for (const Instruction& in : expr.code) {
-    abi::ValRaw v;
+    ValRaw v;
     std::memset(&v, 0, sizeof v);
     switch (in.op) {
       case Op::I32Const: v.i32 = in.i32(); break;
@@ -6282,9 +6296,9 @@ inline abi::ValRaw eval_const(const ConstExpr& expr, Instance& instance) {
       case Op::GlobalGet: std::memcpy(&v, instance.global(in.index)->storage, 16); break;
       case Op::I32Add: case Op::I32Sub: case Op::I32Mul:
       case Op::I64Add: case Op::I64Sub: case Op::I64Mul: {
-        abi::ValRaw rhs = stack.back();
+        ValRaw rhs = stack.back();
         stack.pop_back();
-        abi::ValRaw lhs = stack.back();
+        ValRaw lhs = stack.back();
         stack.pop_back();
         uint64_t a = uint64_t(lhs.i64), b = uint64_t(rhs.i64);
         uint64_t r = in.op == Op::I32Add || in.op == Op::I64Add ? a + b
@@ -6297,7 +6311,7 @@ inline abi::ValRaw eval_const(const ConstExpr& expr, Instance& instance) {
     }
     stack.push_back(v);
   }
-  return stack.empty() ? abi::ValRaw{} : stack.back();
+  return stack.empty() ? ValRaw{} : stack.back();
 }
 
 }  // namespace wasm::detail
@@ -6432,7 +6446,7 @@ inline const VMBuiltins* builtins_table() {
   static const VMBuiltins table = [] {
     VMBuiltins t;
 #define WASM_BUILTIN(name, ret, ...) t.name = &builtin_impl::name;
-// ---- begin include/wasm/detail/vm/builtins.def ----
+// ---- begin include/wasm/detail/env/builtins.def ----
 // The runtime functions ("builtins", libcalls) that JIT code calls through the table at
 // VMOffsets::builtins(). One line each; VMBuiltins (builtins.hpp) is generated from this list,
 // and JIT code calls entry i at displacement i * 8 of the table.
@@ -6467,7 +6481,7 @@ WASM_BUILTIN(raise_trap,    void, VMContext*, uint32_t /*TrapCode*/)
 // or yield and return).
 WASM_BUILTIN(out_of_fuel,   void, VMContext*)
 WASM_BUILTIN(epoch_deadline_reached, void, VMContext*)
-// ---- end include/wasm/detail/vm/builtins.def ----
+// ---- end include/wasm/detail/env/builtins.def ----
 #undef WASM_BUILTIN
     return t;
   }();
@@ -6511,7 +6525,7 @@ class Instantiator {
     if (Result<void> r = apply_data(); !r) return std::move(r).error();
     if (info_.start) {
       VMFuncRef* start = in_->func_ref(*info_.start);
-      abi::ValRaw none[1];
+      ValRaw none[1];
       if (Result<void> r = call_array(store_, start, none); !r) return std::move(r).error();
     }
     return in_;
@@ -6601,7 +6615,7 @@ class Instantiator {
   }
 
   Result<void> create_memories() {
-    const Config& config = store_.engine.config();
+    const Config& config = store_.engine->config;
     MemorySettings settings;
     settings.bounds_checks = config.bounds_checks();
     for (uint32_t i = info_.num_imported_memories; i < info_.memories.size(); ++i) {
@@ -6661,14 +6675,14 @@ class Instantiator {
     for (uint32_t i = info_.num_imported_globals; i < info_.globals.size(); ++i) {
       uint32_t defined = i - info_.num_imported_globals;
       auto* def = in_->field<VMGlobalDefinition>(module_->offsets.global(defined));
-      abi::ValRaw value = eval_const(info_.global_inits[defined], *in_);
+      ValRaw value = eval_const(info_.global_inits[defined], *in_);
       std::memcpy(def->storage, &value, sizeof value);
       in_->globals.push_back(def);
       in_->global_handles.push_back(store_.add_global(def, info_.globals[i]));
     }
   }
 
-  static uint64_t offset_value(const abi::ValRaw& v, bool is64) {
+  static uint64_t offset_value(const ValRaw& v, bool is64) {
     return is64 ? uint64_t(v.i64) : uint64_t(uint32_t(v.i32));
   }
 

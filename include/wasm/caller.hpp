@@ -43,45 +43,5 @@ class Caller {
   detail::Instance* caller_ = nullptr;
 };
 
-namespace detail {
-
-// Wraps a dynamic host callback (Caller<T>&, params, results) -> Result<void> into the array
-// convention of HostFunc.
-template <typename T, typename F>
-HostFunc::Callback array_callback(const FuncType& type, F&& callback) {
-  return [type, cb = std::forward<F>(callback)](StoreData& store, VMContext* caller,
-                                               abi::ValRaw* values) mutable -> bool {
-    Caller<T> c(store, caller);
-    std::vector<Val> params;
-    params.reserve(type.params.size());
-    for (size_t i = 0; i < type.params.size(); ++i) params.push_back(Val::from_raw(type.params[i], values[i]));
-    std::vector<Val> results;
-    results.reserve(type.results.size());
-    for (ValType t : type.results) results.push_back(Val::zero(t));
-    Result<void> r = cb(c, std::span<const Val>(params), std::span<Val>(results));
-    if (!r) {
-      Error e = std::move(r).error();
-      store.pending_error = e.kind() == ErrorKind::Trap || e.kind() == ErrorKind::Exit ? std::move(e) : Error::trap(TrapCode::HostError, e.message());
-      return false;
-    }
-    for (size_t i = 0; i < results.size(); ++i) {
-      if (results[i].type() != type.results[i]) {
-        store.pending_error = Error::trap(TrapCode::HostError, "host function returned a value of the wrong type");
-        return false;
-      }
-      values[i] = results[i].raw();
-    }
-    return true;
-  };
-}
-
-}  // namespace detail
-
-template <typename T, typename F>
-Func Func::create(Store<T>& store, const FuncType& type, F&& callback) {
-  detail::StoreData& s = store.inner();
-  detail::HostFunc* host = detail::make_host_func(s, type, detail::array_callback<T>(type, std::forward<F>(callback)));
-  return Func(s.id, s.add_func(&host->ref));
-}
 
 }  // namespace wasm

@@ -6,6 +6,7 @@
 #include <variant>
 #include <vector>
 
+#include "wasm/detail/api/host_adapter.hpp"
 #include "wasm/detail/vm/invoke.hpp"
 #include "wasm/store.hpp"
 #include "wasm/value.hpp"
@@ -42,10 +43,10 @@ class Func {
     // The argument/result array lives on the stack unless the signature is unusually wide.
     constexpr size_t kInline = 16;
     const size_t slots = std::max(args.size(), results.size()) + 1;
-    detail::abi::ValRaw inline_values[kInline];
-    std::unique_ptr<detail::abi::ValRaw[]> heap_values;
-    detail::abi::ValRaw* values = inline_values;
-    if (slots > kInline) values = (heap_values = std::make_unique<detail::abi::ValRaw[]>(slots)).get();
+    detail::ValRaw inline_values[kInline];
+    std::unique_ptr<detail::ValRaw[]> heap_values;
+    detail::ValRaw* values = inline_values;
+    if (slots > kInline) values = (heap_values = std::make_unique<detail::ValRaw[]>(slots)).get();
     for (size_t i = 0; i < args.size(); ++i) {
       if (args[i].type() != type.params[i]) {
         return Error(ErrorKind::Type, "argument " + std::to_string(i) + " has the wrong type for " +
@@ -58,13 +59,13 @@ class Func {
     return {};
   }
 
-  // Creates a host function with a dynamic signature (defined in caller.hpp):
+  // Creates a host function with a dynamic signature (defined below):
   //   callback(Caller<T>&, std::span<const Val> params, std::span<Val> results) -> Result<void>
   template <typename T, typename F>
   static Func create(Store<T>& store, const FuncType& type, F&& callback);
 
   // Creates a typed host function from a C++ callable (lambda, function pointer, functor),
-  // its wasm type deduced from the signature (defined in detail/vm/host_adapter.hpp). It may
+  // its wasm type deduced from the signature (defined below). It may
   // take a leading Caller<T>& and return void, a value, a std::tuple or a Result of those.
   template <typename T, typename F>
   static Func wrap(Store<T>& store, F&& fn);
@@ -84,5 +85,27 @@ class Func {
   uint64_t store_id_ = 0;
   uint32_t index_ = 0;
 };
+
+// Host functions: defined here, after the class, because the adapters need Func's
+// declaration; Caller<T> is only named, and is complete wherever a host function is made.
+template <typename T, typename F>
+Func Func::create(Store<T>& store, const FuncType& type, F&& callback) {
+  detail::StoreData& s = store.inner();
+  detail::HostFunc* host = detail::make_host_func(s, type, detail::array_callback<T>(type, std::forward<F>(callback)));
+  return Func(s.id, s.add_func(&host->ref));
+}
+
+template <typename T, typename F>
+Func Func::wrap(Store<T>& store, F&& fn) {
+  detail::StoreData& s = store.inner();
+  detail::HostFunc* host = detail::make_typed_host_func<T>(s, std::forward<F>(fn));
+  return Func(s.id, s.add_func(&host->ref));
+}
+
+template <typename T, typename Obj, typename M>
+  requires std::is_member_function_pointer_v<M>
+Func Func::wrap(Store<T>& store, Obj* object, M method) {
+  return wrap(store, detail::bind_method(object, method));
+}
 
 }  // namespace wasm

@@ -33,7 +33,7 @@ class Global {
   Result<Val> get(S& store) const {
     auto r = record(store);
     if (!r) return std::move(r).error();
-    detail::abi::ValRaw raw;
+    detail::ValRaw raw;
     std::memcpy(&raw, (*r)->definition->storage, sizeof raw);
     return Val::from_raw((*r)->type.type, raw);
   }
@@ -43,7 +43,7 @@ class Global {
     if (!r) return std::move(r).error();
     if (!(*r)->type.mutable_) return Error(ErrorKind::Type, "global is immutable");
     if (value.type() != (*r)->type.type) return Error(ErrorKind::Type, "global value of the wrong type");
-    std::memcpy((*r)->definition->storage, &value.raw(), sizeof(detail::abi::ValRaw));
+    std::memcpy((*r)->definition->storage, &value.raw(), sizeof(detail::ValRaw));
     return {};
   }
 

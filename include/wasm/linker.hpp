@@ -12,7 +12,7 @@
 #include <vector>
 
 #include "wasm/caller.hpp"
-#include "wasm/detail/vm/host_adapter.hpp"
+#include "wasm/detail/api/host_adapter.hpp"
 #include "wasm/detail/vm/instantiate.hpp"
 #include "wasm/module.hpp"
 

@@ -16,7 +16,7 @@ class Memory {
   static Result<Memory> create(Store<T>& store, const MemoryType& type) {
     detail::StoreData& s = store.inner();
     detail::MemorySettings settings;
-    settings.bounds_checks = s.engine.config().bounds_checks();
+    settings.bounds_checks = s.engine->config.bounds_checks();
     auto mem = detail::LinearMemory::create(type, settings, s.limiter);
     if (!mem) return std::move(mem).error();
     s.memories.push_back(std::move(*mem));

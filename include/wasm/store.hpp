@@ -20,13 +20,13 @@ template <typename T = std::monostate>
 class Store {
  public:
   explicit Store(const Engine& engine, T data = T{})
-      : inner_(std::make_unique<detail::StoreData>(engine)), data_(std::make_unique<T>(std::move(data))) {
+      : engine_(engine), inner_(std::make_unique<detail::StoreData>(engine.shared_state())), data_(std::make_unique<T>(std::move(data))) {
     inner_->user_data = data_.get();
   }
 
   T& data() { return *data_; }
   const T& data() const { return *data_; }
-  const Engine& engine() const { return inner_->engine; }
+  const Engine& engine() const { return engine_; }
 
   // Fuel (Config::consume_fuel): wasm traps with OutOfFuel once it has used `fuel` units.
   Result<void> set_fuel(uint64_t fuel) {
@@ -54,6 +54,7 @@ class Store {
   const detail::StoreData& inner() const { return *inner_; }
 
  private:
+  Engine engine_;
   std::unique_ptr<detail::StoreData> inner_;
   std::unique_ptr<T> data_;
 };

@@ -39,7 +39,7 @@ class Table {
     if (!t) return std::move(t).error();
     std::optional<void*> value = (*t)->get(index);
     if (!value) return Error::trap(TrapCode::TableOutOfBounds);
-    detail::abi::ValRaw raw{};
+    detail::ValRaw raw{};
     raw.ref = *value;
     return Val::from_raw((*t)->element_type(), raw);
   }

@@ -8,7 +8,7 @@
 #include <tuple>
 #include <utility>
 
-#include "wasm/detail/vm/native_types.hpp"
+#include "wasm/detail/api/native_types.hpp"
 #include "wasm/func.hpp"
 
 namespace wasm {
@@ -68,15 +68,15 @@ class TypedFunc {
           return detail::WasmTypeOf<ReturnType>::from_native(*r);
         }
       } else {
-        detail::abi::ValRaw results[kResults];
-        auto r = detail::enter_wasm<void>(s, entry_, ref_, vmctx, static_cast<detail::abi::ValRaw*>(results),
+        detail::ValRaw results[kResults];
+        auto r = detail::enter_wasm<void>(s, entry_, ref_, vmctx, static_cast<detail::ValRaw*>(results),
                                            detail::WasmTypeOf<P<I>>::to_native(P<I>(args))...);
         if (!r) return std::move(r).error();
         return read_results(results, std::make_index_sequence<kResults>());
       }
     } else {
       // Too many arguments for registers: go through the array trampoline.
-      detail::abi::ValRaw values[std::max<size_t>(sizeof...(I), kResults) + 1];
+      detail::ValRaw values[std::max<size_t>(sizeof...(I), kResults) + 1];
       (write_raw(values[I], detail::WasmTypeOf<P<I>>::to_native(P<I>(args))), ...);
       if (auto r = detail::call_array(s, ref_, values); !r) return std::move(r).error();
       if constexpr (kResults == 0) return {};
@@ -86,17 +86,17 @@ class TypedFunc {
   }
 
   template <typename N>
-  static void write_raw(detail::abi::ValRaw& slot, const N& native) {
+  static void write_raw(detail::ValRaw& slot, const N& native) {
     std::memset(&slot, 0, sizeof slot);
     std::memcpy(&slot, &native, sizeof native);
   }
 
   template <size_t... I>
-  static ResultTuple read_results(const detail::abi::ValRaw* values, std::index_sequence<I...>) {
+  static ResultTuple read_results(const detail::ValRaw* values, std::index_sequence<I...>) {
     return ResultTuple{read_one<std::tuple_element_t<I, ResultTuple>>(values[I])...};
   }
   template <typename R>
-  static R read_one(const detail::abi::ValRaw& slot) {
+  static R read_one(const detail::ValRaw& slot) {
     typename detail::WasmTypeOf<R>::Native native;
     std::memcpy(&native, &slot, sizeof native);
     return detail::WasmTypeOf<R>::from_native(native);

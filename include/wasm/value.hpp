@@ -4,7 +4,7 @@
 #include <cstdint>
 #include <cstring>
 
-#include "wasm/detail/jit/abi.hpp"
+#include "wasm/detail/base/val_raw.hpp"
 #include "wasm/types.hpp"
 
 namespace wasm {
@@ -47,11 +47,11 @@ class Val {
 
   // The zero value (or null reference) of a type.
   static Val zero(ValType type) {
-    detail::abi::ValRaw raw;
+    detail::ValRaw raw;
     std::memset(&raw, 0, sizeof raw);
     return from_raw(type, raw);
   }
-  static Val from_raw(ValType type, const detail::abi::ValRaw& raw) {
+  static Val from_raw(ValType type, const detail::ValRaw& raw) {
     Val v;
     v.type_ = type;
     v.raw_ = raw;  // accessors read only the bytes of the value's own width
@@ -73,11 +73,11 @@ class Val {
   bool is_null_ref() const { return is_reftype(type_) && raw_.ref == nullptr; }
 
   // The untyped representation JIT code reads and writes.
-  const detail::abi::ValRaw& raw() const { return raw_; }
+  const detail::ValRaw& raw() const { return raw_; }
 
  private:
   ValType type_;
-  detail::abi::ValRaw raw_;
+  detail::ValRaw raw_;
 };
 
 }  // namespace wasm

@@ -6,7 +6,7 @@
 #include "jit_test_harness.hpp"
 
 using namespace wasm::test::jit;
-using wasm::detail::abi::ValRaw;
+using wasm::detail::ValRaw;
 
 TEST_CASE("jit control: multi-value blocks and returns", "[jit]") {
   JitInstance inst(modules::control);

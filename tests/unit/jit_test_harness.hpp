@@ -27,9 +27,9 @@
 #include "wasm/detail/binary/decoder.hpp"
 #include "wasm/detail/binary/validator.hpp"
 #include "wasm/detail/jit/module_compiler.hpp"
-#include "wasm/detail/vm/builtins.hpp"
-#include "wasm/detail/vm/trampolines.hpp"
-#include "wasm/detail/vm/vm_store_context.hpp"
+#include "wasm/detail/env/builtins.hpp"
+#include "wasm/detail/jit/trampolines.hpp"
+#include "wasm/detail/env/vm_store_context.hpp"
 
 namespace wasm::test::jit {
 

@@ -13,7 +13,7 @@
 #include <xbyak/xbyak.h>
 
 #include "wasm/detail/vm/store_data.hpp"
-#include "wasm/detail/vm/trampolines.hpp"
+#include "wasm/detail/jit/trampolines.hpp"
 #include "wasm/detail/vm/trap_handler.hpp"
 
 using namespace wasm;
@@ -251,7 +251,7 @@ TEST_CASE("array trampoline marshals every value class, stack arguments included
     g.ret();
   });
   Stub tramp = make_array_to_native(type);
-  abi::ValRaw values[14];
+  ValRaw values[14];
   for (int i = 0; i < 5; ++i) values[i].i64 = i + 1;        // 15
   for (int i = 0; i < 9; ++i) values[5 + i].f64 = 0.5 * (i + 1);  // 22.5
   VMStoreContext sc;
@@ -259,7 +259,7 @@ TEST_CASE("array trampoline marshals every value class, stack arguments included
   VMFuncRef target;
   target.code = const_cast<void*>(tramp.entry());
   target.vmctx = static_cast<VMContext*>(vmctx.ptr());
-  auto entry = reinterpret_cast<void (*)(const VMFuncRef*, void*, const void*, abi::ValRaw*)>(
+  auto entry = reinterpret_cast<void (*)(const VMFuncRef*, void*, const void*, ValRaw*)>(
       const_cast<void*>(EntryStubs::get().wasm_entry()));
   entry(&target, vmctx.ptr(), sum.entry(), values);
   CHECK(values[0].f64 == 37.5);
@@ -267,7 +267,7 @@ TEST_CASE("array trampoline marshals every value class, stack arguments included
 
 namespace {
 uintptr_t last_exit_frame = 0;
-void host_swap_add(void*, void*, abi::ValRaw* values, uintptr_t exit_frame) {
+void host_swap_add(void*, void*, ValRaw* values, uintptr_t exit_frame) {
   last_exit_frame = exit_frame;
   int64_t a = values[0].i64;
   double b = values[1].f64;
@@ -281,9 +281,9 @@ TEST_CASE("native-to-array adapter returns multiple results through the results 
   Stub adapter = make_native_to_array(type, &host_swap_add);
   VMStoreContext sc;
   FakeVMContext vmctx(&sc);
-  abi::ValRaw results[2];
+  ValRaw results[2];
   // Called with the native convention: rdi, rsi, rdx = results area, rcx = i64, xmm0 = f64.
-  auto fn = reinterpret_cast<void (*)(void*, void*, abi::ValRaw*, int64_t, double)>(
+  auto fn = reinterpret_cast<void (*)(void*, void*, ValRaw*, int64_t, double)>(
       const_cast<void*>(adapter.entry()));
   fn(vmctx.ptr(), vmctx.ptr(), results, 41, 2.5);
   CHECK(results[0].f64 == 3.5);

@@ -13,7 +13,7 @@
 #include <vector>
 
 #include "wasm/detail/binary/decoder.hpp"
-#include "wasm/detail/vm/vmcontext_records.hpp"
+#include "wasm/detail/env/vm_records.hpp"
 #include "wasm/module_shape.hpp"
 
 using namespace wasm::detail;

@@ -10,7 +10,7 @@
 #include "wasm/detail/binary/reader.hpp"
 #include "wasm/detail/binary/sections.hpp"
 #include "wasm/detail/binary/utf8.hpp"
-#include "wasm/detail/env/module_info.hpp"
+#include "wasm/detail/binary/module_info.hpp"
 #include "wasm/features.hpp"
 #include "wasm/result.hpp"
 

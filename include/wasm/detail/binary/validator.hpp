@@ -10,7 +10,7 @@
 
 #include "wasm/detail/binary/validator_const.hpp"
 #include "wasm/detail/binary/validator_function.hpp"
-#include "wasm/detail/env/module_info.hpp"
+#include "wasm/detail/binary/module_info.hpp"
 #include "wasm/features.hpp"
 #include "wasm/result.hpp"
 

@@ -6,7 +6,7 @@
 #include <vector>
 
 #include "wasm/detail/binary/validator_function.hpp"
-#include "wasm/detail/env/module_info.hpp"
+#include "wasm/detail/binary/module_info.hpp"
 #include "wasm/error.hpp"
 #include "wasm/features.hpp"
 

@@ -14,7 +14,7 @@
 
 #include "wasm/detail/binary/instruction.hpp"
 #include "wasm/detail/binary/reader.hpp"
-#include "wasm/detail/env/module_info.hpp"
+#include "wasm/detail/binary/module_info.hpp"
 #include "wasm/error.hpp"
 #include "wasm/features.hpp"
 

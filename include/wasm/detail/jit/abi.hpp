@@ -16,7 +16,7 @@
 // that traps can walk wasm frames. rbx, r12 and r13 are caller-saved between wasm functions:
 // a wasm caller spills every register at a call anyway, and host code only ever reaches wasm
 // through the wasm entry trampoline, which saves them (the function's own prologue saves the
-// host's rbp, r14 and r15, where a trap finds them: vm/trampolines.hpp). (Host functions are
+// host's rbp, r14 and r15, where a trap finds them: jit/trampolines.hpp). (Host functions are
 // System V code, so they preserve more than wasm callers need.)
 //
 // Reference values: funcref is a VMFuncRef* (null = 0); externref an opaque pointer (null = 0).
@@ -25,6 +25,7 @@
 #include <iterator>
 #include <vector>
 
+#include "wasm/detail/base/val_raw.hpp"
 #include "wasm/types.hpp"
 
 namespace wasm::detail::abi {
@@ -42,18 +43,6 @@ inline constexpr uint8_t kMemoryBaseReg = R15;  // pinned in compiled code (memo
 constexpr bool is_float_class(ValType t) {
   return t == ValType::F32 || t == ValType::F64 || t == ValType::V128;
 }
-
-// One 16-byte value slot of the untyped path (results areas, Func::call argument arrays).
-// Every type is stored little-endian from byte 0.
-union ValRaw {
-  int32_t i32;
-  int64_t i64;
-  float f32;
-  double f64;
-  void* ref;
-  uint8_t v128[16];
-};
-static_assert(sizeof(ValRaw) == 16);
 
 // Where one parameter travels.
 struct ArgLocation {

@@ -5,7 +5,7 @@
 #include <vector>
 
 #include "wasm/config.hpp"
-#include "wasm/detail/env/module_info.hpp"
+#include "wasm/detail/binary/module_info.hpp"
 #include "wasm/detail/env/module_shape.hpp"
 #include "wasm/detail/env/vmoffsets.hpp"
 #include "wasm/detail/jit/emit_numeric_base.hpp"

@@ -28,8 +28,8 @@
 #include "wasm/detail/jit/register_cache.hpp"
 #include "wasm/detail/jit/state_transfer.hpp"
 #include "wasm/detail/jit/value_stack.hpp"
-#include "wasm/detail/vm/builtins.hpp"
-#include "wasm/detail/vm/vm_store_context.hpp"
+#include "wasm/detail/env/builtins.hpp"
+#include "wasm/detail/env/vm_store_context.hpp"
 
 namespace wasm::detail::jit {
 

@@ -5,7 +5,7 @@
 #include <vector>
 
 #include "wasm/detail/vm/bulk_memory.hpp"
-#include "wasm/detail/vm/builtins.hpp"
+#include "wasm/detail/env/builtins.hpp"
 #include "wasm/detail/vm/const_eval.hpp"
 #include "wasm/detail/vm/invoke.hpp"
 #include "wasm/detail/vm/store_data.hpp"
@@ -139,7 +139,7 @@ inline const VMBuiltins* builtins_table() {
   static const VMBuiltins table = [] {
     VMBuiltins t;
 #define WASM_BUILTIN(name, ret, ...) t.name = &builtin_impl::name;
-#include "wasm/detail/vm/builtins.def"
+#include "wasm/detail/env/builtins.def"
 #undef WASM_BUILTIN
     return t;
   }();

@@ -9,7 +9,7 @@
 #include <optional>
 #include <span>
 
-#include "wasm/detail/vm/vmcontext_records.hpp"
+#include "wasm/detail/env/vm_records.hpp"
 #include "wasm/error.hpp"
 
 namespace wasm::detail {

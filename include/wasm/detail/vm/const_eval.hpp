@@ -9,12 +9,12 @@
 
 namespace wasm::detail {
 
-inline abi::ValRaw eval_const(const ConstExpr& expr, Instance& instance) {
+inline ValRaw eval_const(const ConstExpr& expr, Instance& instance) {
   // Validation guarantees a well-typed expression; extended-const adds i32/i64 add, sub, mul.
-  std::vector<abi::ValRaw> stack;
+  std::vector<ValRaw> stack;
   stack.reserve(expr.code.size());
   for (const Instruction& in : expr.code) {
-    abi::ValRaw v;
+    ValRaw v;
     std::memset(&v, 0, sizeof v);
     switch (in.op) {
       case Op::I32Const: v.i32 = in.i32(); break;
@@ -27,9 +27,9 @@ inline abi::ValRaw eval_const(const ConstExpr& expr, Instance& instance) {
       case Op::GlobalGet: std::memcpy(&v, instance.global(in.index)->storage, 16); break;
       case Op::I32Add: case Op::I32Sub: case Op::I32Mul:
       case Op::I64Add: case Op::I64Sub: case Op::I64Mul: {
-        abi::ValRaw rhs = stack.back();
+        ValRaw rhs = stack.back();
         stack.pop_back();
-        abi::ValRaw lhs = stack.back();
+        ValRaw lhs = stack.back();
         stack.pop_back();
         uint64_t a = uint64_t(lhs.i64), b = uint64_t(rhs.i64);
         uint64_t r = in.op == Op::I32Add || in.op == Op::I64Add ? a + b
@@ -42,7 +42,7 @@ inline abi::ValRaw eval_const(const ConstExpr& expr, Instance& instance) {
     }
     stack.push_back(v);
   }
-  return stack.empty() ? abi::ValRaw{} : stack.back();
+  return stack.empty() ? ValRaw{} : stack.back();
 }
 
 }  // namespace wasm::detail

@@ -9,11 +9,11 @@
 #include <new>
 #include <vector>
 
-#include "wasm/detail/vm/builtins.hpp"
+#include "wasm/detail/env/builtins.hpp"
 #include "wasm/detail/vm/linear_memory.hpp"
 #include "wasm/detail/vm/module_state.hpp"
 #include "wasm/detail/vm/table.hpp"
-#include "wasm/detail/vm/vm_store_context.hpp"
+#include "wasm/detail/env/vm_store_context.hpp"
 
 namespace wasm::detail {
 

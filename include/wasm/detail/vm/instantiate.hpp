@@ -45,7 +45,7 @@ class Instantiator {
     if (Result<void> r = apply_data(); !r) return std::move(r).error();
     if (info_.start) {
       VMFuncRef* start = in_->func_ref(*info_.start);
-      abi::ValRaw none[1];
+      ValRaw none[1];
       if (Result<void> r = call_array(store_, start, none); !r) return std::move(r).error();
     }
     return in_;
@@ -135,7 +135,7 @@ class Instantiator {
   }
 
   Result<void> create_memories() {
-    const Config& config = store_.engine.config();
+    const Config& config = store_.engine->config;
     MemorySettings settings;
     settings.bounds_checks = config.bounds_checks();
     for (uint32_t i = info_.num_imported_memories; i < info_.memories.size(); ++i) {
@@ -195,14 +195,14 @@ class Instantiator {
     for (uint32_t i = info_.num_imported_globals; i < info_.globals.size(); ++i) {
       uint32_t defined = i - info_.num_imported_globals;
       auto* def = in_->field<VMGlobalDefinition>(module_->offsets.global(defined));
-      abi::ValRaw value = eval_const(info_.global_inits[defined], *in_);
+      ValRaw value = eval_const(info_.global_inits[defined], *in_);
       std::memcpy(def->storage, &value, sizeof value);
       in_->globals.push_back(def);
       in_->global_handles.push_back(store_.add_global(def, info_.globals[i]));
     }
   }
 
-  static uint64_t offset_value(const abi::ValRaw& v, bool is64) {
+  static uint64_t offset_value(const ValRaw& v, bool is64) {
     return is64 ? uint64_t(v.i64) : uint64_t(uint32_t(v.i32));
   }
 

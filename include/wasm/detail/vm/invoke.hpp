@@ -81,8 +81,8 @@ Result<R> enter_wasm(StoreData& store, const void* entry, const VMFuncRef* targe
 }
 
 // Calls a function with its arguments in values[0..n); the results replace them.
-inline Result<void> call_array(StoreData& store, const VMFuncRef* func, abi::ValRaw* values) {
-  ArrayCallFn trampoline = store.engine.state().array_trampoline(func->type_id);
+inline Result<void> call_array(StoreData& store, const VMFuncRef* func, ValRaw* values) {
+  ArrayCallFn trampoline = store.engine->array_trampoline(func->type_id);
   VMFuncRef target;
   target.code = reinterpret_cast<void*>(trampoline);
   target.vmctx = func->vmctx;
@@ -104,7 +104,7 @@ inline Result<void> call_array(StoreData& store, const VMFuncRef* func, abi::Val
 
 // Runs a host callback, turning a thrown exception into a pending HostError trap. Everything
 // with a destructor lives and dies in here, before any unwinding.
-inline bool run_host_callback(HostFunc& host, VMContext* caller, abi::ValRaw* values) noexcept {
+inline bool run_host_callback(HostFunc& host, VMContext* caller, ValRaw* values) noexcept {
   try {
     return host.callback(*host.store, caller, values);
   } catch (const std::exception& e) {
@@ -116,7 +116,7 @@ inline bool run_host_callback(HostFunc& host, VMContext* caller, abi::ValRaw* va
 }
 
 // The array-convention handler behind every HostFunc adapter stub.
-inline void host_array_entry(void* host_ctx, void* caller, abi::ValRaw* values, uintptr_t exit_frame) {
+inline void host_array_entry(void* host_ctx, void* caller, ValRaw* values, uintptr_t exit_frame) {
   HostFunc* host = static_cast<VMHostContext*>(host_ctx)->owner;
   if (run_host_callback(*host, static_cast<VMContext*>(caller), values)) return;
   raise_host_trap(*host->store, exit_frame);
@@ -133,7 +133,7 @@ inline HostFunc* make_host_func(StoreData& store, const FuncType& type, HostFunc
   host->adapter = make_native_to_array(type, &host_array_entry);
   host->ref.code = const_cast<void*>(host->adapter.entry());
   host->ref.vmctx = reinterpret_cast<VMContext*>(&host->vmctx);
-  host->ref.type_id = store.engine.state().types.intern(type);
+  host->ref.type_id = store.engine->types.intern(type);
   HostFunc* raw = host.get();
   store.host_funcs.push_back(std::move(host));
   return raw;

@@ -29,7 +29,7 @@
 
 #include "wasm/config.hpp"
 #include "wasm/detail/vm/resource_limiter.hpp"
-#include "wasm/detail/vm/vmcontext_records.hpp"
+#include "wasm/detail/env/vm_records.hpp"
 #include "wasm/result.hpp"
 #include "wasm/types.hpp"
 

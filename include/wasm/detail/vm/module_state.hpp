@@ -6,7 +6,7 @@
 #include <unordered_map>
 #include <vector>
 
-#include "wasm/detail/env/module_info.hpp"
+#include "wasm/detail/binary/module_info.hpp"
 #include "wasm/detail/env/module_shape.hpp"
 #include "wasm/detail/env/vmoffsets.hpp"
 #include "wasm/detail/jit/compiled_module.hpp"

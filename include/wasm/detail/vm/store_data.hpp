@@ -12,8 +12,8 @@
 
 #include "wasm/detail/vm/instance.hpp"
 #include "wasm/detail/vm/resource_limiter.hpp"
-#include "wasm/detail/vm/trampolines.hpp"
-#include "wasm/engine.hpp"
+#include "wasm/detail/jit/trampolines.hpp"
+#include "wasm/detail/vm/engine_state.hpp"
 #include "wasm/error.hpp"
 
 namespace wasm::detail {
@@ -41,7 +41,7 @@ static_assert(offsetof(VMHostContext, store_context) == VMOffsets::store_context
 struct HostFunc {
   // Reads parameters from values[0..n) and writes results to values[0..m). Returns false
   // after putting an Error into StoreData::pending_error (the call then traps).
-  using Callback = std::function<bool(StoreData& store, VMContext* caller, abi::ValRaw* values)>;
+  using Callback = std::function<bool(StoreData& store, VMContext* caller, ValRaw* values)>;
 
   VMHostContext vmctx;
   StoreData* store = nullptr;
@@ -53,10 +53,10 @@ struct HostFunc {
 };
 
 struct StoreData {
-  explicit StoreData(const Engine& e)
-      : engine(e), id(next_id()), max_wasm_stack(e.config().max_wasm_stack()) {
+  explicit StoreData(std::shared_ptr<EngineState> e)
+      : engine(std::move(e)), id(next_id()), max_wasm_stack(engine->config.max_wasm_stack()) {
     ctx.store = this;
-    ctx.epoch_counter = &e.state().epoch;
+    ctx.epoch_counter = &engine->epoch;
   }
   ~StoreData() {
     for (Instance* i : instances) Instance::destroy(i);
@@ -66,7 +66,7 @@ struct StoreData {
 
   static StoreData& from_context(VMStoreContext* sc) { return *static_cast<StoreData*>(sc->store); }
 
-  Engine engine;
+  std::shared_ptr<EngineState> engine;
   uint64_t id;
   size_t max_wasm_stack;  // from the Config, read on every outermost entry into wasm
   VMStoreContext ctx;
@@ -104,7 +104,7 @@ struct StoreData {
 
   // The function type of a funcref made in this engine.
   const FuncType& func_type(const VMFuncRef* ref) const {
-    return engine.state().types.lookup(ref->type_id);
+    return engine->types.lookup(ref->type_id);
   }
 
  private:

@@ -27,7 +27,7 @@
 
 #include "wasm/detail/vm/bulk_memory.hpp"  // range_in_bounds
 #include "wasm/detail/vm/resource_limiter.hpp"
-#include "wasm/detail/vm/vmcontext_records.hpp"
+#include "wasm/detail/env/vm_records.hpp"
 #include "wasm/result.hpp"
 #include "wasm/types.hpp"
 

@@ -16,8 +16,8 @@
 
 #include "wasm/error.hpp"
 #include "wasm/detail/vm/code_registry.hpp"
-#include "wasm/detail/vm/trampolines.hpp"
-#include "wasm/detail/vm/vm_store_context.hpp"
+#include "wasm/detail/jit/trampolines.hpp"
+#include "wasm/detail/env/vm_store_context.hpp"
 
 namespace wasm::detail {
 

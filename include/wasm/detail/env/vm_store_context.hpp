@@ -5,7 +5,7 @@
 #include <cstddef>
 #include <cstdint>
 
-#include "wasm/detail/vm/vmcontext_records.hpp"
+#include "wasm/detail/env/vm_records.hpp"
 
 namespace wasm::detail {
 

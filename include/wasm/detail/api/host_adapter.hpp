@@ -6,16 +6,26 @@
 //   void adapter(VMHostContext*, VMContext* caller, ValRaw* results, NativeParams...)   2+
 // A callable may take a leading Caller<T>&, and may return void, a value, a std::tuple or a
 // Result of those; an error result or a C++ exception becomes a trap.
+#include <cstring>
 #include <exception>
 #include <functional>
 #include <memory>
+#include <span>
+#include <string>
 #include <tuple>
 #include <type_traits>
 #include <utility>
+#include <vector>
 
-#include "wasm/caller.hpp"
+#include "wasm/result.hpp"
+#include "wasm/value.hpp"
 #include "wasm/detail/vm/invoke.hpp"
-#include "wasm/detail/vm/native_types.hpp"
+#include "wasm/detail/api/native_types.hpp"
+
+namespace wasm {
+template <typename T>
+class Caller;
+}  // namespace wasm
 
 namespace wasm::detail {
 
@@ -120,7 +130,7 @@ struct HostAdapter<T, F, std::tuple<P...>, std::tuple<R...>> {
 
   // Runs the callable; returns false with StoreData::pending_error set on failure. All C++
   // objects of the call live and die here, before any unwinding.
-  static bool invoke(VMHostContext* ctx, VMContext* caller, abi::ValRaw* out,
+  static bool invoke(VMHostContext* ctx, VMContext* caller, ValRaw* out,
                      typename WasmTypeOf<P>::Native... args) noexcept {
     HostFunc& host = *ctx->owner;
     StoreData& store = *host.store;
@@ -155,7 +165,7 @@ struct HostAdapter<T, F, std::tuple<P...>, std::tuple<R...>> {
   }
 
   template <typename V>
-  static void store_results(abi::ValRaw* out, V&& value) {
+  static void store_results(ValRaw* out, V&& value) {
     if constexpr (kResults == 1) {
       using R0 = std::tuple_element_t<0, std::tuple<R...>>;
       auto native = WasmTypeOf<R0>::to_native(std::get<0>(as_tuple(std::forward<V>(value))));
@@ -166,11 +176,11 @@ struct HostAdapter<T, F, std::tuple<P...>, std::tuple<R...>> {
     }
   }
   template <typename Tuple, size_t... I>
-  static void store_each(abi::ValRaw* out, const Tuple& t, std::index_sequence<I...>) {
+  static void store_each(ValRaw* out, const Tuple& t, std::index_sequence<I...>) {
     (store_one<std::tuple_element_t<I, std::tuple<R...>>>(out[I], std::get<I>(t)), ...);
   }
   template <typename Ri>
-  static void store_one(abi::ValRaw& slot, const Ri& v) {
+  static void store_one(ValRaw& slot, const Ri& v) {
     auto native = WasmTypeOf<Ri>::to_native(v);
     std::memset(&slot, 0, sizeof slot);
     std::memcpy(&slot, &native, sizeof native);
@@ -191,7 +201,7 @@ struct HostAdapter<T, F, std::tuple<P...>, std::tuple<R...>> {
   static NativeRet call(VMHostContext* ctx, VMContext* caller, typename WasmTypeOf<P>::Native... args)
     requires(kResults <= 1)
   {
-    abi::ValRaw result{};
+    ValRaw result{};
     if (!invoke(ctx, caller, &result, args...)) fail(ctx, __builtin_frame_address(0));
     if constexpr (kResults == 1) {
       NativeRet r;
@@ -199,7 +209,7 @@ struct HostAdapter<T, F, std::tuple<P...>, std::tuple<R...>> {
       return r;
     }
   }
-  static void call_multi(VMHostContext* ctx, VMContext* caller, abi::ValRaw* results,
+  static void call_multi(VMHostContext* ctx, VMContext* caller, ValRaw* results,
                          typename WasmTypeOf<P>::Native... args)
     requires(kResults > 1)
   {
@@ -226,27 +236,41 @@ HostFunc* make_typed_host_func(StoreData& store, F&& fn) {
   host->closure = std::shared_ptr<void>(new Fn(std::forward<F>(fn)), [](void* p) { delete static_cast<Fn*>(p); });
   host->ref.code = Adapter::entry();
   host->ref.vmctx = reinterpret_cast<VMContext*>(&host->vmctx);
-  host->ref.type_id = store.engine.state().types.intern(host->type);
+  host->ref.type_id = store.engine->types.intern(host->type);
   HostFunc* raw = host.get();
   store.host_funcs.push_back(std::move(host));
   return raw;
 }
 
+// Wraps a dynamic host callback (Caller<T>&, params, results) -> Result<void> into the array
+// convention of HostFunc.
+template <typename T, typename F>
+HostFunc::Callback array_callback(const FuncType& type, F&& callback) {
+  return [type, cb = std::forward<F>(callback)](StoreData& store, VMContext* caller,
+                                               ValRaw* values) mutable -> bool {
+    Caller<T> c(store, caller);
+    std::vector<Val> params;
+    params.reserve(type.params.size());
+    for (size_t i = 0; i < type.params.size(); ++i) params.push_back(Val::from_raw(type.params[i], values[i]));
+    std::vector<Val> results;
+    results.reserve(type.results.size());
+    for (ValType t : type.results) results.push_back(Val::zero(t));
+    Result<void> r = cb(c, std::span<const Val>(params), std::span<Val>(results));
+    if (!r) {
+      Error e = std::move(r).error();
+      store.pending_error = e.kind() == ErrorKind::Trap || e.kind() == ErrorKind::Exit ? std::move(e) : Error::trap(TrapCode::HostError, e.message());
+      return false;
+    }
+    for (size_t i = 0; i < results.size(); ++i) {
+      if (results[i].type() != type.results[i]) {
+        store.pending_error = Error::trap(TrapCode::HostError, "host function returned a value of the wrong type");
+        return false;
+      }
+      values[i] = results[i].raw();
+    }
+    return true;
+  };
+}
+
 }  // namespace wasm::detail
 
-namespace wasm {
-
-template <typename T, typename F>
-Func Func::wrap(Store<T>& store, F&& fn) {
-  detail::StoreData& s = store.inner();
-  detail::HostFunc* host = detail::make_typed_host_func<T>(s, std::forward<F>(fn));
-  return Func(s.id, s.add_func(&host->ref));
-}
-
-template <typename T, typename Obj, typename M>
-  requires std::is_member_function_pointer_v<M>
-Func Func::wrap(Store<T>& store, Obj* object, M method) {
-  return wrap(store, detail::bind_method(object, method));
-}
-
-}  // namespace wasm

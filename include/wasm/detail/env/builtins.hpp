@@ -3,20 +3,20 @@
 // conventions). One table per process; every VMContext points at it.
 #include <cstdint>
 
-#include "wasm/detail/vm/vmcontext_records.hpp"
+#include "wasm/detail/env/vm_records.hpp"
 
 namespace wasm::detail {
 
 enum class Builtin : uint32_t {
 #define WASM_BUILTIN(name, ret, ...) name,
-#include "wasm/detail/vm/builtins.def"
+#include "wasm/detail/env/builtins.def"
 #undef WASM_BUILTIN
   count
 };
 
 struct VMBuiltins {
 #define WASM_BUILTIN(name, ret, ...) ret (*name)(__VA_ARGS__) = nullptr;
-#include "wasm/detail/vm/builtins.def"
+#include "wasm/detail/env/builtins.def"
 #undef WASM_BUILTIN
 };
 

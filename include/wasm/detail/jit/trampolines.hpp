@@ -22,8 +22,8 @@
 #include "wasm/detail/jit/abi.hpp"
 #include "wasm/detail/jit/code_memory.hpp"
 #include "wasm/detail/jit/frame_layout.hpp"
-#include "wasm/detail/vm/vm_store_context.hpp"
-#include "wasm/detail/vm/vmcontext_records.hpp"
+#include "wasm/detail/env/vm_store_context.hpp"
+#include "wasm/detail/env/vm_records.hpp"
 
 namespace wasm::detail {
 
@@ -205,9 +205,9 @@ class EntryStubs {
   size_t host_entry_ = 0, host_return_ = 0, host_resume_ = 0;
 };
 
-// void array_call(VMContext* callee, VMContext* caller, const void* code, abi::ValRaw* values):
+// void array_call(VMContext* callee, VMContext* caller, const void* code, ValRaw* values):
 // loads the parameters from values[0..n), calls `code`, stores the results to values[0..m).
-using ArrayCallFn = void (*)(void* callee, void* caller, const void* code, abi::ValRaw* values);
+using ArrayCallFn = void (*)(void* callee, void* caller, const void* code, ValRaw* values);
 
 inline Stub make_array_to_native(const FuncType& type) {
   using namespace Xbyak::util;
@@ -248,10 +248,10 @@ inline Stub make_array_to_native(const FuncType& type) {
 }
 
 // The host side of a dynamically typed host function:
-//   void handler(void* host_ctx, void* caller_vmctx, abi::ValRaw* values, uintptr_t exit_frame)
+//   void handler(void* host_ctx, void* caller_vmctx, ValRaw* values, uintptr_t exit_frame)
 // reads the parameters from values[0..n) and writes the results to values[0..m); exit_frame is
 // the adapter's frame (its return address leads back to the caller), where a trap unwinds from.
-using ArrayHostFn = void (*)(void* host_ctx, void* caller, abi::ValRaw* values, uintptr_t exit_frame);
+using ArrayHostFn = void (*)(void* host_ctx, void* caller, ValRaw* values, uintptr_t exit_frame);
 
 inline Stub make_native_to_array(const FuncType& type, ArrayHostFn handler) {
   using namespace Xbyak::util;

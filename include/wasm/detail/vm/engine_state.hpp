@@ -1,0 +1,36 @@
+#pragma once
+// EngineState: what an Engine handle shares between modules and stores: the configuration, the
+// engine-wide type registry, the epoch counter and the array-call trampolines.
+#include <atomic>
+#include <cstdint>
+#include <mutex>
+#include <unordered_map>
+
+#include "wasm/config.hpp"
+#include "wasm/detail/jit/trampolines.hpp"
+#include "wasm/detail/vm/type_registry.hpp"
+
+namespace wasm::detail {
+
+struct EngineState {
+  explicit EngineState(const Config& c) : config(c) {}
+
+  Config config;
+  TypeRegistry types;
+  std::atomic<uint64_t> epoch{0};
+
+  // The array-call trampoline of a function type, made once per engine.
+  ArrayCallFn array_trampoline(uint32_t type_id) {
+    std::lock_guard lock(trampolines_mutex);
+    auto it = array_trampolines.find(type_id);
+    if (it == array_trampolines.end()) {
+      it = array_trampolines.emplace(type_id, make_array_to_native(types.lookup(type_id))).first;
+    }
+    return reinterpret_cast<ArrayCallFn>(const_cast<void*>(it->second.entry()));
+  }
+
+  std::mutex trampolines_mutex;
+  std::unordered_map<uint32_t, Stub> array_trampolines;
+};
+
+}  // namespace wasm::detail
