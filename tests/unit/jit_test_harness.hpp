@@ -29,7 +29,7 @@
 #include "wasm/detail/jit/module_compiler.hpp"
 #include "wasm/detail/env/builtins.hpp"
 #include "wasm/detail/jit/trampolines.hpp"
-#include "wasm/detail/env/vm_store_context.hpp"
+#include "wasm/detail/env/vm_records.hpp"
 
 namespace wasm::test::jit {
 

@@ -29,7 +29,7 @@
 #include "wasm/detail/jit/state_transfer.hpp"
 #include "wasm/detail/jit/value_stack.hpp"
 #include "wasm/detail/env/builtins.hpp"
-#include "wasm/detail/env/vm_store_context.hpp"
+#include "wasm/detail/env/vm_records.hpp"
 
 namespace wasm::detail::jit {
 

@@ -22,7 +22,6 @@
 #include "wasm/detail/jit/abi.hpp"
 #include "wasm/detail/jit/code_memory.hpp"
 #include "wasm/detail/jit/frame_layout.hpp"
-#include "wasm/detail/env/vm_store_context.hpp"
 #include "wasm/detail/env/vm_records.hpp"
 
 namespace wasm::detail {
@@ -146,8 +145,8 @@ class EntryStubs {
     Xbyak::CodeGenerator g(4096, Xbyak::AutoGrow);
     auto call_target = [&] {
       g.mov(rax, rdi);
-      g.mov(rdi, g.qword[rax + offsetof(VMFuncRef, vmctx)]);
-      g.call(g.qword[rax + offsetof(VMFuncRef, code)]);
+      g.mov(rdi, g.qword[rax + vmlayout::VMFuncRef::vmctx]);
+      g.call(g.qword[rax + vmlayout::VMFuncRef::code]);
     };
     // Wasm entry. At entry rsp = 8 (mod 16); three pushes make it 0 for the call.
     Xbyak::Label wasm_exit, host_exit;

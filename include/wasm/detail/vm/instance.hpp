@@ -13,7 +13,7 @@
 #include "wasm/detail/vm/linear_memory.hpp"
 #include "wasm/detail/vm/module_state.hpp"
 #include "wasm/detail/vm/table.hpp"
-#include "wasm/detail/env/vm_store_context.hpp"
+#include "wasm/detail/env/vm_records.hpp"
 
 namespace wasm::detail {
 

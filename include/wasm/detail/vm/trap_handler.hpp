@@ -17,7 +17,7 @@
 #include "wasm/error.hpp"
 #include "wasm/detail/vm/code_registry.hpp"
 #include "wasm/detail/jit/trampolines.hpp"
-#include "wasm/detail/env/vm_store_context.hpp"
+#include "wasm/detail/env/vm_records.hpp"
 
 namespace wasm::detail {
 
