@@ -2492,6 +2492,16 @@ WASM_VM_FIELD(VMFuncRef, code, 0, 8)
 WASM_VM_FIELD(VMFuncRef, vmctx, 8, 8)
 WASM_VM_FIELD(VMFuncRef, type_id, 16, 4)
 
+// Per-Store state (VMStoreContext, reached through the VMContext's store_context field): the
+// fields that JIT code and the trampolines read or write. The rest of the struct (the trap's
+// backtrace, the owning store) only the runtime reads, so it is not part of this layout.
+WASM_VM_RECORD(VMStoreContext, 584, 8)
+WASM_VM_FIELD(VMStoreContext, stack_limit, 0, 8)      // prologues trap when rsp is below it
+WASM_VM_FIELD(VMStoreContext, fuel_consumed, 8, 8)    // counts up; >= 0: fuel used up
+WASM_VM_FIELD(VMStoreContext, epoch_deadline, 16, 8)
+WASM_VM_FIELD(VMStoreContext, epoch_counter, 24, 8)   // the Engine's epoch counter
+WASM_VM_FIELD(VMStoreContext, trap_code, 32, 4)       // 0 = none, else 1 + TrapCode
+
 // The VMContext itself, in order.
 WASM_VMCTX_FIXED(magic, 4, 4)          // kVMContextMagic, to catch a wrong pointer early
 WASM_VMCTX_FIXED(store_context, 8, 8)  // VMStoreContext*: stack limit, fuel, epoch, trap exit
@@ -2592,6 +2602,16 @@ WASM_VM_RECORD(VMFuncRef, 24, 8)
 WASM_VM_FIELD(VMFuncRef, code, 0, 8)
 WASM_VM_FIELD(VMFuncRef, vmctx, 8, 8)
 WASM_VM_FIELD(VMFuncRef, type_id, 16, 4)
+
+// Per-Store state (VMStoreContext, reached through the VMContext's store_context field): the
+// fields that JIT code and the trampolines read or write. The rest of the struct (the trap's
+// backtrace, the owning store) only the runtime reads, so it is not part of this layout.
+WASM_VM_RECORD(VMStoreContext, 584, 8)
+WASM_VM_FIELD(VMStoreContext, stack_limit, 0, 8)      // prologues trap when rsp is below it
+WASM_VM_FIELD(VMStoreContext, fuel_consumed, 8, 8)    // counts up; >= 0: fuel used up
+WASM_VM_FIELD(VMStoreContext, epoch_deadline, 16, 8)
+WASM_VM_FIELD(VMStoreContext, epoch_counter, 24, 8)   // the Engine's epoch counter
+WASM_VM_FIELD(VMStoreContext, trap_code, 32, 4)       // 0 = none, else 1 + TrapCode
 
 // The VMContext itself, in order.
 WASM_VMCTX_FIXED(magic, 4, 4)          // kVMContextMagic, to catch a wrong pointer early
@@ -2701,6 +2721,16 @@ WASM_VM_FIELD(VMFuncRef, code, 0, 8)
 WASM_VM_FIELD(VMFuncRef, vmctx, 8, 8)
 WASM_VM_FIELD(VMFuncRef, type_id, 16, 4)
 
+// Per-Store state (VMStoreContext, reached through the VMContext's store_context field): the
+// fields that JIT code and the trampolines read or write. The rest of the struct (the trap's
+// backtrace, the owning store) only the runtime reads, so it is not part of this layout.
+WASM_VM_RECORD(VMStoreContext, 584, 8)
+WASM_VM_FIELD(VMStoreContext, stack_limit, 0, 8)      // prologues trap when rsp is below it
+WASM_VM_FIELD(VMStoreContext, fuel_consumed, 8, 8)    // counts up; >= 0: fuel used up
+WASM_VM_FIELD(VMStoreContext, epoch_deadline, 16, 8)
+WASM_VM_FIELD(VMStoreContext, epoch_counter, 24, 8)   // the Engine's epoch counter
+WASM_VM_FIELD(VMStoreContext, trap_code, 32, 4)       // 0 = none, else 1 + TrapCode
+
 // The VMContext itself, in order.
 WASM_VMCTX_FIXED(magic, 4, 4)          // kVMContextMagic, to catch a wrong pointer early
 WASM_VMCTX_FIXED(store_context, 8, 8)  // VMStoreContext*: stack limit, fuel, epoch, trap exit
@@ -2807,6 +2837,16 @@ WASM_VM_RECORD(VMFuncRef, 24, 8)
 WASM_VM_FIELD(VMFuncRef, code, 0, 8)
 WASM_VM_FIELD(VMFuncRef, vmctx, 8, 8)
 WASM_VM_FIELD(VMFuncRef, type_id, 16, 4)
+
+// Per-Store state (VMStoreContext, reached through the VMContext's store_context field): the
+// fields that JIT code and the trampolines read or write. The rest of the struct (the trap's
+// backtrace, the owning store) only the runtime reads, so it is not part of this layout.
+WASM_VM_RECORD(VMStoreContext, 584, 8)
+WASM_VM_FIELD(VMStoreContext, stack_limit, 0, 8)      // prologues trap when rsp is below it
+WASM_VM_FIELD(VMStoreContext, fuel_consumed, 8, 8)    // counts up; >= 0: fuel used up
+WASM_VM_FIELD(VMStoreContext, epoch_deadline, 16, 8)
+WASM_VM_FIELD(VMStoreContext, epoch_counter, 24, 8)   // the Engine's epoch counter
+WASM_VM_FIELD(VMStoreContext, trap_code, 32, 4)       // 0 = none, else 1 + TrapCode
 
 // The VMContext itself, in order.
 WASM_VMCTX_FIXED(magic, 4, 4)          // kVMContextMagic, to catch a wrong pointer early
@@ -3027,8 +3067,6 @@ static_assert(sizeof(void*) == 8, "the VMContext layout is written for x86-64");
 
 // Opaque here: a VMContext is a block of VMOffsets::size() bytes reached only by offsets.
 struct VMContext;
-// Per-Store state that JIT code reads (stack limit, fuel, epoch deadline, trap exit).
-struct VMStoreContext;
 
 // The first field of every VMContext: "wasm" in memory order.
 inline constexpr uint32_t kVMContextMagic =
@@ -3093,6 +3131,44 @@ struct VMFuncRef {
   uint32_t type_id = 0;  // engine-wide shared signature id
   uint32_t padding = 0;
 };
+
+// Raw frames captured at a trap (return addresses of wasm frames, innermost first), copied
+// without allocating so that the signal handler can fill it too.
+struct TrapBacktrace {
+  static constexpr size_t kMaxFrames = 64;
+  uintptr_t pcs[kMaxFrames];
+  uint32_t count = 0;
+  bool truncated = false;
+};
+
+struct VMStoreContext {
+  // Read by JIT code (displacements below are part of the ABI).
+  uintptr_t stack_limit = 0;     // function prologues trap when rsp drops below this; 0 while
+                                 // no wasm of the store runs (enter_wasm)
+  int64_t fuel_consumed = 0;     // counts up; a value >= 0 means the fuel is used up
+  uint64_t epoch_deadline = ~uint64_t(0);
+  const std::atomic<uint64_t>* epoch_counter = nullptr;  // the Engine's epoch
+
+  // Set when a trap unwinds to the entry trampoline; the host side reads and clears it.
+  uint32_t trap_code = 0;  // 0 = none, else 1 + TrapCode
+  uint32_t padding = 0;
+  uintptr_t trap_pc = 0;
+  uintptr_t trap_fp = 0;
+  TrapBacktrace backtrace;
+
+  // The Store that owns this context (type-erased), for builtins and host functions.
+  void* store = nullptr;
+};
+
+// Displacements JIT code uses, from the one layout table (env/vmctx_layout.def); the struct
+// above is checked against it here, where it is complete.
+namespace store_ctx {
+inline constexpr uint32_t kStackLimit = vmlayout::VMStoreContext::stack_limit;
+inline constexpr uint32_t kFuelConsumed = vmlayout::VMStoreContext::fuel_consumed;
+inline constexpr uint32_t kEpochDeadline = vmlayout::VMStoreContext::epoch_deadline;
+inline constexpr uint32_t kEpochCounter = vmlayout::VMStoreContext::epoch_counter;
+inline constexpr uint32_t kTrapCode = vmlayout::VMStoreContext::trap_code;
+}  // namespace store_ctx
 
 // The prefix fields are a u32 and three pointers.
 static_assert(region_info(VMRegion::magic).element_size == sizeof(kVMContextMagic));
@@ -3180,6 +3256,16 @@ WASM_VM_RECORD(VMFuncRef, 24, 8)
 WASM_VM_FIELD(VMFuncRef, code, 0, 8)
 WASM_VM_FIELD(VMFuncRef, vmctx, 8, 8)
 WASM_VM_FIELD(VMFuncRef, type_id, 16, 4)
+
+// Per-Store state (VMStoreContext, reached through the VMContext's store_context field): the
+// fields that JIT code and the trampolines read or write. The rest of the struct (the trap's
+// backtrace, the owning store) only the runtime reads, so it is not part of this layout.
+WASM_VM_RECORD(VMStoreContext, 584, 8)
+WASM_VM_FIELD(VMStoreContext, stack_limit, 0, 8)      // prologues trap when rsp is below it
+WASM_VM_FIELD(VMStoreContext, fuel_consumed, 8, 8)    // counts up; >= 0: fuel used up
+WASM_VM_FIELD(VMStoreContext, epoch_deadline, 16, 8)
+WASM_VM_FIELD(VMStoreContext, epoch_counter, 24, 8)   // the Engine's epoch counter
+WASM_VM_FIELD(VMStoreContext, trap_code, 32, 4)       // 0 = none, else 1 + TrapCode
 
 // The VMContext itself, in order.
 WASM_VMCTX_FIXED(magic, 4, 4)          // kVMContextMagic, to catch a wrong pointer early
@@ -3988,51 +4074,6 @@ inline constexpr uint32_t kMaxSlots = 1u << 23;
 
 }  // namespace wasm::detail::jit::frame
 // ---- end include/wasm/detail/jit/frame_layout.hpp ----
-// ---- begin include/wasm/detail/env/vm_store_context.hpp ----
-// VMStoreContext: the per-Store state that JIT code and the trampolines read and write.
-// Every VMContext points at its Store's VMStoreContext (VMOffsets::store_context()).
-
-
-namespace wasm::detail {
-
-// Raw frames captured at a trap (return addresses of wasm frames, innermost first), copied
-// without allocating so that the signal handler can fill it too.
-struct TrapBacktrace {
-  static constexpr size_t kMaxFrames = 64;
-  uintptr_t pcs[kMaxFrames];
-  uint32_t count = 0;
-  bool truncated = false;
-};
-
-struct VMStoreContext {
-  // Read by JIT code (displacements below are part of the ABI).
-  uintptr_t stack_limit = 0;     // function prologues trap when rsp drops below this; 0 while
-                                 // no wasm of the store runs (enter_wasm)
-  int64_t fuel_consumed = 0;     // counts up; a value >= 0 means the fuel is used up
-  uint64_t epoch_deadline = ~uint64_t(0);
-  const std::atomic<uint64_t>* epoch_counter = nullptr;  // the Engine's epoch
-
-  // Set when a trap unwinds to the entry trampoline; the host side reads and clears it.
-  uint32_t trap_code = 0;  // 0 = none, else 1 + TrapCode
-  uint32_t padding = 0;
-  uintptr_t trap_pc = 0;
-  uintptr_t trap_fp = 0;
-  TrapBacktrace backtrace;
-
-  // The Store that owns this context (type-erased), for builtins and host functions.
-  void* store = nullptr;
-};
-
-namespace store_ctx {
-inline constexpr uint32_t kStackLimit = offsetof(VMStoreContext, stack_limit);
-inline constexpr uint32_t kFuelConsumed = offsetof(VMStoreContext, fuel_consumed);
-inline constexpr uint32_t kEpochDeadline = offsetof(VMStoreContext, epoch_deadline);
-inline constexpr uint32_t kEpochCounter = offsetof(VMStoreContext, epoch_counter);
-inline constexpr uint32_t kTrapCode = offsetof(VMStoreContext, trap_code);
-}  // namespace store_ctx
-
-}  // namespace wasm::detail
-// ---- end include/wasm/detail/env/vm_store_context.hpp ----
 
 namespace wasm::detail {
 
@@ -4155,8 +4196,8 @@ class EntryStubs {
     Xbyak::CodeGenerator g(4096, Xbyak::AutoGrow);
     auto call_target = [&] {
       g.mov(rax, rdi);
-      g.mov(rdi, g.qword[rax + offsetof(VMFuncRef, vmctx)]);
-      g.call(g.qword[rax + offsetof(VMFuncRef, code)]);
+      g.mov(rdi, g.qword[rax + vmlayout::VMFuncRef::vmctx]);
+      g.call(g.qword[rax + vmlayout::VMFuncRef::code]);
     };
     // Wasm entry. At entry rsp = 8 (mod 16); three pushes make it 0 for the call.
     Xbyak::Label wasm_exit, host_exit;
