@@ -28,6 +28,11 @@ struct Features {
     else return false;
     return true;
   }
+
+  // Every proposal above (the WebAssembly 3.0 suite is run with all of them).
+  void enable_all() {
+    multi_memory = memory64 = extended_const = tail_call = threads = exceptions = relaxed_simd = true;
+  }
 };
 
 }  // namespace wasm
