@@ -8,6 +8,7 @@
 
 #include "wasm/detail/binary/opcodes.hpp"
 #include "wasm/detail/binary/reader.hpp"
+#include "wasm/detail/binary/unsupported.hpp"
 #include "wasm/features.hpp"
 
 namespace wasm::detail {
@@ -58,15 +59,17 @@ class InstructionReader {
     uint8_t byte = r_.u8();
     if (!r_.ok()) return false;
     std::optional<Op> op;
-    if (is_prefix_byte(byte)) {
-      uint32_t code = r_.u32();
+    uint8_t prefix = 0;
+    uint32_t code = byte;
+    if (is_prefix_byte(byte) || byte == 0xFB) {
+      prefix = byte;
+      code = r_.u32();
       if (!r_.ok()) return false;
-      op = lookup_opcode(byte, code);
-    } else {
-      op = lookup_opcode(0, byte);
     }
+    op = lookup_opcode(prefix, code);
     if (!op || !enabled(*op)) {
-      r_.fail_at(out.offset, "illegal opcode");
+      const char* unsupported = unsupported_opcode(prefix, code);
+      r_.fail_at(out.offset, unsupported ? unsupported : "illegal opcode");
       return false;
     }
     out.op = *op;
@@ -190,6 +193,10 @@ class InstructionReader {
       bt.value = ValType(first);
     } else {
       size_t at = r_.offset();
+      if (const char* unsupported = unsupported_type_byte(first)) {
+        r_.fail_at(at, unsupported);
+        return;
+      }
       int64_t index = r_.s33();
       if (r_.ok() && index < 0) {
         r_.fail_at(at, "malformed value type");
@@ -202,14 +209,20 @@ class InstructionReader {
 
   ValType read_valtype() {
     uint8_t b = r_.u8();
-    if (r_.ok() && !is_valtype_byte(b)) r_.fail_at(r_.offset() - 1, "malformed value type");
+    if (r_.ok() && !is_valtype_byte(b)) bad_type(b, "malformed value type");
     return ValType(b);
   }
 
   ValType read_reftype() {
     uint8_t b = r_.u8();
-    if (r_.ok() && b != 0x70 && b != 0x6F) r_.fail_at(r_.offset() - 1, "malformed reference type");
+    if (r_.ok() && b != 0x70 && b != 0x6F) bad_type(b, "malformed reference type");
     return ValType(b);
+  }
+
+  // The type byte just read is not one we know: a 3.0 type we do not implement, or malformed.
+  void bad_type(uint8_t b, const char* malformed) {
+    const char* unsupported = unsupported_type_byte(b);
+    r_.fail_at(r_.offset() - 1, unsupported ? unsupported : malformed);
   }
 
   Reader& r_;

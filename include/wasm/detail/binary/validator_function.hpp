@@ -122,6 +122,10 @@ class FunctionValidator {
                    in);
   }
   std::optional<Error> decode_error(const Reader& r) {
+    if (is_unsupported_message(r.error())) {
+      error_ = Error(ErrorKind::Unsupported, unsupported_feature(r.error()));
+      return error_;
+    }
     std::string message = r.error();
     // Running out inside a body: the spec interpreter's wording.
     if (message == "unexpected end") message = "unexpected end of section or function";
