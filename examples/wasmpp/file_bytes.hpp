@@ -1,10 +1,12 @@
 #pragma once
-// Reads a whole file.
+// Reads a module file: a binary as it is, a `.wat` file encoded from the text format.
 #include <fstream>
 #include <iterator>
 #include <optional>
 #include <string>
 #include <vector>
+
+#include <wasm.hpp>
 
 namespace wasmpp_cli {
 
@@ -12,6 +14,16 @@ inline std::optional<std::vector<uint8_t>> read_file(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) return std::nullopt;
   return std::vector<uint8_t>(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
+
+inline bool is_wat(const std::string& path) { return path.size() > 4 && path.ends_with(".wat"); }
+
+// The binary module of `path` (a .wat file is encoded); a text error says line and column.
+inline wasm::Result<std::vector<uint8_t>> read_module(const std::string& path) {
+  auto bytes = read_file(path);
+  if (!bytes) return wasm::Error(wasm::ErrorKind::Resource, "cannot read " + path);
+  if (!is_wat(path)) return std::move(*bytes);
+  return wasm::Error(wasm::ErrorKind::Decode, "the text format encoder is not built yet (not yet: " + path + ")");
 }
 
 }  // namespace wasmpp_cli
