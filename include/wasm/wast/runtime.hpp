@@ -4,7 +4,7 @@
 //
 // The `spectest` module the scripts import from is defined here: print functions,
 // global_i32 = 666, global_i64 = 666, global_f32 = 666.6, global_f64 = 666.6, a table of
-// 10..20 funcref and a memory of 1..2 pages.
+// 10..20 funcref, a memory of 1..2 pages and a shared memory of 1..2 pages.
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
@@ -184,6 +184,8 @@ class ScriptRuntime {
     if (auto t = Table::create(store_, table_type)) (void)linker_.define("spectest", "table", *t);
     MemoryType memory_type{Limits{1, 2}};
     if (auto m = Memory::create(store_, memory_type)) (void)linker_.define("spectest", "memory", *m);
+    MemoryType shared_type{Limits{1, 2, true}};  // for the threads scripts
+    if (auto m = Memory::create(store_, shared_type)) (void)linker_.define("spectest", "shared_memory", *m);
   }
 
   Engine engine_;

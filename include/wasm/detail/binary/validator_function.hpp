@@ -448,7 +448,10 @@ class FunctionValidator {
         return true;
       default: break;
     }
-    return invalid(std::string("unsupported instruction ") + info.text, in);
+    // Decoded (its feature is on) but not validated yet: the module may be valid; we cannot
+    // run it. Without the location, so that the reason is the same for every such module.
+    error_ = Error(ErrorKind::Unsupported, std::string("instruction ") + info.text + " not implemented");
+    return false;
   }
 
   // Opcodes described fully by the table: check the immediates, then pop P2, P1, P0 and push R.
