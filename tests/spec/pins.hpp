@@ -70,10 +70,13 @@ inline bool path_matches(const std::string& script, const std::string& pin_path)
          script[script.size() - pin_path.size() - 1] == '/';
 }
 
+// The pin of `script`: the longest pin path it ends with, so that "wasm-3.0/proposals/x.wast"
+// wins over "proposals/x.wast" for the 3.0 copy of a file.
 inline const Pin* find_pin(const std::vector<Pin>& pins, const std::string& script) {
+  const Pin* best = nullptr;
   for (const Pin& p : pins)
-    if (path_matches(script, p.path)) return &p;
-  return nullptr;
+    if (path_matches(script, p.path) && (!best || p.path.size() > best->path.size())) best = &p;
+  return best;
 }
 
 struct PinCheck {

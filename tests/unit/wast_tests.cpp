@@ -379,6 +379,10 @@ TEST_CASE("spec runner: pin files", "[wast]") {
   CHECK(find_pin(pins, "core/a.wast") == &pins[1]);
   CHECK(find_pin(pins, "/x/spec/core/ba.wast") == nullptr);  // whole path components only
   CHECK(find_pin(pins, "/x/spec/core/binary.wast") == nullptr);
+  std::istringstream nested("proposals/t/a.wast 1 0\nwasm-3.0/proposals/t/a.wast 2 0\n");
+  const std::vector<Pin> two = parse_pins(nested);
+  CHECK(find_pin(two, "/s/wasm-3.0/proposals/t/a.wast") == &two[1]);  // the longest match
+  CHECK(find_pin(two, "/s/proposals/t/a.wast") == &two[0]);
 
   FileReport r;
   r.passed = 104;
