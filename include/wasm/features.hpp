@@ -14,6 +14,9 @@ struct Features {
   bool threads = false;
   bool exceptions = false;
   bool relaxed_simd = false;
+  bool function_references = false;  // call_ref, ref.as_non_null, br_on_null, typed refs
+  bool gc = false;                    // 0xFB struct/array/i31/cast instructions, ref.eq
+  bool wide_arithmetic = false;       // i64.add128, i64.sub128, i64.mul_wide_s/u
 
   // Turns on a proposal by its wast2json flag name ("multi-memory", "memory64", ...).
   // Returns false for an unknown name.
@@ -25,6 +28,9 @@ struct Features {
     else if (name == "threads") threads = true;
     else if (name == "exceptions") exceptions = true;
     else if (name == "relaxed-simd") relaxed_simd = true;
+    else if (name == "function-references") function_references = true;
+    else if (name == "gc") gc = true;
+    else if (name == "wide-arithmetic") wide_arithmetic = true;
     else return false;
     return true;
   }

@@ -38,9 +38,19 @@ struct Instruction {
   ValType type = ValType::I32;  // ref.null heap type; typed select's type
   uint32_t select_type_count = 0;
   uint64_t bits = 0;  // i32/i64 value (sign-extended), f32/f64 bit pattern
+  int64_t heap = 0;    // ref.test/ref.cast/br_on_cast heap type (s33: type index or negative code)
+  int64_t heap2 = 0;   // br_on_cast target heap type
+  uint8_t flags = 0;   // br_on_cast nullability flags
   std::array<uint8_t, 16> v128{};  // v128.const bytes or shuffle lanes
   // br_table targets (the default label is in `index`); owned by the reader and reused.
   const std::vector<uint32_t>* targets = nullptr;
+  // try_table catch clauses; owned by the reader and reused.
+  struct Catch {
+    uint8_t kind = 0;  // 0 catch, 1 catch_ref, 2 catch_all, 3 catch_all_ref
+    uint32_t tag = 0;
+    uint32_t label = 0;
+  };
+  const std::vector<Catch>* catches = nullptr;
 
   const OpInfo& info() const { return op_info(op); }
   int32_t i32() const { return int32_t(uint32_t(bits)); }
@@ -80,8 +90,26 @@ class InstructionReader {
   Reader& reader() { return r_; }
 
  private:
+  // Post-2.0 opcodes are refused ("illegal opcode") unless their feature is on.
   bool enabled(Op op) const {
-    if (op == Op::ReturnCall || op == Op::ReturnCallIndirect) return features_.tail_call;
+    switch (op) {
+      case Op::ReturnCall:
+      case Op::ReturnCallIndirect: return features_.tail_call;
+      case Op::Try: case Op::Catch: case Op::Throw: case Op::Rethrow: case Op::ThrowRef:
+      case Op::Delegate: case Op::CatchAll: case Op::TryTable: return features_.exceptions;
+      case Op::CallRef: case Op::RefAsNonNull: case Op::BrOnNull: case Op::BrOnNonNull:
+        return features_.function_references || features_.gc;
+      case Op::ReturnCallRef:
+        return (features_.function_references || features_.gc) && features_.tail_call;
+      case Op::RefEq: return features_.gc;
+      case Op::I64Add128: case Op::I64Sub128: case Op::I64MulWideS: case Op::I64MulWideU:
+        return features_.wide_arithmetic;
+      default: break;
+    }
+    const OpInfo& info = op_info(op);
+    if (info.prefix == 0xFB) return features_.gc;
+    if (info.prefix == 0xFE) return features_.threads;
+    if (info.prefix == 0xFD && info.code >= 0x100) return features_.relaxed_simd;
     return true;
   }
 
@@ -176,9 +204,45 @@ class InstructionReader {
         out.index2 = r_.u32();
         break;
       case Imm::TableCopy:
+      case Imm::TypeField:
+      case Imm::TypeCount:
+      case Imm::TypeData:
+      case Imm::TypeElem:
+      case Imm::TypeType:
         out.index = r_.u32();
         out.index2 = r_.u32();
         break;
+      case Imm::Tag:
+      case Imm::TypeIdx: out.index = r_.u32(); break;
+      case Imm::HeapType: out.heap = r_.s33(); break;
+      case Imm::BrOnCast:
+        out.flags = r_.u8();
+        out.index = r_.u32();
+        out.heap = r_.s33();
+        out.heap2 = r_.s33();
+        break;
+      case Imm::ZeroByte:
+        if (r_.u8() != 0) r_.fail_at(r_.offset() - 1, "zero byte expected");
+        break;
+      case Imm::TryTable: {
+        read_block_type(out.block);
+        uint32_t count = r_.u32();
+        catches_.clear();
+        if (count > r_.remaining()) {
+          r_.fail("unexpected end");
+          break;
+        }
+        for (uint32_t i = 0; i < count && r_.ok(); ++i) {
+          Instruction::Catch c;
+          c.kind = r_.u8();
+          if (r_.ok() && c.kind > 3) r_.fail_at(r_.offset() - 1, "malformed catch clause");
+          if (c.kind < 2) c.tag = r_.u32();
+          c.label = r_.u32();
+          catches_.push_back(c);
+        }
+        out.catches = &catches_;
+        break;
+      }
     }
   }
 
@@ -228,6 +292,7 @@ class InstructionReader {
   Reader& r_;
   const Features& features_;
   std::vector<uint32_t> targets_;
+  std::vector<Instruction::Catch> catches_;
 };
 
 }  // namespace wasm::detail
