@@ -7,6 +7,7 @@
 #include <vector>
 
 #include <wasm.hpp>
+#include <wasm/detail/text/wat.hpp>  // until Module::from_wat is in the public API
 
 namespace wasmpp_cli {
 
@@ -23,7 +24,7 @@ inline wasm::Result<std::vector<uint8_t>> read_module(const std::string& path) {
   auto bytes = read_file(path);
   if (!bytes) return wasm::Error(wasm::ErrorKind::Resource, "cannot read " + path);
   if (!is_wat(path)) return std::move(*bytes);
-  return wasm::Error(wasm::ErrorKind::Decode, "the text format encoder is not built yet (not yet: " + path + ")");
+  return wasm::detail::text::wat_to_wasm(std::string_view(reinterpret_cast<const char*>(bytes->data()), bytes->size()));
 }
 
 }  // namespace wasmpp_cli

@@ -71,15 +71,14 @@ class InstructionReader {
     std::optional<Op> op;
     uint8_t prefix = 0;
     uint32_t code = byte;
-    if (is_prefix_byte(byte) || byte == 0xFB) {
+    if (is_prefix_byte(byte)) {
       prefix = byte;
       code = r_.u32();
       if (!r_.ok()) return false;
     }
     op = lookup_opcode(prefix, code);
     if (!op || !enabled(*op)) {
-      const char* unsupported = unsupported_opcode(prefix, code);
-      r_.fail_at(out.offset, unsupported ? unsupported : "illegal opcode");
+      r_.fail_at(out.offset, "illegal opcode");
       return false;
     }
     out.op = *op;
