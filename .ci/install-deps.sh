@@ -5,8 +5,9 @@ set -euo pipefail
 packages=(
   g++ cmake ninja-build            # toolchain
   libxbyak-dev librange-v3-dev     # the library's dependencies (header-only)
-  catch2 nlohmann-json3-dev        # tests only
-  wabt                             # wast2json for the spec-test runner
+  catch2                           # tests only
+  nlohmann-json3-dev               # bench/header_cost.sh compares our header cost with its
+  wabt                             # wat2wasm (unit tests' modules), wast2json (fuzz corpus)
   python3 pkg-config               # single-header generator check, installed-package check
   clang-14 lld-14 wasi-libc libclang-rt-14-dev-wasm32  # WASI test programs and the demo
   binaryen                         # differential execution against V8 (tests/differential)

@@ -12,9 +12,9 @@
 namespace wasmpp_cli {
 
 inline int compile(const std::string& file) {
-  auto bytes = read_file(file);
+  auto bytes = read_module(file);
   if (!bytes) {
-    std::fprintf(stderr, "Error: cannot read %s\n", file.c_str());
+    std::fprintf(stderr, "Error: %s: %s\n", file.c_str(), bytes.error().to_string().c_str());
     return 1;
   }
   using Clock = std::chrono::steady_clock;

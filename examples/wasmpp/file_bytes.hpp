@@ -1,10 +1,13 @@
 #pragma once
-// Reads a whole file.
+// Reads a module file: a binary as it is, a `.wat` file encoded from the text format.
 #include <fstream>
 #include <iterator>
 #include <optional>
 #include <string>
 #include <vector>
+
+#include <wasm.hpp>
+#include <wasm/detail/text/wat.hpp>  // until Module::from_wat is in the public API
 
 namespace wasmpp_cli {
 
@@ -12,6 +15,16 @@ inline std::optional<std::vector<uint8_t>> read_file(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) return std::nullopt;
   return std::vector<uint8_t>(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
+
+inline bool is_wat(const std::string& path) { return path.size() > 4 && path.ends_with(".wat"); }
+
+// The binary module of `path` (a .wat file is encoded); a text error says line and column.
+inline wasm::Result<std::vector<uint8_t>> read_module(const std::string& path) {
+  auto bytes = read_file(path);
+  if (!bytes) return wasm::Error(wasm::ErrorKind::Resource, "cannot read " + path);
+  if (!is_wat(path)) return std::move(*bytes);
+  return wasm::detail::text::wat_to_wasm(std::string_view(reinterpret_cast<const char*>(bytes->data()), bytes->size()));
 }
 
 }  // namespace wasmpp_cli

@@ -6,6 +6,7 @@
 #include "compile_command.hpp"
 #include "options.hpp"
 #include "run_command.hpp"
+#include "wast_command.hpp"
 
 int main(int argc, char** argv) {
   std::vector<std::string> args(argv + 1, argv + argc);
@@ -17,9 +18,10 @@ int main(int argc, char** argv) {
     }
     if (args[0] == "run") return run(parse_run(std::vector<std::string>(args.begin() + 1, args.end())));
     if (args[0] == "compile") {
-      if (args.size() != 2) throw UsageError{"compile takes one FILE.wasm"};
+      if (args.size() != 2) throw UsageError{"compile takes one FILE.wasm or FILE.wat"};
       return compile(args[1]);
     }
+    if (args[0] == "wast") return wast(std::vector<std::string>(args.begin() + 1, args.end()));
     throw UsageError{"unknown command " + args[0]};
   } catch (const UsageError& e) {
     std::fprintf(stderr, "wasmpp: %s (see wasmpp --help)\n", e.message.c_str());

@@ -12,15 +12,20 @@ namespace wasmpp_cli {
 inline constexpr const char* kUsage = R"(wasmpp: run and compile WebAssembly modules
 
 usage:
-  wasmpp run [OPTIONS] FILE.wasm [ARGS...]
+  wasmpp run [OPTIONS] FILE.wasm|FILE.wat [ARGS...]
       Runs a WASI command (its `_start`) with ARGS as its arguments, or with --invoke
       the named export, parsing ARGS as its parameters and printing its results.
       --dir HOST[::GUEST]   give the guest the host directory HOST (named GUEST, default HOST)
       --env KEY=VALUE       set a guest environment variable (--env KEY copies the host's)
       --invoke NAME         call export NAME instead of _start
       --fuel N              trap once the guest has used N units of fuel
-  wasmpp compile FILE.wasm
+  wasmpp compile FILE.wasm|FILE.wat
       Validates and compiles FILE, printing timings and sizes.
+  wasmpp wast [--enable-FEATURE ... | --enable-all] [-v] FILE.wast...
+      Runs WebAssembly script files (the spec test suite's format), printing
+      `FILE: N passed, N failed, N skipped` per file and the totals last. FEATURE is a
+      proposal: multi-memory, memory64, extended-const, tail-call, threads, exceptions,
+      relaxed-simd. Exit status 0 when no command failed.
   wasmpp --help
 
 exit status of `run`: the guest's exit code (proc_exit or the return of main); 134
@@ -90,7 +95,7 @@ inline RunOptions parse_run(const std::vector<std::string>& argv) {
       return o;
     }
   }
-  throw UsageError{"missing FILE.wasm"};
+  throw UsageError{"missing FILE.wasm or FILE.wat"};
 }
 
 }  // namespace wasmpp_cli

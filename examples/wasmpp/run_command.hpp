@@ -57,9 +57,9 @@ inline int invoke_export(const RunOptions& o, wasm::Store<HostState>& store, con
 }
 
 inline int run(const RunOptions& o) {
-  auto bytes = read_file(o.file);
+  auto bytes = read_module(o.file);
   if (!bytes) {
-    std::fprintf(stderr, "Error: cannot read %s\n", o.file.c_str());
+    std::fprintf(stderr, "Error: %s: %s\n", o.file.c_str(), bytes.error().to_string().c_str());
     return kExitError;
   }
   wasm::Config config;

@@ -18,6 +18,7 @@ enum class ErrorKind : uint8_t {
   Resource,     // out of memory, address space, or a limiter said no
   Type,         // the embedder used a wrong type (e.g. get_typed_func signature)
   Exit,         // the guest asked to exit (WASI proc_exit); exit_code() says with what
+  Unsupported,  // the module uses a WebAssembly feature this runtime does not implement yet
 };
 
 // Names follow wasmtime's `Trap` enum.
@@ -69,6 +70,7 @@ constexpr const char* error_kind_name(ErrorKind kind) {
     case ErrorKind::Resource: return "resource error";
     case ErrorKind::Type: return "type error";
     case ErrorKind::Exit: return "exit";
+    case ErrorKind::Unsupported: return "unsupported feature";
   }
   return "error";
 }

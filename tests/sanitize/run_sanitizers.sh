@@ -41,8 +41,7 @@ if [[ $what == asan || $what == all ]]; then
   step "unit tests (asan+ubsan; without [large])"
   "$tree/tests/unit/unit_tests" "~[large]"
   step "spec core (asan+ubsan)"
-  wast2json=$(command -v wast2json)
-  "$tree/tests/spec/spec-runner" --wast2json "$wast2json" --pins "$src/tests/spec/pins.tsv" "$spec_dir"/core/*.wast | tail -3
+  "$tree/tests/spec/spec-runner" --pins "$src/tests/spec/pins.tsv" "$spec_dir"/core/*.wast | tail -3
   for e in $examples; do
     step "example $e (asan+ubsan)"
     (cd "$tree/examples" && "./$e" >/dev/null)

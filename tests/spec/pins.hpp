@@ -12,10 +12,20 @@
 #include <string>
 #include <vector>
 
-#include "file_report.hpp"
-#include "spec_values.hpp"
+#include "wasm/wast/report.hpp"
+#include "wasm/wast/values.hpp"
 
 namespace wasmpp_spec {
+
+using wasm::wast::FileReport;
+using wasm::wast::ScriptError;
+
+// A count of a pin file: decimal digits only.
+inline size_t parse_count(const std::string& s) {
+  if (s.empty() || s.size() > 18 || s.find_first_not_of("0123456789") != std::string::npos)
+    throw ScriptError("bad count '" + s + "'");
+  return size_t(std::stoull(s));
+}
 
 struct Pin {
   std::string path;
@@ -38,8 +48,8 @@ inline std::vector<Pin> parse_pins(std::istream& in) {
       throw ScriptError("pin file line " + std::to_string(line_no) +
                         ": expected 'path<TAB>min_passed<TAB>max_failed'");
     try {
-      pin.min_passed = size_t(parse_bits(min_passed, 64));
-      pin.max_failed = size_t(parse_bits(max_failed, 64));
+      pin.min_passed = parse_count(min_passed);
+      pin.max_failed = parse_count(max_failed);
     } catch (const ScriptError& e) {
       throw ScriptError("pin file line " + std::to_string(line_no) + ": " + e.what());
     }
@@ -60,10 +70,13 @@ inline bool path_matches(const std::string& script, const std::string& pin_path)
          script[script.size() - pin_path.size() - 1] == '/';
 }
 
+// The pin of `script`: the longest pin path it ends with, so that "wasm-3.0/proposals/x.wast"
+// wins over "proposals/x.wast" for the 3.0 copy of a file.
 inline const Pin* find_pin(const std::vector<Pin>& pins, const std::string& script) {
+  const Pin* best = nullptr;
   for (const Pin& p : pins)
-    if (path_matches(script, p.path)) return &p;
-  return nullptr;
+    if (path_matches(script, p.path) && (!best || p.path.size() > best->path.size())) best = &p;
+  return best;
 }
 
 struct PinCheck {

@@ -9,6 +9,7 @@
 #include "wasm/detail/binary/name_section.hpp"
 #include "wasm/detail/binary/reader.hpp"
 #include "wasm/detail/binary/sections.hpp"
+#include "wasm/detail/binary/unsupported.hpp"
 #include "wasm/detail/binary/utf8.hpp"
 #include "wasm/detail/binary/module_info.hpp"
 #include "wasm/features.hpp"
@@ -96,6 +97,8 @@ class ModuleDecoder {
  private:
   Error error(const Reader& r) const { return error_at(r.error_offset(), r.error()); }
   Error error_at(size_t offset, const std::string& message) const {
+    if (is_unsupported_message(message.c_str()))
+      return Error(ErrorKind::Unsupported, unsupported_feature(message.c_str()));
     return Error(ErrorKind::Decode, message + " (at offset " + std::to_string(offset) + ")");
   }
 
@@ -136,14 +139,20 @@ class ModuleDecoder {
 
   ValType valtype(Reader& s) {
     uint8_t b = s.u8();
-    if (s.ok() && !is_valtype_byte(b)) s.fail_at(s.offset() - 1, "malformed value type");
+    if (s.ok() && !is_valtype_byte(b)) bad_type(s, b, "malformed value type");
     return ValType(b);
   }
 
   ValType reftype(Reader& s) {
     uint8_t b = s.u8();
-    if (s.ok() && b != 0x70 && b != 0x6F) s.fail_at(s.offset() - 1, "malformed reference type");
+    if (s.ok() && b != 0x70 && b != 0x6F) bad_type(s, b, "malformed reference type");
     return ValType(b);
+  }
+
+  // The type byte just read is not one we know: a 3.0 type we do not implement, or malformed.
+  static void bad_type(Reader& s, uint8_t b, const char* malformed) {
+    const char* unsupported = unsupported_type_byte(b);
+    s.fail_at(s.offset() - 1, unsupported ? unsupported : malformed);
   }
 
   // Limits flags: bit 0 = has maximum, bit 1 = shared (threads), bit 2 = 64-bit (memory64).
@@ -155,7 +164,9 @@ class ModuleDecoder {
     if (is_memory && features_.memory64) allowed |= 0x04;
     Limits l;
     if (s.ok() && (flags & ~allowed)) {
-      s.fail_at(at, "integer too large");  // the flags byte is a u1/u2 in the grammar
+      const char* message = "integer too large";  // the flags byte is a u1/u2 in the grammar
+      if (!is_memory && features_.memory64 && (flags & ~0x05) == 0) message = kUnsupportedTable64;
+      s.fail_at(at, message);
       return l;
     }
     bool wide = flags & 0x04;
@@ -168,6 +179,10 @@ class ModuleDecoder {
 
   TableType table_type(Reader& s) {
     TableType t;
+    if (s.peek_u8() == 0x40) {  // 0x40 0x00: a table with an initializer expression
+      s.fail(kUnsupportedTableInit);
+      return t;
+    }
     t.element = reftype(s);
     t.limits = limits(s, false);
     return t;
@@ -229,7 +244,8 @@ class ModuleDecoder {
     for (uint32_t i = 0; i < n && s.ok(); ++i) {
       uint8_t form = s.u8();
       if (s.ok() && form != 0x60) {
-        s.fail_at(s.offset() - 1, "integer representation too long");
+        const char* unsupported = unsupported_type_form(form);
+        s.fail_at(s.offset() - 1, unsupported ? unsupported : "integer representation too long");
         return;
       }
       FuncType ft;
@@ -287,6 +303,7 @@ class ModuleDecoder {
           m_.tag_types.push_back(imp.type_index);
           ++m_.num_imported_tags;
           break;
+        case 0x20: s.fail_at(kind_at, kUnsupportedExactImport); return;  // exact function import
         default: s.fail_at(kind_at, "malformed import kind"); return;
       }
       m_.imports.push_back(std::move(imp));

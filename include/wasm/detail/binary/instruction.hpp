@@ -8,6 +8,7 @@
 
 #include "wasm/detail/binary/opcodes.hpp"
 #include "wasm/detail/binary/reader.hpp"
+#include "wasm/detail/binary/unsupported.hpp"
 #include "wasm/features.hpp"
 
 namespace wasm::detail {
@@ -37,9 +38,19 @@ struct Instruction {
   ValType type = ValType::I32;  // ref.null heap type; typed select's type
   uint32_t select_type_count = 0;
   uint64_t bits = 0;  // i32/i64 value (sign-extended), f32/f64 bit pattern
+  int64_t heap = 0;    // ref.test/ref.cast/br_on_cast heap type (s33: type index or negative code)
+  int64_t heap2 = 0;   // br_on_cast target heap type
+  uint8_t flags = 0;   // br_on_cast nullability flags
   std::array<uint8_t, 16> v128{};  // v128.const bytes or shuffle lanes
   // br_table targets (the default label is in `index`); owned by the reader and reused.
   const std::vector<uint32_t>* targets = nullptr;
+  // try_table catch clauses; owned by the reader and reused.
+  struct Catch {
+    uint8_t kind = 0;  // 0 catch, 1 catch_ref, 2 catch_all, 3 catch_all_ref
+    uint32_t tag = 0;
+    uint32_t label = 0;
+  };
+  const std::vector<Catch>* catches = nullptr;
 
   const OpInfo& info() const { return op_info(op); }
   int32_t i32() const { return int32_t(uint32_t(bits)); }
@@ -58,13 +69,14 @@ class InstructionReader {
     uint8_t byte = r_.u8();
     if (!r_.ok()) return false;
     std::optional<Op> op;
+    uint8_t prefix = 0;
+    uint32_t code = byte;
     if (is_prefix_byte(byte)) {
-      uint32_t code = r_.u32();
+      prefix = byte;
+      code = r_.u32();
       if (!r_.ok()) return false;
-      op = lookup_opcode(byte, code);
-    } else {
-      op = lookup_opcode(0, byte);
     }
+    op = lookup_opcode(prefix, code);
     if (!op || !enabled(*op)) {
       r_.fail_at(out.offset, "illegal opcode");
       return false;
@@ -77,8 +89,26 @@ class InstructionReader {
   Reader& reader() { return r_; }
 
  private:
+  // Post-2.0 opcodes are refused ("illegal opcode") unless their feature is on.
   bool enabled(Op op) const {
-    if (op == Op::ReturnCall || op == Op::ReturnCallIndirect) return features_.tail_call;
+    switch (op) {
+      case Op::ReturnCall:
+      case Op::ReturnCallIndirect: return features_.tail_call;
+      case Op::Try: case Op::Catch: case Op::Throw: case Op::Rethrow: case Op::ThrowRef:
+      case Op::Delegate: case Op::CatchAll: case Op::TryTable: return features_.exceptions;
+      case Op::CallRef: case Op::RefAsNonNull: case Op::BrOnNull: case Op::BrOnNonNull:
+        return features_.function_references || features_.gc;
+      case Op::ReturnCallRef:
+        return (features_.function_references || features_.gc) && features_.tail_call;
+      case Op::RefEq: return features_.gc;
+      case Op::I64Add128: case Op::I64Sub128: case Op::I64MulWideS: case Op::I64MulWideU:
+        return features_.wide_arithmetic;
+      default: break;
+    }
+    const OpInfo& info = op_info(op);
+    if (info.prefix == 0xFB) return features_.gc;
+    if (info.prefix == 0xFE) return features_.threads;
+    if (info.prefix == 0xFD && info.code >= 0x100) return features_.relaxed_simd;
     return true;
   }
 
@@ -173,9 +203,45 @@ class InstructionReader {
         out.index2 = r_.u32();
         break;
       case Imm::TableCopy:
+      case Imm::TypeField:
+      case Imm::TypeCount:
+      case Imm::TypeData:
+      case Imm::TypeElem:
+      case Imm::TypeType:
         out.index = r_.u32();
         out.index2 = r_.u32();
         break;
+      case Imm::Tag:
+      case Imm::TypeIdx: out.index = r_.u32(); break;
+      case Imm::HeapType: out.heap = r_.s33(); break;
+      case Imm::BrOnCast:
+        out.flags = r_.u8();
+        out.index = r_.u32();
+        out.heap = r_.s33();
+        out.heap2 = r_.s33();
+        break;
+      case Imm::ZeroByte:
+        if (r_.u8() != 0) r_.fail_at(r_.offset() - 1, "zero byte expected");
+        break;
+      case Imm::TryTable: {
+        read_block_type(out.block);
+        uint32_t count = r_.u32();
+        catches_.clear();
+        if (count > r_.remaining()) {
+          r_.fail("unexpected end");
+          break;
+        }
+        for (uint32_t i = 0; i < count && r_.ok(); ++i) {
+          Instruction::Catch c;
+          c.kind = r_.u8();
+          if (r_.ok() && c.kind > 3) r_.fail_at(r_.offset() - 1, "malformed catch clause");
+          if (c.kind < 2) c.tag = r_.u32();
+          c.label = r_.u32();
+          catches_.push_back(c);
+        }
+        out.catches = &catches_;
+        break;
+      }
     }
   }
 
@@ -190,6 +256,10 @@ class InstructionReader {
       bt.value = ValType(first);
     } else {
       size_t at = r_.offset();
+      if (const char* unsupported = unsupported_type_byte(first)) {
+        r_.fail_at(at, unsupported);
+        return;
+      }
       int64_t index = r_.s33();
       if (r_.ok() && index < 0) {
         r_.fail_at(at, "malformed value type");
@@ -202,19 +272,26 @@ class InstructionReader {
 
   ValType read_valtype() {
     uint8_t b = r_.u8();
-    if (r_.ok() && !is_valtype_byte(b)) r_.fail_at(r_.offset() - 1, "malformed value type");
+    if (r_.ok() && !is_valtype_byte(b)) bad_type(b, "malformed value type");
     return ValType(b);
   }
 
   ValType read_reftype() {
     uint8_t b = r_.u8();
-    if (r_.ok() && b != 0x70 && b != 0x6F) r_.fail_at(r_.offset() - 1, "malformed reference type");
+    if (r_.ok() && b != 0x70 && b != 0x6F) bad_type(b, "malformed reference type");
     return ValType(b);
+  }
+
+  // The type byte just read is not one we know: a 3.0 type we do not implement, or malformed.
+  void bad_type(uint8_t b, const char* malformed) {
+    const char* unsupported = unsupported_type_byte(b);
+    r_.fail_at(r_.offset() - 1, unsupported ? unsupported : malformed);
   }
 
   Reader& r_;
   const Features& features_;
   std::vector<uint32_t> targets_;
+  std::vector<Instruction::Catch> catches_;
 };
 
 }  // namespace wasm::detail

@@ -37,6 +37,17 @@ enum class Imm : uint8_t {
   TableInit,     // element index, table index
   Elem,          // element index
   TableCopy,     // destination table, source table
+  Tag,           // tag index (throw, catch)
+  TryTable,      // block type, vec(catch clause)
+  TypeIdx,       // type index (call_ref, struct.new, array.get, ...)
+  TypeField,     // type index, field index
+  TypeCount,     // type index, u32 operand count (array.new_fixed)
+  TypeData,      // type index, data index
+  TypeElem,      // type index, element index
+  TypeType,      // two type indices (array.copy)
+  HeapType,      // s33 heap type (ref.test, ref.cast)
+  BrOnCast,      // flags byte, label, two heap types
+  ZeroByte,      // a reserved zero byte (atomic.fence)
 };
 
 // Operand and result slots of the opcode table.
@@ -99,23 +110,29 @@ inline constexpr size_t kOpCount = sizeof(kOpInfo) / sizeof(kOpInfo[0]);
 constexpr const OpInfo& op_info(Op op) { return kOpInfo[size_t(op)]; }
 constexpr const char* op_name(Op op) { return op_info(op).text; }
 
-// Byte-to-opcode maps for the three opcode spaces. 0xFFFF marks an unassigned code.
+// Byte-to-opcode maps for the opcode spaces (plain, 0xFB, 0xFC, 0xFD, 0xFE). 0xFFFF marks an unassigned code.
 struct OpcodeMaps {
   std::array<uint16_t, 256> plain{};
+  std::array<uint16_t, 32> fb{};
   std::array<uint16_t, 32> fc{};
-  std::array<uint16_t, 256> fd{};
+  std::array<uint16_t, 0x120> fd{};
+  std::array<uint16_t, 0x50> fe{};
 };
 
 constexpr OpcodeMaps make_opcode_maps() {
   OpcodeMaps maps;
   for (auto& v : maps.plain) v = 0xFFFF;
+  for (auto& v : maps.fb) v = 0xFFFF;
   for (auto& v : maps.fc) v = 0xFFFF;
   for (auto& v : maps.fd) v = 0xFFFF;
+  for (auto& v : maps.fe) v = 0xFFFF;
   for (size_t i = 0; i < kOpCount; ++i) {
     const OpInfo& info = kOpInfo[i];
     if (info.prefix == 0) maps.plain[info.code] = uint16_t(i);
+    else if (info.prefix == 0xFB) maps.fb[info.code] = uint16_t(i);
     else if (info.prefix == 0xFC) maps.fc[info.code] = uint16_t(i);
-    else maps.fd[info.code] = uint16_t(i);
+    else if (info.prefix == 0xFD) maps.fd[info.code] = uint16_t(i);
+    else maps.fe[info.code] = uint16_t(i);
   }
   return maps;
 }
@@ -126,12 +143,14 @@ inline constexpr OpcodeMaps kOpcodeMaps = make_opcode_maps();
 constexpr std::optional<Op> lookup_opcode(uint8_t prefix, uint32_t code) {
   uint16_t index = 0xFFFF;
   if (prefix == 0 && code < 256) index = kOpcodeMaps.plain[code];
+  else if (prefix == 0xFB && code < kOpcodeMaps.fb.size()) index = kOpcodeMaps.fb[code];
   else if (prefix == 0xFC && code < kOpcodeMaps.fc.size()) index = kOpcodeMaps.fc[code];
-  else if (prefix == 0xFD && code < 256) index = kOpcodeMaps.fd[code];
+  else if (prefix == 0xFD && code < kOpcodeMaps.fd.size()) index = kOpcodeMaps.fd[code];
+  else if (prefix == 0xFE && code < kOpcodeMaps.fe.size()) index = kOpcodeMaps.fe[code];
   if (index == 0xFFFF) return std::nullopt;
   return Op(index);
 }
 
-constexpr bool is_prefix_byte(uint8_t b) { return b == 0xFC || b == 0xFD; }
+constexpr bool is_prefix_byte(uint8_t b) { return b == 0xFB || b == 0xFC || b == 0xFD || b == 0xFE; }
 
 }  // namespace wasm::detail

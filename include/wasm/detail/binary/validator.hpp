@@ -200,7 +200,7 @@ inline Result<void> validate_module(const ModuleInfo& module, const Features& fe
     std::optional<Error> e = first_invalid ? bodies.decode_only(func, module.bodies[i])
                                            : bodies.check(func, module.bodies[i]);
     if (!e) continue;
-    if (e->kind() == ErrorKind::Decode) return std::move(*e);
+    if (e->kind() == ErrorKind::Decode || e->kind() == ErrorKind::Unsupported) return std::move(*e);
     first_invalid = std::move(e);
   }
   if (first_invalid) return std::move(*first_invalid);

@@ -122,6 +122,10 @@ class FunctionValidator {
                    in);
   }
   std::optional<Error> decode_error(const Reader& r) {
+    if (is_unsupported_message(r.error())) {
+      error_ = Error(ErrorKind::Unsupported, unsupported_feature(r.error()));
+      return error_;
+    }
     std::string message = r.error();
     // Running out inside a body: the spec interpreter's wording.
     if (message == "unexpected end") message = "unexpected end of section or function";
@@ -444,7 +448,10 @@ class FunctionValidator {
         return true;
       default: break;
     }
-    return invalid(std::string("unsupported instruction ") + info.text, in);
+    // Decoded (its feature is on) but not validated yet: the module may be valid; we cannot
+    // run it. Without the location, so that the reason is the same for every such module.
+    error_ = Error(ErrorKind::Unsupported, std::string("instruction ") + info.text + " not implemented");
+    return false;
   }
 
   // Opcodes described fully by the table: check the immediates, then pop P2, P1, P0 and push R.

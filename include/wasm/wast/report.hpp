@@ -5,7 +5,7 @@
 #include <ostream>
 #include <string>
 
-namespace wasmpp_spec {
+namespace wasm::wast {
 
 struct FileReport {
   size_t passed = 0;
@@ -39,4 +39,4 @@ inline void print_report(std::ostream& os, const std::string& label, const FileR
   for (const auto& [reason, n] : r.skip_reasons) os << "    " << n << " skipped: " << reason << "\n";
 }
 
-}  // namespace wasmpp_spec
+}  // namespace wasm::wast

@@ -6,7 +6,7 @@
 // trap; those are mapped here, once.
 #include <string_view>
 
-namespace wasmpp_spec {
+namespace wasm::wast {
 
 inline bool message_matches(std::string_view expected, std::string_view actual) {
   if (expected.empty()) return true;
@@ -27,4 +27,4 @@ inline bool message_matches(std::string_view expected, std::string_view actual) 
   return false;
 }
 
-}  // namespace wasmpp_spec
+}  // namespace wasm::wast
