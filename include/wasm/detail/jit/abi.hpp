@@ -8,7 +8,10 @@
 //   rdx  results area (ValRaw[n], 16-byte slots), only when the function has 2+ results
 // then the wasm parameters as System V assigns them: i32/i64/funcref/externref in the next
 // integer registers (rdx or rcx, r8, r9) and f32/f64/v128 in xmm0-xmm7; the rest on the
-// stack in order, 8-byte slots (v128: a 16-byte slot aligned to 16), pushed by the caller.
+// stack in order, 8-byte slots (v128: a 16-byte slot aligned to 16), stored by the caller.
+// A caller must not rely on rsp after the call being what it was before: a callee that
+// tail-calls a function with more stack arguments returns with rsp lower (jit/compile_calls.hpp),
+// so wasm callers and the trampolines reset rsp from their frame pointer.
 // A single result comes back in rax (integer class) or xmm0 (float class); with 2+ results
 // all of them are written to the results area and rax/xmm0 mean nothing.
 // Callee-saved registers: compiled code saves only rbp, r14 and r15. It keeps its VMContext in
@@ -16,7 +19,7 @@
 // that traps can walk wasm frames. rbx, r12 and r13 are caller-saved between wasm functions:
 // a wasm caller spills every register at a call anyway, and host code only ever reaches wasm
 // through the wasm entry trampoline, which saves them (the function's own prologue saves the
-// host's rbp, r14 and r15, where a trap finds them: jit/trampolines.hpp). (Host functions are
+// host's r14 and r15 and the trampoline's rbp, where a trap finds them: jit/trampolines.hpp). (Host functions are
 // System V code, so they preserve more than wasm callers need.)
 //
 // Reference values: funcref is a VMFuncRef* (null = 0); externref an opaque pointer (null = 0).

@@ -25,7 +25,7 @@ inline void FunctionCompiler::call_builtin(Builtin b, std::initializer_list<Buil
   }
   stack_.truncate(first);
   call_vmctx_builtin(b);
-  if (env_.explicit_bounds()) reload_memory_base();
+  if (env_.memory_base_may_move()) reload_memory_base();
   if (has_result) {
     if (result == ValType::I32) a_.mov(a_.eax, a_.eax);  // C leaves the upper half undefined
     push_reg(result, Reg::gpr(abi::RAX));
@@ -38,8 +38,9 @@ inline void FunctionCompiler::visit_misc_builtin(const Instruction& ins) {
   auto s = [](uint32_t k) { return A{true, k}; };
   auto v = [](uint64_t value) { return A::value(value); };
   switch (ins.op) {
-    case Op::MemoryGrow:
-      call_builtin(Builtin::memory_grow, {v(x), s(0)}, true);
+    case Op::MemoryGrow:  // old size in pages or ~0; i32 memories see it as -1 too
+      call_builtin(Builtin::memory_grow, {v(x), s(0)}, true,
+                   env_.memory_is64(x) ? ValType::I64 : ValType::I32);
       return;
     case Op::MemoryFill: call_builtin(Builtin::memory_fill, {v(x), s(0), s(1), s(2)}, false); return;
     case Op::MemoryCopy:
@@ -91,8 +92,9 @@ inline void FunctionCompiler::emit_call_args(const FuncType& type, const abi::Ca
 
 // After the call instruction: release the stack arguments and push the results.
 inline void FunctionCompiler::finish_call(const FuncType& type, const abi::CallLayout& layout) {
-  if (layout.stack_bytes) a_.add(a_.rsp, layout.stack_bytes);
-  if (env_.explicit_bounds()) reload_memory_base();
+  (void)layout;
+  restore_rsp();
+  if (env_.memory_base_may_move()) reload_memory_base();
   const uint32_t n = uint32_t(type.results.size());
   if (n == 1) {
     ValType t = type.results[0];
@@ -127,12 +129,31 @@ inline void FunctionCompiler::visit_call(uint32_t func_index) {
   finish_call(type, layout);
 }
 
+// Resets rsp to the body's fixed value (rbp - saved registers - frame bytes, patched by
+// finish()) rather than adding the argument bytes back: a callee that tail-called a function
+// with more stack arguments than it received returns with rsp lower (see emit_tail_call).
+inline void FunctionCompiler::restore_rsp() {
+  a_.lea(a_.rsp, a_.ptr[a_.rbp - 0x10000000]);  // the placeholder forces a 32-bit displacement
+  rsp_patches_.push_back(a_.getSize() - 4);
+}
+
 inline void FunctionCompiler::visit_call_indirect(uint32_t type_index, uint32_t table) {
   flush_fuel();
   const FuncType& type = env_.module.types[type_index];
   abi::CallLayout layout = abi::call_layout(type);
-  const VMOffsets& o = env_.offsets;
   spill_all();
+  emit_indirect_target(type_index, table);
+  emit_call_args(type, layout);
+  a_.mov(a_.rax, a_.qword[a_.rbp + frame::kCallTarget]);
+  a_.mov(a_.rdi, a_.qword[a_.rax + vmlayout::VMFuncRef::vmctx]);
+  a_.call(a_.qword[a_.rax + vmlayout::VMFuncRef::code]);
+  finish_call(type, layout);
+}
+
+// call_indirect's checks: pops the index, traps on a bad index, a null entry or another
+// signature, and leaves the VMFuncRef* in the frame at kCallTarget. Values must be spilled.
+inline void FunctionCompiler::emit_indirect_target(uint32_t type_index, uint32_t table) {
+  const VMOffsets& o = env_.offsets;
   // Index (zero-extended) in r11, the table's slots in rax.
   load_to(kScratchGpr, stack_.height() - 1);
   stack_.truncate(stack_.height() - 1);
@@ -163,12 +184,82 @@ inline void FunctionCompiler::visit_call_indirect(uint32_t type_index, uint32_t 
   a_.cmp(a_.r11d, a_.dword[a_.rax + vmlayout::VMFuncRef::type_id]);
   trap_if(Cond::NE, TrapCode::BadSignature);
   a_.mov(a_.qword[a_.rbp + frame::kCallTarget], a_.rax);
+}
 
+// ---- tail calls (return_call, return_call_indirect)
+//
+// The callee's frame replaces ours. Its stack arguments go at the TOP of our incoming
+// argument area (top = rbp + 16 + the bytes we received), its return address (ours) right
+// below them: a chain of tail calls never moves the top, so unbounded tail recursion runs in
+// constant stack whatever each function's stack arguments. A callee with more stack
+// arguments than we received extends the area downward, below our caller's rsp, which is free;
+// every caller resets rsp from rbp after a call (restore_rsp) and so does not care.
+// Our caller's rbp, r14 and r15 are restored as the epilogue would, so the frame chain seen by
+// traps and backtraces goes from the callee straight to our caller. Host functions are
+// native-convention code reached the same way (their adapters read stack arguments above the
+// return address), so a tail call into an import is a jump too.
+
+inline void FunctionCompiler::visit_return_call(uint32_t func_index) {
+  flush_fuel();
+  const FuncType& type = env_.module.func_type(func_index);
+  spill_all();
+  emit_tail_call(type, env_.func_is_imported(func_index) ? TailTarget::Imported : TailTarget::Direct,
+                 func_index);
+}
+
+inline void FunctionCompiler::visit_return_call_indirect(uint32_t type_index, uint32_t table) {
+  flush_fuel();
+  spill_all();
+  emit_indirect_target(type_index, table);
+  emit_tail_call(env_.module.types[type_index], TailTarget::Indirect, 0);
+}
+
+inline void FunctionCompiler::emit_tail_call(const FuncType& type, TailTarget target,
+                                             uint32_t func_index) {
+  const abi::CallLayout layout = abi::call_layout(type);
+  const uint32_t received = abi::call_layout(*type_).stack_bytes;
+  const VMOffsets& o = env_.offsets;
+  // Arguments as for a call: stack ones below rsp for now, register ones in place.
   emit_call_args(type, layout);
-  a_.mov(a_.rax, a_.qword[a_.rbp + frame::kCallTarget]);
-  a_.mov(a_.rdi, a_.qword[a_.rax + vmlayout::VMFuncRef::vmctx]);
-  a_.call(a_.qword[a_.rax + vmlayout::VMFuncRef::code]);
-  finish_call(type, layout);
+  // Same results as ours (validated): the callee writes them to our caller's area.
+  if (layout.has_results_area) a_.mov(a_.rdx, a_.qword[a_.rbp + frame::kResultsPtr]);
+  // Callee VMContext in rdi, code in r11 (none of them argument registers), while r14 and rbp
+  // are still ours.
+  switch (target) {
+    case TailTarget::Direct: a_.mov(a_.rdi, a_.r14); break;
+    case TailTarget::Imported:
+      a_.mov(a_.rdi, a_.qword[a_.r14 + o.imported_function_vmctx(func_index)]);
+      a_.mov(a_.r11, a_.qword[a_.r14 + o.imported_function_code(func_index)]);
+      break;
+    case TailTarget::Indirect:
+      a_.mov(a_.rax, a_.qword[a_.rbp + frame::kCallTarget]);
+      a_.mov(a_.rdi, a_.qword[a_.rax + vmlayout::VMFuncRef::vmctx]);
+      a_.mov(a_.r11, a_.qword[a_.rax + vmlayout::VMFuncRef::code]);
+      break;
+  }
+  // Our return address and our caller's registers, before the arguments may overwrite them.
+  a_.mov(a_.r10, a_.qword[a_.rbp + 8]);
+  a_.mov(a_.rbx, a_.qword[a_.rbp + frame::kSavedRbp]);
+  a_.mov(a_.r14, a_.qword[a_.rbp + frame::kSavedR14]);
+  a_.mov(a_.r15, a_.qword[a_.rbp + frame::kSavedR15]);
+  // The destination lies above the source (past our whole frame), possibly overlapping it:
+  // copy the highest word first.
+  const int32_t dest = frame::kIncomingArgs + int32_t(received) - int32_t(layout.stack_bytes);
+  for (int32_t k = int32_t(layout.stack_bytes) - 8; k >= 0; k -= 8) {
+    a_.mov(a_.rax, a_.qword[a_.rsp + k]);
+    a_.mov(a_.qword[a_.rbp + dest + k], a_.rax);
+  }
+  a_.lea(a_.rsp, a_.ptr[a_.rbp + dest - 8]);
+  a_.mov(a_.qword[a_.rsp], a_.r10);
+  a_.mov(a_.rbp, a_.rbx);
+  if (target == TailTarget::Direct) {
+    a_.db(0xE9);  // jmp rel32, patched like a call when the module is laid out
+    calls_.push_back(CallReloc{uint32_t(a_.getSize()), func_index});
+    a_.dd(0);
+  } else {
+    a_.jmp(a_.r11);
+  }
+  reachable_ = false;
 }
 
 }  // namespace wasm::detail::jit

@@ -56,12 +56,52 @@ inline void FunctionCompiler::emit_bounds_check(uint32_t memory, uint64_t end_of
   trap_if(Cond::A, TrapCode::MemoryOutOfBounds);
 }
 
+// A 64-bit memory (memory64): guard pages cannot cover a 64-bit address, so every access is
+// checked: r11 = address; address + offset + size must not carry past 2^64 and must not exceed
+// the current length (one add and one compare against the length in the VMContext).
+inline FunctionCompiler::MemAddress FunctionCompiler::memory_address64(uint32_t memory,
+                                                                       uint64_t offset,
+                                                                       uint32_t size,
+                                                                       RegSet pinned) {
+  using memory_detail::kMaxDisp;
+  Reg index = pop_to_reg(pinned);
+  a_.mov(a_.r11, index.r64());
+  const uint64_t end_offset = offset + size;
+  if (end_offset < offset) {
+    // offset + size itself passes 2^64: no address works. The access below is never reached.
+    jump_to_trap(TrapCode::MemoryOutOfBounds);
+    Reg base = memory_base_reg(memory, pinned);
+    return {base.r64() + a_.r11, {base}};
+  }
+  Reg end = alloc_reg(RegClass::Gpr, pinned);
+  a_.mov(end.r64(), end_offset);
+  a_.add(end.r64(), a_.r11);
+  trap_if(Cond::B, TrapCode::MemoryOutOfBounds);  // carry: past 2^64
+  const VMOffsets& o = env_.offsets;
+  if (env_.memory_is_imported(memory)) {
+    Reg def = alloc_reg(RegClass::Gpr, pinned | RegSet{end});
+    a_.mov(def.r64(), a_.qword[a_.r14 + o.imported_memory_from(memory)]);
+    a_.cmp(end.r64(), a_.qword[def.r64() + vmlayout::VMMemoryDefinition::current_length]);
+  } else {
+    a_.cmp(end.r64(), a_.qword[a_.r14 + o.memory_length(env_.defined_memory(memory))]);
+  }
+  trap_if(Cond::A, TrapCode::MemoryOutOfBounds);
+  Reg base = memory_base_reg(memory, pinned);
+  if (offset <= kMaxDisp) return {base.r64() + a_.r11 + int32_t(offset), {base}};
+  // The check passed, so offset < length: the sum cannot wrap.
+  Reg sum = alloc_reg(RegClass::Gpr, pinned | RegSet{base});
+  a_.mov(sum.r64(), offset);
+  a_.add(sum.r64(), a_.r11);
+  return {base.r64() + sum.r64(), {base, sum}};
+}
+
 // Pops the address operand and returns the operand of the access.
 inline FunctionCompiler::MemAddress FunctionCompiler::memory_address(uint32_t memory,
                                                                      uint64_t offset,
                                                                      uint32_t size,
                                                                      RegSet pinned) {
   using memory_detail::kMaxDisp;
+  if (env_.memory_is64(memory)) return memory_address64(memory, offset, size, pinned);
   const bool checked = env_.explicit_bounds() ||
                        !memory_detail::guard_covers(env_.options.guard_bytes, offset, size);
   if (!checked && stack_.back().is_const()) {
@@ -176,7 +216,7 @@ inline void FunctionCompiler::visit_memory_size(uint32_t memory) {
     a_.mov(dst.r64(), a_.qword[a_.r14 + o.memory_length(env_.defined_memory(memory))]);
   }
   a_.shr(dst.r64(), 16);
-  push_reg(ValType::I32, dst);
+  push_reg(env_.memory_is64(memory) ? ValType::I64 : ValType::I32, dst);
 }
 
 inline void FunctionCompiler::visit_table_size(uint32_t table) {

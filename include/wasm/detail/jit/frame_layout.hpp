@@ -27,7 +27,7 @@ inline constexpr int32_t kSavedR14 = -8;
 inline constexpr int32_t kSavedR15 = -16;
 
 // The first instructions of every compiled function and of the array trampolines. The wasm
-// entry trampoline relies on them: after a trap it restores the host's rbp, r14 and r15 from
+// entry trampoline relies on them: after a trap it restores its own rbp and the host's r14 and r15 from
 // the frame of its callee (jit/trampolines.hpp).
 inline void emit_prologue(Xbyak::CodeGenerator& g) {
   g.push(g.rbp);

@@ -121,6 +121,7 @@ inline void FunctionCompiler::reset_for(uint32_t defined_index) {
   if (locals > frame::kMaxSlots) throw CompileFailure{"too many locals for the baseline compiler"};
   num_locals_ = uint32_t(locals);
   max_call_results_ = 0;
+  rsp_patches_.clear();
   for (bool& u : traps_.used) u = false;
   reachable_ = true;
   unreachable_depth_ = 0;
@@ -311,8 +312,13 @@ inline void FunctionCompiler::visit(const Instruction& ins) {
     visit_simd(ins);
     return;
   }
-  if (info.prefix == 0 && (ins.op == Op::ReturnCall || ins.op == Op::ReturnCallIndirect)) {
-    throw CompileFailure{"tail calls are not supported by the baseline compiler"};
+  if (info.prefix == 0 && ins.op == Op::ReturnCall) {
+    visit_return_call(ins.index);
+    return;
+  }
+  if (info.prefix == 0 && ins.op == Op::ReturnCallIndirect) {
+    visit_return_call_indirect(ins.index, ins.index2);
+    return;
   }
   visit_numeric(ins);
 }
@@ -362,6 +368,7 @@ inline CompiledFunction FunctionCompiler::finish() {
   a_.ready();  // AutoGrow mode resolves xbyak label references (the trap stubs) here
   uint32_t bytes = frame::frame_bytes(stack_.max_height(), max_call_results_);
   a_.rewrite(frame_size_patch_, bytes, 4);
+  for (size_t at : rsp_patches_) a_.rewrite(at, uint32_t(-(frame::kSavedRegsBytes + int64_t(bytes))), 4);
   CompiledFunction out;
   out.code.assign(a_.getCode(), a_.getCode() + a_.getSize());
   out.calls = calls_;

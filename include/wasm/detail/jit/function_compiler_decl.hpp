@@ -136,6 +136,7 @@ class FunctionCompiler {
     RegSet regs;  // registers the address uses (pinned until the access is emitted)
   };
   MemAddress memory_address(uint32_t memory, uint64_t offset, uint32_t size, RegSet pinned);
+  MemAddress memory_address64(uint32_t memory, uint64_t offset, uint32_t size, RegSet pinned);
   Reg memory_base_reg(uint32_t memory, RegSet pinned);
   void emit_bounds_check(uint32_t memory, uint64_t end_offset, RegSet pinned);
   void visit_load(const Instruction& ins);
@@ -155,8 +156,14 @@ class FunctionCompiler {
                     ValType result = ValType::I32);
   void visit_call(uint32_t func_index);
   void visit_call_indirect(uint32_t type_index, uint32_t table);
+  void emit_indirect_target(uint32_t type_index, uint32_t table);
   void emit_call_args(const FuncType& type, const abi::CallLayout& layout);
   void finish_call(const FuncType& type, const abi::CallLayout& layout);
+  void restore_rsp();
+  enum class TailTarget { Direct, Imported, Indirect };
+  void visit_return_call(uint32_t func_index);
+  void visit_return_call_indirect(uint32_t type_index, uint32_t table);
+  void emit_tail_call(const FuncType& type, TailTarget target, uint32_t func_index);
   void visit_misc_builtin(const Instruction& ins);
 
   // ---- numeric instructions (compile_numeric.hpp)
@@ -202,6 +209,7 @@ class FunctionCompiler {
   uint32_t num_locals_ = 0;  // parameters included
   uint32_t max_call_results_ = 0;
   size_t frame_size_patch_ = 0;
+  std::vector<size_t> rsp_patches_;  // restore_rsp's displacements, filled in by finish()
   LabelId epilogue_ = 0;
   // One out-of-line stub per trap code, emitted after the body when used. Xbyak labels, as
   // the numeric emitters jump to them too.

@@ -76,8 +76,8 @@ inline void load_value(Xbyak::CodeGenerator& g, ValType t, const abi::ArgLocatio
 //
 // Two trampolines, because what the host pays on every call is mostly stores:
 //  - the wasm entry, for callees that begin with the frame prologue of compiled code
-//    (push rbp; mov rbp, rsp; push r14; push r15: jit::frame::emit_prologue): it saves only
-//    rbx, r12 and r13, as the callee's own prologue saves the host's rbp, r14 and r15 right
+//    (push rbp; mov rbp, rsp; push r14; push r15: jit::frame::emit_prologue): it saves rbp,
+//    rbx, r12 and r13, as the callee's own prologue saves the host's r14 and r15 right
 //    below it, where a trap can find them;
 //  - the host entry, for any other native-convention callee (host functions called from the
 //    host): it saves all six of System V's callee-saved registers itself.
@@ -148,27 +148,34 @@ class EntryStubs {
       g.mov(rdi, g.qword[rax + vmlayout::VMFuncRef::vmctx]);
       g.call(g.qword[rax + vmlayout::VMFuncRef::code]);
     };
-    // Wasm entry. At entry rsp = 8 (mod 16); three pushes make it 0 for the call.
+    // Wasm entry. At entry rsp = 8 (mod 16); four pushes and 8 bytes make it 0 for the call.
+    // It keeps a frame of its own because the callee may return with rsp lower than it was:
+    // a tail call to a function with stack arguments extends the (empty) argument area
+    // downward (jit/compile_calls.hpp), so the exit restores rsp from rbp.
     Xbyak::Label wasm_exit, host_exit;
     wasm_entry_ = g.getSize();
+    g.push(rbp);
+    g.mov(rbp, rsp);
     g.push(rbx);
     g.push(r12);
     g.push(r13);
+    g.sub(rsp, 8);
     call_target();
     wasm_return_ = g.getSize();
     g.L(wasm_exit);
+    g.lea(rsp, g.ptr[rbp - 24]);
     g.pop(r13);
     g.pop(r12);
     g.pop(rbx);
+    g.pop(rbp);
     g.ret();
-    // Its resume stub, rdi = the callee's frame: the callee's prologue saved the host's rbp,
-    // r14, r15; the frame's return address sits right below the trampoline's pushes.
+    // Its resume stub, rdi = the callee's frame: the callee's prologue saved the trampoline's
+    // rbp and the host's r14, r15.
     g.align(16);
     wasm_resume_ = g.getSize();
     g.mov(rbp, g.qword[rdi + jit::frame::kSavedRbp]);
     g.mov(r14, g.qword[rdi + jit::frame::kSavedR14]);
     g.mov(r15, g.qword[rdi + jit::frame::kSavedR15]);
-    g.lea(rsp, g.ptr[rdi + 16]);
     g.jmp(wasm_exit);
 
     // Host entry: six pushes and 8 bytes keep rsp 16-byte aligned at the call.

@@ -9,11 +9,6 @@
 namespace wasm::detail {
 
 inline Result<void> load_code(ModuleState& state, const Config& config) {
-  // 64-bit addresses need other bounds checks than the guard-page scheme: refuse them rather
-  // than run code that could reach outside the memory.
-  for (const MemoryType& m : state.info.memories) {
-    if (m.is64) return Error(ErrorKind::Resource, "memory64 is not supported by the baseline compiler");
-  }
   if (state.info.bodies.empty()) return {};
   auto compiled = jit::compile_module(state.info, jit::CompileOptions::from(config),
                                       config.parallel_compilation() ? 0 : 1);
