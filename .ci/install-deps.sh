@@ -12,6 +12,7 @@ packages=(
   clang-14 lld-14 wasi-libc libclang-rt-14-dev-wasm32  # WASI test programs and the demo
   binaryen                         # differential execution against V8 (tests/differential)
   libbenchmark-dev nodejs          # bench/run.sh (node >= 18.17 for node:wasi)
+  gdb                              # tests/profiling: gdb names wasm frames (skipped without it)
 )
 missing=()
 for p in "${packages[@]}"; do

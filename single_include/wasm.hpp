@@ -3419,6 +3419,13 @@ enum class BoundsChecks : unsigned char {
   Explicit,    // compare every access with the current length; for small address spaces
 };
 
+// Which profiler Engine-compiled code is announced to (see detail/jit/profiling/).
+enum class ProfilingStrategy : unsigned char {
+  None,
+  PerfMap,  // append every function to /tmp/perf-<pid>.map (perf report names them)
+  JitDump,  // write jit-<pid>.dump with code bytes, for `perf record -k mono` + `perf inject --jit`
+};
+
 class Config {
  public:
   Config& consume_fuel(bool on) { consume_fuel_ = on; return *this; }
@@ -3430,6 +3437,9 @@ class Config {
   // Generate code for the x86-64 floor the JIT requires (SSE4.1) even when the CPU has more
   // (SSE4.2, POPCNT, LZCNT, BMI1, AVX, AVX2): tests use it to run the fallback sequences.
   Config& force_sse41(bool on) { force_sse41_ = on; return *this; }
+  Config& profiling_strategy(ProfilingStrategy s) { profiling_strategy_ = s; return *this; }
+  // Register compiled code with the GDB JIT interface, so that debuggers name wasm frames.
+  Config& debug_info(bool on) { debug_info_ = on; return *this; }
 
   bool consume_fuel() const { return consume_fuel_; }
   bool epoch_interruption() const { return epoch_interruption_; }
@@ -3438,6 +3448,8 @@ class Config {
   bool parallel_compilation() const { return parallel_compilation_; }
   const Features& wasm_features() const { return features_; }
   bool force_sse41() const { return force_sse41_; }
+  ProfilingStrategy profiling_strategy() const { return profiling_strategy_; }
+  bool debug_info() const { return debug_info_; }
   Features& wasm_features() { return features_; }
 
  private:
@@ -3447,6 +3459,8 @@ class Config {
   size_t max_wasm_stack_ = 512 * 1024;
   bool parallel_compilation_ = true;
   bool force_sse41_ = false;
+  ProfilingStrategy profiling_strategy_ = ProfilingStrategy::None;
+  bool debug_info_ = false;
   Features features_;
 };
 
@@ -3807,6 +3821,595 @@ class CompiledModule {
 
 }  // namespace wasm::detail::jit
 // ---- end include/wasm/detail/jit/compiled_module.hpp ----
+// ---- begin include/wasm/detail/jit/profiling/profilers.hpp ----
+// Where JIT code is announced to profilers and debuggers, once per module and once per
+// trampoline (Config::profiling_strategy, Config::debug_info).
+//
+// The perf map and the jitdump file are per process, so one hub owns them: opened when the
+// first code of an engine asking for them is published, appended to under one lock by every
+// thread, and never closed (code can be published until the process ends, and perf copes with
+// a file without its closing record). Trampolines made before a profiler was opened are only
+// seen by it if they live as long as the process (the entry trampolines): the hub remembers
+// those and writes them to each profiler it opens.
+#include <pthread.h>
+
+#include <cstdio>
+
+// ---- begin include/wasm/detail/jit/profiling/code_symbols.hpp ----
+// The names profilers and debuggers show for JIT code: one symbol per compiled function (its
+// name-section name, or wasm-function[N] as wasmtime and V8 print unnamed functions).
+
+
+namespace wasm::detail::jit::profiling {
+
+struct CodeSymbol {
+  std::string name;
+  uintptr_t address = 0;
+  size_t size = 0;
+};
+
+inline std::string function_symbol_name(const ModuleInfo& info, uint32_t func_index) {
+  std::string name = info.func_name(func_index);
+  return name.empty() ? "wasm-function[" + std::to_string(func_index) + "]" : name;
+}
+
+// One symbol per defined function of `compiled`, in address order.
+inline std::vector<CodeSymbol> module_symbols(const ModuleInfo& info, const CompiledModule& compiled) {
+  std::vector<CodeSymbol> symbols;
+  symbols.reserve(compiled.num_defined_funcs());
+  const uintptr_t base = uintptr_t(compiled.code_memory().data());
+  for (uint32_t i = 0; i < compiled.num_defined_funcs(); ++i) {
+    const FunctionLocation& f = compiled.functions()[i];
+    uint32_t index = compiled.num_imported_funcs() + i;
+    symbols.push_back(CodeSymbol{function_symbol_name(info, index), base + f.offset, f.size});
+  }
+  return symbols;
+}
+
+}  // namespace wasm::detail::jit::profiling
+// ---- end include/wasm/detail/jit/profiling/code_symbols.hpp ----
+// ---- begin include/wasm/detail/jit/profiling/gdb_jit.hpp ----
+// The GDB JIT interface (gdb manual, "JIT Compilation Interface"; LLDB reads it too): the
+// process exports __jit_debug_descriptor, a list of in-memory object files, and calls
+// __jit_debug_register_code after each change; a debugger breaks on that function and reads
+// the list. We register one symbol-only ELF object (elf_writer.hpp) per module's code and
+// remove it when the module is dropped.
+//
+// Both symbols have C linkage and are `inline`, so that every translation unit including
+// wasmpp shares one definition (and a JIT runtime linked beside us that defines them
+// non-inline wins, as the interface only works with one descriptor per process).
+
+
+// ---- begin include/wasm/detail/jit/profiling/elf_writer.hpp ----
+// A minimal ELF64 relocatable object that describes JIT code to a debugger: a .text section
+// without contents (SHT_NOBITS) whose address is the code's, and a symbol table naming each
+// function with its offset and size in it. Debuggers read it through the GDB JIT interface
+// (gdb_jit.hpp); symbols are enough for them to name frames and find function starts (the
+// x86-64 prologue our frames begin with does the rest of unwinding). No DWARF.
+#include <elf.h>
+
+
+
+namespace wasm::detail::jit::profiling {
+
+// The object for code [base, base + size); every symbol must lie inside it.
+inline std::vector<uint8_t> write_symbol_elf(uintptr_t base, size_t size, std::span<const CodeSymbol> symbols) {
+  enum Section : uint16_t { kNull, kText, kSymtab, kStrtab, kShstrtab, kCount };
+
+  std::string shstrtab(1, '\0');
+  auto section_name = [&](const char* name) {
+    uint32_t at = uint32_t(shstrtab.size());
+    shstrtab.append(name).push_back('\0');
+    return at;
+  };
+  const uint32_t text_name = section_name(".text");
+  const uint32_t symtab_name = section_name(".symtab");
+  const uint32_t strtab_name = section_name(".strtab");
+  const uint32_t shstrtab_name = section_name(".shstrtab");
+
+  std::string strtab(1, '\0');
+  std::vector<Elf64_Sym> syms(1);  // [0]: the undefined symbol
+  // A section symbol, as assemblers emit: some readers expect one per allocated section.
+  Elf64_Sym section{};
+  section.st_info = ELF64_ST_INFO(STB_LOCAL, STT_SECTION);
+  section.st_shndx = kText;
+  syms.push_back(section);
+  const uint32_t first_global = uint32_t(syms.size());
+  for (const CodeSymbol& s : symbols) {
+    Elf64_Sym sym{};
+    sym.st_name = uint32_t(strtab.size());
+    strtab.append(s.name).push_back('\0');
+    sym.st_info = ELF64_ST_INFO(STB_GLOBAL, STT_FUNC);
+    sym.st_other = STV_DEFAULT;
+    sym.st_shndx = kText;
+    sym.st_value = s.address - base;  // relocatable object: section-relative
+    sym.st_size = s.size;
+    syms.push_back(sym);
+  }
+
+  // Layout: ELF header, symbol table, string tables, section headers (8-aligned).
+  auto align8 = [](size_t n) { return (n + 7) & ~size_t(7); };
+  const size_t symtab_off = sizeof(Elf64_Ehdr);
+  const size_t symtab_size = syms.size() * sizeof(Elf64_Sym);
+  const size_t strtab_off = symtab_off + symtab_size;
+  const size_t shstrtab_off = strtab_off + strtab.size();
+  const size_t shdr_off = align8(shstrtab_off + shstrtab.size());
+  std::vector<uint8_t> out(shdr_off + kCount * sizeof(Elf64_Shdr), 0);
+
+  Elf64_Ehdr eh{};
+  std::memcpy(eh.e_ident, ELFMAG, SELFMAG);
+  eh.e_ident[EI_CLASS] = ELFCLASS64;
+  eh.e_ident[EI_DATA] = ELFDATA2LSB;
+  eh.e_ident[EI_VERSION] = EV_CURRENT;
+  eh.e_ident[EI_OSABI] = ELFOSABI_SYSV;
+  eh.e_type = ET_REL;
+  eh.e_machine = EM_X86_64;
+  eh.e_version = EV_CURRENT;
+  eh.e_shoff = shdr_off;
+  eh.e_ehsize = sizeof(Elf64_Ehdr);
+  eh.e_shentsize = sizeof(Elf64_Shdr);
+  eh.e_shnum = kCount;
+  eh.e_shstrndx = kShstrtab;
+  std::memcpy(out.data(), &eh, sizeof eh);
+  std::memcpy(out.data() + symtab_off, syms.data(), symtab_size);
+  std::memcpy(out.data() + strtab_off, strtab.data(), strtab.size());
+  std::memcpy(out.data() + shstrtab_off, shstrtab.data(), shstrtab.size());
+
+  Elf64_Shdr sh[kCount]{};
+  sh[kText].sh_name = text_name;
+  sh[kText].sh_type = SHT_NOBITS;
+  sh[kText].sh_flags = SHF_ALLOC | SHF_EXECINSTR;
+  sh[kText].sh_addr = base;
+  sh[kText].sh_size = size;
+  sh[kText].sh_addralign = 16;
+  sh[kSymtab].sh_name = symtab_name;
+  sh[kSymtab].sh_type = SHT_SYMTAB;
+  sh[kSymtab].sh_offset = symtab_off;
+  sh[kSymtab].sh_size = symtab_size;
+  sh[kSymtab].sh_link = kStrtab;
+  sh[kSymtab].sh_info = first_global;  // one past the last local symbol
+  sh[kSymtab].sh_addralign = 8;
+  sh[kSymtab].sh_entsize = sizeof(Elf64_Sym);
+  sh[kStrtab].sh_name = strtab_name;
+  sh[kStrtab].sh_type = SHT_STRTAB;
+  sh[kStrtab].sh_offset = strtab_off;
+  sh[kStrtab].sh_size = strtab.size();
+  sh[kStrtab].sh_addralign = 1;
+  sh[kShstrtab].sh_name = shstrtab_name;
+  sh[kShstrtab].sh_type = SHT_STRTAB;
+  sh[kShstrtab].sh_offset = shstrtab_off;
+  sh[kShstrtab].sh_size = shstrtab.size();
+  sh[kShstrtab].sh_addralign = 1;
+  std::memcpy(out.data() + shdr_off, sh, sizeof sh);
+  return out;
+}
+
+}  // namespace wasm::detail::jit::profiling
+// ---- end include/wasm/detail/jit/profiling/elf_writer.hpp ----
+
+extern "C" {
+
+enum wasmpp_jit_actions : uint32_t { WASMPP_JIT_NOACTION = 0, WASMPP_JIT_REGISTER_FN, WASMPP_JIT_UNREGISTER_FN };
+
+// The layouts the debugger reads (our own type names, so that they clash with no other
+// JIT header; only the two symbol names below are the interface).
+struct wasmpp_jit_code_entry {
+  wasmpp_jit_code_entry* next_entry;
+  wasmpp_jit_code_entry* prev_entry;
+  const char* symfile_addr;
+  uint64_t symfile_size;
+};
+
+struct wasmpp_jit_descriptor {
+  uint32_t version;
+  uint32_t action_flag;
+  wasmpp_jit_code_entry* relevant_entry;
+  wasmpp_jit_code_entry* first_entry;
+};
+
+// The debugger's breakpoint: it must stay a real call, so it is never inlined or folded.
+[[gnu::noinline, gnu::used]] inline void __jit_debug_register_code() { __asm__ volatile("" ::: "memory"); }
+
+[[gnu::used]] inline wasmpp_jit_descriptor __jit_debug_descriptor = {1, WASMPP_JIT_NOACTION, nullptr, nullptr};
+
+}  // extern "C"
+
+namespace wasm::detail::jit::profiling {
+
+// One object file on the debugger's list, for as long as this lives.
+class GdbJitRegistration {
+ public:
+  GdbJitRegistration() = default;
+  explicit GdbJitRegistration(std::vector<uint8_t> object) : object_(std::move(object)) {
+    entry_ = std::make_unique<wasmpp_jit_code_entry>();
+    entry_->symfile_addr = reinterpret_cast<const char*>(object_.data());
+    entry_->symfile_size = object_.size();
+    Lock lock;
+    wasmpp_jit_descriptor& d = __jit_debug_descriptor;
+    entry_->prev_entry = nullptr;
+    entry_->next_entry = d.first_entry;
+    if (d.first_entry) d.first_entry->prev_entry = entry_.get();
+    d.first_entry = entry_.get();
+    d.relevant_entry = entry_.get();
+    d.action_flag = WASMPP_JIT_REGISTER_FN;
+    __jit_debug_register_code();
+  }
+  GdbJitRegistration(GdbJitRegistration&& other) noexcept = default;
+  GdbJitRegistration& operator=(GdbJitRegistration&& other) noexcept {
+    if (this != &other) {
+      unregister();
+      entry_ = std::move(other.entry_);
+      object_ = std::move(other.object_);
+    }
+    return *this;
+  }
+  ~GdbJitRegistration() { unregister(); }
+
+  explicit operator bool() const { return entry_ != nullptr; }
+  std::span<const uint8_t> object() const { return object_; }
+
+ private:
+  // One lock for the whole process: the descriptor is process-wide.
+  struct Lock {
+    static pthread_mutex_t* mutex() {
+      static pthread_mutex_t m = PTHREAD_MUTEX_INITIALIZER;
+      return &m;
+    }
+    Lock() { pthread_mutex_lock(mutex()); }
+    ~Lock() { pthread_mutex_unlock(mutex()); }
+    Lock(const Lock&) = delete;
+    Lock& operator=(const Lock&) = delete;
+  };
+
+  void unregister() {
+    if (!entry_) return;
+    {
+      Lock lock;
+      wasmpp_jit_descriptor& d = __jit_debug_descriptor;
+      if (entry_->prev_entry) entry_->prev_entry->next_entry = entry_->next_entry;
+      else d.first_entry = entry_->next_entry;
+      if (entry_->next_entry) entry_->next_entry->prev_entry = entry_->prev_entry;
+      d.relevant_entry = entry_.get();
+      d.action_flag = WASMPP_JIT_UNREGISTER_FN;
+      __jit_debug_register_code();
+      d.relevant_entry = nullptr;
+      d.action_flag = WASMPP_JIT_NOACTION;
+    }
+    entry_.reset();
+    object_.clear();
+  }
+
+  std::unique_ptr<wasmpp_jit_code_entry> entry_;
+  std::vector<uint8_t> object_;
+};
+
+}  // namespace wasm::detail::jit::profiling
+// ---- end include/wasm/detail/jit/profiling/gdb_jit.hpp ----
+// ---- begin include/wasm/detail/jit/profiling/jitdump.hpp ----
+// The jitdump file perf reads to name and disassemble JIT code
+// (linux tools/perf/Documentation/jitdump-specification.txt): a header, then one JIT_CODE_LOAD
+// record per piece of code carrying its address, name and bytes. `perf record -k mono` sees
+// the file because we map it executable (the mmap event is the marker perf inject looks for),
+// and `perf inject --jit` turns each record into a small ELF file that perf report uses.
+// Timestamps are CLOCK_MONOTONIC, the clock `-k mono` makes perf use.
+#include <fcntl.h>
+#include <sys/syscall.h>
+#include <time.h>
+
+#include <cstdlib>
+
+
+namespace wasm::detail::jit::profiling {
+
+namespace jitdump_format {
+
+inline constexpr uint32_t kMagic = 0x4A695444;  // "JiTD" written little-endian
+inline constexpr uint32_t kVersion = 1;
+inline constexpr uint32_t kCodeLoad = 0;
+inline constexpr uint32_t kCodeClose = 3;
+
+struct FileHeader {
+  uint32_t magic = kMagic;
+  uint32_t version = kVersion;
+  uint32_t total_size = sizeof(FileHeader);
+  uint32_t elf_mach = EM_X86_64;
+  uint32_t pad1 = 0;
+  uint32_t pid = 0;
+  uint64_t timestamp = 0;
+  uint64_t flags = 0;
+};
+static_assert(sizeof(FileHeader) == 40);
+
+struct RecordHeader {
+  uint32_t id = 0;
+  uint32_t total_size = 0;
+  uint64_t timestamp = 0;
+};
+
+// Followed by the NUL-terminated name and then code_size bytes of code.
+struct CodeLoad {
+  RecordHeader header;
+  uint32_t pid = 0;
+  uint32_t tid = 0;
+  uint64_t vma = 0;
+  uint64_t code_addr = 0;
+  uint64_t code_size = 0;
+  uint64_t code_index = 0;
+};
+static_assert(sizeof(CodeLoad) == 56);
+
+inline uint64_t monotonic_ns() {
+  timespec ts{};
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return uint64_t(ts.tv_sec) * 1000000000u + uint64_t(ts.tv_nsec);
+}
+
+}  // namespace jitdump_format
+
+class JitDump {
+ public:
+  // $JITDUMPDIR if set (perf's convention for agents), else the working directory, as wasmtime.
+  static std::string default_path() {
+    const char* dir = getenv("JITDUMPDIR");
+    std::string d = dir && *dir ? dir : ".";
+    return d + "/jit-" + std::to_string(getpid()) + ".dump";
+  }
+
+  JitDump() = default;
+  JitDump(const JitDump&) = delete;
+  JitDump& operator=(const JitDump&) = delete;
+  ~JitDump() { close(); }
+
+  // Creates the file at `path` (perf inject only accepts the name jit-<pid>.dump), writes the
+  // header and maps the file as the marker. False if the file cannot be created.
+  bool open(const std::string& path) {
+    using namespace jitdump_format;
+    fd_ = ::open(path.c_str(), O_CREAT | O_TRUNC | O_RDWR | O_CLOEXEC, 0644);
+    if (fd_ < 0) return false;
+    FileHeader header;
+    header.pid = uint32_t(getpid());
+    header.timestamp = monotonic_ns();
+    if (!write_all(&header, sizeof header)) {
+      close();
+      return false;
+    }
+    // The marker: perf records this mapping's file name; it is never read through.
+    long page = sysconf(_SC_PAGESIZE);
+    void* m = mmap(nullptr, size_t(page), PROT_READ | PROT_EXEC, MAP_PRIVATE, fd_, 0);
+    if (m != MAP_FAILED) {
+      marker_ = m;
+      marker_size_ = size_t(page);
+    }
+    return true;
+  }
+  explicit operator bool() const { return fd_ >= 0; }
+
+  // One JIT_CODE_LOAD record per symbol, with the code bytes read from the symbol's address.
+  // Not thread-safe by itself: the Profilers hub serialises writers.
+  void write(std::span<const CodeSymbol> symbols) {
+    using namespace jitdump_format;
+    if (fd_ < 0) return;
+    const uint32_t pid = uint32_t(getpid());
+    const uint32_t tid = uint32_t(syscall(SYS_gettid));
+    for (const CodeSymbol& s : symbols) {
+      CodeLoad record;
+      record.header.id = kCodeLoad;
+      record.header.total_size = uint32_t(sizeof record + s.name.size() + 1 + s.size);
+      record.header.timestamp = monotonic_ns();
+      record.pid = pid;
+      record.tid = tid;
+      record.vma = s.address;
+      record.code_addr = s.address;
+      record.code_size = s.size;
+      record.code_index = next_index_++;
+      buffer_.resize(record.header.total_size);
+      uint8_t* out = buffer_.data();
+      std::memcpy(out, &record, sizeof record);
+      std::memcpy(out + sizeof record, s.name.c_str(), s.name.size() + 1);
+      if (s.size) std::memcpy(out + sizeof record + s.name.size() + 1, reinterpret_cast<const void*>(s.address), s.size);
+      if (!write_all(buffer_.data(), buffer_.size())) return;
+    }
+  }
+
+  void close() {
+    using namespace jitdump_format;
+    if (fd_ < 0) return;
+    RecordHeader end{kCodeClose, sizeof(RecordHeader), monotonic_ns()};
+    write_all(&end, sizeof end);
+    if (marker_) munmap(marker_, marker_size_);
+    ::close(fd_);
+    fd_ = -1;
+    marker_ = nullptr;
+  }
+
+ private:
+  bool write_all(const void* data, size_t size) {
+    const uint8_t* p = static_cast<const uint8_t*>(data);
+    while (size > 0) {
+      ssize_t n = ::write(fd_, p, size);
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) return false;
+      p += n;
+      size -= size_t(n);
+    }
+    return true;
+  }
+
+  int fd_ = -1;
+  void* marker_ = nullptr;
+  size_t marker_size_ = 0;
+  uint64_t next_index_ = 0;
+  std::vector<uint8_t> buffer_;
+};
+
+}  // namespace wasm::detail::jit::profiling
+// ---- end include/wasm/detail/jit/profiling/jitdump.hpp ----
+// ---- begin include/wasm/detail/jit/profiling/perf_map.hpp ----
+// The perf map: /tmp/perf-<pid>.map, one "START SIZE NAME" line (hex, no 0x) per piece of JIT
+// code, which `perf report` and `perf top` read to name samples in anonymous executable memory.
+// perf reads the file after the process ran, so lines are only ever appended; a range reused
+// by later code keeps both lines (perf's limitation as much as ours).
+
+#include <cinttypes>
+
+
+namespace wasm::detail::jit::profiling {
+
+class PerfMap {
+ public:
+  static std::string default_path() { return "/tmp/perf-" + std::to_string(getpid()) + ".map"; }
+
+  PerfMap() = default;
+  PerfMap(const PerfMap&) = delete;
+  PerfMap& operator=(const PerfMap&) = delete;
+  ~PerfMap() {
+    if (file_) std::fclose(file_);
+  }
+
+  // Opens (appending) the map at `path`. False if it cannot be opened.
+  bool open(const std::string& path) {
+    file_ = std::fopen(path.c_str(), "a");
+    return file_ != nullptr;
+  }
+  explicit operator bool() const { return file_ != nullptr; }
+
+  // Not thread-safe by itself: the Profilers hub serialises writers.
+  void write(std::span<const CodeSymbol> symbols) {
+    if (!file_) return;
+    for (const CodeSymbol& s : symbols) {
+      // A newline in a name would start a bogus line: perf map names end at the line's end.
+      std::string name = s.name;
+      for (char& c : name) {
+        if (c == '\n' || c == '\r') c = ' ';
+      }
+      std::fprintf(file_, "%" PRIxPTR " %zx %s\n", s.address, s.size, name.c_str());
+    }
+    // perf may read the map while we run (perf top), and we may be killed before exit.
+    std::fflush(file_);
+  }
+
+ private:
+  std::FILE* file_ = nullptr;
+};
+
+}  // namespace wasm::detail::jit::profiling
+// ---- end include/wasm/detail/jit/profiling/perf_map.hpp ----
+
+namespace wasm::detail::jit::profiling {
+
+class Profilers {
+ public:
+  static Profilers& get() {
+    // Never destroyed: modules may be dropped (and trampolines made) during static destruction.
+    static Profilers* hub = new Profilers;
+    return *hub;
+  }
+
+  void announce(ProfilingStrategy strategy, std::span<const CodeSymbol> symbols) {
+    if (strategy == ProfilingStrategy::None) return;
+    Lock lock(&mutex_);
+    if (strategy == ProfilingStrategy::PerfMap && open_perf_map()) perf_map_.write(symbols);
+    if (strategy == ProfilingStrategy::JitDump && open_jitdump()) jitdump_.write(symbols);
+  }
+
+  // A trampoline: written to every profiler already open; remembered for later ones if it
+  // lives as long as the process.
+  void announce_trampoline(std::string_view name, uintptr_t address, size_t size, bool lives_forever) {
+    // Trampolines are made per signature and per dynamic host function: without a profiler
+    // open, that must cost no lock.
+    if (!lives_forever && !any_open_.load(std::memory_order_acquire)) return;
+    Lock lock(&mutex_);
+    CodeSymbol symbol{std::string(name), address, size};
+    if (lives_forever) forever_.push_back(symbol);
+    std::span<const CodeSymbol> one(&symbol, 1);
+    if (perf_map_) perf_map_.write(one);
+    if (jitdump_) jitdump_.write(one);
+  }
+
+  // Where the profilers write (for tests and messages).
+  std::string perf_map_path() const { return PerfMap::default_path(); }
+  std::string jitdump_path() const { return JitDump::default_path(); }
+
+ private:
+  struct Lock {
+    pthread_mutex_t* m;
+    explicit Lock(pthread_mutex_t* mutex) : m(mutex) { pthread_mutex_lock(m); }
+    ~Lock() { pthread_mutex_unlock(m); }
+    Lock(const Lock&) = delete;
+    Lock& operator=(const Lock&) = delete;
+  };
+
+  Profilers() = default;
+
+  // Profiling must never make compilation fail: a file that cannot be opened is said once
+  // on stderr and the profiler stays off.
+  bool open_perf_map() {
+    if (perf_map_ || perf_map_failed_) return bool(perf_map_);
+    std::string path = PerfMap::default_path();
+    if (!perf_map_.open(path)) {
+      warn(path);
+      perf_map_failed_ = true;
+      return false;
+    }
+    perf_map_.write(forever_);
+    any_open_.store(true, std::memory_order_release);
+    return true;
+  }
+  bool open_jitdump() {
+    if (jitdump_ || jitdump_failed_) return bool(jitdump_);
+    std::string path = JitDump::default_path();
+    if (!jitdump_.open(path)) {
+      warn(path);
+      jitdump_failed_ = true;
+      return false;
+    }
+    jitdump_.write(forever_);
+    any_open_.store(true, std::memory_order_release);
+    return true;
+  }
+  static void warn(const std::string& path) {
+    std::fprintf(stderr, "wasmpp: profiling disabled, cannot write %s: %s\n", path.c_str(), std::strerror(errno));
+  }
+
+  pthread_mutex_t mutex_ = PTHREAD_MUTEX_INITIALIZER;
+  PerfMap perf_map_;
+  JitDump jitdump_;
+  bool perf_map_failed_ = false;
+  bool jitdump_failed_ = false;
+  std::vector<CodeSymbol> forever_;
+  std::atomic<bool> any_open_{false};
+};
+
+// What a module's code is registered as; dropping it unregisters what can be (the debugger's
+// entry; profiler files are append-only).
+struct CodeRegistration {
+  GdbJitRegistration gdb;
+};
+
+// Announces a module's freshly published code as the engine's configuration asks.
+inline CodeRegistration register_module_code(const Config& config, const ModuleInfo& info,
+                                             const CompiledModule& compiled) {
+  CodeRegistration registration;
+  const CodeMemory& mem = compiled.code_memory();
+  if (!mem || (config.profiling_strategy() == ProfilingStrategy::None && !config.debug_info())) {
+    return registration;
+  }
+  std::vector<CodeSymbol> symbols = module_symbols(info, compiled);
+  Profilers::get().announce(config.profiling_strategy(), symbols);
+  if (config.debug_info()) {
+    registration.gdb = GdbJitRegistration(write_symbol_elf(uintptr_t(mem.data()), mem.size(), symbols));
+  }
+  return registration;
+}
+
+// Announces a trampoline to the profilers that are (or, if it lives forever, will be) open.
+inline void register_trampoline(std::string_view name, const CodeMemory& code, bool lives_forever = false) {
+  if (!code) return;
+  Profilers::get().announce_trampoline(name, uintptr_t(code.data()), code.size(), lives_forever);
+}
+
+}  // namespace wasm::detail::jit::profiling
+// ---- end include/wasm/detail/jit/profiling/profilers.hpp ----
 // ---- begin include/wasm/detail/vm/trap_handler.hpp ----
 // Turning faults in JIT code into traps.
 //
@@ -3814,11 +4417,9 @@ class CompiledModule {
 // SIGFPE. When the faulting pc is inside JIT code and the thread is running wasm, it records the
 // trap in that thread's VMStoreContext and resumes at a resume stub, which returns from the
 // innermost entry trampoline. Any other fault goes to the handler that was there before us.
-#include <pthread.h>
 #include <signal.h>
 #include <ucontext.h>
 
-#include <cstdlib>
 #include <mutex>
 
 // ---- begin include/wasm/detail/vm/code_registry.hpp ----
@@ -4085,10 +4686,11 @@ struct Stub {
 
 namespace trampoline_detail {
 
-inline Stub seal(Xbyak::CodeGenerator& gen) {
+inline Stub seal(Xbyak::CodeGenerator& gen, const char* name = "wasmpp-trampoline", bool lives_forever = false) {
   gen.ready();
   Stub stub;
   stub.code = CodeMemory::publish(std::span<const uint8_t>(gen.getCode(), gen.getSize()));
+  jit::profiling::register_trampoline(name, stub.code, lives_forever);
   return stub;
 }
 
@@ -4247,7 +4849,7 @@ class EntryStubs {
     host_resume_ = g.getSize();
     g.lea(rsp, g.ptr[rdi + 16]);
     g.jmp(host_exit);
-    code_ = trampoline_detail::seal(g).code;
+    code_ = trampoline_detail::seal(g, "wasmpp-entry-trampolines", true).code;
   }
 
   CodeMemory code_;
@@ -4294,7 +4896,7 @@ inline Stub make_array_to_native(const FuncType& type) {
   }
   g.leave();
   g.ret();
-  return trampoline_detail::seal(g);
+  return trampoline_detail::seal(g, "wasmpp-array-to-native-trampoline");
 }
 
 // The host side of a dynamically typed host function:
@@ -4343,7 +4945,7 @@ inline Stub make_native_to_array(const FuncType& type, ArrayHostFn handler) {
   }
   g.leave();
   g.ret();
-  return trampoline_detail::seal(g);
+  return trampoline_detail::seal(g, "wasmpp-native-to-array-adapter");
 }
 
 }  // namespace wasm::detail
@@ -4514,11 +5116,13 @@ struct ModuleState {
     if (code.code_memory()) CodeRegistry::get().remove(uintptr_t(code.code_memory().data()));
   }
 
-  // Takes the module's machine code and tells the trap handler where it lives.
-  void publish_code(jit::CompiledModule compiled) {
+  // Takes the module's machine code and tells the trap handler where it lives, and profilers
+  // and debuggers as far as `config` asks.
+  void publish_code(jit::CompiledModule compiled, const Config& config) {
     code = std::move(compiled);
     const CodeMemory& mem = code.code_memory();
     if (mem) CodeRegistry::get().add(uintptr_t(mem.data()), uintptr_t(mem.data()) + mem.size(), this);
+    profiling = jit::profiling::register_module_code(config, info, code);
   }
 
   std::shared_ptr<EngineState> engine;
@@ -4534,6 +5138,7 @@ struct ModuleState {
     for (uint32_t i = 0; i < info.exports.size(); ++i) export_index.emplace(info.exports[i].name, i);
   }
   jit::CompiledModule code;
+  jit::profiling::CodeRegistration profiling;  // after `code`: unregistered before it is freed
 };
 
 }  // namespace wasm::detail
@@ -8304,7 +8909,6 @@ inline Result<void> validate_module(const ModuleInfo& module, const Features& fe
 // parallel, and lays the results out into one CodeMemory with direct calls patched. The
 // output does not depend on the number of threads: functions are compiled independently and
 // placed in index order.
-#include <time.h>
 
 
 // ---- begin include/wasm/detail/jit/function_compiler.hpp ----
@@ -13301,7 +13905,7 @@ inline Result<void> load_code(ModuleState& state, const Config& config) {
   auto compiled = jit::compile_module(state.info, jit::CompileOptions::from(config),
                                       config.parallel_compilation() ? 0 : 1);
   if (!compiled) return std::move(compiled).error();
-  state.publish_code(std::move(*compiled));
+  state.publish_code(std::move(*compiled), config);
   return {};
 }
 

@@ -19,6 +19,9 @@ usage:
       --env KEY=VALUE       set a guest environment variable (--env KEY copies the host's)
       --invoke NAME         call export NAME instead of _start
       --fuel N              trap once the guest has used N units of fuel
+      --profile=perfmap     write /tmp/perf-<pid>.map so that `perf report` names wasm functions
+      --profile=jitdump     write ./jit-<pid>.dump (or in $JITDUMPDIR) for `perf record -k mono`
+                            and `perf inject --jit`
   wasmpp compile FILE.wasm|FILE.wat
       Validates and compiles FILE, printing timings and sizes.
   wasmpp wast [--enable-FEATURE ... | --enable-all] [-v] FILE.wast...
@@ -38,6 +41,7 @@ struct RunOptions {
   std::vector<std::pair<std::string, std::string>> env;
   std::optional<std::string> invoke;
   std::optional<uint64_t> fuel;
+  std::string profile;  // "", "perfmap" or "jitdump"
   std::string file;
   std::vector<std::string> args;  // after FILE
 };
@@ -87,6 +91,11 @@ inline RunOptions parse_run(const std::vector<std::string>& argv) {
       char* end = nullptr;
       o.fuel = std::strtoull(n.c_str(), &end, 10);
       if (n.empty() || *end) throw UsageError{"--fuel needs a number, not " + n};
+    } else if (a == "--profile") {
+      o.profile = get(a);
+      if (o.profile != "perfmap" && o.profile != "jitdump") {
+        throw UsageError{"--profile takes perfmap or jitdump, not " + o.profile};
+      }
     } else if (a.rfind("--", 0) == 0 && o.file.empty()) {
       throw UsageError{"unknown option " + a};
     } else {

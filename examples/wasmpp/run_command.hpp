@@ -64,6 +64,8 @@ inline int run(const RunOptions& o) {
   }
   wasm::Config config;
   if (o.fuel) config.consume_fuel(true);
+  if (o.profile == "perfmap") config.profiling_strategy(wasm::ProfilingStrategy::PerfMap);
+  if (o.profile == "jitdump") config.profiling_strategy(wasm::ProfilingStrategy::JitDump);
   wasm::Engine engine(config);
   auto module = wasm::Module::compile(engine, *bytes);
   if (!module) {

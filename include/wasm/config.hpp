@@ -12,6 +12,13 @@ enum class BoundsChecks : unsigned char {
   Explicit,    // compare every access with the current length; for small address spaces
 };
 
+// Which profiler Engine-compiled code is announced to (see detail/jit/profiling/).
+enum class ProfilingStrategy : unsigned char {
+  None,
+  PerfMap,  // append every function to /tmp/perf-<pid>.map (perf report names them)
+  JitDump,  // write jit-<pid>.dump with code bytes, for `perf record -k mono` + `perf inject --jit`
+};
+
 class Config {
  public:
   Config& consume_fuel(bool on) { consume_fuel_ = on; return *this; }
@@ -23,6 +30,9 @@ class Config {
   // Generate code for the x86-64 floor the JIT requires (SSE4.1) even when the CPU has more
   // (SSE4.2, POPCNT, LZCNT, BMI1, AVX, AVX2): tests use it to run the fallback sequences.
   Config& force_sse41(bool on) { force_sse41_ = on; return *this; }
+  Config& profiling_strategy(ProfilingStrategy s) { profiling_strategy_ = s; return *this; }
+  // Register compiled code with the GDB JIT interface, so that debuggers name wasm frames.
+  Config& debug_info(bool on) { debug_info_ = on; return *this; }
 
   bool consume_fuel() const { return consume_fuel_; }
   bool epoch_interruption() const { return epoch_interruption_; }
@@ -31,6 +41,8 @@ class Config {
   bool parallel_compilation() const { return parallel_compilation_; }
   const Features& wasm_features() const { return features_; }
   bool force_sse41() const { return force_sse41_; }
+  ProfilingStrategy profiling_strategy() const { return profiling_strategy_; }
+  bool debug_info() const { return debug_info_; }
   Features& wasm_features() { return features_; }
 
  private:
@@ -40,6 +52,8 @@ class Config {
   size_t max_wasm_stack_ = 512 * 1024;
   bool parallel_compilation_ = true;
   bool force_sse41_ = false;
+  ProfilingStrategy profiling_strategy_ = ProfilingStrategy::None;
+  bool debug_info_ = false;
   Features features_;
 };
 

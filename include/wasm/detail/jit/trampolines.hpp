@@ -23,6 +23,7 @@
 #include "wasm/detail/jit/code_memory.hpp"
 #include "wasm/detail/jit/frame_layout.hpp"
 #include "wasm/detail/env/vm_records.hpp"
+#include "wasm/detail/jit/profiling/profilers.hpp"
 
 namespace wasm::detail {
 
@@ -34,10 +35,11 @@ struct Stub {
 
 namespace trampoline_detail {
 
-inline Stub seal(Xbyak::CodeGenerator& gen) {
+inline Stub seal(Xbyak::CodeGenerator& gen, const char* name = "wasmpp-trampoline", bool lives_forever = false) {
   gen.ready();
   Stub stub;
   stub.code = CodeMemory::publish(std::span<const uint8_t>(gen.getCode(), gen.getSize()));
+  jit::profiling::register_trampoline(name, stub.code, lives_forever);
   return stub;
 }
 
@@ -203,7 +205,7 @@ class EntryStubs {
     host_resume_ = g.getSize();
     g.lea(rsp, g.ptr[rdi + 16]);
     g.jmp(host_exit);
-    code_ = trampoline_detail::seal(g).code;
+    code_ = trampoline_detail::seal(g, "wasmpp-entry-trampolines", true).code;
   }
 
   CodeMemory code_;
@@ -250,7 +252,7 @@ inline Stub make_array_to_native(const FuncType& type) {
   }
   g.leave();
   g.ret();
-  return trampoline_detail::seal(g);
+  return trampoline_detail::seal(g, "wasmpp-array-to-native-trampoline");
 }
 
 // The host side of a dynamically typed host function:
@@ -299,7 +301,7 @@ inline Stub make_native_to_array(const FuncType& type, ArrayHostFn handler) {
   }
   g.leave();
   g.ret();
-  return trampoline_detail::seal(g);
+  return trampoline_detail::seal(g, "wasmpp-native-to-array-adapter");
 }
 
 }  // namespace wasm::detail

@@ -13,7 +13,7 @@ inline Result<void> load_code(ModuleState& state, const Config& config) {
   auto compiled = jit::compile_module(state.info, jit::CompileOptions::from(config),
                                       config.parallel_compilation() ? 0 : 1);
   if (!compiled) return std::move(compiled).error();
-  state.publish_code(std::move(*compiled));
+  state.publish_code(std::move(*compiled), config);
   return {};
 }
 

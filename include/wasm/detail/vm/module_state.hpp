@@ -10,6 +10,7 @@
 #include "wasm/detail/env/module_shape.hpp"
 #include "wasm/detail/env/vmoffsets.hpp"
 #include "wasm/detail/jit/compiled_module.hpp"
+#include "wasm/detail/jit/profiling/profilers.hpp"
 #include "wasm/detail/vm/trap_handler.hpp"
 
 namespace wasm::detail {
@@ -24,11 +25,13 @@ struct ModuleState {
     if (code.code_memory()) CodeRegistry::get().remove(uintptr_t(code.code_memory().data()));
   }
 
-  // Takes the module's machine code and tells the trap handler where it lives.
-  void publish_code(jit::CompiledModule compiled) {
+  // Takes the module's machine code and tells the trap handler where it lives, and profilers
+  // and debuggers as far as `config` asks.
+  void publish_code(jit::CompiledModule compiled, const Config& config) {
     code = std::move(compiled);
     const CodeMemory& mem = code.code_memory();
     if (mem) CodeRegistry::get().add(uintptr_t(mem.data()), uintptr_t(mem.data()) + mem.size(), this);
+    profiling = jit::profiling::register_module_code(config, info, code);
   }
 
   std::shared_ptr<EngineState> engine;
@@ -44,6 +47,7 @@ struct ModuleState {
     for (uint32_t i = 0; i < info.exports.size(); ++i) export_index.emplace(info.exports[i].name, i);
   }
   jit::CompiledModule code;
+  jit::profiling::CodeRegistration profiling;  // after `code`: unregistered before it is freed
 };
 
 }  // namespace wasm::detail
