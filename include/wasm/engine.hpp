@@ -7,6 +7,7 @@
 #include <unordered_map>
 
 #include "wasm/config.hpp"
+#include "wasm/detail/vm/pooling_allocator.hpp"
 #include "wasm/detail/vm/trampolines.hpp"
 #include "wasm/detail/vm/type_registry.hpp"
 
@@ -15,9 +16,11 @@ namespace wasm {
 namespace detail {
 
 struct EngineState {
-  explicit EngineState(const Config& c) : config(c) {}
+  explicit EngineState(const Config& c) : config(c), allocator(make_instance_allocator(c)) {}
 
   Config config;
+  // Where instances, memories and tables come from (Config::allocation_strategy).
+  std::unique_ptr<InstanceAllocator> allocator;
   TypeRegistry types;
   std::atomic<uint64_t> epoch{0};
 

@@ -10,6 +10,7 @@
 #include "wasm/detail/env/module_shape.hpp"
 #include "wasm/detail/env/vmoffsets.hpp"
 #include "wasm/detail/jit/compiled_module.hpp"
+#include "wasm/detail/vm/memory_image.hpp"
 #include "wasm/detail/vm/trap_handler.hpp"
 
 namespace wasm::detail {
@@ -44,6 +45,8 @@ struct ModuleState {
     for (uint32_t i = 0; i < info.exports.size(); ++i) export_index.emplace(info.exports[i].name, i);
   }
   jit::CompiledModule code;
+  // Copy-on-write images of the data segments, laid out on first use (Config::memory_init_cow).
+  MemoryImageCache memory_images;
 };
 
 }  // namespace wasm::detail
