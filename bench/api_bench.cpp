@@ -4,7 +4,10 @@
 //               (and the same loop without the call, and with a wasm->wasm call, to compare)
 //   untyped     Func::call with Val arrays
 //   instantiate a small module with a memory and a data segment (fresh Store each time, and the
-//               Store alone, so the difference is the instantiation)
+//               Store alone, so the difference is the instantiation): the default engine
+//               (on-demand allocation, copy-on-write data), on demand without copy-on-write,
+//               and the pooling allocator with and without it; instances per second on 1 and
+//               2 threads for the default and the pooling engine
 // bench/run.sh runs this and puts the figures in the results table.
 #include <benchmark/benchmark.h>
 
@@ -261,12 +264,84 @@ BENCHMARK(BM_HostToWasm_UntypedCall_Add);
 struct InstantiateFixture {
   wasm::Engine engine;
   wasm::Module module;
-  InstantiateFixture() : module(check(wasm::Module::compile(engine, small_memory_module()), "compile")) {}
+  explicit InstantiateFixture(const wasm::Config& config = {})
+      : engine(config), module(check(wasm::Module::compile(engine, small_memory_module()), "compile")) {}
 };
 
 InstantiateFixture& small() {
   static InstantiateFixture f;
   return f;
+}
+
+wasm::Config without_cow() {
+  wasm::Config config;
+  config.memory_init_cow(false);
+  return config;
+}
+
+wasm::Config pooling(bool cow, uint64_t keep_resident = 0) {
+  wasm::PoolingAllocationConfig pool;
+  pool.linear_memory_keep_resident = keep_resident;
+  wasm::Config config;
+  config.allocation_strategy(pool).memory_init_cow(cow);
+  return config;
+}
+
+InstantiateFixture& small_without_cow() {
+  static InstantiateFixture f(without_cow());
+  return f;
+}
+InstantiateFixture& small_pooled() {
+  static InstantiateFixture f(pooling(true));
+  return f;
+}
+InstantiateFixture& small_pooled_without_cow() {
+  static InstantiateFixture f(pooling(false));
+  return f;
+}
+InstantiateFixture& small_pooled_resident() {
+  static InstantiateFixture f(pooling(true, 64 * 1024));  // the whole one-page memory
+  return f;
+}
+
+// New Store + instantiate through a Linker, as BM_Instantiate_MemoryAndData, on `f`'s engine.
+void instantiate_loop(benchmark::State& state, InstantiateFixture& f) {
+  wasm::Linker<> linker(f.engine);
+  for (auto _ : state) {
+    wasm::Store<> store(f.engine);
+    auto inst = linker.instantiate(store, f.module);
+    if (!inst) die("instantiate", inst.error());
+    benchmark::DoNotOptimize(&*inst);
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+
+// The same, then one call that reads the memory (its first touch: a page fault, and a TLB
+// flush when the slot is reset).
+void instantiate_and_read_loop(benchmark::State& state, InstantiateFixture& f) {
+  wasm::Linker<> linker(f.engine);
+  auto pre = check(linker.instantiate_pre(f.module), "instantiate_pre");
+  for (auto _ : state) {
+    wasm::Store<> store(f.engine);
+    auto inst = pre.instantiate(store);
+    if (!inst) die("instantiate", inst.error());
+    auto first = check(inst->get_typed_func<std::tuple<>, int32_t>(store, "first_word"), "get_typed_func");
+    auto r = first.call(store);
+    if (!r) die("first_word", r.error());
+    benchmark::DoNotOptimize(*r);
+  }
+}
+
+void instance_pre_loop(benchmark::State& state, InstantiateFixture& f) {
+  wasm::Linker<> linker(f.engine);
+  auto pre = check(linker.instantiate_pre(f.module), "instantiate_pre");
+  for (auto _ : state) {
+    wasm::Store<> store(f.engine);
+    auto inst = pre.instantiate(store);
+    if (!inst) die("instantiate", inst.error());
+    benchmark::DoNotOptimize(&*inst);
+  }
+  state.SetItemsProcessed(state.iterations());
 }
 
 void BM_Store_New(benchmark::State& state) {
@@ -302,6 +377,35 @@ void BM_InstancePre_MemoryAndData(benchmark::State& state) {
   }
 }
 BENCHMARK(BM_InstancePre_MemoryAndData)->Unit(benchmark::kMicrosecond);
+
+void BM_Instantiate_MemoryAndData_NoCow(benchmark::State& state) { instantiate_loop(state, small_without_cow()); }
+BENCHMARK(BM_Instantiate_MemoryAndData_NoCow)->Unit(benchmark::kMicrosecond);
+void BM_Instantiate_MemoryAndData_Pooling(benchmark::State& state) { instantiate_loop(state, small_pooled_without_cow()); }
+BENCHMARK(BM_Instantiate_MemoryAndData_Pooling)->Unit(benchmark::kMicrosecond);
+void BM_Instantiate_MemoryAndData_PoolingCow(benchmark::State& state) { instantiate_loop(state, small_pooled()); }
+BENCHMARK(BM_Instantiate_MemoryAndData_PoolingCow)->Unit(benchmark::kMicrosecond);
+void BM_InstancePre_MemoryAndData_PoolingCow(benchmark::State& state) { instance_pre_loop(state, small_pooled()); }
+BENCHMARK(BM_InstancePre_MemoryAndData_PoolingCow)->Unit(benchmark::kMicrosecond);
+void BM_Instantiate_MemoryAndData_PoolingCowResident(benchmark::State& state) { instantiate_loop(state, small_pooled_resident()); }
+BENCHMARK(BM_Instantiate_MemoryAndData_PoolingCowResident)->Unit(benchmark::kMicrosecond);
+
+void BM_InstantiateAndRead_Default(benchmark::State& state) { instantiate_and_read_loop(state, small()); }
+BENCHMARK(BM_InstantiateAndRead_Default)->Unit(benchmark::kMicrosecond);
+void BM_InstantiateAndRead_NoCow(benchmark::State& state) { instantiate_and_read_loop(state, small_without_cow()); }
+BENCHMARK(BM_InstantiateAndRead_NoCow)->Unit(benchmark::kMicrosecond);
+void BM_InstantiateAndRead_PoolingCow(benchmark::State& state) { instantiate_and_read_loop(state, small_pooled()); }
+BENCHMARK(BM_InstantiateAndRead_PoolingCow)->Unit(benchmark::kMicrosecond);
+void BM_InstantiateAndRead_PoolingCowResident(benchmark::State& state) { instantiate_and_read_loop(state, small_pooled_resident()); }
+BENCHMARK(BM_InstantiateAndRead_PoolingCowResident)->Unit(benchmark::kMicrosecond);
+
+// Scaling: every thread makes stores and instances of the one module on the shared engine;
+// items_per_second is instances per second over all threads (wall clock).
+void BM_InstancesPerSecond_Default(benchmark::State& state) { instance_pre_loop(state, small()); }
+BENCHMARK(BM_InstancesPerSecond_Default)->Unit(benchmark::kMicrosecond)->Threads(1)->Threads(2)->UseRealTime();
+void BM_InstancesPerSecond_PoolingCow(benchmark::State& state) { instance_pre_loop(state, small_pooled()); }
+BENCHMARK(BM_InstancesPerSecond_PoolingCow)->Unit(benchmark::kMicrosecond)->Threads(1)->Threads(2)->UseRealTime();
+void BM_InstancesPerSecond_PoolingCowResident(benchmark::State& state) { instance_pre_loop(state, small_pooled_resident()); }
+BENCHMARK(BM_InstancesPerSecond_PoolingCowResident)->Unit(benchmark::kMicrosecond)->Threads(1)->Threads(2)->UseRealTime();
 
 }  // namespace
 

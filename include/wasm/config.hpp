@@ -3,6 +3,7 @@
 #include <cstddef>
 
 #include "wasm/features.hpp"
+#include "wasm/pooling_config.hpp"
 
 namespace wasm {
 
@@ -19,8 +20,21 @@ enum class ProfilingStrategy : unsigned char {
   JitDump,  // write jit-<pid>.dump with code bytes, for `perf record -k mono` + `perf inject --jit`
 };
 
+// Where instances, memories and tables come from: mapped on demand (the default) or taken
+// from per-engine pools of reserved slots (PoolingAllocationConfig).
+enum class AllocationStrategy : unsigned char { OnDemand, Pooling };
+
 class Config {
  public:
+  Config& allocation_strategy(AllocationStrategy strategy) { strategy_ = strategy; return *this; }
+  Config& allocation_strategy(const PoolingAllocationConfig& pool) {
+    strategy_ = AllocationStrategy::Pooling;
+    pooling_ = pool;
+    return *this;
+  }
+  // Lay a module's data segments out once in a memory image and map it copy-on-write into each
+  // instance's memory (where the segments are static; otherwise they are copied). On by default.
+  Config& memory_init_cow(bool on) { memory_init_cow_ = on; return *this; }
   Config& consume_fuel(bool on) { consume_fuel_ = on; return *this; }
   Config& epoch_interruption(bool on) { epoch_interruption_ = on; return *this; }
   Config& bounds_checks(BoundsChecks mode) { bounds_checks_ = mode; return *this; }
@@ -43,6 +57,9 @@ class Config {
   bool force_sse41() const { return force_sse41_; }
   ProfilingStrategy profiling_strategy() const { return profiling_strategy_; }
   bool debug_info() const { return debug_info_; }
+  AllocationStrategy allocation_strategy() const { return strategy_; }
+  const PoolingAllocationConfig& pooling() const { return pooling_; }
+  bool memory_init_cow() const { return memory_init_cow_; }
   Features& wasm_features() { return features_; }
 
  private:
@@ -55,6 +72,9 @@ class Config {
   ProfilingStrategy profiling_strategy_ = ProfilingStrategy::None;
   bool debug_info_ = false;
   Features features_;
+  AllocationStrategy strategy_ = AllocationStrategy::OnDemand;
+  PoolingAllocationConfig pooling_;
+  bool memory_init_cow_ = true;
 };
 
 }  // namespace wasm

@@ -18,7 +18,7 @@ import re
 import sys
 
 BASE_FILES = {"wasm/types.hpp", "wasm/error.hpp", "wasm/result.hpp", "wasm/config.hpp",
-              "wasm/features.hpp"}
+              "wasm/features.hpp", "wasm/pooling_config.hpp"}
 # (layer name, rank); wasi and wast share a rank but must not include each other.
 FOLDERS = [("wasm/detail/base/", "base", 0), ("wasm/detail/binary/", "binary", 1),
            ("wasm/detail/text/", "text", 2), ("wasm/detail/env/", "env", 3),

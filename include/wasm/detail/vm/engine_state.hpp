@@ -1,6 +1,6 @@
 #pragma once
 // EngineState: what an Engine handle shares between modules and stores: the configuration, the
-// engine-wide type registry, the epoch counter and the array-call trampolines.
+// instance allocator, the engine-wide type registry, the epoch counter and the array-call trampolines.
 #include <atomic>
 #include <cstdint>
 #include <mutex>
@@ -8,14 +8,17 @@
 
 #include "wasm/config.hpp"
 #include "wasm/detail/jit/trampolines.hpp"
+#include "wasm/detail/vm/pooling_allocator.hpp"
 #include "wasm/detail/vm/type_registry.hpp"
 
 namespace wasm::detail {
 
 struct EngineState {
-  explicit EngineState(const Config& c) : config(c) {}
+  explicit EngineState(const Config& c) : config(c), allocator(make_instance_allocator(c)) {}
 
   Config config;
+  // Where instances, memories and tables come from (Config::allocation_strategy).
+  std::unique_ptr<InstanceAllocator> allocator;
   TypeRegistry types;
   std::atomic<uint64_t> epoch{0};
 

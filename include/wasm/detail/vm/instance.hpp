@@ -23,19 +23,26 @@ class alignas(VMOffsets::kAlign) Instance {
  public:
   // Allocates an Instance and its zeroed VMContext. Returns null when out of memory.
   static Instance* allocate(StoreData* store, std::shared_ptr<const ModuleState> module) {
-    const uint32_t vmctx_size = module->offsets.size();
-    void* mem = ::operator new(sizeof(Instance) + vmctx_size, std::align_val_t(VMOffsets::kAlign),
-                               std::nothrow);
+    void* mem = ::operator new(block_size(*module), std::align_val_t(VMOffsets::kAlign), std::nothrow);
     if (!mem) return nullptr;
-    auto* instance = new (mem) Instance(store, std::move(module));
-    std::memset(instance->vmctx(), 0, vmctx_size);
-    return instance;
+    return construct_in(mem, store, std::move(module));
   }
   static void destroy(Instance* instance) {
     if (!instance) return;
     instance->~Instance();
     ::operator delete(instance, std::align_val_t(VMOffsets::kAlign));
   }
+
+  // For instance allocators: the bytes an Instance of `module` takes with its VMContext, and
+  // building / tearing one down in a block of that size (aligned to VMOffsets::kAlign).
+  static size_t block_size(const ModuleState& module) { return sizeof(Instance) + module.offsets.size(); }
+  static Instance* construct_in(void* block, StoreData* store, std::shared_ptr<const ModuleState> module) {
+    const uint32_t vmctx_size = module->offsets.size();
+    auto* instance = new (block) Instance(store, std::move(module));
+    std::memset(instance->vmctx(), 0, vmctx_size);
+    return instance;
+  }
+  static void destruct(Instance* instance) { instance->~Instance(); }
   static Instance* from_vmctx(VMContext* vmctx) {
     return reinterpret_cast<Instance*>(reinterpret_cast<char*>(vmctx) - sizeof(Instance));
   }

@@ -2,7 +2,9 @@
 // Instantiation in the specification's order: imports type-checked; the Instance and its
 // VMContext allocated; memories, tables, function references and globals created; element and
 // then data segments applied (a failing segment stops instantiation, earlier writes stay
-// visible, as in 2.0); then the start function runs.
+// visible, as in 2.0); then the start function runs. Instances, memories and tables come from
+// the engine's InstanceAllocator; data segments that a memory image holds (memory_image.hpp)
+// are in the memory from its creation.
 #include <span>
 #include <string>
 
@@ -22,14 +24,17 @@ struct ResolvedImport {
 class Instantiator {
  public:
   Instantiator(StoreData& store, std::shared_ptr<const ModuleState> module)
-      : store_(store), module_(std::move(module)), info_(module_->info) {}
+      : store_(store), module_(std::move(module)), info_(module_->info),
+        allocator_(*store_.engine.state().allocator),
+        images_(store_.engine.config().memory_init_cow() ? module_->memory_images.get(info_) : nullptr) {}
 
   // On success the instance belongs to the store. On failure after allocation it belongs to
   // the store too: segments may already have written into shared tables or memories.
   Result<Instance*> run(std::span<const ResolvedImport> imports) {
     if (Result<void> r = check_imports(imports); !r) return std::move(r).error();
-    Instance* in = Instance::allocate(&store_, module_);
-    if (!in) return Error(ErrorKind::Resource, "out of memory allocating an instance");
+    Result<Instance*> allocated = allocator_.allocate_instance(&store_, module_);
+    if (!allocated) return std::move(allocated).error();
+    Instance* in = *allocated;
     store_.instances.push_back(in);
     in_ = in;
     init_prefix();
@@ -139,9 +144,10 @@ class Instantiator {
     MemorySettings settings;
     settings.bounds_checks = config.bounds_checks();
     for (uint32_t i = info_.num_imported_memories; i < info_.memories.size(); ++i) {
-      auto mem = LinearMemory::create(info_.memories[i], settings, store_.limiter);
-      if (!mem) return std::move(mem).error();
       uint32_t defined = i - info_.num_imported_memories;
+      auto mem = allocator_.allocate_memory(info_.memories[i], settings, store_.limiter,
+                                            images_ ? images_->memories[defined] : nullptr);
+      if (!mem) return std::move(mem).error();
       (*mem)->bind_definition(in_->field<VMMemoryDefinition>(module_->offsets.memory(defined)));
       in_->memories.push_back(mem->get());
       in_->memory_handles.push_back(uint32_t(store_.memories.size()));
@@ -162,7 +168,7 @@ class Instantiator {
 
   Result<void> create_tables() {
     for (uint32_t i = info_.num_imported_tables; i < info_.tables.size(); ++i) {
-      auto table = Table::create(info_.tables[i], TableSettings{}, store_.limiter);
+      auto table = allocator_.allocate_table(info_.tables[i], store_.limiter);
       if (!table) return std::move(table).error();
       uint32_t defined = i - info_.num_imported_tables;
       (*table)->bind_definition(in_->field<VMTableDefinition>(module_->offsets.table(defined)));
@@ -236,6 +242,10 @@ class Instantiator {
     for (uint32_t s = 0; s < info_.data.size(); ++s) {
       const DataSegment& seg = info_.data[s];
       if (seg.mode != SegmentMode::Active) continue;
+      if (images_ && images_->covered[s]) {  // already in the memory, from its image
+        in_->dropped_data[s] = true;
+        continue;
+      }
       LinearMemory& mem = *in_->memories[seg.memory];
       uint64_t offset = offset_value(eval_const(seg.offset, *in_), info_.memories[seg.memory].is64);
       auto trap = memory_init(*mem.definition(), info_.segment_bytes(seg), offset, 0, seg.data_size);
@@ -248,6 +258,8 @@ class Instantiator {
   StoreData& store_;
   std::shared_ptr<const ModuleState> module_;
   const ModuleInfo& info_;
+  InstanceAllocator& allocator_;
+  const ModuleMemoryImages* images_;  // null: every data segment is copied
   Instance* in_ = nullptr;
 };
 

@@ -16,6 +16,8 @@
 //    after any call that can grow memory.
 // Either way pages come zeroed from the kernel and are never reused while the memory lives,
 // and the destructor returns the whole mapping to the system.
+// A memory can also live in a MemorySlot that an allocator reserved (create_in): the Reserved
+// layout in address space it does not own; the destructor hands the slot back instead.
 #include <sys/mman.h>
 
 #include <algorithm>
@@ -28,6 +30,7 @@
 #include <string>
 
 #include "wasm/config.hpp"
+#include "wasm/detail/vm/memory_slot.hpp"
 #include "wasm/detail/vm/resource_limiter.hpp"
 #include "wasm/detail/env/vm_records.hpp"
 #include "wasm/result.hpp"
@@ -81,8 +84,29 @@ class LinearMemory {
     return memory;
   }
 
+  // The same in `slot`, which must reserve 4 GiB + settings.guard_bytes for a 32-bit memory in
+  // the GuardPages mode. The memory may not grow past slot.max_bytes.
+  static Result<std::unique_ptr<LinearMemory>> create_in(const MemoryType& type,
+                                                         const MemorySettings& settings,
+                                                         ResourceLimiter* limiter, MemorySlot slot) {
+    std::unique_ptr<LinearMemory> memory(new LinearMemory(type, settings));
+    memory->adopt(slot);  // from here on the destructor gives the slot back
+    const uint64_t min_pages = type.limits.min;
+    if (min_pages > memory->page_limit_ || (type.limits.max && min_pages > *type.limits.max))
+      return Error(ErrorKind::Resource, "memory minimum of " + std::to_string(min_pages) +
+                                            " pages exceeds its limit");
+    if (limiter && !limiter->memory_growing(0, min_pages * kPageSize, memory->maximum_bytes()))
+      return Error(ErrorKind::Resource, "memory creation refused by the resource limiter");
+    if (Result<void> prepared = slot.owner->prepare(slot.index, min_pages * kPageSize); !prepared)
+      return std::move(prepared).error();
+    memory->length_ = min_pages * kPageSize;
+    memory->publish();
+    return memory;
+  }
+
   ~LinearMemory() {
-    if (mapping_bytes_ != 0) ::munmap(base_, mapping_bytes_);
+    if (slot_.owner) slot_.owner->release(slot_.index, length_);
+    else if (mapping_bytes_ != 0) ::munmap(base_, mapping_bytes_);
   }
   LinearMemory(const LinearMemory&) = delete;
   LinearMemory& operator=(const LinearMemory&) = delete;
@@ -147,6 +171,15 @@ class LinearMemory {
     } else {
       layout_ = Layout::Moving;
     }
+  }
+
+  void adopt(const MemorySlot& slot) {
+    slot_ = slot;
+    layout_ = Layout::Reserved;
+    base_ = slot.base;
+    reservation_bytes_ = slot.reservation_bytes;
+    mapping_bytes_ = 0;
+    page_limit_ = std::min(page_limit_, slot.max_bytes / kPageSize);
   }
 
   static uint64_t round_up_to_host_page(uint64_t bytes) {
@@ -218,6 +251,7 @@ class LinearMemory {
   uint8_t* base_ = nullptr;
   uint64_t length_ = 0;
   uint64_t mapping_bytes_ = 0;  // what the destructor unmaps
+  MemorySlot slot_;             // or, with an owner, what it gives back
   VMMemoryDefinition own_definition_;
   VMMemoryDefinition* definition_ = &own_definition_;
 };

@@ -11,6 +11,7 @@
 #include "wasm/detail/env/vmoffsets.hpp"
 #include "wasm/detail/jit/compiled_module.hpp"
 #include "wasm/detail/jit/profiling/profilers.hpp"
+#include "wasm/detail/vm/memory_image.hpp"
 #include "wasm/detail/vm/trap_handler.hpp"
 
 namespace wasm::detail {
@@ -48,6 +49,8 @@ struct ModuleState {
   }
   jit::CompiledModule code;
   jit::profiling::CodeRegistration profiling;  // after `code`: unregistered before it is freed
+  // Copy-on-write images of the data segments, laid out on first use (Config::memory_init_cow).
+  MemoryImageCache memory_images;
 };
 
 }  // namespace wasm::detail

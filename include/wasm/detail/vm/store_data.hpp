@@ -59,7 +59,7 @@ struct StoreData {
     ctx.epoch_counter = &engine->epoch;
   }
   ~StoreData() {
-    for (Instance* i : instances) Instance::destroy(i);
+    for (Instance* i : instances) engine.state().allocator->deallocate_instance(i);
   }
   StoreData(const StoreData&) = delete;
   StoreData& operator=(const StoreData&) = delete;

@@ -11,7 +11,8 @@
 // Externref slots hold the opaque reference itself (0 is null) and are never lazy.
 //
 // Every operation checks its bounds before writing anything (the 2.0 rules); growth may
-// reallocate the slots, and the bound definition always holds the current base.
+// reallocate the slots, and the bound definition always holds the current base. The slots live
+// on the heap, or in an allocator's TableSlot (create_in; see table_storage.hpp).
 #include <algorithm>
 #include <cassert>
 #include <cstdint>
@@ -28,6 +29,7 @@
 #include "wasm/detail/vm/bulk_memory.hpp"  // range_in_bounds
 #include "wasm/detail/vm/resource_limiter.hpp"
 #include "wasm/detail/env/vm_records.hpp"
+#include "wasm/detail/vm/table_storage.hpp"
 #include "wasm/result.hpp"
 #include "wasm/types.hpp"
 
@@ -51,7 +53,23 @@ class Table {
   static Result<std::unique_ptr<Table>> create(const TableType& type,
                                                const TableSettings& settings = {},
                                                ResourceLimiter* limiter = nullptr) {
-    std::unique_ptr<Table> table(new Table(type, settings));
+    return create_with(std::unique_ptr<Table>(new Table(type, settings)), limiter);
+  }
+
+  // The same with its slots in `slot` (zeroed); it cannot grow past the slot's capacity.
+  static Result<std::unique_ptr<Table>> create_in(const TableType& type, ResourceLimiter* limiter,
+                                                  TableSlot slot) {
+    std::unique_ptr<Table> table(new Table(type, TableSettings{slot.capacity}, slot));
+    return create_with(std::move(table), limiter);
+  }
+
+  Table(const Table&) = delete;
+  Table& operator=(const Table&) = delete;
+
+ private:
+  static Result<std::unique_ptr<Table>> create_with(std::unique_ptr<Table> table,
+                                                    ResourceLimiter* limiter) {
+    const TableType& type = table->declared_;
     const uint64_t min = type.limits.min;
     if (min > table->element_limit_ || (type.limits.max && min > *type.limits.max))
       return Error(ErrorKind::Resource, "table minimum of " + std::to_string(min) +
@@ -67,9 +85,7 @@ class Table {
     return table;
   }
 
-  Table(const Table&) = delete;
-  Table& operator=(const Table&) = delete;
-
+ public:
   ValType element_type() const { return declared_.element; }
   uint64_t size() const { return slots_.size(); }
   std::optional<uint64_t> maximum() const { return declared_.limits.max; }
@@ -160,7 +176,8 @@ class Table {
   }
 
  private:
-  Table(const TableType& type, const TableSettings& settings) : declared_(type) {
+  Table(const TableType& type, const TableSettings& settings, TableSlot slot = {})
+      : declared_(type), slots_(slot) {
     element_limit_ = type.limits.max ? std::min(*type.limits.max, settings.max_elements)
                                      : settings.max_elements;
   }
@@ -191,7 +208,7 @@ class Table {
 
   TableType declared_;
   uint64_t element_limit_ = 0;  // min(declared maximum, hard cap)
-  std::vector<uintptr_t> slots_;
+  TableStorage slots_;
   LazyInit lazy_init_;
   VMTableDefinition own_definition_;
   VMTableDefinition* definition_ = &own_definition_;
