@@ -10,7 +10,7 @@
 #include "wasm/detail/env/module_shape.hpp"
 #include "wasm/detail/env/vmoffsets.hpp"
 #include "wasm/detail/jit/compiled_module.hpp"
-#include "wasm/detail/vm/trap_handler.hpp"
+#include "wasm/detail/vm/code_registry.hpp"
 
 namespace wasm::detail {
 

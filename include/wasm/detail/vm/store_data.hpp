@@ -12,7 +12,7 @@
 
 #include "wasm/detail/vm/instance.hpp"
 #include "wasm/detail/vm/resource_limiter.hpp"
-#include "wasm/detail/jit/trampolines.hpp"
+#include "wasm/detail/jit/stub.hpp"
 #include "wasm/detail/vm/engine_state.hpp"
 #include "wasm/error.hpp"
 
