@@ -1,7 +1,11 @@
 #!/usr/bin/env bash
 # Header cost: the time g++ takes to compile an otherwise empty file that includes <wasm.hpp>,
-# next to the same for <nlohmann/json.hpp> (Debian nlohmann-json3-dev), at -O0 and -O2.
-# Each figure is the median of RUNS compilations (wall time, seconds).
+# next to the same for <nlohmann/json.hpp> (Debian nlohmann-json3-dev), at -O0 and -O2, in both
+# modes: header-only (the default) and separately compiled (-DWASMPP_SEPARATE_COMPILATION, where
+# wasm.hpp only declares what wasm/impl.hpp defines). A third row compiles header_cost_api.cpp, a
+# translation unit that uses the API (Linker::func_wrap, Module::compile, get_typed_func,
+# TypedFunc::call, Memory::data), separately compiled: what such a file of a user's costs.
+# Each figure is the median of RUNS compilations (compiler CPU time and wall time, seconds).
 #
 #   bench/header_cost.sh [--single] [--runs N]
 #     --single   measure single_include/wasm.hpp instead of include/wasm.hpp
@@ -25,6 +29,7 @@ tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT
 printf '#include <wasm.hpp>\n' > "$tmp/wasm.cpp"
 printf '#include <nlohmann/json.hpp>\n' > "$tmp/json.cpp"
+cp "$root/bench/header_cost_api.cpp" "$tmp/api.cpp"
 
 # median_time FILE FLAGS...: prints "CPU WALL", the medians over $runs compilations of the
 # compiler's CPU time (user + sys, which other work on the machine disturbs little) and wall time.
@@ -43,10 +48,15 @@ median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END{m=(NR%2)?a[(NR+1)/
 
 echo "compiler: $("$cxx" --version | head -1); median of $runs runs; wasm.hpp from ${wasm_inc#$root/}/"
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg) (wall time suffers from other work; CPU time much less)"
-printf '%-5s %13s %13s %7s   %13s %13s %7s\n' flags "wasm.hpp CPU" "json.hpp CPU" ratio "wasm.hpp wall" "json.hpp wall" ratio
+printf '%-5s %-22s %9s %9s %7s   %9s %9s %7s\n' flags "wasmpp file (mode)" "wasm CPU" "json CPU" ratio "wasm wall" "json wall" ratio
 for opt in -O0 -O2; do
-  read -r wc ww <<<"$(median_time "$tmp/wasm.cpp" "$opt" -I "$wasm_inc")"
   read -r jc jw <<<"$(median_time "$tmp/json.cpp" "$opt")"
-  printf '%-5s %12ss %12ss %6sx   %12ss %12ss %6sx\n' "$opt" "$wc" "$jc" "$(awk "BEGIN{printf \"%.2f\", $wc / $jc}")" \
-    "$ww" "$jw" "$(awk "BEGIN{printf \"%.2f\", $ww / $jw}")"
+  for row in "wasm.hpp (header-only)|$tmp/wasm.cpp|" "wasm.hpp (separate)|$tmp/wasm.cpp|-DWASMPP_SEPARATE_COMPILATION" \
+             "API use (separate)|$tmp/api.cpp|-DWASMPP_SEPARATE_COMPILATION"; do
+    IFS='|' read -r label src def <<<"$row"
+    read -r wc ww <<<"$(median_time "$src" "$opt" -I "$wasm_inc" $def)"
+    printf '%-5s %-22s %8ss %8ss %6sx   %8ss %8ss %6sx\n' "$opt" "$label" "$wc" "$jc" \
+      "$(awk "BEGIN{printf \"%.2f\", $wc / $jc}")" "$ww" "$jw" "$(awk "BEGIN{printf \"%.2f\", $ww / $jw}")"
+  done
 done
+echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -1,9 +1,11 @@
 #!/usr/bin/env python3
-"""Generate single_include/wasm.hpp: include/wasm.hpp with every header of ours inlined.
+"""Generate single_include/wasm.hpp (include/wasm.hpp with every header of ours inlined) and
+single_include/wasm_wasi.hpp (include/wasm/wasi/wasi.hpp the same way, on top of wasm.hpp).
 
 Python 3 standard library only. Usage (from anywhere):
 
-    python3 single_include/amalgamate.py [--output FILE]      # default: single_include/wasm.hpp
+    python3 single_include/amalgamate.py [--output FILE] [--output-wasi FILE]
+        # defaults: single_include/wasm.hpp, single_include/wasm_wasi.hpp
 
 Rules:
   * `#include "wasm/..."` (or "wasm.hpp") lines are followed depth-first from include/wasm.hpp and
@@ -17,6 +19,15 @@ Rules:
   * Headers that include/wasm.hpp does not reach are not part of the output. CMake's
     WASMPP_USE_SINGLE_INCLUDE mode reads the begin markers to know which headers the single header
     holds (it writes forwarding headers for those), so keep the marker format.
+  * The definitions that separate compilation keeps out of most translation units (the
+    `*_impl.hpp` files, see include/wasm/detail/base/inline.hpp) are not inlined where they are
+    included but once, at the end, inside one `#if !defined(WASMPP_SEPARATE_COMPILATION) ||
+    defined(WASMPP_IMPLEMENTATION)` block: header-only by default, and with
+    WASMPP_SEPARATE_COMPILATION the one translation unit that defines WASMPP_IMPLEMENTATION
+    before including the header gets them. (Inlined at their first include site, the headers
+    they pull in would sit inside that #if, missing for a later include outside it.)
+  * wasm_wasi.hpp includes "wasm.hpp" (expected beside it) and holds only the headers wasm.hpp
+    does not: WASI is a separate header as in include/, so users without WASI do not pay for it.
   * The output depends only on the contents of include/: no dates, no absolute paths.
 """
 import argparse
@@ -27,6 +38,8 @@ import sys
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 INCLUDE_DIR = os.path.join(ROOT, "include")
 ENTRY = "wasm.hpp"
+WASI_ENTRY = "wasm/wasi/wasi.hpp"
+IMPL_GUARD = "#if !defined(WASMPP_SEPARATE_COMPILATION) || defined(WASMPP_IMPLEMENTATION)"
 
 INCLUDE_RE = re.compile(r'^\s*#\s*include\s*([<"])([^>"]+)[>"]')
 PRAGMA_ONCE_RE = re.compile(r"^\s*#\s*pragma\s+once\b")
@@ -40,6 +53,19 @@ HEADER = """\
 // GENERATED FILE, do not edit: it is include/wasm.hpp with every wasmpp header inlined.
 // Regenerate with `python3 single_include/amalgamate.py` after changing anything under include/.
 // Needs on the include path: xbyak (<xbyak/...>) and range-v3 (<range/v3/...>); C++20.
+//
+// Header-only by default. Separately compiled: define WASMPP_SEPARATE_COMPILATION in every
+// translation unit, and WASMPP_IMPLEMENTATION too in exactly one, before including this header.
+// WASI: single_include/wasm_wasi.hpp, beside this file.
+"""
+
+WASI_HEADER = """\
+#pragma once
+// wasmpp's WASI (preview 1) support, as a single header beside single_include/wasm.hpp.
+//
+// GENERATED FILE, do not edit: it is include/wasm/wasi/wasi.hpp with every wasmpp header that
+// wasm.hpp does not hold inlined. Regenerate with `python3 single_include/amalgamate.py`.
+#include "wasm.hpp"
 """
 
 
@@ -49,6 +75,8 @@ class Amalgamator:
         self.system_seen = set()    # `#include <...>` already emitted at file scope
         self.out = []
         self.stack = []             # rel paths being inlined (cycle detection)
+        self.deferred = []          # *_impl.hpp files, inlined at the end (see the docstring)
+        self.in_deferred = False    # inside that block: includes are inlined where they are
 
     def resolve(self, name, including_dir):
         """Where `#include "name"` from a file in including_dir (relative to include/) points."""
@@ -86,6 +114,10 @@ class Amalgamator:
                 if target is None:
                     sys.exit(f"amalgamate.py: include/{rel}:{lineno}: cannot find "
                              f'"{m.group(2)}" under include/')
+                if target.endswith("_impl.hpp") and not self.in_deferred:
+                    if target not in self.deferred:
+                        self.deferred.append(target)
+                    continue
                 self.inline(target, outer_cond or depth > 0)
                 continue
             if m and m.group(1) == "<":
@@ -103,21 +135,53 @@ class Amalgamator:
         self.stack.pop()
 
 
+    def inline_deferred(self):
+        """The *_impl.hpp files, in one block at the end."""
+        if not self.deferred:
+            return
+        self.out.append(IMPL_GUARD)
+        self.in_deferred = True
+        for rel in self.deferred:
+            self.inline(rel, True)
+        self.in_deferred = False
+        self.out.append("#endif")
+
+    def text(self):
+        # The include sites of deferred files leave an empty guard: drop it.
+        lines = []
+        for line in self.out:
+            if line.strip() == "#endif" and lines and lines[-1] == IMPL_GUARD:
+                lines.pop()
+                continue
+            lines.append(line)
+        return "\n".join(lines) + "\n"
+
+
 def generate():
+    """(wasm.hpp, wasm_wasi.hpp) as text."""
     a = Amalgamator()
     a.inline(ENTRY)
-    return HEADER + "\n".join(a.out) + "\n"
+    a.inline_deferred()
+    w = Amalgamator()
+    w.once_done = set(a.once_done)
+    w.system_seen = set(a.system_seen)
+    w.inline(WASI_ENTRY)
+    if w.deferred:
+        sys.exit("amalgamate.py: WASI headers have *_impl.hpp files: " + ", ".join(w.deferred))
+    return HEADER + a.text(), WASI_HEADER + w.text()
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--output", default=os.path.join(ROOT, "single_include", "wasm.hpp"),
                         help="where to write the header (default: single_include/wasm.hpp)")
+    parser.add_argument("--output-wasi", default=os.path.join(ROOT, "single_include", "wasm_wasi.hpp"),
+                        help="where to write the WASI header (default: single_include/wasm_wasi.hpp)")
     args = parser.parse_args()
-    text = generate()
-    os.makedirs(os.path.dirname(os.path.abspath(args.output)), exist_ok=True)
-    with open(args.output, "w", encoding="utf-8", newline="\n") as f:
-        f.write(text)
+    for path, text in zip((args.output, args.output_wasi), generate()):
+        os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+        with open(path, "w", encoding="utf-8", newline="\n") as f:
+            f.write(text)
 
 
 if __name__ == "__main__":

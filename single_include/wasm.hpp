@@ -4,6 +4,10 @@
 // GENERATED FILE, do not edit: it is include/wasm.hpp with every wasmpp header inlined.
 // Regenerate with `python3 single_include/amalgamate.py` after changing anything under include/.
 // Needs on the include path: xbyak (<xbyak/...>) and range-v3 (<range/v3/...>); C++20.
+//
+// Header-only by default. Separately compiled: define WASMPP_SEPARATE_COMPILATION in every
+// translation unit, and WASMPP_IMPLEMENTATION too in exactly one, before including this header.
+// WASI: single_include/wasm_wasi.hpp, beside this file.
 // ---- begin include/wasm.hpp ----
 // wasmpp: a header-only WebAssembly runtime. This umbrella header includes the public API.
 // ---- begin include/wasm/caller.hpp ----
@@ -435,6 +439,22 @@ class Val {
 // trap recorded in the VMStoreContext into an Error), and running host callbacks for JIT code
 // (turning their errors and exceptions into traps).
 
+// ---- begin include/wasm/detail/base/inline.hpp ----
+// Header-only (the default) or separately compiled (WASMPP_SEPARATE_COMPILATION).
+//
+// The heavy non-template functions (module compilation, instantiation, trampolines, trap
+// handling) are declared in the light headers and defined in *_impl.hpp files, marked
+// WASMPP_INLINE. Header-only: the light headers include their *_impl.hpp and WASMPP_INLINE is
+// `inline`. Separately compiled: only one translation unit includes them (through
+// wasm/impl.hpp, or the wasmpp::compiled library) and WASMPP_INLINE is empty, so a translation
+// unit that only uses the API parses neither xbyak nor the compiler. WASMPP_IMPLEMENTATION (set
+// by wasm/impl.hpp, or by hand before including the single header) marks that one unit.
+#if defined(WASMPP_SEPARATE_COMPILATION)
+#define WASMPP_INLINE
+#else
+#define WASMPP_INLINE inline
+#endif
+// ---- end include/wasm/detail/base/inline.hpp ----
 // ---- begin include/wasm/detail/vm/store_data.hpp ----
 // StoreData: everything a Store owns (the non-template part of wasm::Store<T>): its
 // VMStoreContext, instances, memories, tables, globals and host functions. Public handles
@@ -3419,13 +3439,6 @@ enum class BoundsChecks : unsigned char {
   Explicit,    // compare every access with the current length; for small address spaces
 };
 
-// Which profiler Engine-compiled code is announced to (see detail/jit/profiling/).
-enum class ProfilingStrategy : unsigned char {
-  None,
-  PerfMap,  // append every function to /tmp/perf-<pid>.map (perf report names them)
-  JitDump,  // write jit-<pid>.dump with code bytes, for `perf record -k mono` + `perf inject --jit`
-};
-
 class Config {
  public:
   Config& consume_fuel(bool on) { consume_fuel_ = on; return *this; }
@@ -3437,9 +3450,6 @@ class Config {
   // Generate code for the x86-64 floor the JIT requires (SSE4.1) even when the CPU has more
   // (SSE4.2, POPCNT, LZCNT, BMI1, AVX, AVX2): tests use it to run the fallback sequences.
   Config& force_sse41(bool on) { force_sse41_ = on; return *this; }
-  Config& profiling_strategy(ProfilingStrategy s) { profiling_strategy_ = s; return *this; }
-  // Register compiled code with the GDB JIT interface, so that debuggers name wasm frames.
-  Config& debug_info(bool on) { debug_info_ = on; return *this; }
 
   bool consume_fuel() const { return consume_fuel_; }
   bool epoch_interruption() const { return epoch_interruption_; }
@@ -3448,8 +3458,6 @@ class Config {
   bool parallel_compilation() const { return parallel_compilation_; }
   const Features& wasm_features() const { return features_; }
   bool force_sse41() const { return force_sse41_; }
-  ProfilingStrategy profiling_strategy() const { return profiling_strategy_; }
-  bool debug_info() const { return debug_info_; }
   Features& wasm_features() { return features_; }
 
  private:
@@ -3459,8 +3467,6 @@ class Config {
   size_t max_wasm_stack_ = 512 * 1024;
   bool parallel_compilation_ = true;
   bool force_sse41_ = false;
-  ProfilingStrategy profiling_strategy_ = ProfilingStrategy::None;
-  bool debug_info_ = false;
   Features features_;
 };
 
@@ -3821,607 +3827,6 @@ class CompiledModule {
 
 }  // namespace wasm::detail::jit
 // ---- end include/wasm/detail/jit/compiled_module.hpp ----
-// ---- begin include/wasm/detail/jit/profiling/profilers.hpp ----
-// Where JIT code is announced to profilers and debuggers, once per module and once per
-// trampoline (Config::profiling_strategy, Config::debug_info).
-//
-// The perf map and the jitdump file are per process, so one hub owns them: opened when the
-// first code of an engine asking for them is published, appended to under one lock by every
-// thread, and never closed (code can be published until the process ends, and perf copes with
-// a file without its closing record). Trampolines made before a profiler was opened are only
-// seen by it if they live as long as the process (the entry trampolines): the hub remembers
-// those and writes them to each profiler it opens.
-#include <pthread.h>
-
-#include <cstdio>
-
-// ---- begin include/wasm/detail/jit/profiling/code_symbols.hpp ----
-// The names profilers and debuggers show for JIT code: one symbol per compiled function (its
-// name-section name, or wasm-function[N] as wasmtime and V8 print unnamed functions).
-
-
-namespace wasm::detail::jit::profiling {
-
-struct CodeSymbol {
-  std::string name;
-  uintptr_t address = 0;
-  size_t size = 0;
-};
-
-inline std::string function_symbol_name(const ModuleInfo& info, uint32_t func_index) {
-  std::string name = info.func_name(func_index);
-  return name.empty() ? "wasm-function[" + std::to_string(func_index) + "]" : name;
-}
-
-// One symbol per defined function of `compiled`, in address order.
-inline std::vector<CodeSymbol> module_symbols(const ModuleInfo& info, const CompiledModule& compiled) {
-  std::vector<CodeSymbol> symbols;
-  symbols.reserve(compiled.num_defined_funcs());
-  const uintptr_t base = uintptr_t(compiled.code_memory().data());
-  for (uint32_t i = 0; i < compiled.num_defined_funcs(); ++i) {
-    const FunctionLocation& f = compiled.functions()[i];
-    uint32_t index = compiled.num_imported_funcs() + i;
-    symbols.push_back(CodeSymbol{function_symbol_name(info, index), base + f.offset, f.size});
-  }
-  return symbols;
-}
-
-}  // namespace wasm::detail::jit::profiling
-// ---- end include/wasm/detail/jit/profiling/code_symbols.hpp ----
-// ---- begin include/wasm/detail/jit/profiling/gdb_jit.hpp ----
-// The GDB JIT interface (gdb manual, "JIT Compilation Interface"; LLDB reads it too): the
-// process exports __jit_debug_descriptor, a list of in-memory object files, and calls
-// __jit_debug_register_code after each change; a debugger breaks on that function and reads
-// the list. We register one symbol-only ELF object (elf_writer.hpp) per module's code and
-// remove it when the module is dropped.
-//
-// Both symbols have C linkage and are `inline`, so that every translation unit including
-// wasmpp shares one definition (and a JIT runtime linked beside us that defines them
-// non-inline wins, as the interface only works with one descriptor per process).
-
-
-// ---- begin include/wasm/detail/jit/profiling/elf_writer.hpp ----
-// A minimal ELF64 relocatable object that describes JIT code to a debugger: a .text section
-// without contents (SHT_NOBITS) whose address is the code's, and a symbol table naming each
-// function with its offset and size in it. Debuggers read it through the GDB JIT interface
-// (gdb_jit.hpp); symbols are enough for them to name frames and find function starts (the
-// x86-64 prologue our frames begin with does the rest of unwinding). No DWARF.
-#include <elf.h>
-
-
-
-namespace wasm::detail::jit::profiling {
-
-// The object for code [base, base + size); every symbol must lie inside it.
-inline std::vector<uint8_t> write_symbol_elf(uintptr_t base, size_t size, std::span<const CodeSymbol> symbols) {
-  enum Section : uint16_t { kNull, kText, kSymtab, kStrtab, kShstrtab, kCount };
-
-  std::string shstrtab(1, '\0');
-  auto section_name = [&](const char* name) {
-    uint32_t at = uint32_t(shstrtab.size());
-    shstrtab.append(name).push_back('\0');
-    return at;
-  };
-  const uint32_t text_name = section_name(".text");
-  const uint32_t symtab_name = section_name(".symtab");
-  const uint32_t strtab_name = section_name(".strtab");
-  const uint32_t shstrtab_name = section_name(".shstrtab");
-
-  std::string strtab(1, '\0');
-  std::vector<Elf64_Sym> syms(1);  // [0]: the undefined symbol
-  // A section symbol, as assemblers emit: some readers expect one per allocated section.
-  Elf64_Sym section{};
-  section.st_info = ELF64_ST_INFO(STB_LOCAL, STT_SECTION);
-  section.st_shndx = kText;
-  syms.push_back(section);
-  const uint32_t first_global = uint32_t(syms.size());
-  for (const CodeSymbol& s : symbols) {
-    Elf64_Sym sym{};
-    sym.st_name = uint32_t(strtab.size());
-    strtab.append(s.name).push_back('\0');
-    sym.st_info = ELF64_ST_INFO(STB_GLOBAL, STT_FUNC);
-    sym.st_other = STV_DEFAULT;
-    sym.st_shndx = kText;
-    sym.st_value = s.address - base;  // relocatable object: section-relative
-    sym.st_size = s.size;
-    syms.push_back(sym);
-  }
-
-  // Layout: ELF header, symbol table, string tables, section headers (8-aligned).
-  auto align8 = [](size_t n) { return (n + 7) & ~size_t(7); };
-  const size_t symtab_off = sizeof(Elf64_Ehdr);
-  const size_t symtab_size = syms.size() * sizeof(Elf64_Sym);
-  const size_t strtab_off = symtab_off + symtab_size;
-  const size_t shstrtab_off = strtab_off + strtab.size();
-  const size_t shdr_off = align8(shstrtab_off + shstrtab.size());
-  std::vector<uint8_t> out(shdr_off + kCount * sizeof(Elf64_Shdr), 0);
-
-  Elf64_Ehdr eh{};
-  std::memcpy(eh.e_ident, ELFMAG, SELFMAG);
-  eh.e_ident[EI_CLASS] = ELFCLASS64;
-  eh.e_ident[EI_DATA] = ELFDATA2LSB;
-  eh.e_ident[EI_VERSION] = EV_CURRENT;
-  eh.e_ident[EI_OSABI] = ELFOSABI_SYSV;
-  eh.e_type = ET_REL;
-  eh.e_machine = EM_X86_64;
-  eh.e_version = EV_CURRENT;
-  eh.e_shoff = shdr_off;
-  eh.e_ehsize = sizeof(Elf64_Ehdr);
-  eh.e_shentsize = sizeof(Elf64_Shdr);
-  eh.e_shnum = kCount;
-  eh.e_shstrndx = kShstrtab;
-  std::memcpy(out.data(), &eh, sizeof eh);
-  std::memcpy(out.data() + symtab_off, syms.data(), symtab_size);
-  std::memcpy(out.data() + strtab_off, strtab.data(), strtab.size());
-  std::memcpy(out.data() + shstrtab_off, shstrtab.data(), shstrtab.size());
-
-  Elf64_Shdr sh[kCount]{};
-  sh[kText].sh_name = text_name;
-  sh[kText].sh_type = SHT_NOBITS;
-  sh[kText].sh_flags = SHF_ALLOC | SHF_EXECINSTR;
-  sh[kText].sh_addr = base;
-  sh[kText].sh_size = size;
-  sh[kText].sh_addralign = 16;
-  sh[kSymtab].sh_name = symtab_name;
-  sh[kSymtab].sh_type = SHT_SYMTAB;
-  sh[kSymtab].sh_offset = symtab_off;
-  sh[kSymtab].sh_size = symtab_size;
-  sh[kSymtab].sh_link = kStrtab;
-  sh[kSymtab].sh_info = first_global;  // one past the last local symbol
-  sh[kSymtab].sh_addralign = 8;
-  sh[kSymtab].sh_entsize = sizeof(Elf64_Sym);
-  sh[kStrtab].sh_name = strtab_name;
-  sh[kStrtab].sh_type = SHT_STRTAB;
-  sh[kStrtab].sh_offset = strtab_off;
-  sh[kStrtab].sh_size = strtab.size();
-  sh[kStrtab].sh_addralign = 1;
-  sh[kShstrtab].sh_name = shstrtab_name;
-  sh[kShstrtab].sh_type = SHT_STRTAB;
-  sh[kShstrtab].sh_offset = shstrtab_off;
-  sh[kShstrtab].sh_size = shstrtab.size();
-  sh[kShstrtab].sh_addralign = 1;
-  std::memcpy(out.data() + shdr_off, sh, sizeof sh);
-  return out;
-}
-
-}  // namespace wasm::detail::jit::profiling
-// ---- end include/wasm/detail/jit/profiling/elf_writer.hpp ----
-
-extern "C" {
-
-enum wasmpp_jit_actions : uint32_t { WASMPP_JIT_NOACTION = 0, WASMPP_JIT_REGISTER_FN, WASMPP_JIT_UNREGISTER_FN };
-
-// The layouts the debugger reads (our own type names, so that they clash with no other
-// JIT header; only the two symbol names below are the interface).
-struct wasmpp_jit_code_entry {
-  wasmpp_jit_code_entry* next_entry;
-  wasmpp_jit_code_entry* prev_entry;
-  const char* symfile_addr;
-  uint64_t symfile_size;
-};
-
-struct wasmpp_jit_descriptor {
-  uint32_t version;
-  uint32_t action_flag;
-  wasmpp_jit_code_entry* relevant_entry;
-  wasmpp_jit_code_entry* first_entry;
-};
-
-// The debugger's breakpoint: it must stay a real call, so it is never inlined or folded.
-[[gnu::noinline, gnu::used]] inline void __jit_debug_register_code() { __asm__ volatile("" ::: "memory"); }
-
-[[gnu::used]] inline wasmpp_jit_descriptor __jit_debug_descriptor = {1, WASMPP_JIT_NOACTION, nullptr, nullptr};
-
-}  // extern "C"
-
-namespace wasm::detail::jit::profiling {
-
-// One object file on the debugger's list, for as long as this lives.
-class GdbJitRegistration {
- public:
-  GdbJitRegistration() = default;
-  explicit GdbJitRegistration(std::vector<uint8_t> object) : object_(std::move(object)) {
-    entry_ = std::make_unique<wasmpp_jit_code_entry>();
-    entry_->symfile_addr = reinterpret_cast<const char*>(object_.data());
-    entry_->symfile_size = object_.size();
-    Lock lock;
-    wasmpp_jit_descriptor& d = __jit_debug_descriptor;
-    entry_->prev_entry = nullptr;
-    entry_->next_entry = d.first_entry;
-    if (d.first_entry) d.first_entry->prev_entry = entry_.get();
-    d.first_entry = entry_.get();
-    d.relevant_entry = entry_.get();
-    d.action_flag = WASMPP_JIT_REGISTER_FN;
-    __jit_debug_register_code();
-  }
-  GdbJitRegistration(GdbJitRegistration&& other) noexcept = default;
-  GdbJitRegistration& operator=(GdbJitRegistration&& other) noexcept {
-    if (this != &other) {
-      unregister();
-      entry_ = std::move(other.entry_);
-      object_ = std::move(other.object_);
-    }
-    return *this;
-  }
-  ~GdbJitRegistration() { unregister(); }
-
-  explicit operator bool() const { return entry_ != nullptr; }
-  std::span<const uint8_t> object() const { return object_; }
-
- private:
-  // One lock for the whole process: the descriptor is process-wide.
-  struct Lock {
-    static pthread_mutex_t* mutex() {
-      static pthread_mutex_t m = PTHREAD_MUTEX_INITIALIZER;
-      return &m;
-    }
-    Lock() { pthread_mutex_lock(mutex()); }
-    ~Lock() { pthread_mutex_unlock(mutex()); }
-    Lock(const Lock&) = delete;
-    Lock& operator=(const Lock&) = delete;
-  };
-
-  void unregister() {
-    if (!entry_) return;
-    {
-      Lock lock;
-      wasmpp_jit_descriptor& d = __jit_debug_descriptor;
-      if (entry_->prev_entry) entry_->prev_entry->next_entry = entry_->next_entry;
-      else d.first_entry = entry_->next_entry;
-      if (entry_->next_entry) entry_->next_entry->prev_entry = entry_->prev_entry;
-      d.relevant_entry = entry_.get();
-      d.action_flag = WASMPP_JIT_UNREGISTER_FN;
-      __jit_debug_register_code();
-      d.relevant_entry = nullptr;
-      d.action_flag = WASMPP_JIT_NOACTION;
-    }
-    entry_.reset();
-    object_.clear();
-  }
-
-  std::unique_ptr<wasmpp_jit_code_entry> entry_;
-  std::vector<uint8_t> object_;
-};
-
-}  // namespace wasm::detail::jit::profiling
-// ---- end include/wasm/detail/jit/profiling/gdb_jit.hpp ----
-// ---- begin include/wasm/detail/jit/profiling/jitdump.hpp ----
-// The jitdump file perf reads to name and disassemble JIT code
-// (linux tools/perf/Documentation/jitdump-specification.txt): a header, then one JIT_CODE_LOAD
-// record per piece of code carrying its address, name and bytes. `perf record -k mono` sees
-// the file because we map it executable (the mmap event is the marker perf inject looks for),
-// and `perf inject --jit` turns each record into a small ELF file that perf report uses.
-// Timestamps are CLOCK_MONOTONIC, the clock `-k mono` makes perf use.
-#include <fcntl.h>
-#include <sys/syscall.h>
-#include <time.h>
-
-#include <cstdlib>
-
-
-namespace wasm::detail::jit::profiling {
-
-namespace jitdump_format {
-
-inline constexpr uint32_t kMagic = 0x4A695444;  // "JiTD" written little-endian
-inline constexpr uint32_t kVersion = 1;
-inline constexpr uint32_t kCodeLoad = 0;
-inline constexpr uint32_t kCodeClose = 3;
-
-struct FileHeader {
-  uint32_t magic = kMagic;
-  uint32_t version = kVersion;
-  uint32_t total_size = sizeof(FileHeader);
-  uint32_t elf_mach = EM_X86_64;
-  uint32_t pad1 = 0;
-  uint32_t pid = 0;
-  uint64_t timestamp = 0;
-  uint64_t flags = 0;
-};
-static_assert(sizeof(FileHeader) == 40);
-
-struct RecordHeader {
-  uint32_t id = 0;
-  uint32_t total_size = 0;
-  uint64_t timestamp = 0;
-};
-
-// Followed by the NUL-terminated name and then code_size bytes of code.
-struct CodeLoad {
-  RecordHeader header;
-  uint32_t pid = 0;
-  uint32_t tid = 0;
-  uint64_t vma = 0;
-  uint64_t code_addr = 0;
-  uint64_t code_size = 0;
-  uint64_t code_index = 0;
-};
-static_assert(sizeof(CodeLoad) == 56);
-
-inline uint64_t monotonic_ns() {
-  timespec ts{};
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return uint64_t(ts.tv_sec) * 1000000000u + uint64_t(ts.tv_nsec);
-}
-
-}  // namespace jitdump_format
-
-class JitDump {
- public:
-  // $JITDUMPDIR if set (perf's convention for agents), else the working directory, as wasmtime.
-  static std::string default_path() {
-    const char* dir = getenv("JITDUMPDIR");
-    std::string d = dir && *dir ? dir : ".";
-    return d + "/jit-" + std::to_string(getpid()) + ".dump";
-  }
-
-  JitDump() = default;
-  JitDump(const JitDump&) = delete;
-  JitDump& operator=(const JitDump&) = delete;
-  ~JitDump() { close(); }
-
-  // Creates the file at `path` (perf inject only accepts the name jit-<pid>.dump), writes the
-  // header and maps the file as the marker. False if the file cannot be created.
-  bool open(const std::string& path) {
-    using namespace jitdump_format;
-    fd_ = ::open(path.c_str(), O_CREAT | O_TRUNC | O_RDWR | O_CLOEXEC, 0644);
-    if (fd_ < 0) return false;
-    FileHeader header;
-    header.pid = uint32_t(getpid());
-    header.timestamp = monotonic_ns();
-    if (!write_all(&header, sizeof header)) {
-      close();
-      return false;
-    }
-    // The marker: perf records this mapping's file name; it is never read through.
-    long page = sysconf(_SC_PAGESIZE);
-    void* m = mmap(nullptr, size_t(page), PROT_READ | PROT_EXEC, MAP_PRIVATE, fd_, 0);
-    if (m != MAP_FAILED) {
-      marker_ = m;
-      marker_size_ = size_t(page);
-    }
-    return true;
-  }
-  explicit operator bool() const { return fd_ >= 0; }
-
-  // One JIT_CODE_LOAD record per symbol, with the code bytes read from the symbol's address.
-  // Not thread-safe by itself: the Profilers hub serialises writers.
-  void write(std::span<const CodeSymbol> symbols) {
-    using namespace jitdump_format;
-    if (fd_ < 0) return;
-    const uint32_t pid = uint32_t(getpid());
-    const uint32_t tid = uint32_t(syscall(SYS_gettid));
-    for (const CodeSymbol& s : symbols) {
-      CodeLoad record;
-      record.header.id = kCodeLoad;
-      record.header.total_size = uint32_t(sizeof record + s.name.size() + 1 + s.size);
-      record.header.timestamp = monotonic_ns();
-      record.pid = pid;
-      record.tid = tid;
-      record.vma = s.address;
-      record.code_addr = s.address;
-      record.code_size = s.size;
-      record.code_index = next_index_++;
-      buffer_.resize(record.header.total_size);
-      uint8_t* out = buffer_.data();
-      std::memcpy(out, &record, sizeof record);
-      std::memcpy(out + sizeof record, s.name.c_str(), s.name.size() + 1);
-      if (s.size) std::memcpy(out + sizeof record + s.name.size() + 1, reinterpret_cast<const void*>(s.address), s.size);
-      if (!write_all(buffer_.data(), buffer_.size())) return;
-    }
-  }
-
-  void close() {
-    using namespace jitdump_format;
-    if (fd_ < 0) return;
-    RecordHeader end{kCodeClose, sizeof(RecordHeader), monotonic_ns()};
-    write_all(&end, sizeof end);
-    if (marker_) munmap(marker_, marker_size_);
-    ::close(fd_);
-    fd_ = -1;
-    marker_ = nullptr;
-  }
-
- private:
-  bool write_all(const void* data, size_t size) {
-    const uint8_t* p = static_cast<const uint8_t*>(data);
-    while (size > 0) {
-      ssize_t n = ::write(fd_, p, size);
-      if (n < 0 && errno == EINTR) continue;
-      if (n <= 0) return false;
-      p += n;
-      size -= size_t(n);
-    }
-    return true;
-  }
-
-  int fd_ = -1;
-  void* marker_ = nullptr;
-  size_t marker_size_ = 0;
-  uint64_t next_index_ = 0;
-  std::vector<uint8_t> buffer_;
-};
-
-}  // namespace wasm::detail::jit::profiling
-// ---- end include/wasm/detail/jit/profiling/jitdump.hpp ----
-// ---- begin include/wasm/detail/jit/profiling/perf_map.hpp ----
-// The perf map: /tmp/perf-<pid>.map, one "START SIZE NAME" line (hex, no 0x) per piece of JIT
-// code, which `perf report` and `perf top` read to name samples in anonymous executable memory.
-// perf reads the file after the process ran, so lines are only ever appended; a range reused
-// by later code keeps both lines (perf's limitation as much as ours).
-
-#include <cinttypes>
-
-
-namespace wasm::detail::jit::profiling {
-
-class PerfMap {
- public:
-  static std::string default_path() { return "/tmp/perf-" + std::to_string(getpid()) + ".map"; }
-
-  PerfMap() = default;
-  PerfMap(const PerfMap&) = delete;
-  PerfMap& operator=(const PerfMap&) = delete;
-  ~PerfMap() {
-    if (file_) std::fclose(file_);
-  }
-
-  // Opens (appending) the map at `path`. False if it cannot be opened.
-  bool open(const std::string& path) {
-    file_ = std::fopen(path.c_str(), "a");
-    return file_ != nullptr;
-  }
-  explicit operator bool() const { return file_ != nullptr; }
-
-  // Not thread-safe by itself: the Profilers hub serialises writers.
-  void write(std::span<const CodeSymbol> symbols) {
-    if (!file_) return;
-    for (const CodeSymbol& s : symbols) {
-      // A newline in a name would start a bogus line: perf map names end at the line's end.
-      std::string name = s.name;
-      for (char& c : name) {
-        if (c == '\n' || c == '\r') c = ' ';
-      }
-      std::fprintf(file_, "%" PRIxPTR " %zx %s\n", s.address, s.size, name.c_str());
-    }
-    // perf may read the map while we run (perf top), and we may be killed before exit.
-    std::fflush(file_);
-  }
-
- private:
-  std::FILE* file_ = nullptr;
-};
-
-}  // namespace wasm::detail::jit::profiling
-// ---- end include/wasm/detail/jit/profiling/perf_map.hpp ----
-
-namespace wasm::detail::jit::profiling {
-
-class Profilers {
- public:
-  static Profilers& get() {
-    // Never destroyed: modules may be dropped (and trampolines made) during static destruction.
-    static Profilers* hub = new Profilers;
-    return *hub;
-  }
-
-  void announce(ProfilingStrategy strategy, std::span<const CodeSymbol> symbols) {
-    if (strategy == ProfilingStrategy::None) return;
-    Lock lock(&mutex_);
-    if (strategy == ProfilingStrategy::PerfMap && open_perf_map()) perf_map_.write(symbols);
-    if (strategy == ProfilingStrategy::JitDump && open_jitdump()) jitdump_.write(symbols);
-  }
-
-  // A trampoline: written to every profiler already open; remembered for later ones if it
-  // lives as long as the process.
-  void announce_trampoline(std::string_view name, uintptr_t address, size_t size, bool lives_forever) {
-    // Trampolines are made per signature and per dynamic host function: without a profiler
-    // open, that must cost no lock.
-    if (!lives_forever && !any_open_.load(std::memory_order_acquire)) return;
-    Lock lock(&mutex_);
-    CodeSymbol symbol{std::string(name), address, size};
-    if (lives_forever) forever_.push_back(symbol);
-    std::span<const CodeSymbol> one(&symbol, 1);
-    if (perf_map_) perf_map_.write(one);
-    if (jitdump_) jitdump_.write(one);
-  }
-
-  // Where the profilers write (for tests and messages).
-  std::string perf_map_path() const { return PerfMap::default_path(); }
-  std::string jitdump_path() const { return JitDump::default_path(); }
-
- private:
-  struct Lock {
-    pthread_mutex_t* m;
-    explicit Lock(pthread_mutex_t* mutex) : m(mutex) { pthread_mutex_lock(m); }
-    ~Lock() { pthread_mutex_unlock(m); }
-    Lock(const Lock&) = delete;
-    Lock& operator=(const Lock&) = delete;
-  };
-
-  Profilers() = default;
-
-  // Profiling must never make compilation fail: a file that cannot be opened is said once
-  // on stderr and the profiler stays off.
-  bool open_perf_map() {
-    if (perf_map_ || perf_map_failed_) return bool(perf_map_);
-    std::string path = PerfMap::default_path();
-    if (!perf_map_.open(path)) {
-      warn(path);
-      perf_map_failed_ = true;
-      return false;
-    }
-    perf_map_.write(forever_);
-    any_open_.store(true, std::memory_order_release);
-    return true;
-  }
-  bool open_jitdump() {
-    if (jitdump_ || jitdump_failed_) return bool(jitdump_);
-    std::string path = JitDump::default_path();
-    if (!jitdump_.open(path)) {
-      warn(path);
-      jitdump_failed_ = true;
-      return false;
-    }
-    jitdump_.write(forever_);
-    any_open_.store(true, std::memory_order_release);
-    return true;
-  }
-  static void warn(const std::string& path) {
-    std::fprintf(stderr, "wasmpp: profiling disabled, cannot write %s: %s\n", path.c_str(), std::strerror(errno));
-  }
-
-  pthread_mutex_t mutex_ = PTHREAD_MUTEX_INITIALIZER;
-  PerfMap perf_map_;
-  JitDump jitdump_;
-  bool perf_map_failed_ = false;
-  bool jitdump_failed_ = false;
-  std::vector<CodeSymbol> forever_;
-  std::atomic<bool> any_open_{false};
-};
-
-// What a module's code is registered as; dropping it unregisters what can be (the debugger's
-// entry; profiler files are append-only).
-struct CodeRegistration {
-  GdbJitRegistration gdb;
-};
-
-// Announces a module's freshly published code as the engine's configuration asks.
-inline CodeRegistration register_module_code(const Config& config, const ModuleInfo& info,
-                                             const CompiledModule& compiled) {
-  CodeRegistration registration;
-  const CodeMemory& mem = compiled.code_memory();
-  if (!mem || (config.profiling_strategy() == ProfilingStrategy::None && !config.debug_info())) {
-    return registration;
-  }
-  std::vector<CodeSymbol> symbols = module_symbols(info, compiled);
-  Profilers::get().announce(config.profiling_strategy(), symbols);
-  if (config.debug_info()) {
-    registration.gdb = GdbJitRegistration(write_symbol_elf(uintptr_t(mem.data()), mem.size(), symbols));
-  }
-  return registration;
-}
-
-// Announces a trampoline to the profilers that are (or, if it lives forever, will be) open.
-inline void register_trampoline(std::string_view name, const CodeMemory& code, bool lives_forever = false) {
-  if (!code) return;
-  Profilers::get().announce_trampoline(name, uintptr_t(code.data()), code.size(), lives_forever);
-}
-
-}  // namespace wasm::detail::jit::profiling
-// ---- end include/wasm/detail/jit/profiling/profilers.hpp ----
-// ---- begin include/wasm/detail/vm/trap_handler.hpp ----
-// Turning faults in JIT code into traps.
-//
-// A process-wide signal handler (on an alternate stack) looks at every SIGSEGV/SIGBUS/SIGILL/
-// SIGFPE. When the faulting pc is inside JIT code and the thread is running wasm, it records the
-// trap in that thread's VMStoreContext and resumes at a resume stub, which returns from the
-// innermost entry trampoline. Any other fault goes to the handler that was there before us.
-#include <signal.h>
-#include <ucontext.h>
-
-#include <mutex>
-
 // ---- begin include/wasm/detail/vm/code_registry.hpp ----
 // The address ranges of all live JIT code, so that the signal handler can tell our faults from
 // others and trap backtraces can map return addresses to modules.
@@ -4430,6 +3835,7 @@ inline void register_trampoline(std::string_view name, const CodeMemory& code, b
 // search an immutable sorted snapshot. A writer (a module being loaded or freed) publishes a new
 // snapshot and frees the old one once no reader is left; it waits for readers, never the
 // other way round.
+#include <pthread.h>
 #include <sched.h>
 
 
@@ -4517,592 +3923,6 @@ class CodeRegistry {
 
 }  // namespace wasm::detail
 // ---- end include/wasm/detail/vm/code_registry.hpp ----
-// ---- begin include/wasm/detail/jit/trampolines.hpp ----
-// Machine-code stubs between the host and JIT code (see jit/abi.hpp for the convention):
-//
-//  - the entry trampolines: every host→wasm call passes through one. They save the host's
-//    callee-saved registers, so a trap anywhere below can return straight to them (no setjmp,
-//    no C++ unwinding through JIT frames);
-//  - the resume stubs: continue at an entry trampoline's exit path after a trap;
-//  - per-signature array trampolines: call native-convention code with arguments taken from,
-//    and results written to, a ValRaw array (the untyped Func::call path);
-//  - per-signature native-to-array adapters: let JIT code call a host function that takes its
-//    arguments as a ValRaw array (dynamically typed host functions).
-#include <xbyak/xbyak.h>
-
-
-// ---- begin include/wasm/detail/jit/abi.hpp ----
-// The native calling convention of compiled wasm functions. JIT code, host-function adapters,
-// the entry trampolines and TypedFunc all follow it, so each can call the others directly.
-//
-// It is System V x86-64, with fixed leading parameters:
-//   rdi  callee VMContext*   (for a host function: its VMHostContext, see below)
-//   rsi  caller VMContext*
-//   rdx  results area (ValRaw[n], 16-byte slots), only when the function has 2+ results
-// then the wasm parameters as System V assigns them: i32/i64/funcref/externref in the next
-// integer registers (rdx or rcx, r8, r9) and f32/f64/v128 in xmm0-xmm7; the rest on the
-// stack in order, 8-byte slots (v128: a 16-byte slot aligned to 16), pushed by the caller.
-// A single result comes back in rax (integer class) or xmm0 (float class); with 2+ results
-// all of them are written to the results area and rax/xmm0 mean nothing.
-// Callee-saved registers: compiled code saves only rbp, r14 and r15. It keeps its VMContext in
-// r14 and memory 0's base in r15, and rbp as a frame pointer chain (push rbp; mov rbp, rsp) so
-// that traps can walk wasm frames. rbx, r12 and r13 are caller-saved between wasm functions:
-// a wasm caller spills every register at a call anyway, and host code only ever reaches wasm
-// through the wasm entry trampoline, which saves them (the function's own prologue saves the
-// host's rbp, r14 and r15, where a trap finds them: jit/trampolines.hpp). (Host functions are
-// System V code, so they preserve more than wasm callers need.)
-//
-// Reference values: funcref is a VMFuncRef* (null = 0); externref an opaque pointer (null = 0).
-
-
-namespace wasm::detail::abi {
-
-// Register numbers as Xbyak (and the hardware) count them.
-enum Gpr : uint8_t { RAX = 0, RCX = 1, RDX = 2, RBX = 3, RSP = 4, RBP = 5, RSI = 6, RDI = 7,
-                     R8 = 8, R9 = 9, R10 = 10, R11 = 11, R12 = 12, R13 = 13, R14 = 14, R15 = 15 };
-
-inline constexpr uint8_t kIntArgRegs[] = {RDI, RSI, RDX, RCX, R8, R9};
-inline constexpr unsigned kNumXmmArgRegs = 8;
-
-inline constexpr uint8_t kVMContextReg = R14;   // pinned in compiled code
-inline constexpr uint8_t kMemoryBaseReg = R15;  // pinned in compiled code (memory 0's base)
-
-constexpr bool is_float_class(ValType t) {
-  return t == ValType::F32 || t == ValType::F64 || t == ValType::V128;
-}
-
-// Where one parameter travels.
-struct ArgLocation {
-  enum class Kind : uint8_t { Gpr, Xmm, Stack } kind = Kind::Gpr;
-  uint8_t reg = 0;           // Gpr: register number; Xmm: xmm index
-  uint32_t stack_offset = 0; // Stack: offset from rsp at the call instruction
-};
-
-struct CallLayout {
-  bool has_results_area = false;  // 2+ results
-  std::vector<ArgLocation> params;
-  uint32_t stack_bytes = 0;       // outgoing stack argument bytes (a multiple of 16)
-};
-
-// The one place that decides where parameters go.
-inline CallLayout call_layout(const FuncType& type) {
-  CallLayout layout;
-  layout.has_results_area = type.results.size() > 1;
-  unsigned next_int = layout.has_results_area ? 3 : 2;  // after callee, caller (and results)
-  unsigned next_xmm = 0;
-  uint32_t stack = 0;
-  layout.params.reserve(type.params.size());
-  for (ValType t : type.params) {
-    ArgLocation loc;
-    if (is_float_class(t) && next_xmm < kNumXmmArgRegs) {
-      loc.kind = ArgLocation::Kind::Xmm;
-      loc.reg = uint8_t(next_xmm++);
-    } else if (!is_float_class(t) && next_int < std::size(kIntArgRegs)) {
-      loc.kind = ArgLocation::Kind::Gpr;
-      loc.reg = kIntArgRegs[next_int++];
-    } else {
-      uint32_t size = t == ValType::V128 ? 16 : 8;
-      stack = (stack + size - 1) / size * size;
-      loc.kind = ArgLocation::Kind::Stack;
-      loc.stack_offset = stack;
-      stack += size;
-    }
-    layout.params.push_back(loc);
-  }
-  layout.stack_bytes = (stack + 15) / 16 * 16;
-  return layout;
-}
-
-}  // namespace wasm::detail::abi
-// ---- end include/wasm/detail/jit/abi.hpp ----
-// ---- begin include/wasm/detail/jit/frame_layout.hpp ----
-// The frame of a compiled function, addressed from rbp:
-//
-//   [rbp + 16 + k]   incoming stack arguments (abi::call_layout)
-//   [rbp + 8]        return address;  [rbp] caller's rbp (the frame chain)
-//   [rbp - 8], [rbp - 16]  saved r14, r15 (the caller's VMContext and memory base; for the
-//                    first wasm frame, the host's: the wasm entry trampoline does not save them)
-//   [rbp - 24]       the caller's results area pointer (functions with 2+ results)
-//   [rbp - 32]       VMFuncRef* of the pending call_indirect
-//   [rbp - 48 - 16i] value slot i: local i, or value-stack entry i (locals come first);
-//                    16 bytes and 16-aligned (rbp is), so a v128 fits any slot
-//   ...
-//   [rsp + 0 ..]     results area for callees with 2+ results (16 bytes per result)
-//
-// Every value-stack position owns one slot, so spilling never has to search for space.
-// Slots are 16 bytes for every type: the alternative (8-byte slots, v128 taking two) would make
-// a slot's address depend on the types below it, which merges and spills cannot afford.
-
-
-namespace wasm::detail::jit::frame {
-
-// Where the frame prologue leaves the caller's registers, from the new rbp.
-inline constexpr int32_t kSavedRbp = 0;
-inline constexpr int32_t kSavedR14 = -8;
-inline constexpr int32_t kSavedR15 = -16;
-
-// The first instructions of every compiled function and of the array trampolines. The wasm
-// entry trampoline relies on them: after a trap it restores the host's rbp, r14 and r15 from
-// the frame of its callee (jit/trampolines.hpp).
-inline void emit_prologue(Xbyak::CodeGenerator& g) {
-  g.push(g.rbp);
-  g.mov(g.rbp, g.rsp);
-  g.push(g.r14);
-  g.push(g.r15);
-}
-
-// Only r14 and r15 are saved: every call spills all allocatable registers, so a wasm caller
-// keeps nothing in rbx/r12/r13 across a call, and the entry trampoline saves the host's.
-inline constexpr int32_t kSavedRegsBytes = 16;  // r14, r15
-inline constexpr int32_t kResultsPtr = -24;
-inline constexpr int32_t kCallTarget = -32;
-inline constexpr int32_t kFirstSlot = -48;
-inline constexpr int32_t kSlotBytes = 16;
-inline constexpr int32_t kIncomingArgs = 16;
-
-constexpr int32_t slot(uint32_t index) { return kFirstSlot - kSlotBytes * int32_t(index); }
-
-// Bytes of the `sub rsp` after the pushes: keeps rsp 16-byte aligned at calls.
-// rsp = rbp - kSavedRegsBytes after the pushes, a multiple of 16 (rbp is 16-aligned).
-constexpr uint32_t frame_bytes(uint32_t max_slots, uint32_t max_call_results) {
-  return uint32_t(-kFirstSlot - kSlotBytes - kSavedRegsBytes) + uint32_t(kSlotBytes) * max_slots +
-         16 * max_call_results;
-}
-static_assert(kSavedRegsBytes % 16 == 0 && (-kFirstSlot - kSlotBytes - kSavedRegsBytes) % 16 == 0);
-
-// Sizes beyond this are refused rather than risk a displacement overflow.
-inline constexpr uint32_t kMaxSlots = 1u << 23;
-
-}  // namespace wasm::detail::jit::frame
-// ---- end include/wasm/detail/jit/frame_layout.hpp ----
-
-namespace wasm::detail {
-
-// An assembled stub: its code memory and entry point.
-struct Stub {
-  CodeMemory code;
-  const void* entry() const { return code.data(); }
-};
-
-namespace trampoline_detail {
-
-inline Stub seal(Xbyak::CodeGenerator& gen, const char* name = "wasmpp-trampoline", bool lives_forever = false) {
-  gen.ready();
-  Stub stub;
-  stub.code = CodeMemory::publish(std::span<const uint8_t>(gen.getCode(), gen.getSize()));
-  jit::profiling::register_trampoline(name, stub.code, lives_forever);
-  return stub;
-}
-
-inline const Xbyak::Reg64& gpr(uint8_t index) {
-  static const Xbyak::Reg64 regs[16] = {
-      Xbyak::util::rax, Xbyak::util::rcx, Xbyak::util::rdx, Xbyak::util::rbx,
-      Xbyak::util::rsp, Xbyak::util::rbp, Xbyak::util::rsi, Xbyak::util::rdi,
-      Xbyak::util::r8,  Xbyak::util::r9,  Xbyak::util::r10, Xbyak::util::r11,
-      Xbyak::util::r12, Xbyak::util::r13, Xbyak::util::r14, Xbyak::util::r15};
-  return regs[index];
-}
-
-// Loads/stores one value of type t between a register location and memory.
-inline void load_value(Xbyak::CodeGenerator& g, ValType t, const abi::ArgLocation& loc,
-                       const Xbyak::Address& from, const Xbyak::Reg64& tmp) {
-  using Kind = abi::ArgLocation::Kind;
-  if (loc.kind == Kind::Gpr) {
-    g.mov(gpr(loc.reg), from);
-  } else if (loc.kind == Kind::Xmm) {
-    g.movdqu(Xbyak::Xmm(loc.reg), from);
-  } else {
-    Xbyak::Address to = g.qword[g.rsp + loc.stack_offset];
-    if (t == ValType::V128) {
-      g.movdqu(Xbyak::util::xmm15, from);
-      g.movdqu(g.xword[g.rsp + loc.stack_offset], Xbyak::util::xmm15);
-    } else {
-      g.mov(tmp, from);
-      g.mov(to, tmp);
-    }
-  }
-}
-
-}  // namespace trampoline_detail
-
-// The process-wide entry trampolines and the code that resumes them after a trap.
-//
-// Two trampolines, because what the host pays on every call is mostly stores:
-//  - the wasm entry, for callees that begin with the frame prologue of compiled code
-//    (push rbp; mov rbp, rsp; push r14; push r15: jit::frame::emit_prologue): it saves only
-//    rbx, r12 and r13, as the callee's own prologue saves the host's rbp, r14 and r15 right
-//    below it, where a trap can find them;
-//  - the host entry, for any other native-convention callee (host functions called from the
-//    host): it saves all six of System V's callee-saved registers itself.
-// Neither stores anything else: a trap finds the innermost trampoline by walking the frame
-// pointer chain up to the frame whose return address is a trampoline's (find_entry_frame).
-class EntryStubs {
- public:
-  static const EntryStubs& get() {
-    static const EntryStubs stubs;
-    return stubs;
-  }
-
-  // Both trampolines are called as
-  //   R entry(const VMFuncRef* target, VMContext* caller, args...)   (no stack arguments)
-  // and call target->code with the callee VMContext target->vmctx and the other arguments as
-  // given. They return normally, or — after a trap — with VMStoreContext::trap_code set.
-  // (The target travels in rdi rather than through memory: one store less per call.)
-  const void* wasm_entry() const { return code_.data() + wasm_entry_; }
-  const void* host_entry() const { return code_.data() + host_entry_; }
-  // The trampoline for calling `target` from the host: host functions are told apart by the
-  // magic their context starts with (VMHostContext).
-  const void* entry_for(const VMFuncRef* target) const {
-    return is_instance_vmctx(target->vmctx) ? wasm_entry() : host_entry();
-  }
-
-  // A trampoline's frame to resume after a trap.
-  struct Resume {
-    const void* stub;    // jump here ...
-    uintptr_t frame;     // ... with rdi = the frame of the trampoline's callee
-  };
-  // Walks the frame chain from `frame` (a frame whose return address is in JIT code or a
-  // trampoline: a wasm function's, or that of the host code JIT code called) to the frame
-  // the innermost entry trampoline called. Allocation- and lock-free: the signal handler
-  // calls it too.
-  Resume find_entry_frame(uintptr_t frame) const {
-    const uintptr_t wasm_return = uintptr_t(code_.data() + wasm_return_);
-    const uintptr_t host_return = uintptr_t(code_.data() + host_return_);
-    for (uintptr_t fp = frame; fp != 0; fp = reinterpret_cast<const uintptr_t*>(fp)[0]) {
-      const uintptr_t return_address = reinterpret_cast<const uintptr_t*>(fp)[1];
-      if (return_address == wasm_return) return {code_.data() + wasm_resume_, fp};
-      if (return_address == host_return) return {code_.data() + host_resume_, fp};
-    }
-    return {nullptr, 0};
-  }
-
-  // Never returns: continues at the exit path of the innermost entry trampoline above `frame`
-  // (as for find_entry_frame), its caller's registers restored.
-  [[noreturn]] void unwind(uintptr_t frame) const {
-    Resume r = find_entry_frame(frame);
-    if (!r.stub) {
-      // A broken frame chain: nothing safe to return to.
-      static const char msg[] = "wasmpp: trap outside any entry trampoline\n";
-      (void)!::write(2, msg, sizeof msg - 1);
-      std::abort();
-    }
-    reinterpret_cast<void (*)(uintptr_t)>(const_cast<void*>(r.stub))(r.frame);
-    __builtin_unreachable();
-  }
-
-  bool ok() const { return bool(code_); }
-
- private:
-  EntryStubs() {
-    using namespace Xbyak::util;
-    Xbyak::CodeGenerator g(4096, Xbyak::AutoGrow);
-    auto call_target = [&] {
-      g.mov(rax, rdi);
-      g.mov(rdi, g.qword[rax + vmlayout::VMFuncRef::vmctx]);
-      g.call(g.qword[rax + vmlayout::VMFuncRef::code]);
-    };
-    // Wasm entry. At entry rsp = 8 (mod 16); three pushes make it 0 for the call.
-    Xbyak::Label wasm_exit, host_exit;
-    wasm_entry_ = g.getSize();
-    g.push(rbx);
-    g.push(r12);
-    g.push(r13);
-    call_target();
-    wasm_return_ = g.getSize();
-    g.L(wasm_exit);
-    g.pop(r13);
-    g.pop(r12);
-    g.pop(rbx);
-    g.ret();
-    // Its resume stub, rdi = the callee's frame: the callee's prologue saved the host's rbp,
-    // r14, r15; the frame's return address sits right below the trampoline's pushes.
-    g.align(16);
-    wasm_resume_ = g.getSize();
-    g.mov(rbp, g.qword[rdi + jit::frame::kSavedRbp]);
-    g.mov(r14, g.qword[rdi + jit::frame::kSavedR14]);
-    g.mov(r15, g.qword[rdi + jit::frame::kSavedR15]);
-    g.lea(rsp, g.ptr[rdi + 16]);
-    g.jmp(wasm_exit);
-
-    // Host entry: six pushes and 8 bytes keep rsp 16-byte aligned at the call.
-    g.align(16);
-    host_entry_ = g.getSize();
-    g.push(rbp);
-    g.push(rbx);
-    g.push(r12);
-    g.push(r13);
-    g.push(r14);
-    g.push(r15);
-    g.sub(rsp, 8);
-    call_target();
-    host_return_ = g.getSize();
-    g.L(host_exit);
-    g.add(rsp, 8);
-    g.pop(r15);
-    g.pop(r14);
-    g.pop(r13);
-    g.pop(r12);
-    g.pop(rbx);
-    g.pop(rbp);
-    g.ret();
-    g.align(16);
-    host_resume_ = g.getSize();
-    g.lea(rsp, g.ptr[rdi + 16]);
-    g.jmp(host_exit);
-    code_ = trampoline_detail::seal(g, "wasmpp-entry-trampolines", true).code;
-  }
-
-  CodeMemory code_;
-  size_t wasm_entry_ = 0, wasm_return_ = 0, wasm_resume_ = 0;
-  size_t host_entry_ = 0, host_return_ = 0, host_resume_ = 0;
-};
-
-// void array_call(VMContext* callee, VMContext* caller, const void* code, ValRaw* values):
-// loads the parameters from values[0..n), calls `code`, stores the results to values[0..m).
-using ArrayCallFn = void (*)(void* callee, void* caller, const void* code, ValRaw* values);
-
-inline Stub make_array_to_native(const FuncType& type) {
-  using namespace Xbyak::util;
-  using trampoline_detail::load_value;
-  abi::CallLayout layout = abi::call_layout(type);
-  Xbyak::CodeGenerator g(4096, Xbyak::AutoGrow);
-  // Reached through the wasm entry trampoline, so it starts with the frame prologue of
-  // compiled code. The callee may clobber every register but rbp, r14 and r15, so the array
-  // pointer lives in the frame.
-  jit::frame::emit_prologue(g);
-  g.push(rcx);  // [rbp - 24]: the ValRaw array
-  g.push(rdx);  // [rbp - 32]: the code to call; rsp = 0 (mod 16)
-  g.mov(r11, rcx);
-  if (layout.stack_bytes) g.sub(rsp, layout.stack_bytes);
-  // Stack arguments first (they use rax as a temporary), then registers.
-  for (size_t i = 0; i < type.params.size(); ++i) {
-    if (layout.params[i].kind == abi::ArgLocation::Kind::Stack) {
-      load_value(g, type.params[i], layout.params[i], g.qword[r11 + i * 16], rax);
-    }
-  }
-  for (size_t i = 0; i < type.params.size(); ++i) {
-    if (layout.params[i].kind != abi::ArgLocation::Kind::Stack) {
-      load_value(g, type.params[i], layout.params[i], g.qword[r11 + i * 16], rax);
-    }
-  }
-  // With 2+ results the callee writes them straight into the array (the parameters have all
-  // been loaded by then).
-  if (layout.has_results_area) g.mov(rdx, r11);
-  g.call(g.qword[rbp - 32]);
-  g.mov(r11, g.qword[rbp - 24]);
-  if (type.results.size() == 1) {
-    if (abi::is_float_class(type.results[0])) g.movdqu(g.xword[r11], xmm0);
-    else g.mov(g.qword[r11], rax);
-  }
-  g.leave();
-  g.ret();
-  return trampoline_detail::seal(g, "wasmpp-array-to-native-trampoline");
-}
-
-// The host side of a dynamically typed host function:
-//   void handler(void* host_ctx, void* caller_vmctx, ValRaw* values, uintptr_t exit_frame)
-// reads the parameters from values[0..n) and writes the results to values[0..m); exit_frame is
-// the adapter's frame (its return address leads back to the caller), where a trap unwinds from.
-using ArrayHostFn = void (*)(void* host_ctx, void* caller, ValRaw* values, uintptr_t exit_frame);
-
-inline Stub make_native_to_array(const FuncType& type, ArrayHostFn handler) {
-  using namespace Xbyak::util;
-  using Kind = abi::ArgLocation::Kind;
-  abi::CallLayout layout = abi::call_layout(type);
-  size_t slots = std::max(type.params.size(), type.results.size());
-  uint32_t frame = uint32_t((slots * 16 + 8 + 15) / 16 * 16);  // + the saved results pointer
-  Xbyak::CodeGenerator g(4096, Xbyak::AutoGrow);
-  g.push(rbp);
-  g.mov(rbp, rsp);
-  g.sub(rsp, frame);
-  for (size_t i = 0; i < type.params.size(); ++i) {
-    const abi::ArgLocation& loc = layout.params[i];
-    Xbyak::Address slot = g.qword[rsp + i * 16];
-    if (loc.kind == Kind::Gpr) {
-      g.mov(slot, trampoline_detail::gpr(loc.reg));
-    } else if (loc.kind == Kind::Xmm) {
-      g.movdqu(g.xword[rsp + i * 16], Xbyak::Xmm(loc.reg));
-    } else {
-      // Caller's stack arguments sit above the return address and saved rbp.
-      g.movdqu(xmm15, g.xword[rbp + 16 + loc.stack_offset]);
-      g.movdqu(g.xword[rsp + i * 16], xmm15);
-    }
-  }
-  if (layout.has_results_area) g.mov(g.qword[rsp + slots * 16], rdx);
-  g.mov(rdx, rsp);
-  g.mov(rcx, rbp);
-  g.mov(rax, reinterpret_cast<uintptr_t>(handler));
-  g.call(rax);
-  if (type.results.size() == 1) {
-    if (abi::is_float_class(type.results[0])) g.movdqu(xmm0, g.xword[rsp]);
-    else g.mov(rax, g.qword[rsp]);
-  } else if (layout.has_results_area) {
-    g.mov(rcx, g.qword[rsp + slots * 16]);
-    for (size_t i = 0; i < type.results.size(); ++i) {
-      g.movdqu(xmm15, g.xword[rsp + i * 16]);
-      g.movdqu(g.xword[rcx + i * 16], xmm15);
-    }
-  }
-  g.leave();
-  g.ret();
-  return trampoline_detail::seal(g, "wasmpp-native-to-array-adapter");
-}
-
-}  // namespace wasm::detail
-// ---- end include/wasm/detail/jit/trampolines.hpp ----
-
-namespace wasm::detail {
-
-// Fills sc's trap fields and raw backtrace by walking the rbp chain of wasm frames from
-// (pc, fp). Allocation-free: also called from the signal handler.
-inline void record_trap(VMStoreContext* sc, TrapCode code, uintptr_t pc, uintptr_t fp) {
-  sc->trap_code = uint32_t(code) + 1;
-  sc->trap_pc = pc;
-  sc->trap_fp = fp;
-  TrapBacktrace& bt = sc->backtrace;
-  bt.count = 0;
-  bt.truncated = false;
-  const CodeRegistry& registry = CodeRegistry::get();
-  while (pc && registry.contains(pc)) {
-    if (bt.count == TrapBacktrace::kMaxFrames) {
-      bt.truncated = true;
-      break;
-    }
-    bt.pcs[bt.count++] = pc;
-    if (!fp) break;
-    pc = reinterpret_cast<const uintptr_t*>(fp)[1];
-    fp = reinterpret_cast<const uintptr_t*>(fp)[0];
-  }
-}
-
-// Which VMStoreContext the current thread is running wasm for (innermost activation).
-inline VMStoreContext*& current_store_context() {
-  thread_local VMStoreContext* current = nullptr;
-  return current;
-}
-
-class TrapHandler {
- public:
-  // Installs the handler once per process and an alternate signal stack once per thread.
-  static void ensure_installed() {
-    // Checked on every entry into wasm: a relaxed load in the common case, call_once only
-    // until the handler is in place.
-    static std::atomic<bool> installed{false};
-    if (!installed.load(std::memory_order_acquire)) {
-      static std::once_flag once;
-      std::call_once(once, [] { install(); });
-      installed.store(true, std::memory_order_release);
-    }
-    thread_local bool alt_stack_ready = false;
-    if (!alt_stack_ready) {
-      alt_stack_ready = true;
-      setup_alt_stack();
-    }
-  }
-
- private:
-  static constexpr int kSignals[] = {SIGSEGV, SIGBUS, SIGILL, SIGFPE};
-
-  static struct sigaction* previous() {
-    static struct sigaction prev[4];
-    return prev;
-  }
-
-  static void install() {
-    for (size_t i = 0; i < std::size(kSignals); ++i) {
-      struct sigaction sa = {};
-      sa.sa_sigaction = &handle;
-      sa.sa_flags = SA_SIGINFO | SA_ONSTACK | SA_NODEFER;
-      sigemptyset(&sa.sa_mask);
-      sigaction(kSignals[i], &sa, &previous()[i]);
-    }
-  }
-
-  // The alternate signal stack this thread got from us, released when the thread ends.
-  struct AltStack {
-    void* memory = nullptr;
-    ~AltStack() {
-      if (!memory) return;
-      stack_t current = {};
-      // Only if it is still ours: the host may have installed another one since.
-      if (sigaltstack(nullptr, &current) == 0 && current.ss_sp == memory) {
-        stack_t off = {};
-        off.ss_flags = SS_DISABLE;
-        sigaltstack(&off, nullptr);
-      }
-      std::free(memory);
-    }
-  };
-
-  static void setup_alt_stack() {
-    stack_t current = {};
-    if (sigaltstack(nullptr, &current) == 0 && !(current.ss_flags & SS_DISABLE) &&
-        current.ss_size >= kAltStackSize) {
-      return;  // the host installed one that is big enough
-    }
-    thread_local AltStack mine;
-    void* mem = std::malloc(kAltStackSize);
-    if (!mem) return;
-    stack_t ss = {};
-    ss.ss_sp = mem;
-    ss.ss_size = kAltStackSize;
-    ss.ss_flags = 0;
-    if (sigaltstack(&ss, nullptr) == 0) mine.memory = mem;
-    else std::free(mem);
-  }
-
-  static constexpr size_t kAltStackSize = 64 * 1024;
-
-  static TrapCode code_for_signal(int sig) {
-    switch (sig) {
-      case SIGFPE: return TrapCode::IntegerDivisionByZero;
-      case SIGILL: return TrapCode::UnreachableCodeReached;
-      default: return TrapCode::MemoryOutOfBounds;
-    }
-  }
-
-  static void handle(int sig, siginfo_t* info, void* context) {
-    auto* uc = static_cast<ucontext_t*>(context);
-    uintptr_t pc = uintptr_t(uc->uc_mcontext.gregs[REG_RIP]);
-    // The code check comes first: current_store_context() may be stale outside wasm code.
-    VMStoreContext* sc = CodeRegistry::get().contains(pc) ? current_store_context() : nullptr;
-    if (sc) {
-      // Compiled code faults only in function bodies, where rbp is the function's frame.
-      const uintptr_t fp = uintptr_t(uc->uc_mcontext.gregs[REG_RBP]);
-      EntryStubs::Resume resume = EntryStubs::get().find_entry_frame(fp);
-      if (resume.stub) {
-        record_trap(sc, code_for_signal(sig), pc, fp);
-        uc->uc_mcontext.gregs[REG_RIP] = greg_t(resume.stub);
-        uc->uc_mcontext.gregs[REG_RDI] = greg_t(resume.frame);
-        return;
-      }
-    }
-    forward(sig, info, context);
-  }
-
-  // Not our fault: behave as the previous handler would have.
-  static void forward(int sig, siginfo_t* info, void* context) {
-    for (size_t i = 0; i < std::size(kSignals); ++i) {
-      if (kSignals[i] != sig) continue;
-      const struct sigaction& prev = previous()[i];
-      if (prev.sa_flags & SA_SIGINFO) {
-        prev.sa_sigaction(sig, info, context);
-        return;
-      }
-      if (prev.sa_handler == SIG_IGN) return;
-      if (prev.sa_handler != SIG_DFL) {
-        prev.sa_handler(sig);
-        return;
-      }
-      // Default action: reinstall it; returning re-executes the fault, which now kills us.
-      signal(sig, SIG_DFL);
-      return;
-    }
-  }
-};
-
-}  // namespace wasm::detail
-// ---- end include/wasm/detail/vm/trap_handler.hpp ----
 
 namespace wasm::detail {
 
@@ -5116,13 +3936,11 @@ struct ModuleState {
     if (code.code_memory()) CodeRegistry::get().remove(uintptr_t(code.code_memory().data()));
   }
 
-  // Takes the module's machine code and tells the trap handler where it lives, and profilers
-  // and debuggers as far as `config` asks.
-  void publish_code(jit::CompiledModule compiled, const Config& config) {
+  // Takes the module's machine code and tells the trap handler where it lives.
+  void publish_code(jit::CompiledModule compiled) {
     code = std::move(compiled);
     const CodeMemory& mem = code.code_memory();
     if (mem) CodeRegistry::get().add(uintptr_t(mem.data()), uintptr_t(mem.data()) + mem.size(), this);
-    profiling = jit::profiling::register_module_code(config, info, code);
   }
 
   std::shared_ptr<EngineState> engine;
@@ -5138,7 +3956,6 @@ struct ModuleState {
     for (uint32_t i = 0; i < info.exports.size(); ++i) export_index.emplace(info.exports[i].name, i);
   }
   jit::CompiledModule code;
-  jit::profiling::CodeRegistration profiling;  // after `code`: unregistered before it is freed
 };
 
 }  // namespace wasm::detail
@@ -5475,9 +4292,28 @@ static_assert(sizeof(Instance) % VMOffsets::kAlign == 0,
 
 }  // namespace wasm::detail
 // ---- end include/wasm/detail/vm/instance.hpp ----
+// ---- begin include/wasm/detail/jit/stub.hpp ----
+// Stub, an assembled piece of machine code, and the signature of an array-call trampoline:
+// what the runtime keeps of trampolines.hpp without parsing the assembler.
+
+namespace wasm::detail {
+
+// An assembled stub: its code memory and entry point.
+struct Stub {
+  CodeMemory code;
+  const void* entry() const { return code.data(); }
+};
+
+// void array_call(VMContext* callee, VMContext* caller, const void* code, ValRaw* values):
+// loads the parameters from values[0..n), calls `code`, stores the results to values[0..m).
+using ArrayCallFn = void (*)(void* callee, void* caller, const void* code, ValRaw* values);
+
+}  // namespace wasm::detail
+// ---- end include/wasm/detail/jit/stub.hpp ----
 // ---- begin include/wasm/detail/vm/engine_state.hpp ----
 // EngineState: what an Engine handle shares between modules and stores: the configuration, the
 // engine-wide type registry, the epoch counter and the array-call trampolines.
+#include <mutex>
 
 // ---- begin include/wasm/detail/vm/type_registry.hpp ----
 // Engine-wide function type ids. Two functions have the same id exactly when their types are
@@ -5530,20 +4366,14 @@ struct EngineState {
   std::atomic<uint64_t> epoch{0};
 
   // The array-call trampoline of a function type, made once per engine.
-  ArrayCallFn array_trampoline(uint32_t type_id) {
-    std::lock_guard lock(trampolines_mutex);
-    auto it = array_trampolines.find(type_id);
-    if (it == array_trampolines.end()) {
-      it = array_trampolines.emplace(type_id, make_array_to_native(types.lookup(type_id))).first;
-    }
-    return reinterpret_cast<ArrayCallFn>(const_cast<void*>(it->second.entry()));
-  }
+  ArrayCallFn array_trampoline(uint32_t type_id);
 
   std::mutex trampolines_mutex;
   std::unordered_map<uint32_t, Stub> array_trampolines;
 };
 
 }  // namespace wasm::detail
+
 // ---- end include/wasm/detail/vm/engine_state.hpp ----
 
 namespace wasm::detail {
@@ -5646,6 +4476,156 @@ struct StoreData {
 
 }  // namespace wasm::detail
 // ---- end include/wasm/detail/vm/store_data.hpp ----
+// ---- begin include/wasm/detail/vm/trap_handler.hpp ----
+// Turning faults in JIT code into traps.
+//
+// A process-wide signal handler (on an alternate stack) looks at every SIGSEGV/SIGBUS/SIGILL/
+// SIGFPE. When the faulting pc is inside JIT code and the thread is running wasm, it records the
+// trap in that thread's VMStoreContext and resumes at a resume stub, which returns from the
+// innermost entry trampoline. Any other fault goes to the handler that was there before us.
+#include <signal.h>
+#include <ucontext.h>
+
+#include <cstdlib>
+
+
+namespace wasm::detail {
+
+// Fills sc's trap fields and raw backtrace by walking the rbp chain of wasm frames from
+// (pc, fp). Allocation-free: also called from the signal handler.
+inline void record_trap(VMStoreContext* sc, TrapCode code, uintptr_t pc, uintptr_t fp) {
+  sc->trap_code = uint32_t(code) + 1;
+  sc->trap_pc = pc;
+  sc->trap_fp = fp;
+  TrapBacktrace& bt = sc->backtrace;
+  bt.count = 0;
+  bt.truncated = false;
+  const CodeRegistry& registry = CodeRegistry::get();
+  while (pc && registry.contains(pc)) {
+    if (bt.count == TrapBacktrace::kMaxFrames) {
+      bt.truncated = true;
+      break;
+    }
+    bt.pcs[bt.count++] = pc;
+    if (!fp) break;
+    pc = reinterpret_cast<const uintptr_t*>(fp)[1];
+    fp = reinterpret_cast<const uintptr_t*>(fp)[0];
+  }
+}
+
+// Which VMStoreContext the current thread is running wasm for (innermost activation).
+inline VMStoreContext*& current_store_context() {
+  thread_local VMStoreContext* current = nullptr;
+  return current;
+}
+
+class TrapHandler {
+ public:
+  // Installs the handler once per process and an alternate signal stack once per thread.
+  static void ensure_installed() {
+    // Checked on every entry into wasm: a relaxed load in the common case, call_once only
+    // until the handler is in place.
+    static std::atomic<bool> installed{false};
+    if (!installed.load(std::memory_order_acquire)) {
+      static std::once_flag once;
+      std::call_once(once, [] { install(); });
+      installed.store(true, std::memory_order_release);
+    }
+    thread_local bool alt_stack_ready = false;
+    if (!alt_stack_ready) {
+      alt_stack_ready = true;
+      setup_alt_stack();
+    }
+  }
+
+ private:
+  static constexpr int kSignals[] = {SIGSEGV, SIGBUS, SIGILL, SIGFPE};
+
+  static struct sigaction* previous() {
+    static struct sigaction prev[4];
+    return prev;
+  }
+
+  static void install() {
+    for (size_t i = 0; i < std::size(kSignals); ++i) {
+      struct sigaction sa = {};
+      sa.sa_sigaction = &handle;
+      sa.sa_flags = SA_SIGINFO | SA_ONSTACK | SA_NODEFER;
+      sigemptyset(&sa.sa_mask);
+      sigaction(kSignals[i], &sa, &previous()[i]);
+    }
+  }
+
+  // The alternate signal stack this thread got from us, released when the thread ends.
+  struct AltStack {
+    void* memory = nullptr;
+    ~AltStack() {
+      if (!memory) return;
+      stack_t current = {};
+      // Only if it is still ours: the host may have installed another one since.
+      if (sigaltstack(nullptr, &current) == 0 && current.ss_sp == memory) {
+        stack_t off = {};
+        off.ss_flags = SS_DISABLE;
+        sigaltstack(&off, nullptr);
+      }
+      std::free(memory);
+    }
+  };
+
+  static void setup_alt_stack() {
+    stack_t current = {};
+    if (sigaltstack(nullptr, &current) == 0 && !(current.ss_flags & SS_DISABLE) &&
+        current.ss_size >= kAltStackSize) {
+      return;  // the host installed one that is big enough
+    }
+    thread_local AltStack mine;
+    void* mem = std::malloc(kAltStackSize);
+    if (!mem) return;
+    stack_t ss = {};
+    ss.ss_sp = mem;
+    ss.ss_size = kAltStackSize;
+    ss.ss_flags = 0;
+    if (sigaltstack(&ss, nullptr) == 0) mine.memory = mem;
+    else std::free(mem);
+  }
+
+  static constexpr size_t kAltStackSize = 64 * 1024;
+
+  static TrapCode code_for_signal(int sig) {
+    switch (sig) {
+      case SIGFPE: return TrapCode::IntegerDivisionByZero;
+      case SIGILL: return TrapCode::UnreachableCodeReached;
+      default: return TrapCode::MemoryOutOfBounds;
+    }
+  }
+
+  // Sends a fault in JIT code to the innermost entry trampoline's resume stub (trap_handler_impl.hpp).
+  static void handle(int sig, siginfo_t* info, void* context);
+
+  // Not our fault: behave as the previous handler would have.
+  static void forward(int sig, siginfo_t* info, void* context) {
+    for (size_t i = 0; i < std::size(kSignals); ++i) {
+      if (kSignals[i] != sig) continue;
+      const struct sigaction& prev = previous()[i];
+      if (prev.sa_flags & SA_SIGINFO) {
+        prev.sa_sigaction(sig, info, context);
+        return;
+      }
+      if (prev.sa_handler == SIG_IGN) return;
+      if (prev.sa_handler != SIG_DFL) {
+        prev.sa_handler(sig);
+        return;
+      }
+      // Default action: reinstall it; returning re-executes the fault, which now kills us.
+      signal(sig, SIG_DFL);
+      return;
+    }
+  }
+};
+
+}  // namespace wasm::detail
+
+// ---- end include/wasm/detail/vm/trap_handler.hpp ----
 
 namespace wasm::detail {
 
@@ -5679,6 +4659,9 @@ inline Error take_trap(StoreData& store) {
   error.set_backtrace(symbolize(sc.backtrace));
   return error;
 }
+
+// The entry trampoline for calls from the host to `target` (EntryStubs::entry_for).
+WASMPP_INLINE const void* entry_trampoline_for(const VMFuncRef* target);
 
 // Calls target->code through the entry trampoline `entry` (EntryStubs::entry_for(target))
 // with target->vmctx and the native-convention arguments `args` (caller vmctx, ...); R is the
@@ -5719,26 +4702,12 @@ Result<R> enter_wasm(StoreData& store, const void* entry, const VMFuncRef* targe
 }
 
 // Calls a function with its arguments in values[0..n); the results replace them.
-inline Result<void> call_array(StoreData& store, const VMFuncRef* func, ValRaw* values) {
-  ArrayCallFn trampoline = store.engine->array_trampoline(func->type_id);
-  VMFuncRef target;
-  target.code = reinterpret_cast<void*>(trampoline);
-  target.vmctx = func->vmctx;
-  return enter_wasm<void>(store, EntryStubs::get().wasm_entry(), &target, static_cast<void*>(func->vmctx),
-                          static_cast<const void*>(func->code), values);
-}
+WASMPP_INLINE Result<void> call_array(StoreData& store, const VMFuncRef* func, ValRaw* values);
 
 // Unwinds to the innermost entry trampoline with a trap raised on the host side, by host code
 // whose frame is `exit_frame` (called by JIT code or an entry trampoline); the error itself
 // (if any) is in StoreData::pending_error.
-[[noreturn]] inline void raise_host_trap(StoreData& store, uintptr_t exit_frame) {
-  VMStoreContext* sc = &store.ctx;
-  TrapCode code = TrapCode::HostError;
-  if (store.pending_error && store.pending_error->trap_code()) code = *store.pending_error->trap_code();
-  const uintptr_t* frame = reinterpret_cast<const uintptr_t*>(exit_frame);
-  record_trap(sc, code, frame[1], frame[0]);
-  EntryStubs::get().unwind(exit_frame);
-}
+[[noreturn]] WASMPP_INLINE void raise_host_trap(StoreData& store, uintptr_t exit_frame);
 
 // Runs a host callback, turning a thrown exception into a pending HostError trap. Everything
 // with a destructor lives and dies in here, before any unwinding.
@@ -5761,23 +4730,10 @@ inline void host_array_entry(void* host_ctx, void* caller, ValRaw* values, uintp
 }
 
 // Creates a host function in `store` with a dynamic (array) callback.
-inline HostFunc* make_host_func(StoreData& store, const FuncType& type, HostFunc::Callback callback) {
-  auto host = std::make_unique<HostFunc>();
-  host->vmctx.store_context = &store.ctx;
-  host->vmctx.owner = host.get();
-  host->store = &store;
-  host->type = type;
-  host->callback = std::move(callback);
-  host->adapter = make_native_to_array(type, &host_array_entry);
-  host->ref.code = const_cast<void*>(host->adapter.entry());
-  host->ref.vmctx = reinterpret_cast<VMContext*>(&host->vmctx);
-  host->ref.type_id = store.engine->types.intern(type);
-  HostFunc* raw = host.get();
-  store.host_funcs.push_back(std::move(host));
-  return raw;
-}
+WASMPP_INLINE HostFunc* make_host_func(StoreData& store, const FuncType& type, HostFunc::Callback callback);
 
 }  // namespace wasm::detail
+
 // ---- end include/wasm/detail/vm/invoke.hpp ----
 // ---- begin include/wasm/detail/api/native_types.hpp ----
 // How C++ types map to wasm value types and to the native calling convention (jit/abi.hpp):
@@ -5785,6 +4741,90 @@ inline HostFunc* make_host_func(StoreData& store, const FuncType& type, HostFunc
 #include <emmintrin.h>
 
 
+// ---- begin include/wasm/detail/jit/abi.hpp ----
+// The native calling convention of compiled wasm functions. JIT code, host-function adapters,
+// the entry trampolines and TypedFunc all follow it, so each can call the others directly.
+//
+// It is System V x86-64, with fixed leading parameters:
+//   rdi  callee VMContext*   (for a host function: its VMHostContext, see below)
+//   rsi  caller VMContext*
+//   rdx  results area (ValRaw[n], 16-byte slots), only when the function has 2+ results
+// then the wasm parameters as System V assigns them: i32/i64/funcref/externref in the next
+// integer registers (rdx or rcx, r8, r9) and f32/f64/v128 in xmm0-xmm7; the rest on the
+// stack in order, 8-byte slots (v128: a 16-byte slot aligned to 16), pushed by the caller.
+// A single result comes back in rax (integer class) or xmm0 (float class); with 2+ results
+// all of them are written to the results area and rax/xmm0 mean nothing.
+// Callee-saved registers: compiled code saves only rbp, r14 and r15. It keeps its VMContext in
+// r14 and memory 0's base in r15, and rbp as a frame pointer chain (push rbp; mov rbp, rsp) so
+// that traps can walk wasm frames. rbx, r12 and r13 are caller-saved between wasm functions:
+// a wasm caller spills every register at a call anyway, and host code only ever reaches wasm
+// through the wasm entry trampoline, which saves them (the function's own prologue saves the
+// host's rbp, r14 and r15, where a trap finds them: jit/trampolines.hpp). (Host functions are
+// System V code, so they preserve more than wasm callers need.)
+//
+// Reference values: funcref is a VMFuncRef* (null = 0); externref an opaque pointer (null = 0).
+
+
+namespace wasm::detail::abi {
+
+// Register numbers as Xbyak (and the hardware) count them.
+enum Gpr : uint8_t { RAX = 0, RCX = 1, RDX = 2, RBX = 3, RSP = 4, RBP = 5, RSI = 6, RDI = 7,
+                     R8 = 8, R9 = 9, R10 = 10, R11 = 11, R12 = 12, R13 = 13, R14 = 14, R15 = 15 };
+
+inline constexpr uint8_t kIntArgRegs[] = {RDI, RSI, RDX, RCX, R8, R9};
+inline constexpr unsigned kNumXmmArgRegs = 8;
+
+inline constexpr uint8_t kVMContextReg = R14;   // pinned in compiled code
+inline constexpr uint8_t kMemoryBaseReg = R15;  // pinned in compiled code (memory 0's base)
+
+constexpr bool is_float_class(ValType t) {
+  return t == ValType::F32 || t == ValType::F64 || t == ValType::V128;
+}
+
+// Where one parameter travels.
+struct ArgLocation {
+  enum class Kind : uint8_t { Gpr, Xmm, Stack } kind = Kind::Gpr;
+  uint8_t reg = 0;           // Gpr: register number; Xmm: xmm index
+  uint32_t stack_offset = 0; // Stack: offset from rsp at the call instruction
+};
+
+struct CallLayout {
+  bool has_results_area = false;  // 2+ results
+  std::vector<ArgLocation> params;
+  uint32_t stack_bytes = 0;       // outgoing stack argument bytes (a multiple of 16)
+};
+
+// The one place that decides where parameters go.
+inline CallLayout call_layout(const FuncType& type) {
+  CallLayout layout;
+  layout.has_results_area = type.results.size() > 1;
+  unsigned next_int = layout.has_results_area ? 3 : 2;  // after callee, caller (and results)
+  unsigned next_xmm = 0;
+  uint32_t stack = 0;
+  layout.params.reserve(type.params.size());
+  for (ValType t : type.params) {
+    ArgLocation loc;
+    if (is_float_class(t) && next_xmm < kNumXmmArgRegs) {
+      loc.kind = ArgLocation::Kind::Xmm;
+      loc.reg = uint8_t(next_xmm++);
+    } else if (!is_float_class(t) && next_int < std::size(kIntArgRegs)) {
+      loc.kind = ArgLocation::Kind::Gpr;
+      loc.reg = kIntArgRegs[next_int++];
+    } else {
+      uint32_t size = t == ValType::V128 ? 16 : 8;
+      stack = (stack + size - 1) / size * size;
+      loc.kind = ArgLocation::Kind::Stack;
+      loc.stack_offset = stack;
+      stack += size;
+    }
+    layout.params.push_back(loc);
+  }
+  layout.stack_bytes = (stack + 15) / 16 * 16;
+  return layout;
+}
+
+}  // namespace wasm::detail::abi
+// ---- end include/wasm/detail/jit/abi.hpp ----
 
 namespace wasm::detail {
 
@@ -6729,7 +5769,7 @@ class TypedFunc {
   // A function's VMFuncRef never moves, so it and the entry trampoline it needs are looked up
   // once here: a call then loads nothing through the store but its id.
   TypedFunc(const Func& f, const detail::VMFuncRef* ref)
-      : func_(f), ref_(ref), vmctx_(ref->vmctx), entry_(detail::EntryStubs::get().entry_for(ref)) {}
+      : func_(f), ref_(ref), vmctx_(ref->vmctx), entry_(detail::entry_trampoline_for(ref)) {}
 
   template <size_t I>
   using P = std::tuple_element_t<I, ParamTuple>;
@@ -6912,14 +5952,769 @@ class Caller {
 // then data segments applied (a failing segment stops instantiation, earlier writes stay
 // visible, as in 2.0); then the start function runs.
 
+
+namespace wasm::detail {
+
+// An import resolved to an entity of the store: kind plus an index into the store's vectors.
+struct ResolvedImport {
+  ExternKind kind = ExternKind::Func;
+  uint32_t handle = 0;
+};
+
+// Instantiates `module` in `store` with `imports` (one per import of the module, in order).
+// On success the instance belongs to the store. On failure after allocation it belongs to
+// the store too: segments may already have written into shared tables or memories.
+WASMPP_INLINE Result<Instance*> instantiate(StoreData& store, std::shared_ptr<const ModuleState> module,
+                                            std::span<const ResolvedImport> imports);
+
+}  // namespace wasm::detail
+
+// ---- end include/wasm/detail/vm/instantiate.hpp ----
+// ---- begin include/wasm/module.hpp ----
+// Module: a decoded, validated and compiled WebAssembly module, ready to instantiate.
+// Immutable and shareable between threads and stores; copies are handles to the same module.
+
+
+namespace wasm {
+
+using ExternType = std::variant<FuncType, TableType, MemoryType, GlobalType>;
+
+struct ImportType {
+  std::string_view module;
+  std::string_view name;
+  ExternType type;
+};
+
+struct ExportType {
+  std::string_view name;
+  ExternType type;
+};
+
+class Module {
+ public:
+  // Decodes, validates and compiles `bytes`. Errors are of kind Decode, Validate or Resource.
+  static Result<Module> compile(const Engine& engine, std::span<const uint8_t> bytes);
+
+  // Checks `bytes` without compiling them.
+  static Result<void> validate(const Engine& engine, std::span<const uint8_t> bytes) {
+    auto state = validated(engine, bytes);
+    if (!state) return std::move(state).error();
+    return {};
+  }
+
+  const Engine& engine() const { return engine_; }
+  std::optional<std::string_view> name() const {
+    if (state_->info.names.module) return *state_->info.names.module;
+    return std::nullopt;
+  }
+
+  std::vector<ImportType> imports() const {
+    std::vector<ImportType> out;
+    out.reserve(state_->info.imports.size());
+    for (const auto& imp : state_->info.imports) out.push_back({imp.module, imp.name, import_extern_type(imp)});
+    return out;
+  }
+
+  std::vector<ExportType> exports() const {
+    std::vector<ExportType> out;
+    out.reserve(state_->info.exports.size());
+    for (const auto& exp : state_->info.exports) out.push_back({exp.name, extern_type(exp.kind, exp.index)});
+    return out;
+  }
+
+  // Internal: the decoded module and its code, for the runtime and tools.
+  const detail::ModuleInfo& info() const { return state_->info; }
+  const std::shared_ptr<const detail::ModuleState>& state() const { return state_; }
+
+ private:
+  explicit Module(std::shared_ptr<detail::ModuleState> state)
+      : engine_(Engine::from_state(state->engine)), state_(std::move(state)) {}
+
+  static Result<std::shared_ptr<detail::ModuleState>> validated(const Engine& engine,
+                                                               std::span<const uint8_t> bytes);
+
+  ExternType import_extern_type(const detail::Import& imp) const {
+    switch (imp.kind) {
+      case ExternKind::Table: return imp.table;
+      case ExternKind::Memory: return imp.memory;
+      case ExternKind::Global: return imp.global;
+      default: return state_->info.types[imp.type_index];
+    }
+  }
+
+  ExternType extern_type(ExternKind kind, uint32_t index) const {
+    const auto& info = state_->info;
+    switch (kind) {
+      case ExternKind::Table: return info.tables[index];
+      case ExternKind::Memory: return info.memories[index];
+      case ExternKind::Global: return info.globals[index];
+      default: return info.func_type(index);
+    }
+  }
+
+  Engine engine_;
+  std::shared_ptr<const detail::ModuleState> state_;
+};
+
+}  // namespace wasm
+
+// ---- end include/wasm/module.hpp ----
+
+namespace wasm {
+
+template <typename T>
+class InstancePre;
+
+template <typename T = std::monostate>
+class Linker {
+ public:
+  using DynamicCallback = std::function<Result<void>(Caller<T>&, std::span<const Val>, std::span<Val>)>;
+
+  explicit Linker(const Engine& engine) : engine_(engine) {}
+
+  // Later definitions of a name replace earlier ones instead of being an error.
+  Linker& allow_shadowing(bool allow) {
+    allow_shadowing_ = allow;
+    return *this;
+  }
+
+  Result<void> define(std::string_view module, std::string_view name, const Extern& item) {
+    return insert(module, name, Definition{item});
+  }
+
+  // A host function with a dynamic signature, for every store this linker instantiates in.
+  Result<void> func_new(std::string_view module, std::string_view name, const FuncType& type,
+                        DynamicCallback callback) {
+    auto host = std::make_shared<HostDefinition>();
+    host->make = [type, callback = std::move(callback)](Store<T>& store) {
+      return Func::create(store, type, callback);
+    };
+    return insert(module, name, Definition{host});
+  }
+
+  // A typed host function from a C++ callable; its wasm type comes from the signature.
+  // Needs no store: each store gets its own copy when it first instantiates with it.
+  template <typename F>
+  Result<void> func_wrap(std::string_view module, std::string_view name, F&& fn) {
+    auto host = std::make_shared<HostDefinition>();
+    host->make = [fn = std::forward<F>(fn)](Store<T>& store) { return Func::wrap(store, fn); };
+    return insert(module, name, Definition{host});
+  }
+  // The same for a member function called on `object`, which must outlive every store that
+  // instantiates with this linker: linker.func_wrap("env", "add", &counter, &Counter::add).
+  template <typename Obj, typename M>
+    requires std::is_member_function_pointer_v<M>
+  Result<void> func_wrap(std::string_view module, std::string_view name, Obj* object, M method) {
+    return func_wrap(module, name, detail::bind_method(object, method));
+  }
+
+  // Defines every export of `instance` under module name `module`.
+  Result<void> instance(Store<T>& store, std::string_view module, const Instance& instance) {
+    auto s = detail::owning_store(store, instance.store_id());
+    if (!s) return std::move(s).error();
+    detail::Instance* in = (*s)->instances[instance.index()];
+    for (const detail::Export& e : in->info().exports) {
+      std::optional<Extern> item = Instance::export_of(**s, in, e.name);
+      if (!item) continue;
+      if (Result<void> r = define(module, e.name, *item); !r) return r;
+    }
+    return {};
+  }
+
+  // The definition of module.name as an Extern of `store`.
+  std::optional<Extern> get(Store<T>& store, std::string_view module, std::string_view name) {
+    auto it = defs_.find(make_key(module, name));
+    if (it == defs_.end()) return std::nullopt;
+    return materialize(store, it->second);
+  }
+
+  Result<Instance> instantiate(Store<T>& store, const Module& module);
+  Result<InstancePre<T>> instantiate_pre(const Module& module);
+
+ private:
+  friend class InstancePre<T>;
+
+  struct HostDefinition {
+    std::function<Func(Store<T>&)> make;
+    std::unordered_map<uint64_t, Func> per_store;  // the copy made in each store
+  };
+  using Definition = std::variant<Extern, std::shared_ptr<HostDefinition>>;
+  using Key = std::pair<std::string, std::string>;
+
+  static Key make_key(std::string_view module, std::string_view name) {
+    return {std::string(module), std::string(name)};
+  }
+
+  Result<void> insert(std::string_view module, std::string_view name, Definition def) {
+    auto [it, inserted] = defs_.try_emplace(make_key(module, name), def);
+    if (!inserted) {
+      if (!allow_shadowing_) {
+        return Error(ErrorKind::Link, "\"" + std::string(module) + "\" \"" + std::string(name) + "\" is already defined");
+      }
+      it->second = std::move(def);
+    }
+    return {};
+  }
+
+  static Extern materialize(Store<T>& store, const Definition& def) {
+    if (const Extern* e = std::get_if<Extern>(&def)) return *e;
+    HostDefinition& host = *std::get<std::shared_ptr<HostDefinition>>(def);
+    uint64_t id = store.inner().id;
+    auto it = host.per_store.find(id);
+    if (it == host.per_store.end()) {
+      it = host.per_store.emplace(id, host.make(store)).first;
+    }
+    return it->second;
+  }
+
+  // Resolves every import of `module` for `store`.
+  Result<std::vector<detail::ResolvedImport>> resolve(Store<T>& store, const Module& module) {
+    std::vector<detail::ResolvedImport> resolved;
+    for (const detail::Import& imp : module.info().imports) {
+      auto it = defs_.find(make_key(imp.module, imp.name));
+      if (it == defs_.end()) {
+        return Error(ErrorKind::Link, "unknown import: \"" + imp.module + "\" \"" + imp.name + "\" has not been defined");
+      }
+      Extern item = materialize(store, it->second);
+      if (detail::extern_store_id(item) != store.inner().id) {
+        return Error(ErrorKind::Link, "import \"" + imp.module + "\" \"" + imp.name + "\" belongs to another store");
+      }
+      resolved.push_back({detail::extern_kind(item), detail::extern_handle(item)});
+    }
+    return resolved;
+  }
+
+  Engine engine_;
+  bool allow_shadowing_ = false;
+  std::map<Key, Definition> defs_;
+};
+
+// A module whose imports a Linker resolves, ready to instantiate many times.
+template <typename T = std::monostate>
+class InstancePre {
+ public:
+  InstancePre(Linker<T> linker, Module module) : linker_(std::move(linker)), module_(std::move(module)) {}
+
+  Result<Instance> instantiate(Store<T>& store) {
+    if (!(store.engine() == module_.engine())) {
+      return Error(ErrorKind::Link, "the module and the store belong to different engines");
+    }
+    auto imports = linker_.resolve(store, module_);
+    if (!imports) return std::move(imports).error();
+    auto in = detail::instantiate(store.inner(), module_.state(), *imports);
+    if (!in) return std::move(in).error();
+    return Instance(store.inner().id, uint32_t(store.inner().instances.size() - 1));
+  }
+
+  const Module& module() const { return module_; }
+
+ private:
+  Linker<T> linker_;
+  Module module_;
+};
+
+template <typename T>
+Result<InstancePre<T>> Linker<T>::instantiate_pre(const Module& module) {
+  for (const detail::Import& imp : module.info().imports) {
+    if (!defs_.count(make_key(imp.module, imp.name))) {
+      return Error(ErrorKind::Link, "unknown import: \"" + imp.module + "\" \"" + imp.name + "\" has not been defined");
+    }
+  }
+  return InstancePre<T>(*this, module);
+}
+
+template <typename T>
+Result<Instance> Linker<T>::instantiate(Store<T>& store, const Module& module) {
+  return InstancePre<T>(*this, module).instantiate(store);
+}
+
+}  // namespace wasm
+// ---- end include/wasm/linker.hpp ----
+// ---- begin include/wasm/module_shape.hpp ----
+// The shape of a module (counts of imports and definitions) and the VMContext layout it
+// implies, for embedders that know their module at compile time:
+//
+//   static constexpr std::array<uint8_t, N> kGuest{...};        // the module's bytes
+//   constexpr wasm::ModuleShape kShape = wasm::module_shape_of(kGuest);
+//   static_assert(wasm::VMOffsets(kShape).memory_base(0) == 32);
+
+
+namespace wasm {
+
+using ModuleShape = detail::ModuleShape;
+using VMOffsets = detail::VMOffsets;
+template <ModuleShape Shape>
+using StaticOffsets = detail::StaticOffsets<Shape>;
+
+namespace detail {
+// Not constexpr on purpose: reaching it during constant evaluation is the compile error
+// module_shape_of gives for bytes that are not a well-formed module.
+inline void embedded_module_is_malformed() {}
+}  // namespace detail
+
+// The shape of a module embedded in the program. Malformed bytes fail to compile, naming
+// detail::embedded_module_is_malformed; use detail::scan_module_shape to get the message.
+consteval ModuleShape module_shape_of(std::span<const uint8_t> bytes) {
+  detail::ScanResult result = detail::scan_module_shape(bytes);
+  if (!result.ok()) detail::embedded_module_is_malformed();
+  return result.shape;
+}
+
+}  // namespace wasm
+// ---- end include/wasm/module_shape.hpp ----
+// ---- end include/wasm.hpp ----
+#if !defined(WASMPP_SEPARATE_COMPILATION) || defined(WASMPP_IMPLEMENTATION)
+// ---- begin include/wasm/detail/vm/engine_state_impl.hpp ----
+// EngineState's definitions that assemble code (see detail/base/inline.hpp).
+// ---- begin include/wasm/detail/jit/trampolines.hpp ----
+// Machine-code stubs between the host and JIT code (see jit/abi.hpp for the convention):
+//
+//  - the entry trampolines: every host→wasm call passes through one. They save the host's
+//    callee-saved registers, so a trap anywhere below can return straight to them (no setjmp,
+//    no C++ unwinding through JIT frames);
+//  - the resume stubs: continue at an entry trampoline's exit path after a trap;
+//  - per-signature array trampolines: call native-convention code with arguments taken from,
+//    and results written to, a ValRaw array (the untyped Func::call path);
+//  - per-signature native-to-array adapters: let JIT code call a host function that takes its
+//    arguments as a ValRaw array (dynamically typed host functions).
+#include <unistd.h>
+#include <xbyak/xbyak.h>
+
+#include <cstddef>
+#include <cstdint>
+#include <cstdlib>
+#include <memory>
+#include <mutex>
+
+// ---- begin include/wasm/detail/jit/frame_layout.hpp ----
+// The frame of a compiled function, addressed from rbp:
+//
+//   [rbp + 16 + k]   incoming stack arguments (abi::call_layout)
+//   [rbp + 8]        return address;  [rbp] caller's rbp (the frame chain)
+//   [rbp - 8], [rbp - 16]  saved r14, r15 (the caller's VMContext and memory base; for the
+//                    first wasm frame, the host's: the wasm entry trampoline does not save them)
+//   [rbp - 24]       the caller's results area pointer (functions with 2+ results)
+//   [rbp - 32]       VMFuncRef* of the pending call_indirect
+//   [rbp - 48 - 16i] value slot i: local i, or value-stack entry i (locals come first);
+//                    16 bytes and 16-aligned (rbp is), so a v128 fits any slot
+//   ...
+//   [rsp + 0 ..]     results area for callees with 2+ results (16 bytes per result)
+//
+// Every value-stack position owns one slot, so spilling never has to search for space.
+// Slots are 16 bytes for every type: the alternative (8-byte slots, v128 taking two) would make
+// a slot's address depend on the types below it, which merges and spills cannot afford.
+#include <xbyak/xbyak.h>
+
+#include <cstdint>
+
+namespace wasm::detail::jit::frame {
+
+// Where the frame prologue leaves the caller's registers, from the new rbp.
+inline constexpr int32_t kSavedRbp = 0;
+inline constexpr int32_t kSavedR14 = -8;
+inline constexpr int32_t kSavedR15 = -16;
+
+// The first instructions of every compiled function and of the array trampolines. The wasm
+// entry trampoline relies on them: after a trap it restores the host's rbp, r14 and r15 from
+// the frame of its callee (jit/trampolines.hpp).
+inline void emit_prologue(Xbyak::CodeGenerator& g) {
+  g.push(g.rbp);
+  g.mov(g.rbp, g.rsp);
+  g.push(g.r14);
+  g.push(g.r15);
+}
+
+// Only r14 and r15 are saved: every call spills all allocatable registers, so a wasm caller
+// keeps nothing in rbx/r12/r13 across a call, and the entry trampoline saves the host's.
+inline constexpr int32_t kSavedRegsBytes = 16;  // r14, r15
+inline constexpr int32_t kResultsPtr = -24;
+inline constexpr int32_t kCallTarget = -32;
+inline constexpr int32_t kFirstSlot = -48;
+inline constexpr int32_t kSlotBytes = 16;
+inline constexpr int32_t kIncomingArgs = 16;
+
+constexpr int32_t slot(uint32_t index) { return kFirstSlot - kSlotBytes * int32_t(index); }
+
+// Bytes of the `sub rsp` after the pushes: keeps rsp 16-byte aligned at calls.
+// rsp = rbp - kSavedRegsBytes after the pushes, a multiple of 16 (rbp is 16-aligned).
+constexpr uint32_t frame_bytes(uint32_t max_slots, uint32_t max_call_results) {
+  return uint32_t(-kFirstSlot - kSlotBytes - kSavedRegsBytes) + uint32_t(kSlotBytes) * max_slots +
+         16 * max_call_results;
+}
+static_assert(kSavedRegsBytes % 16 == 0 && (-kFirstSlot - kSlotBytes - kSavedRegsBytes) % 16 == 0);
+
+// Sizes beyond this are refused rather than risk a displacement overflow.
+inline constexpr uint32_t kMaxSlots = 1u << 23;
+
+}  // namespace wasm::detail::jit::frame
+// ---- end include/wasm/detail/jit/frame_layout.hpp ----
+
+namespace wasm::detail {
+
+namespace trampoline_detail {
+
+inline Stub seal(Xbyak::CodeGenerator& gen) {
+  gen.ready();
+  Stub stub;
+  stub.code = CodeMemory::publish(std::span<const uint8_t>(gen.getCode(), gen.getSize()));
+  return stub;
+}
+
+inline const Xbyak::Reg64& gpr(uint8_t index) {
+  static const Xbyak::Reg64 regs[16] = {
+      Xbyak::util::rax, Xbyak::util::rcx, Xbyak::util::rdx, Xbyak::util::rbx,
+      Xbyak::util::rsp, Xbyak::util::rbp, Xbyak::util::rsi, Xbyak::util::rdi,
+      Xbyak::util::r8,  Xbyak::util::r9,  Xbyak::util::r10, Xbyak::util::r11,
+      Xbyak::util::r12, Xbyak::util::r13, Xbyak::util::r14, Xbyak::util::r15};
+  return regs[index];
+}
+
+// Loads/stores one value of type t between a register location and memory.
+inline void load_value(Xbyak::CodeGenerator& g, ValType t, const abi::ArgLocation& loc,
+                       const Xbyak::Address& from, const Xbyak::Reg64& tmp) {
+  using Kind = abi::ArgLocation::Kind;
+  if (loc.kind == Kind::Gpr) {
+    g.mov(gpr(loc.reg), from);
+  } else if (loc.kind == Kind::Xmm) {
+    g.movdqu(Xbyak::Xmm(loc.reg), from);
+  } else {
+    Xbyak::Address to = g.qword[g.rsp + loc.stack_offset];
+    if (t == ValType::V128) {
+      g.movdqu(Xbyak::util::xmm15, from);
+      g.movdqu(g.xword[g.rsp + loc.stack_offset], Xbyak::util::xmm15);
+    } else {
+      g.mov(tmp, from);
+      g.mov(to, tmp);
+    }
+  }
+}
+
+}  // namespace trampoline_detail
+
+// The process-wide entry trampolines and the code that resumes them after a trap.
+//
+// Two trampolines, because what the host pays on every call is mostly stores:
+//  - the wasm entry, for callees that begin with the frame prologue of compiled code
+//    (push rbp; mov rbp, rsp; push r14; push r15: jit::frame::emit_prologue): it saves only
+//    rbx, r12 and r13, as the callee's own prologue saves the host's rbp, r14 and r15 right
+//    below it, where a trap can find them;
+//  - the host entry, for any other native-convention callee (host functions called from the
+//    host): it saves all six of System V's callee-saved registers itself.
+// Neither stores anything else: a trap finds the innermost trampoline by walking the frame
+// pointer chain up to the frame whose return address is a trampoline's (find_entry_frame).
+class EntryStubs {
+ public:
+  static const EntryStubs& get() {
+    static const EntryStubs stubs;
+    return stubs;
+  }
+
+  // Both trampolines are called as
+  //   R entry(const VMFuncRef* target, VMContext* caller, args...)   (no stack arguments)
+  // and call target->code with the callee VMContext target->vmctx and the other arguments as
+  // given. They return normally, or — after a trap — with VMStoreContext::trap_code set.
+  // (The target travels in rdi rather than through memory: one store less per call.)
+  const void* wasm_entry() const { return code_.data() + wasm_entry_; }
+  const void* host_entry() const { return code_.data() + host_entry_; }
+  // The trampoline for calling `target` from the host: host functions are told apart by the
+  // magic their context starts with (VMHostContext).
+  const void* entry_for(const VMFuncRef* target) const {
+    return is_instance_vmctx(target->vmctx) ? wasm_entry() : host_entry();
+  }
+
+  // A trampoline's frame to resume after a trap.
+  struct Resume {
+    const void* stub;    // jump here ...
+    uintptr_t frame;     // ... with rdi = the frame of the trampoline's callee
+  };
+  // Walks the frame chain from `frame` (a frame whose return address is in JIT code or a
+  // trampoline: a wasm function's, or that of the host code JIT code called) to the frame
+  // the innermost entry trampoline called. Allocation- and lock-free: the signal handler
+  // calls it too.
+  Resume find_entry_frame(uintptr_t frame) const {
+    const uintptr_t wasm_return = uintptr_t(code_.data() + wasm_return_);
+    const uintptr_t host_return = uintptr_t(code_.data() + host_return_);
+    for (uintptr_t fp = frame; fp != 0; fp = reinterpret_cast<const uintptr_t*>(fp)[0]) {
+      const uintptr_t return_address = reinterpret_cast<const uintptr_t*>(fp)[1];
+      if (return_address == wasm_return) return {code_.data() + wasm_resume_, fp};
+      if (return_address == host_return) return {code_.data() + host_resume_, fp};
+    }
+    return {nullptr, 0};
+  }
+
+  // Never returns: continues at the exit path of the innermost entry trampoline above `frame`
+  // (as for find_entry_frame), its caller's registers restored.
+  [[noreturn]] void unwind(uintptr_t frame) const {
+    Resume r = find_entry_frame(frame);
+    if (!r.stub) {
+      // A broken frame chain: nothing safe to return to.
+      static const char msg[] = "wasmpp: trap outside any entry trampoline\n";
+      (void)!::write(2, msg, sizeof msg - 1);
+      std::abort();
+    }
+    reinterpret_cast<void (*)(uintptr_t)>(const_cast<void*>(r.stub))(r.frame);
+    __builtin_unreachable();
+  }
+
+  bool ok() const { return bool(code_); }
+
+ private:
+  EntryStubs() {
+    using namespace Xbyak::util;
+    Xbyak::CodeGenerator g(4096, Xbyak::AutoGrow);
+    auto call_target = [&] {
+      g.mov(rax, rdi);
+      g.mov(rdi, g.qword[rax + vmlayout::VMFuncRef::vmctx]);
+      g.call(g.qword[rax + vmlayout::VMFuncRef::code]);
+    };
+    // Wasm entry. At entry rsp = 8 (mod 16); three pushes make it 0 for the call.
+    Xbyak::Label wasm_exit, host_exit;
+    wasm_entry_ = g.getSize();
+    g.push(rbx);
+    g.push(r12);
+    g.push(r13);
+    call_target();
+    wasm_return_ = g.getSize();
+    g.L(wasm_exit);
+    g.pop(r13);
+    g.pop(r12);
+    g.pop(rbx);
+    g.ret();
+    // Its resume stub, rdi = the callee's frame: the callee's prologue saved the host's rbp,
+    // r14, r15; the frame's return address sits right below the trampoline's pushes.
+    g.align(16);
+    wasm_resume_ = g.getSize();
+    g.mov(rbp, g.qword[rdi + jit::frame::kSavedRbp]);
+    g.mov(r14, g.qword[rdi + jit::frame::kSavedR14]);
+    g.mov(r15, g.qword[rdi + jit::frame::kSavedR15]);
+    g.lea(rsp, g.ptr[rdi + 16]);
+    g.jmp(wasm_exit);
+
+    // Host entry: six pushes and 8 bytes keep rsp 16-byte aligned at the call.
+    g.align(16);
+    host_entry_ = g.getSize();
+    g.push(rbp);
+    g.push(rbx);
+    g.push(r12);
+    g.push(r13);
+    g.push(r14);
+    g.push(r15);
+    g.sub(rsp, 8);
+    call_target();
+    host_return_ = g.getSize();
+    g.L(host_exit);
+    g.add(rsp, 8);
+    g.pop(r15);
+    g.pop(r14);
+    g.pop(r13);
+    g.pop(r12);
+    g.pop(rbx);
+    g.pop(rbp);
+    g.ret();
+    g.align(16);
+    host_resume_ = g.getSize();
+    g.lea(rsp, g.ptr[rdi + 16]);
+    g.jmp(host_exit);
+    code_ = trampoline_detail::seal(g).code;
+  }
+
+  CodeMemory code_;
+  size_t wasm_entry_ = 0, wasm_return_ = 0, wasm_resume_ = 0;
+  size_t host_entry_ = 0, host_return_ = 0, host_resume_ = 0;
+};
+
+// void array_call(VMContext* callee, VMContext* caller, const void* code, ValRaw* values):
+// loads the parameters from values[0..n), calls `code`, stores the results to values[0..m).
+inline Stub make_array_to_native(const FuncType& type) {
+  using namespace Xbyak::util;
+  using trampoline_detail::load_value;
+  abi::CallLayout layout = abi::call_layout(type);
+  Xbyak::CodeGenerator g(4096, Xbyak::AutoGrow);
+  // Reached through the wasm entry trampoline, so it starts with the frame prologue of
+  // compiled code. The callee may clobber every register but rbp, r14 and r15, so the array
+  // pointer lives in the frame.
+  jit::frame::emit_prologue(g);
+  g.push(rcx);  // [rbp - 24]: the ValRaw array
+  g.push(rdx);  // [rbp - 32]: the code to call; rsp = 0 (mod 16)
+  g.mov(r11, rcx);
+  if (layout.stack_bytes) g.sub(rsp, layout.stack_bytes);
+  // Stack arguments first (they use rax as a temporary), then registers.
+  for (size_t i = 0; i < type.params.size(); ++i) {
+    if (layout.params[i].kind == abi::ArgLocation::Kind::Stack) {
+      load_value(g, type.params[i], layout.params[i], g.qword[r11 + i * 16], rax);
+    }
+  }
+  for (size_t i = 0; i < type.params.size(); ++i) {
+    if (layout.params[i].kind != abi::ArgLocation::Kind::Stack) {
+      load_value(g, type.params[i], layout.params[i], g.qword[r11 + i * 16], rax);
+    }
+  }
+  // With 2+ results the callee writes them straight into the array (the parameters have all
+  // been loaded by then).
+  if (layout.has_results_area) g.mov(rdx, r11);
+  g.call(g.qword[rbp - 32]);
+  g.mov(r11, g.qword[rbp - 24]);
+  if (type.results.size() == 1) {
+    if (abi::is_float_class(type.results[0])) g.movdqu(g.xword[r11], xmm0);
+    else g.mov(g.qword[r11], rax);
+  }
+  g.leave();
+  g.ret();
+  return trampoline_detail::seal(g);
+}
+
+// The host side of a dynamically typed host function:
+//   void handler(void* host_ctx, void* caller_vmctx, ValRaw* values, uintptr_t exit_frame)
+// reads the parameters from values[0..n) and writes the results to values[0..m); exit_frame is
+// the adapter's frame (its return address leads back to the caller), where a trap unwinds from.
+using ArrayHostFn = void (*)(void* host_ctx, void* caller, ValRaw* values, uintptr_t exit_frame);
+
+inline Stub make_native_to_array(const FuncType& type, ArrayHostFn handler) {
+  using namespace Xbyak::util;
+  using Kind = abi::ArgLocation::Kind;
+  abi::CallLayout layout = abi::call_layout(type);
+  size_t slots = std::max(type.params.size(), type.results.size());
+  uint32_t frame = uint32_t((slots * 16 + 8 + 15) / 16 * 16);  // + the saved results pointer
+  Xbyak::CodeGenerator g(4096, Xbyak::AutoGrow);
+  g.push(rbp);
+  g.mov(rbp, rsp);
+  g.sub(rsp, frame);
+  for (size_t i = 0; i < type.params.size(); ++i) {
+    const abi::ArgLocation& loc = layout.params[i];
+    Xbyak::Address slot = g.qword[rsp + i * 16];
+    if (loc.kind == Kind::Gpr) {
+      g.mov(slot, trampoline_detail::gpr(loc.reg));
+    } else if (loc.kind == Kind::Xmm) {
+      g.movdqu(g.xword[rsp + i * 16], Xbyak::Xmm(loc.reg));
+    } else {
+      // Caller's stack arguments sit above the return address and saved rbp.
+      g.movdqu(xmm15, g.xword[rbp + 16 + loc.stack_offset]);
+      g.movdqu(g.xword[rsp + i * 16], xmm15);
+    }
+  }
+  if (layout.has_results_area) g.mov(g.qword[rsp + slots * 16], rdx);
+  g.mov(rdx, rsp);
+  g.mov(rcx, rbp);
+  g.mov(rax, reinterpret_cast<uintptr_t>(handler));
+  g.call(rax);
+  if (type.results.size() == 1) {
+    if (abi::is_float_class(type.results[0])) g.movdqu(xmm0, g.xword[rsp]);
+    else g.mov(rax, g.qword[rsp]);
+  } else if (layout.has_results_area) {
+    g.mov(rcx, g.qword[rsp + slots * 16]);
+    for (size_t i = 0; i < type.results.size(); ++i) {
+      g.movdqu(xmm15, g.xword[rsp + i * 16]);
+      g.movdqu(g.xword[rcx + i * 16], xmm15);
+    }
+  }
+  g.leave();
+  g.ret();
+  return trampoline_detail::seal(g);
+}
+
+}  // namespace wasm::detail
+// ---- end include/wasm/detail/jit/trampolines.hpp ----
+
+namespace wasm::detail {
+
+WASMPP_INLINE ArrayCallFn EngineState::array_trampoline(uint32_t type_id) {
+  std::lock_guard lock(trampolines_mutex);
+  auto it = array_trampolines.find(type_id);
+  if (it == array_trampolines.end()) {
+    it = array_trampolines.emplace(type_id, make_array_to_native(types.lookup(type_id))).first;
+  }
+  return reinterpret_cast<ArrayCallFn>(const_cast<void*>(it->second.entry()));
+}
+
+}  // namespace wasm::detail
+// ---- end include/wasm/detail/vm/engine_state_impl.hpp ----
+// ---- begin include/wasm/detail/vm/trap_handler_impl.hpp ----
+// TrapHandler's definitions that need the entry trampolines (see detail/base/inline.hpp).
+
+namespace wasm::detail {
+
+WASMPP_INLINE void TrapHandler::handle(int sig, siginfo_t* info, void* context) {
+  auto* uc = static_cast<ucontext_t*>(context);
+  uintptr_t pc = uintptr_t(uc->uc_mcontext.gregs[REG_RIP]);
+  // The code check comes first: current_store_context() may be stale outside wasm code.
+  VMStoreContext* sc = CodeRegistry::get().contains(pc) ? current_store_context() : nullptr;
+  if (sc) {
+    // Compiled code faults only in function bodies, where rbp is the function's frame.
+    const uintptr_t fp = uintptr_t(uc->uc_mcontext.gregs[REG_RBP]);
+    EntryStubs::Resume resume = EntryStubs::get().find_entry_frame(fp);
+    if (resume.stub) {
+      record_trap(sc, code_for_signal(sig), pc, fp);
+      uc->uc_mcontext.gregs[REG_RIP] = greg_t(resume.stub);
+      uc->uc_mcontext.gregs[REG_RDI] = greg_t(resume.frame);
+      return;
+    }
+  }
+  forward(sig, info, context);
+}
+
+}  // namespace wasm::detail
+// ---- end include/wasm/detail/vm/trap_handler_impl.hpp ----
+// ---- begin include/wasm/detail/vm/invoke_impl.hpp ----
+// The definitions of invoke.hpp that need trampolines (see detail/base/inline.hpp).
+
+namespace wasm::detail {
+
+WASMPP_INLINE const void* entry_trampoline_for(const VMFuncRef* target) {
+  return EntryStubs::get().entry_for(target);
+}
+
+WASMPP_INLINE Result<void> call_array(StoreData& store, const VMFuncRef* func, ValRaw* values) {
+  ArrayCallFn trampoline = store.engine->array_trampoline(func->type_id);
+  VMFuncRef target;
+  target.code = reinterpret_cast<void*>(trampoline);
+  target.vmctx = func->vmctx;
+  return enter_wasm<void>(store, EntryStubs::get().wasm_entry(), &target, static_cast<void*>(func->vmctx),
+                          static_cast<const void*>(func->code), values);
+}
+
+[[noreturn]] WASMPP_INLINE void raise_host_trap(StoreData& store, uintptr_t exit_frame) {
+  VMStoreContext* sc = &store.ctx;
+  TrapCode code = TrapCode::HostError;
+  if (store.pending_error && store.pending_error->trap_code()) code = *store.pending_error->trap_code();
+  const uintptr_t* frame = reinterpret_cast<const uintptr_t*>(exit_frame);
+  record_trap(sc, code, frame[1], frame[0]);
+  EntryStubs::get().unwind(exit_frame);
+}
+
+WASMPP_INLINE HostFunc* make_host_func(StoreData& store, const FuncType& type, HostFunc::Callback callback) {
+  auto host = std::make_unique<HostFunc>();
+  host->vmctx.store_context = &store.ctx;
+  host->vmctx.owner = host.get();
+  host->store = &store;
+  host->type = type;
+  host->callback = std::move(callback);
+  host->adapter = make_native_to_array(type, &host_array_entry);
+  host->ref.code = const_cast<void*>(host->adapter.entry());
+  host->ref.vmctx = reinterpret_cast<VMContext*>(&host->vmctx);
+  host->ref.type_id = store.engine->types.intern(type);
+  HostFunc* raw = host.get();
+  store.host_funcs.push_back(std::move(host));
+  return raw;
+}
+
+}  // namespace wasm::detail
+// ---- end include/wasm/detail/vm/invoke_impl.hpp ----
+// ---- begin include/wasm/detail/vm/instantiate_impl.hpp ----
+// Instantiation (see instantiate.hpp): its definitions, compiled once in separate-compilation mode.
+#include <span>
+#include <string>
+
 // ---- begin include/wasm/detail/vm/builtins_impl.hpp ----
 // The builtins (libcalls) that JIT code calls through VMBuiltins; see builtins.def for the
 // contract. A builtin that traps records the trap with its caller's pc and frame pointer and
 // unwinds to the entry trampoline; it keeps no object with a destructor alive when it does.
+#include <vector>
 
 // ---- begin include/wasm/detail/vm/const_eval.hpp ----
 // Evaluates validated constant expressions (global initialisers, segment offsets and element
 // items) against a partly built instance.
+#include <cstring>
+#include <vector>
 
 
 namespace wasm::detail {
@@ -7138,12 +6933,6 @@ WASM_BUILTIN(epoch_deadline_reached, void, VMContext*)
 // ---- end include/wasm/detail/vm/builtins_impl.hpp ----
 
 namespace wasm::detail {
-
-// An import resolved to an entity of the store: kind plus an index into the store's vectors.
-struct ResolvedImport {
-  ExternKind kind = ExternKind::Func;
-  uint32_t handle = 0;
-};
 
 class Instantiator {
  public:
@@ -7377,29 +7166,33 @@ class Instantiator {
   Instance* in_ = nullptr;
 };
 
-inline Result<Instance*> instantiate(StoreData& store, std::shared_ptr<const ModuleState> module,
-                                     std::span<const ResolvedImport> imports) {
+WASMPP_INLINE Result<Instance*> instantiate(StoreData& store, std::shared_ptr<const ModuleState> module,
+                                            std::span<const ResolvedImport> imports) {
   return Instantiator(store, std::move(module)).run(imports);
 }
 
 }  // namespace wasm::detail
-// ---- end include/wasm/detail/vm/instantiate.hpp ----
-// ---- begin include/wasm/module.hpp ----
-// Module: a decoded, validated and compiled WebAssembly module, ready to instantiate.
-// Immutable and shareable between threads and stores; copies are handles to the same module.
-
+// ---- end include/wasm/detail/vm/instantiate_impl.hpp ----
+// ---- begin include/wasm/module_impl.hpp ----
+// Module's definitions that decode, validate and compile (see detail/base/inline.hpp).
 // ---- begin include/wasm/detail/binary/decoder.hpp ----
 // Decodes a module binary into ModuleInfo: the header, every section with its order and size
 // checks, and the locals of each function body. Instructions inside bodies are read later by the
 // validator (which reports malformed code as a decode error).
+#include <span>
+#include <string>
 
 // ---- begin include/wasm/detail/binary/name_section.hpp ----
 // Parses the `name` custom section (module, function and local names) for backtraces.
 // Custom sections never make a module malformed: a broken name section is ignored as a whole.
+#include <span>
+#include <string>
 
 // ---- begin include/wasm/detail/binary/utf8.hpp ----
 // UTF-8 well-formedness as the binary format requires for names (RFC 3629: no overlong forms,
 // no surrogates, nothing above U+10FFFF).
+#include <cstdint>
+#include <span>
 
 namespace wasm::detail {
 
@@ -7954,9 +7747,19 @@ inline Result<ModuleInfo> decode_module(std::span<const uint8_t> bytes,
 // ---- begin include/wasm/detail/binary/validator.hpp ----
 // Validates a decoded module as the WebAssembly 2.0 specification says: the module-level rules
 // here, constant expressions in validator_const.hpp, function bodies in validator_function.hpp.
+#include <algorithm>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
 
 // ---- begin include/wasm/detail/binary/validator_const.hpp ----
 // Constant expressions: global initialisers, segment offsets and element items.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
 
 // ---- begin include/wasm/detail/binary/validator_function.hpp ----
 // Type-checks function bodies: the operand stack and control frames of the validation algorithm
@@ -7965,6 +7768,12 @@ inline Result<ModuleInfo> decode_module(std::span<const uint8_t> bytes,
 // One FunctionValidator checks every body of a module and reuses its stacks, so a body costs no
 // allocation once the stacks have grown. Non-special opcodes are checked generically from the
 // opcode table (pop P2, P1, P0, push R); only the opcodes marked Special have their own case.
+#include <algorithm>
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
 
 
 namespace wasm::detail {
@@ -8909,12 +8718,24 @@ inline Result<void> validate_module(const ModuleInfo& module, const Features& fe
 // parallel, and lays the results out into one CodeMemory with direct calls patched. The
 // output does not depend on the number of threads: functions are compiled independently and
 // placed in index order.
+#include <pthread.h>
+#include <time.h>
+#include <unistd.h>
 
+#include <algorithm>
+#include <atomic>
+#include <cstring>
+#include <memory>
+#include <optional>
+#include <vector>
 
 // ---- begin include/wasm/detail/jit/function_compiler.hpp ----
 // The driver of FunctionCompiler (declared in function_compiler_decl.hpp): prologue, the loop
 // over instructions, epilogue and out-of-line code, plus the value-stack and register
 // primitives every visitor uses. The visitors live in compile_*.hpp, included at the end.
+#include <algorithm>
+#include <exception>
+#include <new>
 
 // ---- begin include/wasm/detail/jit/function_compiler_decl.hpp ----
 // FunctionCompiler: the single-pass baseline compiler. One visit per instruction, read through
@@ -8924,17 +8745,30 @@ inline Result<void> validate_module(const ModuleInfo& module, const Features& fe
 // The members are defined in compile_*.hpp by topic; function_compiler.hpp puts them together.
 // One FunctionCompiler per thread: it keeps its buffers across functions, so compiling a
 // function allocates only for its output.
+#include <xbyak/xbyak.h>
 
+#include <cstdint>
+#include <cstdlib>
+#include <optional>
+#include <string>
+#include <vector>
 
 // ---- begin include/wasm/detail/jit/compile_env.hpp ----
 // What every function compiler of a module shares, read-only: the module, its VMContext
 // layout and the code-generation options taken from Config.
+#include <cstdint>
+#include <vector>
 
 // ---- begin include/wasm/detail/jit/emit_numeric_base.hpp ----
 // Shared vocabulary of the numeric emitters (emit_numeric.hpp is the entry point): operands,
 // trap labels, scratch registers, CPU features, x86 condition codes and small helpers.
+#include <xbyak/xbyak.h>
 #include <xbyak/xbyak_util.h>
 
+#include <cassert>
+#include <cstdint>
+#include <stdexcept>
+#include <string>
 
 
 namespace wasm::detail::jit {
@@ -9251,13 +9085,20 @@ struct CompiledFunction {
 // ---- begin include/wasm/detail/jit/control_frames.hpp ----
 // Control frames of the single-pass compiler: one per open block/loop/if (and the function
 // body), with the label branches jump to and where the merge state of that label lives.
+#include <xbyak/xbyak.h>
 
+#include <cstdint>
+#include <span>
+#include <vector>
 
 // ---- begin include/wasm/detail/jit/labels.hpp ----
 // Branch targets of the compiler. Xbyak's labels keep hash maps per label; the baseline tier
 // creates one or two per block, so it uses this flat scheme instead: a label is an index,
 // forward references form a linked list of rel32 fields patched when the label is bound.
+#include <xbyak/xbyak.h>
 
+#include <cstdint>
+#include <vector>
 
 
 namespace wasm::detail::jit {
@@ -9380,11 +9221,15 @@ class Labels {
 // The abstract value stack of the single-pass compiler. Locals are its bottom entries; every
 // entry says where its value is right now: a constant not yet materialised, a register
 // (possibly shared with other entries), or the entry's own frame slot.
+#include <cstdint>
+#include <vector>
 
 // ---- begin include/wasm/detail/jit/regs.hpp ----
 // Register names of the baseline compiler: one small id space for both classes (0-15 general
 // purpose, 16-31 xmm), sets of them as bit masks, and which ones the allocator may hand out.
+#include <xbyak/xbyak.h>
 
+#include <cstdint>
 
 
 namespace wasm::detail::jit {
@@ -9575,7 +9420,12 @@ class StateArena {
 // constants placed after the function body, and SimdAsm, which writes each 128-bit operation
 // as `dst = op(lhs, rhs)` and picks the encoding: AVX's three-operand VEX form when the CPU
 // has it, else SSE's two-operand form after copying lhs into dst.
+#include <xbyak/xbyak.h>
 
+#include <array>
+#include <cstdint>
+#include <cstring>
+#include <deque>
 
 
 namespace wasm::detail::jit {
@@ -9797,7 +9647,9 @@ class SimdAsm {
 // Short machine-code sequences the compiler needs in many places: moving values of any type
 // between registers, frame slots, constants and memory. Nothing here knows about the value
 // stack; function_compiler.hpp decides what goes where.
+#include <xbyak/xbyak.h>
 
+#include <cstdint>
 
 
 namespace wasm::detail::jit::masm {
@@ -9918,6 +9770,10 @@ inline void store_var(CodeGenerator& a, const Xbyak::RegExp& dst, const VarState
 // Which registers hold values of the value stack, and how many stack entries share each one.
 // A register may only be overwritten in place when no other entry uses it; popping an entry
 // gives up its use, after which the caller pins the register until it is done with it.
+#include <cstdint>
+#include <cstring>
+#include <optional>
+#include <span>
 
 
 namespace wasm::detail::jit {
@@ -9995,7 +9851,9 @@ class RegisterCache {
 //     destinations, so copying them in increasing order never overwrites a source still needed;
 //   * entries below the base keep their position, so a load into a merge register only ever
 //     reads the entry's own slot, which no store of the transfer writes.
+#include <xbyak/xbyak.h>
 
+#include <cstdint>
 
 
 namespace wasm::detail::jit {
@@ -11400,6 +11258,7 @@ inline void FunctionCompiler::visit_table_size(uint32_t table) {
 //         become neg/shift/and sequences, anything else divides without the run-time checks.
 //  Shift  shl, shr_s, shr_u, rotl, rotr. rhs is an immediate or in rcx; dst and lhs may be any
 //         registers, rcx included (dst == rcx goes through scratch).
+#include <optional>
 
 // ---- begin include/wasm/detail/jit/emit_numeric_conv.hpp ----
 // Conversions of emit_numeric between integer and float classes: truncations (trapping and
@@ -11409,6 +11268,7 @@ inline void FunctionCompiler::visit_table_size(uint32_t table) {
 // out-of-range inputs, which is also the correct result for inputs that truncate to INT_MIN. So
 // the fast path is one conversion and one compare, and the slow path, taken only when the result
 // is INT_MIN, tells the cases apart.
+#include <cstring>
 
 
 namespace wasm::detail::jit::numeric_detail {
@@ -11659,6 +11519,7 @@ inline bool emit_conversion(CodeGenerator& a, Op op, NumOperand dst, NumOperand 
 // ---- begin include/wasm/detail/jit/emit_numeric_float.hpp ----
 // Float instructions of emit_numeric (f32 and f64): arithmetic, min/max, rounding, sign bit ops
 // and comparisons. SSE4.1 only (no AVX), so two-operand forms with the aliasing cases spelled out.
+#include <optional>
 
 
 namespace wasm::detail::jit {
@@ -11877,6 +11738,7 @@ inline bool emit_float_op(CodeGenerator& a, Op op, NumOperand dst, NumOperand lh
 // ---- begin include/wasm/detail/jit/emit_numeric_int.hpp ----
 // Integer instructions of emit_numeric (i32 and i64): ALU ops, comparisons, division and
 // remainder, shifts and rotates, clz/ctz/popcnt, sign extensions and wrap/extend.
+#include <optional>
 
 
 namespace wasm::detail::jit {
@@ -13905,7 +13767,7 @@ inline Result<void> load_code(ModuleState& state, const Config& config) {
   auto compiled = jit::compile_module(state.info, jit::CompileOptions::from(config),
                                       config.parallel_compilation() ? 0 : 1);
   if (!compiled) return std::move(compiled).error();
-  state.publish_code(std::move(*compiled), config);
+  state.publish_code(std::move(*compiled));
   return {};
 }
 
@@ -13914,307 +13776,30 @@ inline Result<void> load_code(ModuleState& state, const Config& config) {
 
 namespace wasm {
 
-using ExternType = std::variant<FuncType, TableType, MemoryType, GlobalType>;
-
-struct ImportType {
-  std::string_view module;
-  std::string_view name;
-  ExternType type;
-};
-
-struct ExportType {
-  std::string_view name;
-  ExternType type;
-};
-
-class Module {
- public:
-  // Decodes, validates and compiles `bytes`. Errors are of kind Decode, Validate or Resource.
-  static Result<Module> compile(const Engine& engine, std::span<const uint8_t> bytes) {
-    auto state = validated(engine, bytes);
-    if (!state) return std::move(state).error();
-    if (Result<void> r = detail::load_code(**state, engine.config()); !r) return std::move(r).error();
-    return Module(std::move(*state));
-  }
-
-  // Checks `bytes` without compiling them.
-  static Result<void> validate(const Engine& engine, std::span<const uint8_t> bytes) {
-    auto state = validated(engine, bytes);
-    if (!state) return std::move(state).error();
-    return {};
-  }
-
-  const Engine& engine() const { return engine_; }
-  std::optional<std::string_view> name() const {
-    if (state_->info.names.module) return *state_->info.names.module;
-    return std::nullopt;
-  }
-
-  std::vector<ImportType> imports() const {
-    std::vector<ImportType> out;
-    out.reserve(state_->info.imports.size());
-    for (const auto& imp : state_->info.imports) out.push_back({imp.module, imp.name, import_extern_type(imp)});
-    return out;
-  }
-
-  std::vector<ExportType> exports() const {
-    std::vector<ExportType> out;
-    out.reserve(state_->info.exports.size());
-    for (const auto& exp : state_->info.exports) out.push_back({exp.name, extern_type(exp.kind, exp.index)});
-    return out;
-  }
-
-  // Internal: the decoded module and its code, for the runtime and tools.
-  const detail::ModuleInfo& info() const { return state_->info; }
-  const std::shared_ptr<const detail::ModuleState>& state() const { return state_; }
-
- private:
-  explicit Module(std::shared_ptr<detail::ModuleState> state)
-      : engine_(Engine::from_state(state->engine)), state_(std::move(state)) {}
-
-  static Result<std::shared_ptr<detail::ModuleState>> validated(const Engine& engine,
-                                                               std::span<const uint8_t> bytes) {
-    const Features& features = engine.config().wasm_features();
-    auto info = detail::decode_module(bytes, features);
-    if (!info) return std::move(info).error();
-    if (auto valid = detail::validate_module(*info, features); !valid) return std::move(valid).error();
-    auto state = std::make_shared<detail::ModuleState>();
-    state->engine = engine.shared_state();
-    state->offsets = detail::VMOffsets(detail::shape_of(*info));
-    if (!state->offsets.ok()) return Error(ErrorKind::Resource, "module too large for a VMContext");
-    state->type_ids.reserve(info->types.size());
-    for (const FuncType& t : info->types) state->type_ids.push_back(engine.state().types.intern(t));
-    state->info = std::move(*info);
-    state->index_exports();  // after the move: the keys view the names inside `info`
-    return state;
-  }
-
-  ExternType import_extern_type(const detail::Import& imp) const {
-    switch (imp.kind) {
-      case ExternKind::Table: return imp.table;
-      case ExternKind::Memory: return imp.memory;
-      case ExternKind::Global: return imp.global;
-      default: return state_->info.types[imp.type_index];
-    }
-  }
-
-  ExternType extern_type(ExternKind kind, uint32_t index) const {
-    const auto& info = state_->info;
-    switch (kind) {
-      case ExternKind::Table: return info.tables[index];
-      case ExternKind::Memory: return info.memories[index];
-      case ExternKind::Global: return info.globals[index];
-      default: return info.func_type(index);
-    }
-  }
-
-  Engine engine_;
-  std::shared_ptr<const detail::ModuleState> state_;
-};
-
-}  // namespace wasm
-// ---- end include/wasm/module.hpp ----
-
-namespace wasm {
-
-template <typename T>
-class InstancePre;
-
-template <typename T = std::monostate>
-class Linker {
- public:
-  using DynamicCallback = std::function<Result<void>(Caller<T>&, std::span<const Val>, std::span<Val>)>;
-
-  explicit Linker(const Engine& engine) : engine_(engine) {}
-
-  // Later definitions of a name replace earlier ones instead of being an error.
-  Linker& allow_shadowing(bool allow) {
-    allow_shadowing_ = allow;
-    return *this;
-  }
-
-  Result<void> define(std::string_view module, std::string_view name, const Extern& item) {
-    return insert(module, name, Definition{item});
-  }
-
-  // A host function with a dynamic signature, for every store this linker instantiates in.
-  Result<void> func_new(std::string_view module, std::string_view name, const FuncType& type,
-                        DynamicCallback callback) {
-    auto host = std::make_shared<HostDefinition>();
-    host->make = [type, callback = std::move(callback)](Store<T>& store) {
-      return Func::create(store, type, callback);
-    };
-    return insert(module, name, Definition{host});
-  }
-
-  // A typed host function from a C++ callable; its wasm type comes from the signature.
-  // Needs no store: each store gets its own copy when it first instantiates with it.
-  template <typename F>
-  Result<void> func_wrap(std::string_view module, std::string_view name, F&& fn) {
-    auto host = std::make_shared<HostDefinition>();
-    host->make = [fn = std::forward<F>(fn)](Store<T>& store) { return Func::wrap(store, fn); };
-    return insert(module, name, Definition{host});
-  }
-  // The same for a member function called on `object`, which must outlive every store that
-  // instantiates with this linker: linker.func_wrap("env", "add", &counter, &Counter::add).
-  template <typename Obj, typename M>
-    requires std::is_member_function_pointer_v<M>
-  Result<void> func_wrap(std::string_view module, std::string_view name, Obj* object, M method) {
-    return func_wrap(module, name, detail::bind_method(object, method));
-  }
-
-  // Defines every export of `instance` under module name `module`.
-  Result<void> instance(Store<T>& store, std::string_view module, const Instance& instance) {
-    auto s = detail::owning_store(store, instance.store_id());
-    if (!s) return std::move(s).error();
-    detail::Instance* in = (*s)->instances[instance.index()];
-    for (const detail::Export& e : in->info().exports) {
-      std::optional<Extern> item = Instance::export_of(**s, in, e.name);
-      if (!item) continue;
-      if (Result<void> r = define(module, e.name, *item); !r) return r;
-    }
-    return {};
-  }
-
-  // The definition of module.name as an Extern of `store`.
-  std::optional<Extern> get(Store<T>& store, std::string_view module, std::string_view name) {
-    auto it = defs_.find(make_key(module, name));
-    if (it == defs_.end()) return std::nullopt;
-    return materialize(store, it->second);
-  }
-
-  Result<Instance> instantiate(Store<T>& store, const Module& module);
-  Result<InstancePre<T>> instantiate_pre(const Module& module);
-
- private:
-  friend class InstancePre<T>;
-
-  struct HostDefinition {
-    std::function<Func(Store<T>&)> make;
-    std::unordered_map<uint64_t, Func> per_store;  // the copy made in each store
-  };
-  using Definition = std::variant<Extern, std::shared_ptr<HostDefinition>>;
-  using Key = std::pair<std::string, std::string>;
-
-  static Key make_key(std::string_view module, std::string_view name) {
-    return {std::string(module), std::string(name)};
-  }
-
-  Result<void> insert(std::string_view module, std::string_view name, Definition def) {
-    auto [it, inserted] = defs_.try_emplace(make_key(module, name), def);
-    if (!inserted) {
-      if (!allow_shadowing_) {
-        return Error(ErrorKind::Link, "\"" + std::string(module) + "\" \"" + std::string(name) + "\" is already defined");
-      }
-      it->second = std::move(def);
-    }
-    return {};
-  }
-
-  static Extern materialize(Store<T>& store, const Definition& def) {
-    if (const Extern* e = std::get_if<Extern>(&def)) return *e;
-    HostDefinition& host = *std::get<std::shared_ptr<HostDefinition>>(def);
-    uint64_t id = store.inner().id;
-    auto it = host.per_store.find(id);
-    if (it == host.per_store.end()) {
-      it = host.per_store.emplace(id, host.make(store)).first;
-    }
-    return it->second;
-  }
-
-  // Resolves every import of `module` for `store`.
-  Result<std::vector<detail::ResolvedImport>> resolve(Store<T>& store, const Module& module) {
-    std::vector<detail::ResolvedImport> resolved;
-    for (const detail::Import& imp : module.info().imports) {
-      auto it = defs_.find(make_key(imp.module, imp.name));
-      if (it == defs_.end()) {
-        return Error(ErrorKind::Link, "unknown import: \"" + imp.module + "\" \"" + imp.name + "\" has not been defined");
-      }
-      Extern item = materialize(store, it->second);
-      if (detail::extern_store_id(item) != store.inner().id) {
-        return Error(ErrorKind::Link, "import \"" + imp.module + "\" \"" + imp.name + "\" belongs to another store");
-      }
-      resolved.push_back({detail::extern_kind(item), detail::extern_handle(item)});
-    }
-    return resolved;
-  }
-
-  Engine engine_;
-  bool allow_shadowing_ = false;
-  std::map<Key, Definition> defs_;
-};
-
-// A module whose imports a Linker resolves, ready to instantiate many times.
-template <typename T = std::monostate>
-class InstancePre {
- public:
-  InstancePre(Linker<T> linker, Module module) : linker_(std::move(linker)), module_(std::move(module)) {}
-
-  Result<Instance> instantiate(Store<T>& store) {
-    if (!(store.engine() == module_.engine())) {
-      return Error(ErrorKind::Link, "the module and the store belong to different engines");
-    }
-    auto imports = linker_.resolve(store, module_);
-    if (!imports) return std::move(imports).error();
-    auto in = detail::instantiate(store.inner(), module_.state(), *imports);
-    if (!in) return std::move(in).error();
-    return Instance(store.inner().id, uint32_t(store.inner().instances.size() - 1));
-  }
-
-  const Module& module() const { return module_; }
-
- private:
-  Linker<T> linker_;
-  Module module_;
-};
-
-template <typename T>
-Result<InstancePre<T>> Linker<T>::instantiate_pre(const Module& module) {
-  for (const detail::Import& imp : module.info().imports) {
-    if (!defs_.count(make_key(imp.module, imp.name))) {
-      return Error(ErrorKind::Link, "unknown import: \"" + imp.module + "\" \"" + imp.name + "\" has not been defined");
-    }
-  }
-  return InstancePre<T>(*this, module);
+WASMPP_INLINE Result<Module> Module::compile(const Engine& engine, std::span<const uint8_t> bytes) {
+  auto state = validated(engine, bytes);
+  if (!state) return std::move(state).error();
+  if (Result<void> r = detail::load_code(**state, engine.config()); !r) return std::move(r).error();
+  return Module(std::move(*state));
 }
 
-template <typename T>
-Result<Instance> Linker<T>::instantiate(Store<T>& store, const Module& module) {
-  return InstancePre<T>(*this, module).instantiate(store);
+WASMPP_INLINE Result<std::shared_ptr<detail::ModuleState>> Module::validated(const Engine& engine,
+                                                                            std::span<const uint8_t> bytes) {
+  const Features& features = engine.config().wasm_features();
+  auto info = detail::decode_module(bytes, features);
+  if (!info) return std::move(info).error();
+  if (auto valid = detail::validate_module(*info, features); !valid) return std::move(valid).error();
+  auto state = std::make_shared<detail::ModuleState>();
+  state->engine = engine.shared_state();
+  state->offsets = detail::VMOffsets(detail::shape_of(*info));
+  if (!state->offsets.ok()) return Error(ErrorKind::Resource, "module too large for a VMContext");
+  state->type_ids.reserve(info->types.size());
+  for (const FuncType& t : info->types) state->type_ids.push_back(engine.state().types.intern(t));
+  state->info = std::move(*info);
+  state->index_exports();  // after the move: the keys view the names inside `info`
+  return state;
 }
 
 }  // namespace wasm
-// ---- end include/wasm/linker.hpp ----
-// ---- begin include/wasm/module_shape.hpp ----
-// The shape of a module (counts of imports and definitions) and the VMContext layout it
-// implies, for embedders that know their module at compile time:
-//
-//   static constexpr std::array<uint8_t, N> kGuest{...};        // the module's bytes
-//   constexpr wasm::ModuleShape kShape = wasm::module_shape_of(kGuest);
-//   static_assert(wasm::VMOffsets(kShape).memory_base(0) == 32);
-
-
-namespace wasm {
-
-using ModuleShape = detail::ModuleShape;
-using VMOffsets = detail::VMOffsets;
-template <ModuleShape Shape>
-using StaticOffsets = detail::StaticOffsets<Shape>;
-
-namespace detail {
-// Not constexpr on purpose: reaching it during constant evaluation is the compile error
-// module_shape_of gives for bytes that are not a well-formed module.
-inline void embedded_module_is_malformed() {}
-}  // namespace detail
-
-// The shape of a module embedded in the program. Malformed bytes fail to compile, naming
-// detail::embedded_module_is_malformed; use detail::scan_module_shape to get the message.
-consteval ModuleShape module_shape_of(std::span<const uint8_t> bytes) {
-  detail::ScanResult result = detail::scan_module_shape(bytes);
-  if (!result.ok()) detail::embedded_module_is_malformed();
-  return result.shape;
-}
-
-}  // namespace wasm
-// ---- end include/wasm/module_shape.hpp ----
-// ---- end include/wasm.hpp ----
+// ---- end include/wasm/module_impl.hpp ----
+#endif

@@ -8,9 +8,7 @@
 #include <variant>
 #include <vector>
 
-#include "wasm/detail/binary/decoder.hpp"
-#include "wasm/detail/binary/validator.hpp"
-#include "wasm/detail/vm/code_loader.hpp"
+#include "wasm/detail/base/inline.hpp"
 #include "wasm/detail/vm/module_state.hpp"
 #include "wasm/engine.hpp"
 #include "wasm/result.hpp"
@@ -34,12 +32,7 @@ struct ExportType {
 class Module {
  public:
   // Decodes, validates and compiles `bytes`. Errors are of kind Decode, Validate or Resource.
-  static Result<Module> compile(const Engine& engine, std::span<const uint8_t> bytes) {
-    auto state = validated(engine, bytes);
-    if (!state) return std::move(state).error();
-    if (Result<void> r = detail::load_code(**state, engine.config()); !r) return std::move(r).error();
-    return Module(std::move(*state));
-  }
+  static Result<Module> compile(const Engine& engine, std::span<const uint8_t> bytes);
 
   // Checks `bytes` without compiling them.
   static Result<void> validate(const Engine& engine, std::span<const uint8_t> bytes) {
@@ -77,21 +70,7 @@ class Module {
       : engine_(Engine::from_state(state->engine)), state_(std::move(state)) {}
 
   static Result<std::shared_ptr<detail::ModuleState>> validated(const Engine& engine,
-                                                               std::span<const uint8_t> bytes) {
-    const Features& features = engine.config().wasm_features();
-    auto info = detail::decode_module(bytes, features);
-    if (!info) return std::move(info).error();
-    if (auto valid = detail::validate_module(*info, features); !valid) return std::move(valid).error();
-    auto state = std::make_shared<detail::ModuleState>();
-    state->engine = engine.shared_state();
-    state->offsets = detail::VMOffsets(detail::shape_of(*info));
-    if (!state->offsets.ok()) return Error(ErrorKind::Resource, "module too large for a VMContext");
-    state->type_ids.reserve(info->types.size());
-    for (const FuncType& t : info->types) state->type_ids.push_back(engine.state().types.intern(t));
-    state->info = std::move(*info);
-    state->index_exports();  // after the move: the keys view the names inside `info`
-    return state;
-  }
+                                                               std::span<const uint8_t> bytes);
 
   ExternType import_extern_type(const detail::Import& imp) const {
     switch (imp.kind) {
@@ -117,3 +96,7 @@ class Module {
 };
 
 }  // namespace wasm
+
+#if !defined(WASMPP_SEPARATE_COMPILATION) || defined(WASMPP_IMPLEMENTATION)
+#include "wasm/module_impl.hpp"
+#endif

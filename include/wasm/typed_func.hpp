@@ -48,7 +48,7 @@ class TypedFunc {
   // A function's VMFuncRef never moves, so it and the entry trampoline it needs are looked up
   // once here: a call then loads nothing through the store but its id.
   TypedFunc(const Func& f, const detail::VMFuncRef* ref)
-      : func_(f), ref_(ref), vmctx_(ref->vmctx), entry_(detail::EntryStubs::get().entry_for(ref)) {}
+      : func_(f), ref_(ref), vmctx_(ref->vmctx), entry_(detail::entry_trampoline_for(ref)) {}
 
   template <size_t I>
   using P = std::tuple_element_t<I, ParamTuple>;

@@ -5,8 +5,14 @@
 #   MODE=add-subdirectory  build and run project/ with add_subdirectory(SOURCE_DIR)
 #   MODE=single-header     copy single_include/wasm.hpp alone into WORK/single and compile the
 #                          program with only -I WORK/single (plus the dependencies' own folders)
-# Every variant builds main.cpp + add.cpp, two translation units that include <wasm.hpp>, and runs
-# the program (it compiles a module, instantiates it and calls its export "add").
+#   MODE=single-header-separate  the same, separately compiled: WASMPP_SEPARATE_COMPILATION for
+#                          every file, impl_single.cpp (WASMPP_IMPLEMENTATION) the third
+#   MODE=single-header-wasi  wasm.hpp and wasm_wasi.hpp alone in WORK/single; builds
+#                          examples/wasi-hello/hello.c with WASI_CLANG and runs it via wasi_main.cpp
+# -DLINK_MODE=compiled or impl_tu (find-package, add-subdirectory): separately compiled, through
+# wasmpp::compiled or a user translation unit that includes <wasm/impl.hpp> (project/CMakeLists.txt).
+# Every other variant builds main.cpp + add.cpp, two translation units that include <wasm.hpp>,
+# and runs the program (it compiles a module, instantiates it and calls its export "add").
 cmake_minimum_required(VERSION 3.25)
 set(here "${CMAKE_CURRENT_LIST_DIR}")
 
@@ -25,14 +31,19 @@ if(MAKE_PROGRAM)
   list(APPEND generator_args "-DCMAKE_MAKE_PROGRAM=${MAKE_PROGRAM}")
 endif()
 # No CMAKE_BUILD_TYPE: -O0 without -g compiles fastest, and the program only checks behaviour.
+if(NOT LINK_MODE)
+  set(LINK_MODE header_only)
+endif()
 set(project_args -S "${here}/project" -B "${WORK}/build" ${generator_args}
-    "-DCMAKE_CXX_COMPILER=${CXX}" -DCMAKE_FIND_USE_PACKAGE_REGISTRY=OFF)
+    "-DCMAKE_CXX_COMPILER=${CXX}" -DCMAKE_FIND_USE_PACKAGE_REGISTRY=OFF "-DLINK_MODE=${LINK_MODE}")
 
 if(MODE STREQUAL "find-package")
   set(prefix "${WORK}/prefix")
   run("${CMAKE_COMMAND}" --install "${BUILD_DIR}" --prefix "${prefix}")
   foreach(f include/wasm.hpp include/wasm/types.hpp include/wasm/detail/binary/opcodes.def
-            include/wasmpp/single_include/wasm.hpp share/cmake/wasmpp/wasmppConfig.cmake
+            include/wasm/impl.hpp include/wasmpp/single_include/wasm.hpp
+            include/wasmpp/single_include/wasm_wasi.hpp share/cmake/wasmpp/wasmpp_compiled.cpp
+            share/cmake/wasmpp/wasmppConfig.cmake
             share/cmake/wasmpp/wasmppConfigVersion.cmake share/cmake/wasmpp/wasmppTargets.cmake
             share/pkgconfig/wasmpp.pc)
     if(NOT EXISTS "${prefix}/${f}")
@@ -63,7 +74,7 @@ if(MODE STREQUAL "find-package")
 elseif(MODE STREQUAL "add-subdirectory")
   run("${CMAKE_COMMAND}" ${project_args} -DCONSUMER_MODE=add_subdirectory
       "-DWASMPP_SOURCE_DIR=${SOURCE_DIR}")
-elseif(MODE STREQUAL "single-header")
+elseif(MODE MATCHES "^single-header")
   file(COPY "${SOURCE_DIR}/single_include/wasm.hpp" DESTINATION "${WORK}/single")
   set(dep_flags "")
   foreach(dir IN LISTS DEP_INCLUDE_DIRS)
@@ -72,9 +83,24 @@ elseif(MODE STREQUAL "single-header")
     endif()
   endforeach()
   list(REMOVE_DUPLICATES dep_flags)
-  run("${CXX}" -std=c++20 -Wall -Wextra "-I${WORK}/single" ${dep_flags}
-      "${here}/main.cpp" "${here}/add.cpp" -o "${WORK}/consumer" -pthread)
-  run("${WORK}/consumer")
+  set(cxx_flags -std=c++20 -Wall -Wextra "-I${WORK}/single" ${dep_flags})
+  if(MODE STREQUAL "single-header")
+    run("${CXX}" ${cxx_flags} "${here}/main.cpp" "${here}/add.cpp" -o "${WORK}/consumer" -pthread)
+    run("${WORK}/consumer")
+  elseif(MODE STREQUAL "single-header-separate")
+    run("${CXX}" ${cxx_flags} -DWASMPP_SEPARATE_COMPILATION "${here}/main.cpp" "${here}/add.cpp"
+        "${here}/impl_single.cpp" -o "${WORK}/consumer" -pthread)
+    run("${WORK}/consumer")
+  elseif(MODE STREQUAL "single-header-wasi")
+    file(COPY "${SOURCE_DIR}/single_include/wasm_wasi.hpp" DESTINATION "${WORK}/single")
+    run("${WASI_CLANG}" --target=wasm32-wasi --sysroot=/usr -O2 -o "${WORK}/hello.wasm"
+        "${SOURCE_DIR}/examples/wasi-hello/hello.c")
+    run("${CXX}" ${cxx_flags} "${here}/wasi_main.cpp" -o "${WORK}/wasi_consumer" -pthread)
+    file(MAKE_DIRECTORY "${WORK}/scratch")
+    run("${WORK}/wasi_consumer" "${WORK}/hello.wasm" "${WORK}/scratch")
+  else()
+    message(FATAL_ERROR "run_consumer.cmake: unknown MODE '${MODE}'")
+  endif()
   return()
 else()
   message(FATAL_ERROR "run_consumer.cmake: unknown MODE '${MODE}'")

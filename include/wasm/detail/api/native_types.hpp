@@ -9,6 +9,7 @@
 #include <type_traits>
 #include <vector>
 
+#include "wasm/detail/jit/abi.hpp"
 #include "wasm/value.hpp"
 
 namespace wasm::detail {

@@ -22,16 +22,11 @@
 #include "wasm/detail/jit/abi.hpp"
 #include "wasm/detail/jit/code_memory.hpp"
 #include "wasm/detail/jit/frame_layout.hpp"
+#include "wasm/detail/jit/stub.hpp"
 #include "wasm/detail/env/vm_records.hpp"
 #include "wasm/detail/jit/profiling/profilers.hpp"
 
 namespace wasm::detail {
-
-// An assembled stub: its code memory and entry point.
-struct Stub {
-  CodeMemory code;
-  const void* entry() const { return code.data(); }
-};
 
 namespace trampoline_detail {
 
@@ -215,8 +210,6 @@ class EntryStubs {
 
 // void array_call(VMContext* callee, VMContext* caller, const void* code, ValRaw* values):
 // loads the parameters from values[0..n), calls `code`, stores the results to values[0..m).
-using ArrayCallFn = void (*)(void* callee, void* caller, const void* code, ValRaw* values);
-
 inline Stub make_array_to_native(const FuncType& type) {
   using namespace Xbyak::util;
   using trampoline_detail::load_value;

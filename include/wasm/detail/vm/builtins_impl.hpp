@@ -8,6 +8,7 @@
 #include "wasm/detail/env/builtins.hpp"
 #include "wasm/detail/vm/const_eval.hpp"
 #include "wasm/detail/vm/invoke.hpp"
+#include "wasm/detail/jit/trampolines.hpp"
 #include "wasm/detail/vm/store_data.hpp"
 
 namespace wasm::detail {

@@ -7,7 +7,8 @@
 #include <unordered_map>
 
 #include "wasm/config.hpp"
-#include "wasm/detail/jit/trampolines.hpp"
+#include "wasm/detail/base/inline.hpp"
+#include "wasm/detail/jit/stub.hpp"
 #include "wasm/detail/vm/pooling_allocator.hpp"
 #include "wasm/detail/vm/type_registry.hpp"
 
@@ -23,17 +24,14 @@ struct EngineState {
   std::atomic<uint64_t> epoch{0};
 
   // The array-call trampoline of a function type, made once per engine.
-  ArrayCallFn array_trampoline(uint32_t type_id) {
-    std::lock_guard lock(trampolines_mutex);
-    auto it = array_trampolines.find(type_id);
-    if (it == array_trampolines.end()) {
-      it = array_trampolines.emplace(type_id, make_array_to_native(types.lookup(type_id))).first;
-    }
-    return reinterpret_cast<ArrayCallFn>(const_cast<void*>(it->second.entry()));
-  }
+  ArrayCallFn array_trampoline(uint32_t type_id);
 
   std::mutex trampolines_mutex;
   std::unordered_map<uint32_t, Stub> array_trampolines;
 };
 
 }  // namespace wasm::detail
+
+#if !defined(WASMPP_SEPARATE_COMPILATION) || defined(WASMPP_IMPLEMENTATION)
+#include "wasm/detail/vm/engine_state_impl.hpp"
+#endif

@@ -6,6 +6,7 @@
 #include <string>
 #include <utility>
 
+#include "wasm/detail/base/inline.hpp"
 #include "wasm/detail/vm/store_data.hpp"
 #include "wasm/detail/vm/trap_handler.hpp"
 
@@ -41,6 +42,9 @@ inline Error take_trap(StoreData& store) {
   error.set_backtrace(symbolize(sc.backtrace));
   return error;
 }
+
+// The entry trampoline for calls from the host to `target` (EntryStubs::entry_for).
+WASMPP_INLINE const void* entry_trampoline_for(const VMFuncRef* target);
 
 // Calls target->code through the entry trampoline `entry` (EntryStubs::entry_for(target))
 // with target->vmctx and the native-convention arguments `args` (caller vmctx, ...); R is the
@@ -81,26 +85,12 @@ Result<R> enter_wasm(StoreData& store, const void* entry, const VMFuncRef* targe
 }
 
 // Calls a function with its arguments in values[0..n); the results replace them.
-inline Result<void> call_array(StoreData& store, const VMFuncRef* func, ValRaw* values) {
-  ArrayCallFn trampoline = store.engine->array_trampoline(func->type_id);
-  VMFuncRef target;
-  target.code = reinterpret_cast<void*>(trampoline);
-  target.vmctx = func->vmctx;
-  return enter_wasm<void>(store, EntryStubs::get().wasm_entry(), &target, static_cast<void*>(func->vmctx),
-                          static_cast<const void*>(func->code), values);
-}
+WASMPP_INLINE Result<void> call_array(StoreData& store, const VMFuncRef* func, ValRaw* values);
 
 // Unwinds to the innermost entry trampoline with a trap raised on the host side, by host code
 // whose frame is `exit_frame` (called by JIT code or an entry trampoline); the error itself
 // (if any) is in StoreData::pending_error.
-[[noreturn]] inline void raise_host_trap(StoreData& store, uintptr_t exit_frame) {
-  VMStoreContext* sc = &store.ctx;
-  TrapCode code = TrapCode::HostError;
-  if (store.pending_error && store.pending_error->trap_code()) code = *store.pending_error->trap_code();
-  const uintptr_t* frame = reinterpret_cast<const uintptr_t*>(exit_frame);
-  record_trap(sc, code, frame[1], frame[0]);
-  EntryStubs::get().unwind(exit_frame);
-}
+[[noreturn]] WASMPP_INLINE void raise_host_trap(StoreData& store, uintptr_t exit_frame);
 
 // Runs a host callback, turning a thrown exception into a pending HostError trap. Everything
 // with a destructor lives and dies in here, before any unwinding.
@@ -123,20 +113,10 @@ inline void host_array_entry(void* host_ctx, void* caller, ValRaw* values, uintp
 }
 
 // Creates a host function in `store` with a dynamic (array) callback.
-inline HostFunc* make_host_func(StoreData& store, const FuncType& type, HostFunc::Callback callback) {
-  auto host = std::make_unique<HostFunc>();
-  host->vmctx.store_context = &store.ctx;
-  host->vmctx.owner = host.get();
-  host->store = &store;
-  host->type = type;
-  host->callback = std::move(callback);
-  host->adapter = make_native_to_array(type, &host_array_entry);
-  host->ref.code = const_cast<void*>(host->adapter.entry());
-  host->ref.vmctx = reinterpret_cast<VMContext*>(&host->vmctx);
-  host->ref.type_id = store.engine->types.intern(type);
-  HostFunc* raw = host.get();
-  store.host_funcs.push_back(std::move(host));
-  return raw;
-}
+WASMPP_INLINE HostFunc* make_host_func(StoreData& store, const FuncType& type, HostFunc::Callback callback);
 
 }  // namespace wasm::detail
+
+#if !defined(WASMPP_SEPARATE_COMPILATION) || defined(WASMPP_IMPLEMENTATION)
+#include "wasm/detail/vm/invoke_impl.hpp"
+#endif

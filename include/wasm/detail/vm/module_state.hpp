@@ -11,8 +11,8 @@
 #include "wasm/detail/env/vmoffsets.hpp"
 #include "wasm/detail/jit/compiled_module.hpp"
 #include "wasm/detail/jit/profiling/profilers.hpp"
+#include "wasm/detail/vm/code_registry.hpp"
 #include "wasm/detail/vm/memory_image.hpp"
-#include "wasm/detail/vm/trap_handler.hpp"
 
 namespace wasm::detail {
 

@@ -12,7 +12,7 @@
 
 #include "wasm/detail/vm/instance.hpp"
 #include "wasm/detail/vm/resource_limiter.hpp"
-#include "wasm/detail/jit/trampolines.hpp"
+#include "wasm/detail/jit/stub.hpp"
 #include "wasm/detail/vm/engine_state.hpp"
 #include "wasm/error.hpp"
 
@@ -59,7 +59,7 @@ struct StoreData {
     ctx.epoch_counter = &engine->epoch;
   }
   ~StoreData() {
-    for (Instance* i : instances) engine.state().allocator->deallocate_instance(i);
+    for (Instance* i : instances) engine->allocator->deallocate_instance(i);
   }
   StoreData(const StoreData&) = delete;
   StoreData& operator=(const StoreData&) = delete;

@@ -16,7 +16,7 @@
 
 #include "wasm/error.hpp"
 #include "wasm/detail/vm/code_registry.hpp"
-#include "wasm/detail/jit/trampolines.hpp"
+#include "wasm/detail/base/inline.hpp"
 #include "wasm/detail/env/vm_records.hpp"
 
 namespace wasm::detail {
@@ -129,24 +129,8 @@ class TrapHandler {
     }
   }
 
-  static void handle(int sig, siginfo_t* info, void* context) {
-    auto* uc = static_cast<ucontext_t*>(context);
-    uintptr_t pc = uintptr_t(uc->uc_mcontext.gregs[REG_RIP]);
-    // The code check comes first: current_store_context() may be stale outside wasm code.
-    VMStoreContext* sc = CodeRegistry::get().contains(pc) ? current_store_context() : nullptr;
-    if (sc) {
-      // Compiled code faults only in function bodies, where rbp is the function's frame.
-      const uintptr_t fp = uintptr_t(uc->uc_mcontext.gregs[REG_RBP]);
-      EntryStubs::Resume resume = EntryStubs::get().find_entry_frame(fp);
-      if (resume.stub) {
-        record_trap(sc, code_for_signal(sig), pc, fp);
-        uc->uc_mcontext.gregs[REG_RIP] = greg_t(resume.stub);
-        uc->uc_mcontext.gregs[REG_RDI] = greg_t(resume.frame);
-        return;
-      }
-    }
-    forward(sig, info, context);
-  }
+  // Sends a fault in JIT code to the innermost entry trampoline's resume stub (trap_handler_impl.hpp).
+  static void handle(int sig, siginfo_t* info, void* context);
 
   // Not our fault: behave as the previous handler would have.
   static void forward(int sig, siginfo_t* info, void* context) {
@@ -170,3 +154,7 @@ class TrapHandler {
 };
 
 }  // namespace wasm::detail
+
+#if !defined(WASMPP_SEPARATE_COMPILATION) || defined(WASMPP_IMPLEMENTATION)
+#include "wasm/detail/vm/trap_handler_impl.hpp"
+#endif
