@@ -16,7 +16,7 @@
 #include <vector>
 
 #include <wasm.hpp>
-#include "wasm/detail/jit/module_compiler.hpp"
+#include "wasm/detail/jit/baseline_tier.hpp"
 
 namespace {
 

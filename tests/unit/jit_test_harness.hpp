@@ -26,7 +26,7 @@
 
 #include "wasm/detail/binary/decoder.hpp"
 #include "wasm/detail/binary/validator.hpp"
-#include "wasm/detail/jit/module_compiler.hpp"
+#include "wasm/detail/jit/baseline_tier.hpp"
 #include "wasm/detail/env/builtins.hpp"
 #include "wasm/detail/jit/trampolines.hpp"
 #include "wasm/detail/env/vm_records.hpp"
@@ -125,7 +125,8 @@ class JitInstance {
   };
 
   explicit JitInstance(std::span<const uint8_t> bytes, const CompileOptions& options = {},
-                       std::vector<ImportDef> imports = {}, unsigned threads = 1)
+                       std::vector<ImportDef> imports = {}, unsigned threads = 1,
+                       std::span<const CompilerTier* const> tiers = {})
       : options_(options) {
     auto decoded = decode_module(bytes, options.features);
     if (!decoded) {
@@ -137,7 +138,8 @@ class JitInstance {
       error_ = v.error().to_string();
       return;
     }
-    auto compiled = compile_module(module_, options, threads);
+    auto compiled = tiers.empty() ? compile_module(module_, options, threads)
+                                  : compile_module(module_, options, tiers, threads);
     if (!compiled) {
       error_ = compiled.error().to_string();
       return;

@@ -60,16 +60,4 @@ struct CompileEnv {
   bool has_memory() const { return !module.memories.empty(); }
 };
 
-// A call from one compiled function to another of the same module: the rel32 field at
-// `offset` (from the function's start) must point at function `callee`'s code.
-struct CallReloc {
-  uint32_t offset = 0;
-  uint32_t callee = 0;  // function index (a defined function)
-};
-
-struct CompiledFunction {
-  std::vector<uint8_t> code;
-  std::vector<CallReloc> calls;
-};
-
 }  // namespace wasm::detail::jit

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "wasm/detail/jit/code_memory.hpp"
+#include "wasm/detail/jit/compiled_function.hpp"
 
 namespace wasm::detail::jit {
 
@@ -35,9 +36,10 @@ class CompiledModule {
  public:
   CompiledModule() = default;
   CompiledModule(CodeMemory code, std::vector<FunctionLocation> functions,
-                 uint32_t num_imported_funcs, CompileStats stats)
+                 std::vector<TrapSite> traps, uint32_t num_imported_funcs, CompileStats stats)
       : code_(std::move(code)),
         functions_(std::move(functions)),
+        traps_(std::move(traps)),
         num_imported_funcs_(num_imported_funcs),
         stats_(stats) {}
 
@@ -50,6 +52,16 @@ class CompiledModule {
   // Entry point of a defined function, by its index in the function index space.
   const void* function_code(uint32_t func_index) const {
     return code_.data() + functions_.at(func_index - num_imported_funcs_).offset;
+  }
+
+  // The trap code of the trap site at pc (module-wide offsets, sorted as functions are).
+  std::optional<TrapCode> trap_at(uintptr_t pc) const {
+    if (!contains(pc)) return std::nullopt;
+    uint32_t offset = uint32_t(pc - uintptr_t(code_.data()));
+    auto it = std::lower_bound(traps_.begin(), traps_.end(), offset,
+                               [](const TrapSite& t, uint32_t o) { return t.offset < o; });
+    if (it == traps_.end() || it->offset != offset) return std::nullopt;
+    return it->code;
   }
 
   bool contains(uintptr_t pc) const { return code_.contains(pc); }
@@ -69,6 +81,7 @@ class CompiledModule {
  private:
   CodeMemory code_;
   std::vector<FunctionLocation> functions_;
+  std::vector<TrapSite> traps_;
   uint32_t num_imported_funcs_ = 0;
   CompileStats stats_;
 };

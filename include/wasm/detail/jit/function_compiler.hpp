@@ -114,6 +114,7 @@ inline void FunctionCompiler::reset_for(uint32_t defined_index) {
   frames_.clear();
   calls_.clear();
   slow_calls_.clear();
+  trap_sites_.clear();
   const ModuleInfo& m = env_.module;
   func_index_ = m.num_imported_funcs + defined_index;
   type_ = &m.func_type(func_index_);
@@ -352,6 +353,7 @@ inline void FunctionCompiler::emit_out_of_line_code() {
   }
   for (uint32_t code = 0; code < kNumTrapCodes; ++code) {
     if (!traps_.used[code]) continue;
+    trap_sites_.push_back(TrapSite{uint32_t(a_.getSize()), TrapCode(code)});
     a_.L(traps_.labels[code]);
     a_.mov(a_.esi, code);
     call_vmctx_builtin(Builtin::raise_trap);
@@ -372,6 +374,8 @@ inline CompiledFunction FunctionCompiler::finish() {
   CompiledFunction out;
   out.code.assign(a_.getCode(), a_.getCode() + a_.getSize());
   out.calls = calls_;
+  out.traps = trap_sites_;
+  out.frame.frame_bytes = bytes;
   return out;
 }
 

@@ -19,6 +19,7 @@
 #include "wasm/detail/binary/instruction.hpp"
 #include "wasm/detail/jit/abi.hpp"
 #include "wasm/detail/jit/compile_env.hpp"
+#include "wasm/detail/jit/compiled_function.hpp"
 #include "wasm/detail/jit/control_frames.hpp"
 #include "wasm/detail/jit/emit_numeric_base.hpp"
 #include "wasm/detail/jit/emit_simd_base.hpp"
@@ -198,6 +199,7 @@ class FunctionCompiler {
   StateArena arena_;
   std::vector<ControlFrame> frames_;
   std::vector<CallReloc> calls_;
+  std::vector<TrapSite> trap_sites_;  // the trap stubs, in emission order
   std::vector<uint32_t> br_table_stub_;  // per depth: index of its stub label, or ~0
 
   InstructionReader* reader_ = nullptr;

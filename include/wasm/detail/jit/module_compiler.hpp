@@ -1,8 +1,8 @@
 #pragma once
-// Compiles every defined function of a validated module with the baseline compiler, in
-// parallel, and lays the results out into one CodeMemory with direct calls patched. The
-// output does not depend on the number of threads: functions are compiled independently and
-// placed in index order.
+// The module driver: compiles every defined function of a validated module with the compiler
+// tiers it is given (compiler_tier.hpp), in parallel, and lays the results out into one
+// CodeMemory with direct calls patched. The output does not depend on the number of threads:
+// functions are compiled independently and placed in index order.
 #include <pthread.h>
 #include <time.h>
 #include <unistd.h>
@@ -12,10 +12,12 @@
 #include <cstring>
 #include <memory>
 #include <optional>
+#include <span>
+#include <string>
 #include <vector>
 
 #include "wasm/detail/jit/compiled_module.hpp"
-#include "wasm/detail/jit/function_compiler.hpp"
+#include "wasm/detail/jit/compiler_tier.hpp"
 
 namespace wasm::detail::jit {
 
@@ -69,9 +71,11 @@ inline constexpr uint32_t kFunctionAlign = 16;
 
 }  // namespace module_compiler_detail
 
-// threads: 0 = one per hardware thread; 1 = compile on the calling thread.
+// threads: 0 = one per hardware thread; 1 = compile on the calling thread. Each function goes
+// to the first tier of `tiers` that accepts it; it is an error if none does.
 inline Result<CompiledModule> compile_module(const ModuleInfo& module,
                                              const CompileOptions& options,
+                                             std::span<const CompilerTier* const> tiers,
                                              unsigned threads = 0) {
   using namespace module_compiler_detail;
   const double start = monotonic_seconds();
@@ -83,8 +87,19 @@ inline Result<CompiledModule> compile_module(const ModuleInfo& module,
   std::vector<std::optional<Result<CompiledFunction>>> results(n);
   std::atomic<uint32_t> next{0};
   auto work = [&] {
-    FunctionCompiler compiler(env);
-    for (uint32_t i = next++; i < n; i = next++) results[i].emplace(compiler.compile(i));
+    // Workers are made on first use: a tier that accepts nothing costs no buffers.
+    std::vector<std::unique_ptr<CompilerTier::Worker>> workers(tiers.size());
+    for (uint32_t i = next++; i < n; i = next++) {
+      size_t t = 0;
+      while (t < tiers.size() && !tiers[t]->accepts(env, i)) ++t;
+      if (t == tiers.size()) {
+        results[i].emplace(Error(ErrorKind::Resource, "no compiler tier accepts function " +
+                                                          std::to_string(module.num_imported_funcs + i)));
+        continue;
+      }
+      if (!workers[t]) workers[t] = tiers[t]->make_worker(env);
+      results[i].emplace(workers[t]->compile(i));
+    }
   };
   if (!run_on_threads(threads, work)) return Error(ErrorKind::Resource, "out of memory while compiling");
 
@@ -101,6 +116,7 @@ inline Result<CompiledModule> compile_module(const ModuleInfo& module,
 
   // Uninitialised on purpose (a memset of the whole image is measurable): every byte is
   // written below, function code or int3 padding.
+  std::vector<TrapSite> traps;
   std::unique_ptr<uint8_t[]> image(new uint8_t[std::max<uint64_t>(total, 1)]);
   for (uint32_t i = 0; i < n; ++i) {
     const CompiledFunction& f = **results[i];
@@ -108,6 +124,7 @@ inline Result<CompiledModule> compile_module(const ModuleInfo& module,
     uint32_t next = i + 1 < n ? locations[i + 1].offset : uint32_t(total);
     std::memcpy(image.get() + locations[i].offset, f.code.data(), f.code.size());
     std::memset(image.get() + end, 0xCC, next - end);
+    for (const TrapSite& trap : f.traps) traps.push_back({locations[i].offset + trap.offset, trap.code});
     for (const CallReloc& call : f.calls) {
       uint32_t at = locations[i].offset + call.offset;
       uint32_t target = locations[call.callee - module.num_imported_funcs].offset;
@@ -124,7 +141,15 @@ inline Result<CompiledModule> compile_module(const ModuleInfo& module,
   stats.machine_code_bytes = total;
   stats.threads = threads;
   stats.seconds = monotonic_seconds() - start;
-  return CompiledModule(std::move(code), std::move(locations), module.num_imported_funcs, stats);
+  return CompiledModule(std::move(code), std::move(locations), std::move(traps),
+                        module.num_imported_funcs, stats);
+}
+
+inline Result<CompiledModule> compile_module(const ModuleInfo& module,
+                                             const CompileOptions& options,
+                                             const CompilerTier& tier, unsigned threads = 0) {
+  const CompilerTier* tiers[] = {&tier};
+  return compile_module(module, options, tiers, threads);
 }
 
 }  // namespace wasm::detail::jit

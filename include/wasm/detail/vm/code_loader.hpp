@@ -1,8 +1,8 @@
 #pragma once
-// Compiles a module's functions with the baseline JIT and makes the code known to the trap
-// handler.
+// Compiles a module's functions with the baseline tier (through the module driver of jit/) and
+// makes the code known to the trap handler.
 #include "wasm/config.hpp"
-#include "wasm/detail/jit/module_compiler.hpp"
+#include "wasm/detail/jit/baseline_tier.hpp"
 #include "wasm/detail/vm/module_state.hpp"
 #include "wasm/result.hpp"
 
@@ -11,6 +11,7 @@ namespace wasm::detail {
 inline Result<void> load_code(ModuleState& state, const Config& config) {
   if (state.info.bodies.empty()) return {};
   auto compiled = jit::compile_module(state.info, jit::CompileOptions::from(config),
+                                      jit::BaselineTier::get(),
                                       config.parallel_compilation() ? 0 : 1);
   if (!compiled) return std::move(compiled).error();
   state.publish_code(std::move(*compiled), config);
