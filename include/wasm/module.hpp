@@ -10,6 +10,7 @@
 
 #include "wasm/detail/binary/decoder.hpp"
 #include "wasm/detail/binary/validator.hpp"
+#include "wasm/detail/text/wat.hpp"
 #include "wasm/detail/vm/code_loader.hpp"
 #include "wasm/detail/vm/module_state.hpp"
 #include "wasm/engine.hpp"
@@ -39,6 +40,14 @@ class Module {
     if (!state) return std::move(state).error();
     if (Result<void> r = detail::load_code(**state, engine.config()); !r) return std::move(r).error();
     return Module(std::move(*state));
+  }
+
+  // Encodes WebAssembly text (`(module ...)` or bare module fields) to the binary format and
+  // compiles it. A text error is of kind Decode with "line:column: message".
+  static Result<Module> from_wat(const Engine& engine, std::string_view text) {
+    auto bytes = detail::text::wat_to_wasm(text);
+    if (!bytes) return std::move(bytes).error();
+    return compile(engine, *bytes);
   }
 
   // Checks `bytes` without compiling them.
