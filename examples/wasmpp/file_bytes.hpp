@@ -7,7 +7,7 @@
 #include <vector>
 
 #include <wasm.hpp>
-#include <wasm/detail/text/wat.hpp>  // until Module::from_wat is in the public API
+#include <wasm/detail/text/wat.hpp>  // the bytes themselves: `compile` reports the code-section size
 
 namespace wasmpp_cli {
 

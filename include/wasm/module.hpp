@@ -34,6 +34,10 @@ class Module {
   // Decodes, validates and compiles `bytes`. Errors are of kind Decode, Validate or Resource.
   static Result<Module> compile(const Engine& engine, std::span<const uint8_t> bytes);
 
+  // Encodes WebAssembly text (`(module ...)` or bare module fields) to the binary format and
+  // compiles it. A text error is of kind Decode with "line:column: message".
+  static Result<Module> from_wat(const Engine& engine, std::string_view text);
+
   // Checks `bytes` without compiling them.
   static Result<void> validate(const Engine& engine, std::span<const uint8_t> bytes) {
     auto state = validated(engine, bytes);

@@ -2,6 +2,7 @@
 // Module's definitions that decode, validate and compile (see detail/base/inline.hpp).
 #include "wasm/detail/binary/decoder.hpp"
 #include "wasm/detail/binary/validator.hpp"
+#include "wasm/detail/text/wat.hpp"
 #include "wasm/detail/vm/code_loader.hpp"
 #include "wasm/module.hpp"
 
@@ -12,6 +13,12 @@ WASMPP_INLINE Result<Module> Module::compile(const Engine& engine, std::span<con
   if (!state) return std::move(state).error();
   if (Result<void> r = detail::load_code(**state, engine.config()); !r) return std::move(r).error();
   return Module(std::move(*state));
+}
+
+WASMPP_INLINE Result<Module> Module::from_wat(const Engine& engine, std::string_view text) {
+  auto bytes = detail::text::wat_to_wasm(text);
+  if (!bytes) return std::move(bytes).error();
+  return compile(engine, *bytes);
 }
 
 WASMPP_INLINE Result<std::shared_ptr<detail::ModuleState>> Module::validated(const Engine& engine,

@@ -2,7 +2,7 @@
 """Encodes every top-level text (module ...) of the given .wast files with our encoder and
 compares the bytes with wabt's wast2json output for the same module.
 
-usage: compare_wabt.py WAST_MODULES_TOOL WAST2JSON FILE.wast...
+usage: compare_wabt.py WAST_MODULES_TOOL WAST2JSON [--flag=--enable-X]... FILE.wast...
 A module is 'identical' when the bytes match. A difference is 'documented' when it is one of
 the known, decoded-equal differences listed in DOCUMENTED below; anything else fails."""
 import json, os, subprocess, sys, tempfile
@@ -13,12 +13,14 @@ DOCUMENTED = {
 }
 
 def main():
-    tool, wast2json, files = sys.argv[1], sys.argv[2], sys.argv[3:]
+    tool, wast2json = sys.argv[1], sys.argv[2]
+    flags = [a[len('--flag='):] for a in sys.argv[3:] if a.startswith('--flag=')]
+    files = [a for a in sys.argv[3:] if not a.startswith('--flag=')]
     total = same = documented = 0
     failures = []
     for f in files:
         with tempfile.TemporaryDirectory() as d:
-            r = subprocess.run([wast2json, f, '-o', os.path.join(d, 'x.json')],
+            r = subprocess.run([wast2json, *flags, f, '-o', os.path.join(d, 'x.json')],
                                capture_output=True, text=True)
             if r.returncode != 0:
                 continue  # wabt does not read this file: nothing to compare with

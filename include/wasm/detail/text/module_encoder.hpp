@@ -913,6 +913,8 @@ class ModuleEncoder {
       if (p_.eat_lparen_keyword("table")) {
         table = index(tables_);
         p_.expect_rparen();
+      } else if (at_index()) {
+        table = index(tables_);  // legacy: (elem 0 (offset) ...)
       }
       if (p_.eat_lparen_keyword("offset")) {
         instr_seq_const(offset);
@@ -990,6 +992,8 @@ class ModuleEncoder {
     if (p_.eat_lparen_keyword("memory")) {
       mem = index(mems_);
       p_.expect_rparen();
+    } else if (at_index()) {
+      mem = index(mems_);  // legacy: (data 0 (offset) ...)
     }
     if (p_.eat_lparen_keyword("offset")) {
       instr_seq_const(offset);
@@ -1395,8 +1399,16 @@ class ModuleEncoder {
 
   void memarg(Bytes& b, Op op, bool lane) {
     uint32_t mem = 0;
-    if (p_.at(Tok::Id) || (p_.at_u32() && (!lane || p_.peek2().kind == Tok::Number)))
+    if (p_.at(Tok::Id)) {
       mem = index(mems_);
+    } else if (p_.at_u32()) {
+      // With a lane index to follow, a number is the memory only when more follows it.
+      const Token& after = p_.peek2();
+      bool more = after.kind == Tok::Number ||
+                  (after.kind == Tok::Keyword && (after.text.substr(0, 7) == "offset=" ||
+                                                  after.text.substr(0, 6) == "align="));
+      if (!lane || more) mem = index(mems_);
+    }
     uint64_t offset = 0;
     uint32_t align = natural_align_log2(op);
     if (p_.at(Tok::Keyword) && p_.peek().text.substr(0, 7) == "offset=") {

@@ -258,6 +258,7 @@ class Parser {
       LexPos before = lexer_.pos();
       Token t = lexer_.next();
       if (t.kind == Tok::Error) fail(t, lexer_.error());
+      if (t.kind == Tok::Annot && t.text.empty()) fail(t, "empty annotation id");
       if (t.kind == Tok::Annot && t.text != "custom") {
         skip_annotation(t);
         continue;
