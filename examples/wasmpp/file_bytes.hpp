@@ -7,7 +7,7 @@
 #include <vector>
 
 #include <wasm.hpp>
-#include <wasm/detail/text/wat.hpp>  // the bytes themselves: `compile` reports the code-section size
+#include <wasm/detail/text/wat.hpp>  // the bytes themselves: `compile` times validation and compilation of them
 
 namespace wasmpp_cli {
 
