@@ -18,7 +18,6 @@
 // The fd_* calls: reading, writing, seeking, descriptor flags and rights, file status,
 // preopen names, directory listings and the descriptor table itself.
 #include <dirent.h>
-#include <fcntl.h>
 #include <sys/stat.h>
 #include <sys/uio.h>
 
@@ -1264,7 +1263,6 @@ inline Errno path_readlink(WasiCtx& ctx, const GuestMemory& mem, uint32_t fd, ui
 // and expired clocks together, as POSIX poll and wasmtime do), in subscription order.
 #include <poll.h>
 #include <sys/ioctl.h>
-#include <time.h>
 
 
 // ---- begin include/wasm/wasi/calls_process.hpp ----

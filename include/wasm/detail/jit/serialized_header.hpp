@@ -62,7 +62,9 @@ inline constexpr WasmFeatureBit kWasmFeatureBits[] = {
     {1u << 0, "multi-memory", &Features::multi_memory}, {1u << 1, "memory64", &Features::memory64},
     {1u << 2, "extended-const", &Features::extended_const}, {1u << 3, "tail-call", &Features::tail_call},
     {1u << 4, "threads", &Features::threads},           {1u << 5, "exceptions", &Features::exceptions},
-    {1u << 6, "relaxed-simd", &Features::relaxed_simd}};
+    {1u << 6, "relaxed-simd", &Features::relaxed_simd},
+    {1u << 7, "function-references", &Features::function_references}, {1u << 8, "gc", &Features::gc},
+    {1u << 9, "wide-arithmetic", &Features::wide_arithmetic}};
 // A new Features flag must get a bit above, or modules compiled with and without it would pass
 // for each other.
 static_assert(sizeof(Features) == std::size(kWasmFeatureBits), "Features changed: give the new flag a bit");

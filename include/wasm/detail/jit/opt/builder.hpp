@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "wasm/detail/binary/instruction.hpp"
-#include "wasm/detail/env/module_info.hpp"
+#include "wasm/detail/binary/module_info.hpp"
 #include "wasm/detail/jit/opt/ir.hpp"
 #include "wasm/detail/jit/opt/ssa_vars.hpp"
 #include "wasm/features.hpp"
