@@ -40,7 +40,9 @@ expect "bad number" 2 "cannot read" -- "$wasmpp" run --invoke add m.wasm 1 x
 expect "missing export" 1 "no exported function" -- "$wasmpp" run --invoke nope m.wasm
 expect "no _start" 1 "_start" -- "$wasmpp" run m.wasm
 expect "missing file" 1 "cannot read" -- "$wasmpp" run nothing.wasm
-expect "not wasm" 1 "failed to compile" -- "$wasmpp" run m.wat
+printf 'neither a module binary nor text' > junk.bin
+expect "not wasm" 1 "failed to compile" -- "$wasmpp" run junk.bin
+expect "run text" 0 "12" -- "$wasmpp" run --invoke add m.wat 5 7
 expect "unknown option" 2 "unknown option" -- "$wasmpp" run --frobnicate m.wasm
 expect "missing preopen" 1 "cannot open directory" -- "$wasmpp" run --dir /does/not/exist --invoke add m.wasm 1 2
 expect "compile" 0 "machine code" -- "$wasmpp" compile m.wasm
