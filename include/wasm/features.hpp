@@ -20,7 +20,7 @@ struct Features {
 
   // Turns on a proposal by its wast2json flag name ("multi-memory", "memory64", ...).
   // Returns false for an unknown name.
-  bool enable(std::string_view name) {
+  constexpr bool enable(std::string_view name) {
     if (name == "multi-memory") multi_memory = true;
     else if (name == "memory64") memory64 = true;
     else if (name == "extended-const") extended_const = true;
@@ -37,7 +37,7 @@ struct Features {
 
   // Every proposal above (the WebAssembly 3.0 suite is run with all of them; what the runtime
   // does not implement yet is then refused as ErrorKind::Unsupported, not as malformed).
-  void enable_all() {
+  constexpr void enable_all() {
     multi_memory = memory64 = extended_const = tail_call = threads = exceptions = relaxed_simd = true;
     function_references = gc = wide_arithmetic = true;
   }

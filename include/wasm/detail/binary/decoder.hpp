@@ -6,6 +6,7 @@
 #include <string>
 
 #include "wasm/detail/binary/instruction.hpp"
+#include "wasm/detail/binary/module_reader.hpp"
 #include "wasm/detail/binary/name_section.hpp"
 #include "wasm/detail/binary/reader.hpp"
 #include "wasm/detail/binary/sections.hpp"
@@ -21,8 +22,8 @@ namespace wasm::detail {
 // cannot make us allocate without bound. They match those of the JS embedding API.
 struct DecodeLimits {
   static constexpr uint64_t kMaxLocals = 50000;
-  static constexpr uint32_t kMaxFunctionParams = 1000;
-  static constexpr uint32_t kMaxFunctionResults = 1000;
+  static constexpr uint32_t kMaxFunctionParams = module_reader::kMaxFunctionParams;
+  static constexpr uint32_t kMaxFunctionResults = module_reader::kMaxFunctionResults;
 };
 
 class ModuleDecoder {
@@ -34,31 +35,15 @@ class ModuleDecoder {
 
   Result<ModuleInfo> decode() {
     Reader r(m_.bytes);
-    decode_header(r);
-    int last_rank = 0;
+    module_reader::read_header(r);
+    module_reader::SectionReader sections(r, features_);
+    module_reader::Section section;
     bool saw_function_section = false;
     bool saw_code_section = false;
     uint32_t declared_functions = 0;
-    while (r.ok() && !r.at_end()) {
-      size_t section_start = r.offset();
-      uint8_t id = r.u8();
-      uint32_t size = r.u32();
-      if (!r.ok()) break;
-      if (id > 13 || (id == uint8_t(SectionId::Tag) && !features_.exceptions)) {
-        r.fail_at(section_start, "malformed section id");
-        break;
-      }
-      Reader s = r.sub(size, "length out of bounds");
-      if (!r.ok()) break;
-      SectionId sid = SectionId(id);
-      if (sid != SectionId::Custom) {
-        int rank = section_rank(id);
-        if (rank <= last_rank) {
-          r.fail_at(section_start, "unexpected content after last section");
-          break;
-        }
-        last_rank = rank;
-      }
+    while (sections.next(section)) {
+      Reader& s = section.body;
+      SectionId sid = section.id;
       switch (sid) {
         case SectionId::Custom: decode_custom(s); break;
         case SectionId::Type: decode_types(s); break;
@@ -102,106 +87,20 @@ class ModuleDecoder {
     return Error(ErrorKind::Decode, message + " (at offset " + std::to_string(offset) + ")");
   }
 
-  void decode_header(Reader& r) {
-    auto magic = r.bytes(4);
-    if (!r.ok()) return;
-    if (!(magic[0] == 0x00 && magic[1] == 'a' && magic[2] == 's' && magic[3] == 'm')) {
-      r.fail_at(0, "magic header not detected");
-      return;
-    }
-    uint32_t version = r.fixed_u32();
-    if (r.ok() && version != 1) r.fail_at(4, "unknown binary version");
-  }
-
-  // A vector length. Every element takes at least one byte, so a count beyond the bytes left
-  // is malformed; checking it first keeps hostile counts from allocating.
-  uint32_t count(Reader& s) {
-    uint32_t n = s.u32();
-    if (s.ok() && n > s.remaining()) s.fail("length out of bounds");
-    return s.ok() ? n : 0;
-  }
+  uint32_t count(Reader& s) { return module_reader::read_count(s); }
 
   std::string name(Reader& s) {
-    uint32_t len = s.u32();
-    size_t at = s.offset();
-    if (s.ok() && len > s.remaining()) {
-      s.fail("length out of bounds");
-      return {};
-    }
-    auto bytes = s.bytes(len);
+    auto bytes = module_reader::read_name_bytes(s);
     if (!s.ok()) return {};
     if (!is_valid_utf8(bytes)) {
-      s.fail_at(at, "malformed UTF-8 encoding");
+      s.fail_at(s.offset() - bytes.size(), "malformed UTF-8 encoding");
       return {};
     }
     return std::string(bytes.begin(), bytes.end());
   }
 
-  ValType valtype(Reader& s) {
-    uint8_t b = s.u8();
-    if (s.ok() && !is_valtype_byte(b)) bad_type(s, b, "malformed value type");
-    return ValType(b);
-  }
-
-  ValType reftype(Reader& s) {
-    uint8_t b = s.u8();
-    if (s.ok() && b != 0x70 && b != 0x6F) bad_type(s, b, "malformed reference type");
-    return ValType(b);
-  }
-
-  // The type byte just read is not one we know: a 3.0 type we do not implement, or malformed.
-  static void bad_type(Reader& s, uint8_t b, const char* malformed) {
-    const char* unsupported = unsupported_type_byte(b);
-    s.fail_at(s.offset() - 1, unsupported ? unsupported : malformed);
-  }
-
-  // Limits flags: bit 0 = has maximum, bit 1 = shared (threads), bit 2 = 64-bit (memory64).
-  Limits limits(Reader& s, bool is_memory, bool* is64 = nullptr) {
-    size_t at = s.offset();
-    uint8_t flags = s.u8();
-    uint8_t allowed = 0x01;
-    if (is_memory && features_.threads) allowed |= 0x02;
-    if (is_memory && features_.memory64) allowed |= 0x04;
-    Limits l;
-    if (s.ok() && (flags & ~allowed)) {
-      const char* message = "integer too large";  // the flags byte is a u1/u2 in the grammar
-      if (!is_memory && features_.memory64 && (flags & ~0x05) == 0) message = kUnsupportedTable64;
-      s.fail_at(at, message);
-      return l;
-    }
-    bool wide = flags & 0x04;
-    if (is64) *is64 = wide;
-    l.shared = flags & 0x02;
-    l.min = wide ? s.u64() : s.u32();
-    if (flags & 0x01) l.max = wide ? s.u64() : s.u32();
-    return l;
-  }
-
-  TableType table_type(Reader& s) {
-    TableType t;
-    if (s.peek_u8() == 0x40) {  // 0x40 0x00: a table with an initializer expression
-      s.fail(kUnsupportedTableInit);
-      return t;
-    }
-    t.element = reftype(s);
-    t.limits = limits(s, false);
-    return t;
-  }
-
-  MemoryType memory_type(Reader& s) {
-    MemoryType t;
-    t.limits = limits(s, true, &t.is64);
-    return t;
-  }
-
-  GlobalType global_type(Reader& s) {
-    GlobalType g;
-    g.type = valtype(s);
-    uint8_t mut = s.u8();
-    if (s.ok() && mut > 1) s.fail_at(s.offset() - 1, "malformed mutability");
-    g.mutable_ = mut == 1;
-    return g;
-  }
+  ValType valtype(Reader& s) { return module_reader::read_valtype(s); }
+  ValType reftype(Reader& s) { return module_reader::read_reftype(s); }
 
   // Reads instructions up to the `end` that closes the expression (nesting is tracked so that
   // a block inside, which validation will reject, still decodes as the format says).
@@ -242,19 +141,10 @@ class ModuleDecoder {
     uint32_t n = count(s);
     m_.types.reserve(n);
     for (uint32_t i = 0; i < n && s.ok(); ++i) {
-      uint8_t form = s.u8();
-      if (s.ok() && form != 0x60) {
-        const char* unsupported = unsupported_type_form(form);
-        s.fail_at(s.offset() - 1, unsupported ? unsupported : "integer representation too long");
-        return;
-      }
       FuncType ft;
-      uint32_t np = count(s);
-      if (np > DecodeLimits::kMaxFunctionParams) s.fail("too many parameters");
-      for (uint32_t k = 0; k < np && s.ok(); ++k) ft.params.push_back(valtype(s));
-      uint32_t nr = count(s);
-      if (nr > DecodeLimits::kMaxFunctionResults) s.fail("too many results");
-      for (uint32_t k = 0; k < nr && s.ok(); ++k) ft.results.push_back(valtype(s));
+      module_reader::read_func_type(s, [&](ValType t) { ft.params.push_back(t); },
+                                    [&](ValType t) { ft.results.push_back(t); });
+      if (!s.ok()) return;
       m_.types.push_back(std::move(ft));
     }
   }
@@ -265,54 +155,39 @@ class ModuleDecoder {
       Import imp;
       imp.module = name(s);
       imp.name = name(s);
-      size_t kind_at = s.offset();
-      uint8_t kind = s.u8();
       if (!s.ok()) return;
-      switch (kind) {
-        case 0:
-          imp.kind = ExternKind::Func;
-          imp.type_index = s.u32();
-          m_.func_types.push_back(imp.type_index);
+      module_reader::ImportDesc d = module_reader::read_import_desc(s, features_);
+      if (!s.ok()) return;
+      imp.kind = d.kind;
+      switch (d.kind) {
+        case ExternKind::Func:
+          imp.type_index = d.index;
+          m_.func_types.push_back(d.index);
           ++m_.num_imported_funcs;
           break;
-        case 1:
-          imp.kind = ExternKind::Table;
-          imp.table = table_type(s);
-          m_.tables.push_back(imp.table);
+        case ExternKind::Table:
+          imp.table = d.table;
+          m_.tables.push_back(d.table);
           ++m_.num_imported_tables;
           break;
-        case 2:
-          imp.kind = ExternKind::Memory;
-          imp.memory = memory_type(s);
-          m_.memories.push_back(imp.memory);
+        case ExternKind::Memory:
+          imp.memory = d.memory;
+          m_.memories.push_back(d.memory);
           ++m_.num_imported_memories;
           break;
-        case 3:
-          imp.kind = ExternKind::Global;
-          imp.global = global_type(s);
-          m_.globals.push_back(imp.global);
+        case ExternKind::Global:
+          imp.global = d.global;
+          m_.globals.push_back(d.global);
           ++m_.num_imported_globals;
           break;
-        case 4:
-          if (!features_.exceptions) {
-            s.fail_at(kind_at, "malformed import kind");
-            return;
-          }
-          imp.kind = ExternKind::Tag;
-          imp.type_index = tag_type(s);
-          m_.tag_types.push_back(imp.type_index);
+        case ExternKind::Tag:
+          imp.type_index = d.index;
+          m_.tag_types.push_back(d.index);
           ++m_.num_imported_tags;
           break;
-        case 0x20: s.fail_at(kind_at, kUnsupportedExactImport); return;  // exact function import
-        default: s.fail_at(kind_at, "malformed import kind"); return;
       }
       m_.imports.push_back(std::move(imp));
     }
-  }
-
-  uint32_t tag_type(Reader& s) {
-    if (s.u8() != 0 && s.ok()) s.fail_at(s.offset() - 1, "zero byte expected");
-    return s.u32();
   }
 
   uint32_t decode_functions(Reader& s) {
@@ -323,23 +198,23 @@ class ModuleDecoder {
 
   void decode_tables(Reader& s) {
     uint32_t n = count(s);
-    for (uint32_t i = 0; i < n && s.ok(); ++i) m_.tables.push_back(table_type(s));
+    for (uint32_t i = 0; i < n && s.ok(); ++i) m_.tables.push_back(module_reader::read_table_type(s, features_));
   }
 
   void decode_memories(Reader& s) {
     uint32_t n = count(s);
-    for (uint32_t i = 0; i < n && s.ok(); ++i) m_.memories.push_back(memory_type(s));
+    for (uint32_t i = 0; i < n && s.ok(); ++i) m_.memories.push_back(module_reader::read_memory_type(s, features_));
   }
 
   void decode_tags(Reader& s) {
     uint32_t n = count(s);
-    for (uint32_t i = 0; i < n && s.ok(); ++i) m_.tag_types.push_back(tag_type(s));
+    for (uint32_t i = 0; i < n && s.ok(); ++i) m_.tag_types.push_back(module_reader::read_tag_type(s));
   }
 
   void decode_globals(Reader& s) {
     uint32_t n = count(s);
     for (uint32_t i = 0; i < n && s.ok(); ++i) {
-      m_.globals.push_back(global_type(s));
+      m_.globals.push_back(module_reader::read_global_type(s));
       m_.global_inits.push_back(const_expr(s));
     }
   }

@@ -7,8 +7,7 @@
 #include <iterator>
 #include <span>
 
-#include "wasm/detail/binary/reader.hpp"
-#include "wasm/detail/binary/sections.hpp"
+#include "wasm/detail/binary/module_reader.hpp"
 #include "wasm/detail/binary/module_info.hpp"
 
 namespace wasm::detail {
@@ -68,108 +67,29 @@ struct ScanResult {
 
 namespace shape_scan {
 
-// A vector length. Every element takes at least one byte, so a count beyond the bytes left is
-// malformed; rejecting it early bounds every loop below by the input size.
-constexpr uint32_t vec_count(Reader& s) {
-  uint32_t n = s.u32();
-  if (s.ok() && n > s.remaining()) s.fail("length out of bounds");
-  return s.ok() ? n : 0;
+// Every proposal's encoding is read: the scan must accept whatever the decoder accepts under
+// any configuration (whether a proposal is enabled is the decoder's and validator's business).
+constexpr Features all_features() {
+  Features f;
+  f.enable_all();
+  return f;
 }
-
-constexpr void skip_name(Reader& s) {
-  uint32_t length = s.u32();
-  if (s.ok() && length > s.remaining()) s.fail("length out of bounds");
-  s.skip(length);
-}
-
-constexpr void skip_valtype(Reader& s) {
-  uint8_t b = s.u8();
-  if (s.ok() && !is_valtype_byte(b)) s.fail_at(s.offset() - 1, "malformed value type");
-}
-
-constexpr void skip_reftype(Reader& s) {
-  uint8_t b = s.u8();
-  if (s.ok() && b != 0x70 && b != 0x6F) s.fail_at(s.offset() - 1, "malformed reference type");
-}
-
-// Limits flags: bit 0 = has maximum; for memories also bit 1 = shared (threads) and
-// bit 2 = 64-bit bounds (memory64). Whether those proposals are enabled is the full
-// decoder's business; here the encoding only has to be skipped correctly.
-constexpr void skip_limits(Reader& s, bool is_memory) {
-  size_t at = s.offset();
-  uint8_t flags = s.u8();
-  uint8_t allowed = is_memory ? 0x07 : 0x01;
-  if (s.ok() && (flags & ~allowed)) {
-    s.fail_at(at, "malformed limits flags");
-    return;
-  }
-  const bool wide = flags & 0x04;
-  const int bounds = (flags & 0x01) ? 2 : 1;  // minimum, then maximum if present
-  for (int i = 0; i < bounds; ++i) {
-    if (wide) {
-      (void)s.u64();
-    } else {
-      (void)s.u32();
-    }
-  }
-}
-
-constexpr void skip_global_type(Reader& s) {
-  skip_valtype(s);
-  uint8_t mut = s.u8();
-  if (s.ok() && mut > 1) s.fail_at(s.offset() - 1, "malformed mutability");
-}
-
-constexpr void skip_tag_type(Reader& s) {
-  uint8_t attribute = s.u8();
-  if (s.ok() && attribute != 0) s.fail_at(s.offset() - 1, "zero byte expected");
-  (void)s.u32();
-}
-
-constexpr uint32_t count_types(Reader& s) {
-  uint32_t n = vec_count(s);
-  for (uint32_t i = 0; i < n && s.ok(); ++i) {
-    uint8_t form = s.u8();
-    if (s.ok() && form != 0x60) {
-      s.fail_at(s.offset() - 1, "malformed function type");
-      break;
-    }
-    for (int list = 0; list < 2; ++list) {  // parameters, then results
-      uint32_t arity = vec_count(s);
-      for (uint32_t k = 0; k < arity && s.ok(); ++k) skip_valtype(s);
-    }
-  }
-  return n;
-}
+inline constexpr Features kScanFeatures = all_features();
 
 constexpr void count_imports(Reader& s, ModuleShape& shape) {
-  uint32_t n = vec_count(s);
+  uint32_t n = module_reader::read_count(s);
   for (uint32_t i = 0; i < n && s.ok(); ++i) {
-    skip_name(s);  // module
-    skip_name(s);  // field; UTF-8 validity is left to the full decoder
-    size_t kind_at = s.offset();
-    uint8_t kind = s.u8();
+    (void)module_reader::read_name_bytes(s);  // module
+    (void)module_reader::read_name_bytes(s);  // field; UTF-8 validity is left to the decoder
     if (!s.ok()) return;
-    switch (kind) {
-      case 0:
-        (void)s.u32();
-        ++shape.num_imported_funcs;
-        break;
-      case 1:
-        skip_reftype(s);
-        skip_limits(s, false);
-        ++shape.num_imported_tables;
-        break;
-      case 2:
-        skip_limits(s, true);
-        ++shape.num_imported_memories;
-        break;
-      case 3:
-        skip_global_type(s);
-        ++shape.num_imported_globals;
-        break;
-      case 4: skip_tag_type(s); break;  // tags have no place in the VMContext yet
-      default: s.fail_at(kind_at, "malformed import kind"); return;
+    module_reader::ImportDesc d = module_reader::read_import_desc(s, kScanFeatures);
+    if (!s.ok()) return;
+    switch (d.kind) {
+      case ExternKind::Func: ++shape.num_imported_funcs; break;
+      case ExternKind::Table: ++shape.num_imported_tables; break;
+      case ExternKind::Memory: ++shape.num_imported_memories; break;
+      case ExternKind::Global: ++shape.num_imported_globals; break;
+      case ExternKind::Tag: break;  // tags have no place in the VMContext yet
     }
   }
 }
@@ -178,81 +98,60 @@ constexpr void count_imports(Reader& s, ModuleShape& shape) {
 
 // Reads the header and the section headers, and inside the type, import, function, table and
 // memory sections every entry (so their sizes are checked); the global and code sections only
-// give their counts, other sections are skipped whole. It accepts everything the full decoder
-// accepts but may accept some modules that it rejects (bad UTF-8 in names, disabled
-// proposals): it finds the shape, it does not validate. Never reads out of bounds, so it is a
-// constant expression for any input.
+// give their counts, other sections are skipped whole. It reads with the decoder's own
+// functions (binary/module_reader.hpp), so it accepts everything the decoder accepts, with the
+// same messages, but may accept some modules that the decoder rejects (bad UTF-8 in names,
+// disabled proposals): it finds the shape, it does not validate. Never reads out of bounds, so
+// it is a constant expression for any input.
 constexpr ScanResult scan_module_shape(std::span<const uint8_t> bytes) {
-  using namespace shape_scan;
+  using namespace module_reader;
   Reader r(bytes);
   ModuleShape shape;
-
-  auto magic = r.bytes(4);
-  if (r.ok() && !(magic[0] == 0x00 && magic[1] == 'a' && magic[2] == 's' && magic[3] == 'm')) {
-    r.fail_at(0, "magic header not detected");
-  }
-  uint32_t version = r.fixed_u32();
-  if (r.ok() && version != 1) r.fail_at(4, "unknown binary version");
-
-  int last_rank = 0;
+  read_header(r);
+  SectionReader sections(r, shape_scan::kScanFeatures);
+  Section section;
   bool saw_function_or_code = false;
   uint32_t num_bodies = 0;
-  while (r.ok() && !r.at_end()) {
-    size_t section_start = r.offset();
-    uint8_t id = r.u8();
-    uint32_t size = r.u32();
-    if (!r.ok()) break;
-    int rank = section_rank(id);
-    if (rank < 0) {
-      r.fail_at(section_start, "malformed section id");
-      break;
-    }
-    if (rank > 0) {
-      // Also rejects a repeated section, which would otherwise be counted twice.
-      if (rank <= last_rank) {
-        r.fail_at(section_start, "unexpected content after last section");
+  while (sections.next(section)) {
+    Reader& s = section.body;
+    switch (section.id) {
+      case SectionId::Type: {
+        uint32_t n = read_count(s);
+        for (uint32_t i = 0; i < n && s.ok(); ++i) read_func_type(s, [](ValType) {}, [](ValType) {});
+        shape.num_types = n;
         break;
       }
-      last_rank = rank;
-    }
-    Reader s = r.sub(size, "length out of bounds");
-    if (!r.ok()) break;
-    switch (id) {
-      case 1: shape.num_types = count_types(s); break;
-      case 2: count_imports(s, shape); break;
-      case 3: {
+      case SectionId::Import: shape_scan::count_imports(s, shape); break;
+      case SectionId::Function: {
         saw_function_or_code = true;
-        uint32_t n = vec_count(s);
+        uint32_t n = read_count(s);
         for (uint32_t i = 0; i < n && s.ok(); ++i) (void)s.u32();
         shape.num_defined_funcs = n;
         break;
       }
-      case 4: {
-        uint32_t n = vec_count(s);
-        for (uint32_t i = 0; i < n && s.ok(); ++i) {
-          skip_reftype(s);
-          skip_limits(s, false);
-        }
+      case SectionId::Table: {
+        uint32_t n = read_count(s);
+        for (uint32_t i = 0; i < n && s.ok(); ++i) (void)read_table_type(s, shape_scan::kScanFeatures);
         shape.num_defined_tables = n;
         break;
       }
-      case 5: {
-        uint32_t n = vec_count(s);
-        for (uint32_t i = 0; i < n && s.ok(); ++i) skip_limits(s, true);
+      case SectionId::Memory: {
+        uint32_t n = read_count(s);
+        for (uint32_t i = 0; i < n && s.ok(); ++i) (void)read_memory_type(s, shape_scan::kScanFeatures);
         shape.num_defined_memories = n;
         break;
       }
-      case 6:  // initialisers are instructions: the count is enough here
-        shape.num_defined_globals = vec_count(s);
+      case SectionId::Global:  // initialisers are instructions: the count is enough here
+        shape.num_defined_globals = read_count(s);
         s.skip(s.remaining());
         break;
-      case 10:
+      case SectionId::Code:
         saw_function_or_code = true;
-        num_bodies = vec_count(s);
+        num_bodies = read_count(s);
         s.skip(s.remaining());
         break;
-      case 0:
-        skip_name(s);
+      case SectionId::Custom:
+        (void)read_name_bytes(s);
         s.skip(s.remaining());
         break;
       default: s.skip(s.remaining()); break;
