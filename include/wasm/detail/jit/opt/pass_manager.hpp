@@ -20,11 +20,13 @@ struct Pass {
 
 // Folding first (it exposes copies and dead branches), then the cleanups, LICM on the cleaned
 // loops, strength reduction of the divisions folding marked as checked, and a last round that
-// merges and removes what strength reduction and LICM left behind.
+// folds, merges and removes what strength reduction and LICM left behind (copy propagation
+// again after DCE: a parameter whose other incoming edges were unreachable is now trivial).
 inline constexpr Pass kPipeline[] = {
     {"fold", fold_constants},      {"copyprop", propagate_copies}, {"gvn", number_values},
     {"dce", eliminate_dead_code},  {"licm", hoist_loop_invariants}, {"strength", reduce_strength},
-    {"fold", fold_constants},      {"gvn", number_values},          {"dce", eliminate_dead_code},
+    {"fold", fold_constants},      {"dce", eliminate_dead_code},    {"copyprop", propagate_copies},
+    {"gvn", number_values},        {"dce", eliminate_dead_code},
 };
 
 // Runs the pipeline on f; after_pass (if any) sees the function after every pass.

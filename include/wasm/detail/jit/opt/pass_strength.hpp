@@ -102,6 +102,10 @@ class StrengthPass {
     const Type t = in.type;
     auto k = [&](uint64_t bits) { return insert_const(f_, i, t, bits & mask); };
     auto op = [&](Op which, ValueId a, ValueId b) { return insert_wasm(f_, i, which, t, {a, b}); };
+    auto opk = [&](Op which, ValueId a, uint64_t bits) {  // the constant first: a fixed order
+      ValueId kv = k(bits);
+      return op(which, a, kv);
+    };
     const bool pow2 = c != 0 && (c & (c - 1)) == 0;
     const unsigned log = unsigned(std::countr_zero(c));
     const uint64_t neg_c = (0 - c) & mask;
@@ -109,14 +113,14 @@ class StrengthPass {
     const Op opw = in.op;
     ValueId r = kNone;
     if (opw == o.mul) {
-      if (pow2 && log > 0) r = op(o.shl, x, k(log));
+      if (pow2 && log > 0) r = opk(o.shl, x, log);
       else if (c == mask) r = op(o.sub, k(0), x);
     } else if (opw == Op::I32DivU || opw == Op::I64DivU) {
       if (c == 0 || c == 1) return;
-      r = pow2 ? op(o.shr_u, x, k(log)) : udiv(x, c, w);
+      r = pow2 ? opk(o.shr_u, x, log) : udiv(x, c, w);
     } else if (opw == Op::I32RemU || opw == Op::I64RemU) {
       if (c == 0 || c == 1) return;
-      r = pow2 ? op(o.and_, x, k(c - 1)) : op(o.sub, x, op(o.mul, udiv(x, c, w), k(c)));
+      r = pow2 ? opk(o.and_, x, c - 1) : op(o.sub, x, opk(o.mul, udiv(x, c, w), c));
     } else if (opw == Op::I32DivS || opw == Op::I64DivS || opw == Op::I32RemS || opw == Op::I64RemS) {
       // 0 and -1 may trap, 1 folds, and INT_MIN is not worth a sequence.
       if (c == 0 || c == 1 || c == mask || c == (uint64_t(1) << (w - 1))) return;
@@ -124,17 +128,17 @@ class StrengthPass {
       if (pow2 || neg_pow2) {
         unsigned sh = unsigned(std::countr_zero(pow2 ? c : neg_c));
         // bias = 2^sh - 1 when x < 0, else 0
-        ValueId bias = op(o.shr_u, op(o.shr_s, x, k(w - 1)), k(w - sh));
+        ValueId bias = opk(o.shr_u, opk(o.shr_s, x, w - 1), w - sh);
         ValueId biased = op(o.add, x, bias);
         if (rem) {
-          r = op(o.sub, x, op(o.and_, biased, k(0 - (uint64_t(1) << sh))));
+          r = op(o.sub, x, opk(o.and_, biased, 0 - (uint64_t(1) << sh)));
         } else {
-          r = op(o.shr_s, biased, k(sh));
+          r = opk(o.shr_s, biased, sh);
           if (!pow2) r = op(o.sub, k(0), r);
         }
       } else {
         ValueId q = sdiv(x, c, w);
-        r = rem ? op(o.sub, x, op(o.mul, q, k(c))) : q;
+        r = rem ? op(o.sub, x, opk(o.mul, q, c)) : q;
       }
     }
     if (r == kNone) return;
@@ -150,6 +154,10 @@ class StrengthPass {
     InstId pos = pos_;
     auto k = [&](uint64_t bits) { return insert_const(f_, pos, t, bits & mask); };
     auto op = [&](Op which, ValueId a, ValueId b) { return insert_wasm(f_, pos, which, t, {a, b}); };
+    auto opk = [&](Op which, ValueId a, uint64_t bits) {  // the constant first: a fixed order
+      ValueId kv = k(bits);
+      return op(which, a, kv);
+    };
     auto mulhi = [&](ValueId a, uint64_t m) {
       ValueId mv = k(m);
       ValueId args[2] = {a, mv};
@@ -168,14 +176,14 @@ class StrengthPass {
       if (m > mask) continue;
       if (m * d - two <= (U128(1) << s)) {
         ValueId hi = mulhi(x, uint64_t(m));
-        return s ? op(o.shr_u, hi, k(s)) : hi;
+        return s ? opk(o.shr_u, hi, s) : hi;
       }
     }
     // m' = floor(2^w * (2^l - d) / d) + 1; t = mulhi(x, m'); q = (t + ((x - t) >> 1)) >> (l - 1).
     U128 mp = ((U128(1) << w) * ((U128(1) << l) - d)) / d + 1;
     ValueId hi = mulhi(x, uint64_t(mp));
-    ValueId sum = op(o.add, hi, op(o.shr_u, op(o.sub, x, hi), k(1)));
-    return l > 1 ? op(o.shr_u, sum, k(l - 1)) : sum;
+    ValueId sum = op(o.add, hi, opk(o.shr_u, op(o.sub, x, hi), 1));
+    return l > 1 ? opk(o.shr_u, sum, l - 1) : sum;
   }
 
   // trunc(x / d), d signed, |d| >= 3 and not a power of two.
@@ -187,6 +195,10 @@ class StrengthPass {
     InstId pos = pos_;
     auto k = [&](uint64_t bits) { return insert_const(f_, pos, t, bits & mask); };
     auto op = [&](Op which, ValueId a, ValueId b) { return insert_wasm(f_, pos, which, t, {a, b}); };
+    auto opk = [&](Op which, ValueId a, uint64_t bits) {  // the constant first: a fixed order
+      ValueId kv = k(bits);
+      return op(which, a, kv);
+    };
     SignedMagic mg = signed_magic(d, w);
     ValueId mv = k(mg.m);
     ValueId args[2] = {x, mv};
@@ -194,8 +206,8 @@ class StrengthPass {
     const bool d_neg = d & top, m_neg = mg.m & top;
     if (!d_neg && m_neg) q = op(o.add, q, x);
     if (d_neg && !m_neg) q = op(o.sub, q, x);
-    if (mg.s) q = op(o.shr_s, q, k(mg.s));
-    return op(o.add, q, op(o.shr_u, q, k(w - 1)));  // + 1 when negative: round toward zero
+    if (mg.s) q = opk(o.shr_s, q, mg.s);
+    return op(o.add, q, opk(o.shr_u, q, w - 1));  // + 1 when negative: round toward zero
   }
 
   Function& f_;
