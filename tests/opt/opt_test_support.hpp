@@ -1,19 +1,23 @@
 #pragma once
-// Shared by the optimizing tier's tests: loads a test module, builds the IR of its functions
-// and runs them in the IR interpreter with a fresh memory and the globals' initial values.
+// Shared by the optimizing tier's tests: loads a test module (tests/opt/wat/NAME.wat, or the
+// text of a module given inline), builds the IR of its functions and runs them in the IR
+// interpreter with a fresh memory and the globals' initial values.
 #include <catch2/catch.hpp>
 
 #include <memory>
 #include <string>
 #include <vector>
 
-#include "test_modules.hpp"
+#include <fstream>
+#include <iterator>
+
 #include "wasm/detail/binary/decoder.hpp"
 #include "wasm/detail/binary/validator.hpp"
 #include "wasm/detail/jit/opt/builder.hpp"
 #include "wasm/detail/jit/opt/interp.hpp"
 #include "wasm/detail/jit/opt/printer.hpp"
 #include "wasm/detail/jit/opt/verifier.hpp"
+#include "wasm/detail/text/wat.hpp"
 
 namespace wasm::test::opt {
 
@@ -25,8 +29,18 @@ struct OptModule {
   Features features;
   std::vector<Function> funcs;  // by defined-function index
 
-  explicit OptModule(const std::string& name) {
-    auto bytes = load_test_module(name);
+  // `name_or_text`: a module of tests/opt/wat, or the text of a module when it starts with '('.
+  explicit OptModule(const std::string& name_or_text) {
+    std::string text = name_or_text;
+    if (text.empty() || text[0] != '(') {
+      std::ifstream in(std::string(WASMPP_OPT_WAT_DIR) + "/" + name_or_text + ".wat");
+      REQUIRE(in);
+      text.assign(std::istreambuf_iterator<char>(in), {});
+    }
+    auto encoded = text::wat_to_wasm(text);
+    INFO((encoded ? std::string() : encoded.error().message()));
+    REQUIRE(encoded);
+    std::vector<uint8_t> bytes = std::move(*encoded);
     auto decoded = decode_module(bytes, features);
     REQUIRE(decoded);
     info = std::move(*decoded);
