@@ -103,6 +103,9 @@ constexpr Limits read_limits(Reader& s, const Features& features, bool is_memory
   bool wide = flags & 0x04;
   if (is64) *is64 = wide;
   l.shared = flags & 0x02;
+  // With memory64 (the 3.0 format) a memory's limits are u64 whatever its address type; the
+  // validator bounds an i32 memory to 65536 pages ("memory size", not malformed).
+  if (is_memory && features.memory64) wide = true;
   l.min = wide ? s.u64() : s.u32();
   if (flags & 0x01) l.max = wide ? s.u64() : s.u32();
   return l;

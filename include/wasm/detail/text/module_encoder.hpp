@@ -356,9 +356,12 @@ class ModuleEncoder {
 
   // (param $x? t) or (param t*) and (result t*) lists. Appends encoded types, counts them and
   // records param names (empty for unnamed) when `names` is given.
+  // param_ids: whether a (param $x t) may name its parameter (not in block types and
+  // call_indirect, where the spec's grammar has no binder: "unexpected token").
   void params_results(Bytes& params, uint32_t& np, Bytes& results, uint32_t& nr,
-                      std::vector<std::string>* names) {
+                      std::vector<std::string>* names, bool param_ids = true) {
     while (p_.eat_lparen_keyword("param")) {
+      if (!param_ids && p_.at(Tok::Id)) p_.fail_unexpected();
       if (auto id = p_.opt_id()) {
         std::string storage;
         if (names) names->emplace_back(Parser::id_name(*id, storage));
@@ -408,7 +411,7 @@ class ModuleEncoder {
   }
 
   // typeuse: (type x)? (param ...)* (result ...)*. Returns the type index; fills param names.
-  uint32_t type_use(std::vector<std::string>* names = nullptr) {
+  uint32_t type_use(std::vector<std::string>* names = nullptr, bool param_ids = true) {
     std::optional<uint32_t> explicit_idx;
     Token at = p_.peek();
     if (p_.eat_lparen_keyword("type")) {
@@ -418,7 +421,7 @@ class ModuleEncoder {
     Bytes params, results;
     uint32_t np = 0, nr = 0;
     bool inline_sig = p_.at_lparen_keyword("param") || p_.at_lparen_keyword("result");
-    params_results(params, np, results, nr, names);
+    params_results(params, np, results, nr, names, param_ids);
     if (explicit_idx) {
       if (inline_sig) {
         if (*explicit_idx >= type_info_.size() ||
@@ -569,7 +572,9 @@ class ModuleEncoder {
   }
 
   void limits(Bytes& b, bool is64, bool allow_shared, bool memory) {
-    uint64_t max_val = is64 ? UINT64_MAX : 0xFFFFFFFFull;
+    // A memory's limits are u64 in the 3.0 binary format whatever its address type (the
+    // validator bounds an i32 memory to 65536 pages); a table's follow its address type.
+    uint64_t max_val = is64 || memory ? UINT64_MAX : 0xFFFFFFFFull;
     uint64_t min = p_.unsigned_literal(max_val);
     std::optional<uint64_t> max;
     if (p_.at_u32()) max = p_.unsigned_literal(max_val);
@@ -1146,7 +1151,7 @@ class ModuleEncoder {
       if (nr == 1) return b.append(results);
       p_.reset(m);
     }
-    uint32_t idx = type_use();
+    uint32_t idx = type_use(nullptr, false);
     // A type without parameters and with at most one result takes the short form, as
     // wat2wasm writes it.
     if (idx < type_info_.size() && type_info_[idx].kind == 0x60) {
@@ -1480,7 +1485,7 @@ class ModuleEncoder {
       case Imm::Func: b.u32(index(funcs_)); break;
       case Imm::CallIndirect: {
         uint32_t table = opt_index(tables_);
-        b.u32(type_use());
+        b.u32(type_use(nullptr, false));
         b.u32(table);
         break;
       }
