@@ -1,17 +1,20 @@
 #pragma once
 // `wasmpp compile`: validate and compile a module, printing how long each took and how big
-// the input and output are.
+// the input and output are; with -o, write the precompiled module.
 #include <chrono>
 #include <cstdio>
+#include <fstream>
 #include <string>
 
 #include <wasm.hpp>
 
 #include "file_bytes.hpp"
+#include "options.hpp"
 
 namespace wasmpp_cli {
 
-inline int compile(const std::string& file) {
+inline int compile(const CompileOptions& options) {
+  const std::string& file = options.file;
   auto bytes = read_module(file);
   if (!bytes) {
     std::fprintf(stderr, "Error: %s: %s\n", file.c_str(), bytes.error().to_string().c_str());
@@ -47,6 +50,16 @@ inline int compile(const std::string& file) {
               compile_ms > 0 ? double(code_bytes) / 1e6 / (compile_ms / 1e3) : 0.0);
   std::printf("machine code: %zu bytes (%.2fx the code section)\n", machine_bytes,
               code_bytes ? double(machine_bytes) / double(code_bytes) : 0.0);
+  if (!options.output.empty()) {
+    const std::vector<uint8_t> out = module->serialize();
+    std::ofstream f(options.output, std::ios::binary | std::ios::trunc);
+    f.write(reinterpret_cast<const char*>(out.data()), std::streamsize(out.size()));
+    if (!f.flush()) {
+      std::fprintf(stderr, "Error: cannot write %s\n", options.output.c_str());
+      return 1;
+    }
+    std::printf("wrote %s: %zu bytes\n", options.output.c_str(), out.size());
+  }
   return 0;
 }
 

@@ -17,6 +17,15 @@ inline std::optional<std::vector<uint8_t>> read_file(const std::string& path) {
   return std::vector<uint8_t>(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
 }
 
+// Whether the file at `path` starts with the precompiled-module magic (`wasmpp compile -o`'s
+// output), whatever its name.
+inline bool is_precompiled_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  uint8_t head[8] = {};
+  in.read(reinterpret_cast<char*>(head), sizeof head);
+  return in.gcount() == sizeof head && wasm::Module::is_precompiled(head);
+}
+
 inline bool is_wat(const std::string& path) { return path.size() > 4 && path.ends_with(".wat"); }
 
 // The binary module of `path` (a .wat file is encoded); a text error says line and column.

@@ -17,10 +17,7 @@ int main(int argc, char** argv) {
       return args.empty() ? 2 : 0;
     }
     if (args[0] == "run") return run(parse_run(std::vector<std::string>(args.begin() + 1, args.end())));
-    if (args[0] == "compile") {
-      if (args.size() != 2) throw UsageError{"compile takes one FILE.wasm or FILE.wat"};
-      return compile(args[1]);
-    }
+    if (args[0] == "compile") return compile(parse_compile(std::vector<std::string>(args.begin() + 1, args.end())));
     if (args[0] == "wast") return wast(std::vector<std::string>(args.begin() + 1, args.end()));
     throw UsageError{"unknown command " + args[0]};
   } catch (const UsageError& e) {

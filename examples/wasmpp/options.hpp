@@ -12,7 +12,7 @@ namespace wasmpp_cli {
 inline constexpr const char* kUsage = R"(wasmpp: run and compile WebAssembly modules
 
 usage:
-  wasmpp run [OPTIONS] FILE.wasm|FILE.wat [ARGS...]
+  wasmpp run [OPTIONS] FILE.wasm|FILE.wat|FILE.cwasm [ARGS...]
       Runs a WASI command (its `_start`) with ARGS as its arguments, or with --invoke
       the named export, parsing ARGS as its parameters and printing its results.
       --dir HOST[::GUEST]   give the guest the host directory HOST (named GUEST, default HOST)
@@ -22,8 +22,12 @@ usage:
       --profile=perfmap     write /tmp/perf-<pid>.map so that `perf report` names wasm functions
       --profile=jitdump     write ./jit-<pid>.dump (or in $JITDUMPDIR) for `perf record -k mono`
                             and `perf inject --jit`
-  wasmpp compile FILE.wasm|FILE.wat
-      Validates and compiles FILE, printing timings and sizes.
+      A precompiled FILE (from `wasmpp compile -o`, recognised by its header) is loaded
+      without compiling; it runs machine code from the file, so run only files you made.
+      It must have been compiled for the same options (--fuel).
+  wasmpp compile [-o OUT.cwasm] FILE.wasm|FILE.wat
+      Validates and compiles FILE, printing timings and sizes; with -o, writes the
+      precompiled module to OUT for `wasmpp run` (for this wasmpp, on this CPU).
   wasmpp wast [--enable-FEATURE ... | --enable-all] [-v] FILE.wast...
       Runs WebAssembly script files (the spec test suite's format), printing
       `FILE: N passed, N failed, N skipped` per file and the totals last. FEATURE is a
@@ -46,9 +50,33 @@ struct RunOptions {
   std::vector<std::string> args;  // after FILE
 };
 
+struct CompileOptions {
+  std::string file;
+  std::string output;  // -o: where the precompiled module goes; empty: none
+};
+
 struct UsageError {
   std::string message;
 };
+
+// Parses the arguments after `compile`: [-o OUT] FILE, in either order.
+inline CompileOptions parse_compile(const std::vector<std::string>& argv) {
+  CompileOptions o;
+  for (size_t i = 0; i < argv.size(); ++i) {
+    if (argv[i] == "-o") {
+      if (i + 1 >= argv.size()) throw UsageError{"-o needs a file name"};
+      o.output = argv[++i];
+    } else if (!argv[i].empty() && argv[i][0] == '-') {
+      throw UsageError{"unknown compile option " + argv[i]};
+    } else if (o.file.empty()) {
+      o.file = argv[i];
+    } else {
+      throw UsageError{"compile takes one FILE.wasm or FILE.wat"};
+    }
+  }
+  if (o.file.empty()) throw UsageError{"compile takes one FILE.wasm or FILE.wat"};
+  return o;
+}
 
 // Parses the arguments after `run`. Options come before FILE; everything after FILE belongs
 // to the guest.

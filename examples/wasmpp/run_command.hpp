@@ -56,20 +56,24 @@ inline int invoke_export(const RunOptions& o, wasm::Store<HostState>& store, con
   return 0;
 }
 
-inline int run(const RunOptions& o) {
+// The module of `o.file`: a precompiled one (by its magic) deserialized from the mapped file,
+// trusted as `wasmpp compile -o` output; otherwise a .wasm or .wat compiled.
+inline wasm::Result<wasm::Module> load_module(const wasm::Engine& engine, const RunOptions& o) {
+  if (is_precompiled_file(o.file)) return wasm::Module::deserialize_file_unchecked(engine, o.file);
   auto bytes = read_module(o.file);
-  if (!bytes) {
-    std::fprintf(stderr, "Error: %s: %s\n", o.file.c_str(), bytes.error().to_string().c_str());
-    return kExitError;
-  }
+  if (!bytes) return std::move(bytes).error();
+  return wasm::Module::compile(engine, *bytes);
+}
+
+inline int run(const RunOptions& o) {
   wasm::Config config;
   if (o.fuel) config.consume_fuel(true);
   if (o.profile == "perfmap") config.profiling_strategy(wasm::ProfilingStrategy::PerfMap);
   if (o.profile == "jitdump") config.profiling_strategy(wasm::ProfilingStrategy::JitDump);
   wasm::Engine engine(config);
-  auto module = wasm::Module::compile(engine, *bytes);
+  auto module = load_module(engine, o);
   if (!module) {
-    std::fprintf(stderr, "Error: failed to compile %s: %s\n", o.file.c_str(), module.error().to_string().c_str());
+    std::fprintf(stderr, "Error: failed to load %s: %s\n", o.file.c_str(), module.error().to_string().c_str());
     return kExitError;
   }
 

@@ -3,6 +3,7 @@
 // Immutable and shareable between threads and stores; copies are handles to the same module.
 #include <cstdint>
 #include <memory>
+#include <string>
 #include <span>
 #include <string_view>
 #include <variant>
@@ -37,6 +38,29 @@ class Module {
   // Encodes WebAssembly text (`(module ...)` or bare module fields) to the binary format and
   // compiles it. A text error is of kind Decode with "line:column: message".
   static Result<Module> from_wat(const Engine& engine, std::string_view text);
+
+  // The precompiled form of this module (header of jit/serialized_header.hpp, then the module
+  // and its machine code), for deserialize_unchecked by an engine of the same configuration.
+  std::vector<uint8_t> serialize() const;
+
+  // Loads a module that serialize() wrote, without compiling it again.
+  // UNCHECKED: this runs machine code taken from `bytes`. Give it only bytes that you trust as
+  // much as this program's own code (written by serialize() of this wasmpp, and stored where
+  // nobody else can write); like wasmtime's `unsafe fn Module::deserialize`. The header's
+  // checks refuse, with an error that says why, bytes that are no precompiled module, were
+  // written by another wasmpp or for another configuration (bounds checks, fuel, epochs,
+  // proposals, guard size, CPU features), truncated or damaged (XXH64 checksums), but a
+  // checksum is no signature: crafted bytes pass them.
+  static Result<Module> deserialize_unchecked(const Engine& engine, std::span<const uint8_t> bytes);
+
+  // deserialize_unchecked from a file, which is mapped rather than read: its code pages become
+  // the module's code in place (shared with the page cache). The same trust is needed, and the
+  // file must not change while the module lives (the mapping is private, but pages not yet
+  // read come from the file as it is then).
+  static Result<Module> deserialize_file_unchecked(const Engine& engine, const std::string& path);
+
+  // Whether `bytes` start like a precompiled module (its magic), to pick compile or deserialize.
+  static bool is_precompiled(std::span<const uint8_t> bytes);
 
   // Checks `bytes` without compiling them.
   static Result<void> validate(const Engine& engine, std::span<const uint8_t> bytes) {
@@ -74,7 +98,10 @@ class Module {
       : engine_(Engine::from_state(state->engine)), state_(std::move(state)) {}
 
   static Result<std::shared_ptr<detail::ModuleState>> validated(const Engine& engine,
-                                                               std::span<const uint8_t> bytes);
+                                                               std::span<const uint8_t> bytes,
+                                                               bool validate = true);
+  template <typename MakeCode>
+  static Result<Module> deserialized(const Engine& engine, std::span<const uint8_t> bytes, MakeCode make_code);
 
   ExternType import_extern_type(const detail::Import& imp) const {
     switch (imp.kind) {

@@ -4,6 +4,7 @@
 #include "wasm/detail/binary/validator.hpp"
 #include "wasm/detail/text/wat.hpp"
 #include "wasm/detail/vm/code_loader.hpp"
+#include "wasm/detail/vm/serialize_impl.hpp"
 #include "wasm/module.hpp"
 
 namespace wasm {
@@ -21,12 +22,17 @@ WASMPP_INLINE Result<Module> Module::from_wat(const Engine& engine, std::string_
   return compile(engine, *bytes);
 }
 
+// validate = false: a precompiled module's binary, decoded only (its code was validated when it
+// was compiled, and deserialize_unchecked trusts it).
 WASMPP_INLINE Result<std::shared_ptr<detail::ModuleState>> Module::validated(const Engine& engine,
-                                                                            std::span<const uint8_t> bytes) {
+                                                                            std::span<const uint8_t> bytes,
+                                                                            bool validate) {
   const Features& features = engine.config().wasm_features();
   auto info = detail::decode_module(bytes, features);
   if (!info) return std::move(info).error();
-  if (auto valid = detail::validate_module(*info, features); !valid) return std::move(valid).error();
+  if (validate) {
+    if (auto valid = detail::validate_module(*info, features); !valid) return std::move(valid).error();
+  }
   auto state = std::make_shared<detail::ModuleState>();
   state->engine = engine.shared_state();
   state->offsets = detail::VMOffsets(detail::shape_of(*info));
@@ -36,6 +42,61 @@ WASMPP_INLINE Result<std::shared_ptr<detail::ModuleState>> Module::validated(con
   state->info = std::move(*info);
   state->index_exports();  // after the move: the keys view the names inside `info`
   return state;
+}
+
+WASMPP_INLINE std::vector<uint8_t> Module::serialize() const {
+  return detail::serialize_module(state_->info, state_->code, engine_.config());
+}
+
+WASMPP_INLINE bool Module::is_precompiled(std::span<const uint8_t> bytes) {
+  return bytes.size() >= detail::jit::kSerializedMagic.size() &&
+         std::equal(detail::jit::kSerializedMagic.begin(), detail::jit::kSerializedMagic.end(), bytes.begin());
+}
+
+// Checks `bytes`, decodes the module inside and takes make_code(parts) as its machine code.
+template <typename MakeCode>
+Result<Module> Module::deserialized(const Engine& engine, std::span<const uint8_t> bytes, MakeCode make_code) {
+  auto payload = detail::jit::check_serialized(bytes, detail::code_target_of(engine.config()));
+  if (!payload) return std::move(payload).error();
+  auto parts = detail::parse_payload(*payload);
+  if (!parts) return std::move(parts).error();
+  auto state = validated(engine, parts->wasm, /*validate=*/false);
+  if (!state) return std::move(state).error();
+  const detail::ModuleInfo& info = (*state)->info;
+  if (parts->num_imported_funcs != info.num_imported_funcs ||
+      parts->functions.size() != info.num_defined_funcs() || info.bodies.size() != info.num_defined_funcs()) {
+    return detail::serialize_detail::corrupt("its code does not have one entry per function of its module");
+  }
+  detail::CodeMemory code;
+  if (!parts->code.empty()) {
+    code = make_code(*parts);
+    if (!code) return Error(ErrorKind::Resource, "out of memory for compiled code");
+  }
+  detail::jit::CompileStats stats;
+  for (const detail::FunctionBody& body : info.bodies) stats.code_section_bytes += body.size;
+  stats.machine_code_bytes = parts->code.size();
+  (*state)->publish_code(detail::jit::CompiledModule(std::move(code), std::move(parts->functions),
+                                                     std::move(parts->traps), info.num_imported_funcs, stats),
+                         engine.config());
+  return Module(std::move(*state));
+}
+
+WASMPP_INLINE Result<Module> Module::deserialize_unchecked(const Engine& engine, std::span<const uint8_t> bytes) {
+  return deserialized(engine, bytes,
+                      [](const detail::SerializedParts& parts) { return detail::CodeMemory::publish(parts.code); });
+}
+
+WASMPP_INLINE Result<Module> Module::deserialize_file_unchecked(const Engine& engine, const std::string& path) {
+  detail::MappedFile file;
+  if (auto opened = detail::MappedFile::open(path, file); !opened) return std::move(opened).error();
+  // The code pages are used where the file maps them: no copy, and clean file-backed pages
+  // that every process running this file shares. The mapping was read-only, and becomes
+  // read+execute only after the checks, so the code is never writable and executable at once.
+  // Where exec mappings of the file are refused (a noexec mount), the code is copied once.
+  return deserialized(engine, file.bytes(), [&](const detail::SerializedParts& parts) {
+    detail::CodeMemory code = file.release_code(detail::jit::kSerializedHeaderSize + parts.code_offset, parts.code.size());
+    return code ? std::move(code) : detail::CodeMemory::publish(parts.code);
+  });
 }
 
 }  // namespace wasm

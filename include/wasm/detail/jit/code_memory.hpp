@@ -47,6 +47,16 @@ class CodeMemory {
     return cm;
   }
 
+  // Takes `mapped` bytes at `base`, already mapped read+execute by the caller (a precompiled
+  // module's code pages, mapped from its file in place), of which `size` are code.
+  static CodeMemory adopt(uint8_t* base, size_t size, size_t mapped) {
+    CodeMemory cm;
+    cm.base_ = base;
+    cm.size_ = size;
+    cm.mapped_ = mapped;
+    return cm;
+  }
+
   explicit operator bool() const { return base_ != nullptr; }
   const uint8_t* data() const { return base_; }
   size_t size() const { return size_; }

@@ -48,6 +48,7 @@ class CompiledModule {
   uint32_t num_defined_funcs() const { return uint32_t(functions_.size()); }
   std::span<const FunctionLocation> functions() const { return functions_; }
   const CompileStats& stats() const { return stats_; }
+  std::span<const TrapSite> trap_sites() const { return traps_; }
 
   // Entry point of a defined function, by its index in the function index space.
   const void* function_code(uint32_t func_index) const {
