@@ -491,6 +491,13 @@ class Val {
 // VMContext layout depends on. It comes from a decoded module at run time (shape_of) or, for a
 // module embedded in the program, from a scan of its bytes at compile time (scan_module_shape).
 
+// ---- begin include/wasm/detail/binary/module_reader.hpp ----
+// The module structure of the binary format, read once for both of its readers: the decoder
+// (decoder.hpp, which builds ModuleInfo) and the constexpr shape scan (env/module_shape.hpp,
+// which counts entities at compile time for a module embedded in the program). Everything here
+// is constexpr and reads through Reader, which never reads out of bounds; a failure is recorded
+// in the Reader with the decoder's message (the spec's wording where assert_malformed checks it).
+
 // ---- begin include/wasm/detail/binary/reader.hpp ----
 // A bounds-checked cursor over module bytes with the exact LEB128 rules of the binary format.
 // It never throws and is usable in constant expressions: the first failure is recorded
@@ -689,6 +696,329 @@ constexpr int section_rank(uint8_t id) {
 
 }  // namespace wasm::detail
 // ---- end include/wasm/detail/binary/sections.hpp ----
+// ---- begin include/wasm/detail/binary/unsupported.hpp ----
+// Encodings of WebAssembly 3.0 (and of later proposals) that this runtime does not implement yet.
+// Where the decoder meets one, it fails with a message from here instead of "malformed ...", and
+// the error is of kind ErrorKind::Unsupported: the module may well be valid, we cannot run it.
+// (The spec suite counts such modules as skipped, not as failed.) Remove a case when its feature
+// is implemented. Instructions need no case here: opcodes.def knows every one, InstructionReader
+// refuses those whose Features flag is off, and the validator reports the ones it does not
+// implement as Unsupported.
+
+namespace wasm::detail {
+
+// Every message of an unsupported feature starts with this prefix, which travels with the
+// static message through Reader (fail_at keeps the pointer) and is dropped in the Error.
+inline constexpr std::string_view kUnsupportedPrefix = "unsupported: ";
+
+constexpr bool is_unsupported_message(const char* message) {
+  return message && std::string_view(message).starts_with(kUnsupportedPrefix);
+}
+constexpr const char* unsupported_feature(const char* message) {
+  return message + kUnsupportedPrefix.size();
+}
+
+// A value type or heap type byte of 3.0 (typed references, GC, exnref).
+constexpr const char* unsupported_type_byte(uint8_t b) {
+  switch (b) {
+    case 0x63:  // ref null ht
+    case 0x64:  // ref ht
+      return "unsupported: typed function references";
+    case 0x69:  // exn
+    case 0x74:  // noexn
+      return "unsupported: exnref";
+    case 0x6A:  // array
+    case 0x6B:  // struct
+    case 0x6C:  // i31
+    case 0x6D:  // eq
+    case 0x6E:  // any
+    case 0x71:  // none
+    case 0x72:  // noextern
+    case 0x73:  // nofunc
+      return "unsupported: GC reference types";
+    default: return nullptr;
+  }
+}
+
+// A type section entry other than a function type.
+constexpr const char* unsupported_type_form(uint8_t b) {
+  switch (b) {
+    case 0x4E:  // rec
+    case 0x4F:  // sub final
+    case 0x50:  // sub
+    case 0x5E:  // array
+    case 0x5F:  // struct
+      return "unsupported: GC types (struct, array, rec, sub)";
+    case 0x4C:  // describes
+    case 0x4D:  // descriptor
+      return "unsupported: custom descriptors";
+    default: return nullptr;
+  }
+}
+
+inline constexpr const char* kUnsupportedTable64 = "unsupported: 64-bit tables";
+inline constexpr const char* kUnsupportedTableInit = "unsupported: table initializer expressions";
+inline constexpr const char* kUnsupportedExactImport = "unsupported: custom descriptors";
+
+}  // namespace wasm::detail
+// ---- end include/wasm/detail/binary/unsupported.hpp ----
+// ---- begin include/wasm/features.hpp ----
+// Which WebAssembly extensions the decoder and validator accept.
+// Everything in WebAssembly 2.0 (multi-value, bulk memory, reference types, sign extension,
+// saturating truncation, SIMD) is always on; the flags below are post-2.0 proposals.
+
+namespace wasm {
+
+struct Features {
+  bool multi_memory = false;
+  bool memory64 = false;
+  bool extended_const = false;
+  bool tail_call = false;
+  bool threads = false;
+  bool exceptions = false;
+  bool relaxed_simd = false;
+  bool function_references = false;  // call_ref, ref.as_non_null, br_on_null, typed refs
+  bool gc = false;                    // 0xFB struct/array/i31/cast instructions, ref.eq
+  bool wide_arithmetic = false;       // i64.add128, i64.sub128, i64.mul_wide_s/u
+
+  // Turns on a proposal by its wast2json flag name ("multi-memory", "memory64", ...).
+  // Returns false for an unknown name.
+  constexpr bool enable(std::string_view name) {
+    if (name == "multi-memory") multi_memory = true;
+    else if (name == "memory64") memory64 = true;
+    else if (name == "extended-const") extended_const = true;
+    else if (name == "tail-call") tail_call = true;
+    else if (name == "threads") threads = true;
+    else if (name == "exceptions") exceptions = true;
+    else if (name == "relaxed-simd") relaxed_simd = true;
+    else if (name == "function-references") function_references = true;
+    else if (name == "gc") gc = true;
+    else if (name == "wide-arithmetic") wide_arithmetic = true;
+    else return false;
+    return true;
+  }
+
+  // Every proposal above (the WebAssembly 3.0 suite is run with all of them; what the runtime
+  // does not implement yet is then refused as ErrorKind::Unsupported, not as malformed).
+  constexpr void enable_all() {
+    multi_memory = memory64 = extended_const = tail_call = threads = exceptions = relaxed_simd = true;
+    function_references = gc = wide_arithmetic = true;
+  }
+};
+
+}  // namespace wasm
+// ---- end include/wasm/features.hpp ----
+
+namespace wasm::detail::module_reader {
+
+// Limits beyond which we refuse a module even if the format would allow it, so hostile input
+// cannot make us allocate without bound. They match those of the JS embedding API.
+inline constexpr uint32_t kMaxFunctionParams = 1000;
+inline constexpr uint32_t kMaxFunctionResults = 1000;
+
+constexpr void read_header(Reader& r) {
+  auto magic = r.bytes(4);
+  if (!r.ok()) return;
+  if (!(magic[0] == 0x00 && magic[1] == 'a' && magic[2] == 's' && magic[3] == 'm')) {
+    r.fail_at(0, "magic header not detected");
+    return;
+  }
+  uint32_t version = r.fixed_u32();
+  if (r.ok() && version != 1) r.fail_at(4, "unknown binary version");
+}
+
+// A vector length. Every element takes at least one byte, so a count beyond the bytes left is
+// malformed; checking it first keeps hostile counts from allocating and bounds every loop by the
+// input size.
+constexpr uint32_t read_count(Reader& s) {
+  uint32_t n = s.u32();
+  if (s.ok() && n > s.remaining()) s.fail("length out of bounds");
+  return s.ok() ? n : 0;
+}
+
+// A name's bytes (its UTF-8 validity is the caller's business: the scan does not check it).
+constexpr std::span<const uint8_t> read_name_bytes(Reader& s) {
+  uint32_t length = s.u32();
+  if (s.ok() && length > s.remaining()) {
+    s.fail("length out of bounds");
+    return {};
+  }
+  return s.bytes(length);
+}
+
+// The type byte just read is not one we know: a 3.0 type we do not implement, or malformed.
+constexpr void fail_type_byte(Reader& s, uint8_t b, const char* malformed) {
+  const char* unsupported = unsupported_type_byte(b);
+  s.fail_at(s.offset() - 1, unsupported ? unsupported : malformed);
+}
+
+constexpr ValType read_valtype(Reader& s) {
+  uint8_t b = s.u8();
+  if (s.ok() && !is_valtype_byte(b)) fail_type_byte(s, b, "malformed value type");
+  return ValType(b);
+}
+
+constexpr ValType read_reftype(Reader& s) {
+  uint8_t b = s.u8();
+  if (s.ok() && b != 0x70 && b != 0x6F) fail_type_byte(s, b, "malformed reference type");
+  return ValType(b);
+}
+
+// A function type: the form byte, then parameters and results, each given to `on_param` and
+// `on_result` as it is read.
+template <typename OnParam, typename OnResult>
+constexpr void read_func_type(Reader& s, OnParam&& on_param, OnResult&& on_result) {
+  uint8_t form = s.u8();
+  if (s.ok() && form != 0x60) {
+    const char* unsupported = unsupported_type_form(form);
+    s.fail_at(s.offset() - 1, unsupported ? unsupported : "integer representation too long");
+    return;
+  }
+  uint32_t params = read_count(s);
+  if (params > kMaxFunctionParams) s.fail("too many parameters");
+  for (uint32_t k = 0; k < params && s.ok(); ++k) on_param(read_valtype(s));
+  uint32_t results = read_count(s);
+  if (results > kMaxFunctionResults) s.fail("too many results");
+  for (uint32_t k = 0; k < results && s.ok(); ++k) on_result(read_valtype(s));
+}
+
+// Limits flags: bit 0 = has maximum, bit 1 = shared (threads), bit 2 = 64-bit (memory64).
+constexpr Limits read_limits(Reader& s, const Features& features, bool is_memory, bool* is64 = nullptr) {
+  size_t at = s.offset();
+  uint8_t flags = s.u8();
+  uint8_t allowed = 0x01;
+  if (is_memory && features.threads) allowed |= 0x02;
+  if (is_memory && features.memory64) allowed |= 0x04;
+  Limits l;
+  if (s.ok() && (flags & ~allowed)) {
+    const char* message = "integer too large";  // the flags byte is a u1/u2 in the grammar
+    if (!is_memory && features.memory64 && (flags & ~0x05) == 0) message = kUnsupportedTable64;
+    s.fail_at(at, message);
+    return l;
+  }
+  bool wide = flags & 0x04;
+  if (is64) *is64 = wide;
+  l.shared = flags & 0x02;
+  // With memory64 (the 3.0 format) a memory's limits are u64 whatever its address type; the
+  // validator bounds an i32 memory to 65536 pages ("memory size", not malformed).
+  if (is_memory && features.memory64) wide = true;
+  l.min = wide ? s.u64() : s.u32();
+  if (flags & 0x01) l.max = wide ? s.u64() : s.u32();
+  return l;
+}
+
+constexpr TableType read_table_type(Reader& s, const Features& features) {
+  TableType t;
+  if (s.ok() && s.peek_u8() == 0x40) {  // 0x40 0x00: a table with an initializer expression
+    s.fail(kUnsupportedTableInit);
+    return t;
+  }
+  t.element = read_reftype(s);
+  t.limits = read_limits(s, features, false);
+  return t;
+}
+
+constexpr MemoryType read_memory_type(Reader& s, const Features& features) {
+  MemoryType t;
+  t.limits = read_limits(s, features, true, &t.is64);
+  return t;
+}
+
+constexpr GlobalType read_global_type(Reader& s) {
+  GlobalType g;
+  g.type = read_valtype(s);
+  uint8_t mut = s.u8();
+  if (s.ok() && mut > 1) s.fail_at(s.offset() - 1, "malformed mutability");
+  g.mutable_ = mut == 1;
+  return g;
+}
+
+// A tag's type: an attribute byte (0: exception) and a function type index.
+constexpr uint32_t read_tag_type(Reader& s) {
+  if (s.u8() != 0 && s.ok()) s.fail_at(s.offset() - 1, "zero byte expected");
+  return s.u32();
+}
+
+// What an import brings in, after its two names. `index` is the type index of a function or tag.
+struct ImportDesc {
+  ExternKind kind = ExternKind::Func;
+  uint32_t index = 0;
+  TableType table;
+  MemoryType memory;
+  GlobalType global;
+};
+
+constexpr ImportDesc read_import_desc(Reader& s, const Features& features) {
+  ImportDesc d;
+  size_t kind_at = s.offset();
+  uint8_t kind = s.u8();
+  if (!s.ok()) return d;
+  switch (kind) {
+    case 0: d.kind = ExternKind::Func; d.index = s.u32(); break;
+    case 1: d.kind = ExternKind::Table; d.table = read_table_type(s, features); break;
+    case 2: d.kind = ExternKind::Memory; d.memory = read_memory_type(s, features); break;
+    case 3: d.kind = ExternKind::Global; d.global = read_global_type(s); break;
+    case 4:
+      if (!features.exceptions) {
+        s.fail_at(kind_at, "malformed import kind");
+        break;
+      }
+      d.kind = ExternKind::Tag;
+      d.index = read_tag_type(s);
+      break;
+    case 0x20: s.fail_at(kind_at, kUnsupportedExactImport); break;  // exact function import
+    default: s.fail_at(kind_at, "malformed import kind"); break;
+  }
+  return d;
+}
+
+// One section: its id, where its header starts, and a Reader over its contents.
+struct Section {
+  SectionId id = SectionId::Custom;
+  size_t start = 0;
+  Reader body;
+};
+
+// The sections of a module after its header, with their ids, sizes and order checked (custom
+// sections may come anywhere; a known section at most once, in the required order).
+class SectionReader {
+ public:
+  constexpr SectionReader(Reader& module, const Features& features)
+      : r_(module), features_(features) {}
+
+  // The next section, or false at the end of the module or on an error (recorded in the Reader).
+  constexpr bool next(Section& out) {
+    if (!r_.ok() || r_.at_end()) return false;
+    size_t start = r_.offset();
+    uint8_t id = r_.u8();
+    uint32_t size = r_.u32();
+    if (!r_.ok()) return false;
+    if (id > 13 || (id == uint8_t(SectionId::Tag) && !features_.exceptions)) {
+      r_.fail_at(start, "malformed section id");
+      return false;
+    }
+    Reader body = r_.sub(size, "length out of bounds");
+    if (!r_.ok()) return false;
+    if (id != uint8_t(SectionId::Custom)) {
+      int rank = section_rank(id);
+      if (rank <= last_rank_) {  // also a repeated section
+        r_.fail_at(start, "unexpected content after last section");
+        return false;
+      }
+      last_rank_ = rank;
+    }
+    out = Section{SectionId(id), start, body};
+    return true;
+  }
+
+ private:
+  Reader& r_;
+  const Features& features_;
+  int last_rank_ = 0;
+};
+
+}  // namespace wasm::detail::module_reader
+// ---- end include/wasm/detail/binary/module_reader.hpp ----
 // ---- begin include/wasm/detail/binary/module_info.hpp ----
 // ModuleInfo: everything the decoder learns about a module, as plain data. The validator checks
 // it, the runtime instantiates from it and the compiler reads function bodies through it.
@@ -2118,118 +2448,6 @@ constexpr bool is_prefix_byte(uint8_t b) { return b == 0xFB || b == 0xFC || b ==
 
 }  // namespace wasm::detail
 // ---- end include/wasm/detail/binary/opcodes.hpp ----
-// ---- begin include/wasm/detail/binary/unsupported.hpp ----
-// Encodings of WebAssembly 3.0 (and of later proposals) that this runtime does not implement yet.
-// Where the decoder meets one, it fails with a message from here instead of "malformed ...", and
-// the error is of kind ErrorKind::Unsupported: the module may well be valid, we cannot run it.
-// (The spec suite counts such modules as skipped, not as failed.) Remove a case when its feature
-// is implemented. Instructions need no case here: opcodes.def knows every one, InstructionReader
-// refuses those whose Features flag is off, and the validator reports the ones it does not
-// implement as Unsupported.
-
-namespace wasm::detail {
-
-// Every message of an unsupported feature starts with this prefix, which travels with the
-// static message through Reader (fail_at keeps the pointer) and is dropped in the Error.
-inline constexpr std::string_view kUnsupportedPrefix = "unsupported: ";
-
-constexpr bool is_unsupported_message(const char* message) {
-  return message && std::string_view(message).starts_with(kUnsupportedPrefix);
-}
-constexpr const char* unsupported_feature(const char* message) {
-  return message + kUnsupportedPrefix.size();
-}
-
-// A value type or heap type byte of 3.0 (typed references, GC, exnref).
-constexpr const char* unsupported_type_byte(uint8_t b) {
-  switch (b) {
-    case 0x63:  // ref null ht
-    case 0x64:  // ref ht
-      return "unsupported: typed function references";
-    case 0x69:  // exn
-    case 0x74:  // noexn
-      return "unsupported: exnref";
-    case 0x6A:  // array
-    case 0x6B:  // struct
-    case 0x6C:  // i31
-    case 0x6D:  // eq
-    case 0x6E:  // any
-    case 0x71:  // none
-    case 0x72:  // noextern
-    case 0x73:  // nofunc
-      return "unsupported: GC reference types";
-    default: return nullptr;
-  }
-}
-
-// A type section entry other than a function type.
-constexpr const char* unsupported_type_form(uint8_t b) {
-  switch (b) {
-    case 0x4E:  // rec
-    case 0x4F:  // sub final
-    case 0x50:  // sub
-    case 0x5E:  // array
-    case 0x5F:  // struct
-      return "unsupported: GC types (struct, array, rec, sub)";
-    case 0x4C:  // describes
-    case 0x4D:  // descriptor
-      return "unsupported: custom descriptors";
-    default: return nullptr;
-  }
-}
-
-inline constexpr const char* kUnsupportedTable64 = "unsupported: 64-bit tables";
-inline constexpr const char* kUnsupportedTableInit = "unsupported: table initializer expressions";
-inline constexpr const char* kUnsupportedExactImport = "unsupported: custom descriptors";
-
-}  // namespace wasm::detail
-// ---- end include/wasm/detail/binary/unsupported.hpp ----
-// ---- begin include/wasm/features.hpp ----
-// Which WebAssembly extensions the decoder and validator accept.
-// Everything in WebAssembly 2.0 (multi-value, bulk memory, reference types, sign extension,
-// saturating truncation, SIMD) is always on; the flags below are post-2.0 proposals.
-
-namespace wasm {
-
-struct Features {
-  bool multi_memory = false;
-  bool memory64 = false;
-  bool extended_const = false;
-  bool tail_call = false;
-  bool threads = false;
-  bool exceptions = false;
-  bool relaxed_simd = false;
-  bool function_references = false;  // call_ref, ref.as_non_null, br_on_null, typed refs
-  bool gc = false;                    // 0xFB struct/array/i31/cast instructions, ref.eq
-  bool wide_arithmetic = false;       // i64.add128, i64.sub128, i64.mul_wide_s/u
-
-  // Turns on a proposal by its wast2json flag name ("multi-memory", "memory64", ...).
-  // Returns false for an unknown name.
-  bool enable(std::string_view name) {
-    if (name == "multi-memory") multi_memory = true;
-    else if (name == "memory64") memory64 = true;
-    else if (name == "extended-const") extended_const = true;
-    else if (name == "tail-call") tail_call = true;
-    else if (name == "threads") threads = true;
-    else if (name == "exceptions") exceptions = true;
-    else if (name == "relaxed-simd") relaxed_simd = true;
-    else if (name == "function-references") function_references = true;
-    else if (name == "gc") gc = true;
-    else if (name == "wide-arithmetic") wide_arithmetic = true;
-    else return false;
-    return true;
-  }
-
-  // Every proposal above (the WebAssembly 3.0 suite is run with all of them; what the runtime
-  // does not implement yet is then refused as ErrorKind::Unsupported, not as malformed).
-  void enable_all() {
-    multi_memory = memory64 = extended_const = tail_call = threads = exceptions = relaxed_simd = true;
-    function_references = gc = wide_arithmetic = true;
-  }
-};
-
-}  // namespace wasm
-// ---- end include/wasm/features.hpp ----
 
 namespace wasm::detail {
 
@@ -2695,108 +2913,29 @@ struct ScanResult {
 
 namespace shape_scan {
 
-// A vector length. Every element takes at least one byte, so a count beyond the bytes left is
-// malformed; rejecting it early bounds every loop below by the input size.
-constexpr uint32_t vec_count(Reader& s) {
-  uint32_t n = s.u32();
-  if (s.ok() && n > s.remaining()) s.fail("length out of bounds");
-  return s.ok() ? n : 0;
+// Every proposal's encoding is read: the scan must accept whatever the decoder accepts under
+// any configuration (whether a proposal is enabled is the decoder's and validator's business).
+constexpr Features all_features() {
+  Features f;
+  f.enable_all();
+  return f;
 }
-
-constexpr void skip_name(Reader& s) {
-  uint32_t length = s.u32();
-  if (s.ok() && length > s.remaining()) s.fail("length out of bounds");
-  s.skip(length);
-}
-
-constexpr void skip_valtype(Reader& s) {
-  uint8_t b = s.u8();
-  if (s.ok() && !is_valtype_byte(b)) s.fail_at(s.offset() - 1, "malformed value type");
-}
-
-constexpr void skip_reftype(Reader& s) {
-  uint8_t b = s.u8();
-  if (s.ok() && b != 0x70 && b != 0x6F) s.fail_at(s.offset() - 1, "malformed reference type");
-}
-
-// Limits flags: bit 0 = has maximum; for memories also bit 1 = shared (threads) and
-// bit 2 = 64-bit bounds (memory64). Whether those proposals are enabled is the full
-// decoder's business; here the encoding only has to be skipped correctly.
-constexpr void skip_limits(Reader& s, bool is_memory) {
-  size_t at = s.offset();
-  uint8_t flags = s.u8();
-  uint8_t allowed = is_memory ? 0x07 : 0x01;
-  if (s.ok() && (flags & ~allowed)) {
-    s.fail_at(at, "malformed limits flags");
-    return;
-  }
-  const bool wide = flags & 0x04;
-  const int bounds = (flags & 0x01) ? 2 : 1;  // minimum, then maximum if present
-  for (int i = 0; i < bounds; ++i) {
-    if (wide) {
-      (void)s.u64();
-    } else {
-      (void)s.u32();
-    }
-  }
-}
-
-constexpr void skip_global_type(Reader& s) {
-  skip_valtype(s);
-  uint8_t mut = s.u8();
-  if (s.ok() && mut > 1) s.fail_at(s.offset() - 1, "malformed mutability");
-}
-
-constexpr void skip_tag_type(Reader& s) {
-  uint8_t attribute = s.u8();
-  if (s.ok() && attribute != 0) s.fail_at(s.offset() - 1, "zero byte expected");
-  (void)s.u32();
-}
-
-constexpr uint32_t count_types(Reader& s) {
-  uint32_t n = vec_count(s);
-  for (uint32_t i = 0; i < n && s.ok(); ++i) {
-    uint8_t form = s.u8();
-    if (s.ok() && form != 0x60) {
-      s.fail_at(s.offset() - 1, "malformed function type");
-      break;
-    }
-    for (int list = 0; list < 2; ++list) {  // parameters, then results
-      uint32_t arity = vec_count(s);
-      for (uint32_t k = 0; k < arity && s.ok(); ++k) skip_valtype(s);
-    }
-  }
-  return n;
-}
+inline constexpr Features kScanFeatures = all_features();
 
 constexpr void count_imports(Reader& s, ModuleShape& shape) {
-  uint32_t n = vec_count(s);
+  uint32_t n = module_reader::read_count(s);
   for (uint32_t i = 0; i < n && s.ok(); ++i) {
-    skip_name(s);  // module
-    skip_name(s);  // field; UTF-8 validity is left to the full decoder
-    size_t kind_at = s.offset();
-    uint8_t kind = s.u8();
+    (void)module_reader::read_name_bytes(s);  // module
+    (void)module_reader::read_name_bytes(s);  // field; UTF-8 validity is left to the decoder
     if (!s.ok()) return;
-    switch (kind) {
-      case 0:
-        (void)s.u32();
-        ++shape.num_imported_funcs;
-        break;
-      case 1:
-        skip_reftype(s);
-        skip_limits(s, false);
-        ++shape.num_imported_tables;
-        break;
-      case 2:
-        skip_limits(s, true);
-        ++shape.num_imported_memories;
-        break;
-      case 3:
-        skip_global_type(s);
-        ++shape.num_imported_globals;
-        break;
-      case 4: skip_tag_type(s); break;  // tags have no place in the VMContext yet
-      default: s.fail_at(kind_at, "malformed import kind"); return;
+    module_reader::ImportDesc d = module_reader::read_import_desc(s, kScanFeatures);
+    if (!s.ok()) return;
+    switch (d.kind) {
+      case ExternKind::Func: ++shape.num_imported_funcs; break;
+      case ExternKind::Table: ++shape.num_imported_tables; break;
+      case ExternKind::Memory: ++shape.num_imported_memories; break;
+      case ExternKind::Global: ++shape.num_imported_globals; break;
+      case ExternKind::Tag: break;  // tags have no place in the VMContext yet
     }
   }
 }
@@ -2805,81 +2944,60 @@ constexpr void count_imports(Reader& s, ModuleShape& shape) {
 
 // Reads the header and the section headers, and inside the type, import, function, table and
 // memory sections every entry (so their sizes are checked); the global and code sections only
-// give their counts, other sections are skipped whole. It accepts everything the full decoder
-// accepts but may accept some modules that it rejects (bad UTF-8 in names, disabled
-// proposals): it finds the shape, it does not validate. Never reads out of bounds, so it is a
-// constant expression for any input.
+// give their counts, other sections are skipped whole. It reads with the decoder's own
+// functions (binary/module_reader.hpp), so it accepts everything the decoder accepts, with the
+// same messages, but may accept some modules that the decoder rejects (bad UTF-8 in names,
+// disabled proposals): it finds the shape, it does not validate. Never reads out of bounds, so
+// it is a constant expression for any input.
 constexpr ScanResult scan_module_shape(std::span<const uint8_t> bytes) {
-  using namespace shape_scan;
+  using namespace module_reader;
   Reader r(bytes);
   ModuleShape shape;
-
-  auto magic = r.bytes(4);
-  if (r.ok() && !(magic[0] == 0x00 && magic[1] == 'a' && magic[2] == 's' && magic[3] == 'm')) {
-    r.fail_at(0, "magic header not detected");
-  }
-  uint32_t version = r.fixed_u32();
-  if (r.ok() && version != 1) r.fail_at(4, "unknown binary version");
-
-  int last_rank = 0;
+  read_header(r);
+  SectionReader sections(r, shape_scan::kScanFeatures);
+  Section section;
   bool saw_function_or_code = false;
   uint32_t num_bodies = 0;
-  while (r.ok() && !r.at_end()) {
-    size_t section_start = r.offset();
-    uint8_t id = r.u8();
-    uint32_t size = r.u32();
-    if (!r.ok()) break;
-    int rank = section_rank(id);
-    if (rank < 0) {
-      r.fail_at(section_start, "malformed section id");
-      break;
-    }
-    if (rank > 0) {
-      // Also rejects a repeated section, which would otherwise be counted twice.
-      if (rank <= last_rank) {
-        r.fail_at(section_start, "unexpected content after last section");
+  while (sections.next(section)) {
+    Reader& s = section.body;
+    switch (section.id) {
+      case SectionId::Type: {
+        uint32_t n = read_count(s);
+        for (uint32_t i = 0; i < n && s.ok(); ++i) read_func_type(s, [](ValType) {}, [](ValType) {});
+        shape.num_types = n;
         break;
       }
-      last_rank = rank;
-    }
-    Reader s = r.sub(size, "length out of bounds");
-    if (!r.ok()) break;
-    switch (id) {
-      case 1: shape.num_types = count_types(s); break;
-      case 2: count_imports(s, shape); break;
-      case 3: {
+      case SectionId::Import: shape_scan::count_imports(s, shape); break;
+      case SectionId::Function: {
         saw_function_or_code = true;
-        uint32_t n = vec_count(s);
+        uint32_t n = read_count(s);
         for (uint32_t i = 0; i < n && s.ok(); ++i) (void)s.u32();
         shape.num_defined_funcs = n;
         break;
       }
-      case 4: {
-        uint32_t n = vec_count(s);
-        for (uint32_t i = 0; i < n && s.ok(); ++i) {
-          skip_reftype(s);
-          skip_limits(s, false);
-        }
+      case SectionId::Table: {
+        uint32_t n = read_count(s);
+        for (uint32_t i = 0; i < n && s.ok(); ++i) (void)read_table_type(s, shape_scan::kScanFeatures);
         shape.num_defined_tables = n;
         break;
       }
-      case 5: {
-        uint32_t n = vec_count(s);
-        for (uint32_t i = 0; i < n && s.ok(); ++i) skip_limits(s, true);
+      case SectionId::Memory: {
+        uint32_t n = read_count(s);
+        for (uint32_t i = 0; i < n && s.ok(); ++i) (void)read_memory_type(s, shape_scan::kScanFeatures);
         shape.num_defined_memories = n;
         break;
       }
-      case 6:  // initialisers are instructions: the count is enough here
-        shape.num_defined_globals = vec_count(s);
+      case SectionId::Global:  // initialisers are instructions: the count is enough here
+        shape.num_defined_globals = read_count(s);
         s.skip(s.remaining());
         break;
-      case 10:
+      case SectionId::Code:
         saw_function_or_code = true;
-        num_bodies = vec_count(s);
+        num_bodies = read_count(s);
         s.skip(s.remaining());
         break;
-      case 0:
-        skip_name(s);
+      case SectionId::Custom:
+        (void)read_name_bytes(s);
         s.skip(s.remaining());
         break;
       default: s.skip(s.remaining()); break;
@@ -4353,6 +4471,16 @@ class CodeMemory {
     return cm;
   }
 
+  // Takes `mapped` bytes at `base`, already mapped read+execute by the caller (a precompiled
+  // module's code pages, mapped from its file in place), of which `size` are code.
+  static CodeMemory adopt(uint8_t* base, size_t size, size_t mapped) {
+    CodeMemory cm;
+    cm.base_ = base;
+    cm.size_ = size;
+    cm.mapped_ = mapped;
+    return cm;
+  }
+
   explicit operator bool() const { return base_ != nullptr; }
   const uint8_t* data() const { return base_; }
   size_t size() const { return size_; }
@@ -4443,6 +4571,7 @@ class CompiledModule {
   uint32_t num_defined_funcs() const { return uint32_t(functions_.size()); }
   std::span<const FunctionLocation> functions() const { return functions_; }
   const CompileStats& stats() const { return stats_; }
+  std::span<const TrapSite> trap_sites() const { return traps_; }
 
   // Entry point of a defined function, by its index in the function index space.
   const void* function_code(uint32_t func_index) const {
@@ -8082,6 +8211,29 @@ class Module {
   // compiles it. A text error is of kind Decode with "line:column: message".
   static Result<Module> from_wat(const Engine& engine, std::string_view text);
 
+  // The precompiled form of this module (header of jit/serialized_header.hpp, then the module
+  // and its machine code), for deserialize_unchecked by an engine of the same configuration.
+  std::vector<uint8_t> serialize() const;
+
+  // Loads a module that serialize() wrote, without compiling it again.
+  // UNCHECKED: this runs machine code taken from `bytes`. Give it only bytes that you trust as
+  // much as this program's own code (written by serialize() of this wasmpp, and stored where
+  // nobody else can write); like wasmtime's `unsafe fn Module::deserialize`. The header's
+  // checks refuse, with an error that says why, bytes that are no precompiled module, were
+  // written by another wasmpp or for another configuration (bounds checks, fuel, epochs,
+  // proposals, guard size, CPU features), truncated or damaged (XXH64 checksums), but a
+  // checksum is no signature: crafted bytes pass them.
+  static Result<Module> deserialize_unchecked(const Engine& engine, std::span<const uint8_t> bytes);
+
+  // deserialize_unchecked from a file, which is mapped rather than read: its code pages become
+  // the module's code in place (shared with the page cache). The same trust is needed, and the
+  // file must not change while the module lives (the mapping is private, but pages not yet
+  // read come from the file as it is then).
+  static Result<Module> deserialize_file_unchecked(const Engine& engine, const std::string& path);
+
+  // Whether `bytes` start like a precompiled module (its magic), to pick compile or deserialize.
+  static bool is_precompiled(std::span<const uint8_t> bytes);
+
   // Checks `bytes` without compiling them.
   static Result<void> validate(const Engine& engine, std::span<const uint8_t> bytes) {
     auto state = validated(engine, bytes);
@@ -8118,7 +8270,10 @@ class Module {
       : engine_(Engine::from_state(state->engine)), state_(std::move(state)) {}
 
   static Result<std::shared_ptr<detail::ModuleState>> validated(const Engine& engine,
-                                                               std::span<const uint8_t> bytes);
+                                                               std::span<const uint8_t> bytes,
+                                                               bool validate = true);
+  template <typename MakeCode>
+  static Result<Module> deserialized(const Engine& engine, std::span<const uint8_t> bytes, MakeCode make_code);
 
   ExternType import_extern_type(const detail::Import& imp) const {
     switch (imp.kind) {
@@ -9357,8 +9512,8 @@ namespace wasm::detail {
 // cannot make us allocate without bound. They match those of the JS embedding API.
 struct DecodeLimits {
   static constexpr uint64_t kMaxLocals = 50000;
-  static constexpr uint32_t kMaxFunctionParams = 1000;
-  static constexpr uint32_t kMaxFunctionResults = 1000;
+  static constexpr uint32_t kMaxFunctionParams = module_reader::kMaxFunctionParams;
+  static constexpr uint32_t kMaxFunctionResults = module_reader::kMaxFunctionResults;
 };
 
 class ModuleDecoder {
@@ -9370,31 +9525,15 @@ class ModuleDecoder {
 
   Result<ModuleInfo> decode() {
     Reader r(m_.bytes);
-    decode_header(r);
-    int last_rank = 0;
+    module_reader::read_header(r);
+    module_reader::SectionReader sections(r, features_);
+    module_reader::Section section;
     bool saw_function_section = false;
     bool saw_code_section = false;
     uint32_t declared_functions = 0;
-    while (r.ok() && !r.at_end()) {
-      size_t section_start = r.offset();
-      uint8_t id = r.u8();
-      uint32_t size = r.u32();
-      if (!r.ok()) break;
-      if (id > 13 || (id == uint8_t(SectionId::Tag) && !features_.exceptions)) {
-        r.fail_at(section_start, "malformed section id");
-        break;
-      }
-      Reader s = r.sub(size, "length out of bounds");
-      if (!r.ok()) break;
-      SectionId sid = SectionId(id);
-      if (sid != SectionId::Custom) {
-        int rank = section_rank(id);
-        if (rank <= last_rank) {
-          r.fail_at(section_start, "unexpected content after last section");
-          break;
-        }
-        last_rank = rank;
-      }
+    while (sections.next(section)) {
+      Reader& s = section.body;
+      SectionId sid = section.id;
       switch (sid) {
         case SectionId::Custom: decode_custom(s); break;
         case SectionId::Type: decode_types(s); break;
@@ -9438,106 +9577,20 @@ class ModuleDecoder {
     return Error(ErrorKind::Decode, message + " (at offset " + std::to_string(offset) + ")");
   }
 
-  void decode_header(Reader& r) {
-    auto magic = r.bytes(4);
-    if (!r.ok()) return;
-    if (!(magic[0] == 0x00 && magic[1] == 'a' && magic[2] == 's' && magic[3] == 'm')) {
-      r.fail_at(0, "magic header not detected");
-      return;
-    }
-    uint32_t version = r.fixed_u32();
-    if (r.ok() && version != 1) r.fail_at(4, "unknown binary version");
-  }
-
-  // A vector length. Every element takes at least one byte, so a count beyond the bytes left
-  // is malformed; checking it first keeps hostile counts from allocating.
-  uint32_t count(Reader& s) {
-    uint32_t n = s.u32();
-    if (s.ok() && n > s.remaining()) s.fail("length out of bounds");
-    return s.ok() ? n : 0;
-  }
+  uint32_t count(Reader& s) { return module_reader::read_count(s); }
 
   std::string name(Reader& s) {
-    uint32_t len = s.u32();
-    size_t at = s.offset();
-    if (s.ok() && len > s.remaining()) {
-      s.fail("length out of bounds");
-      return {};
-    }
-    auto bytes = s.bytes(len);
+    auto bytes = module_reader::read_name_bytes(s);
     if (!s.ok()) return {};
     if (!is_valid_utf8(bytes)) {
-      s.fail_at(at, "malformed UTF-8 encoding");
+      s.fail_at(s.offset() - bytes.size(), "malformed UTF-8 encoding");
       return {};
     }
     return std::string(bytes.begin(), bytes.end());
   }
 
-  ValType valtype(Reader& s) {
-    uint8_t b = s.u8();
-    if (s.ok() && !is_valtype_byte(b)) bad_type(s, b, "malformed value type");
-    return ValType(b);
-  }
-
-  ValType reftype(Reader& s) {
-    uint8_t b = s.u8();
-    if (s.ok() && b != 0x70 && b != 0x6F) bad_type(s, b, "malformed reference type");
-    return ValType(b);
-  }
-
-  // The type byte just read is not one we know: a 3.0 type we do not implement, or malformed.
-  static void bad_type(Reader& s, uint8_t b, const char* malformed) {
-    const char* unsupported = unsupported_type_byte(b);
-    s.fail_at(s.offset() - 1, unsupported ? unsupported : malformed);
-  }
-
-  // Limits flags: bit 0 = has maximum, bit 1 = shared (threads), bit 2 = 64-bit (memory64).
-  Limits limits(Reader& s, bool is_memory, bool* is64 = nullptr) {
-    size_t at = s.offset();
-    uint8_t flags = s.u8();
-    uint8_t allowed = 0x01;
-    if (is_memory && features_.threads) allowed |= 0x02;
-    if (is_memory && features_.memory64) allowed |= 0x04;
-    Limits l;
-    if (s.ok() && (flags & ~allowed)) {
-      const char* message = "integer too large";  // the flags byte is a u1/u2 in the grammar
-      if (!is_memory && features_.memory64 && (flags & ~0x05) == 0) message = kUnsupportedTable64;
-      s.fail_at(at, message);
-      return l;
-    }
-    bool wide = flags & 0x04;
-    if (is64) *is64 = wide;
-    l.shared = flags & 0x02;
-    l.min = wide ? s.u64() : s.u32();
-    if (flags & 0x01) l.max = wide ? s.u64() : s.u32();
-    return l;
-  }
-
-  TableType table_type(Reader& s) {
-    TableType t;
-    if (s.peek_u8() == 0x40) {  // 0x40 0x00: a table with an initializer expression
-      s.fail(kUnsupportedTableInit);
-      return t;
-    }
-    t.element = reftype(s);
-    t.limits = limits(s, false);
-    return t;
-  }
-
-  MemoryType memory_type(Reader& s) {
-    MemoryType t;
-    t.limits = limits(s, true, &t.is64);
-    return t;
-  }
-
-  GlobalType global_type(Reader& s) {
-    GlobalType g;
-    g.type = valtype(s);
-    uint8_t mut = s.u8();
-    if (s.ok() && mut > 1) s.fail_at(s.offset() - 1, "malformed mutability");
-    g.mutable_ = mut == 1;
-    return g;
-  }
+  ValType valtype(Reader& s) { return module_reader::read_valtype(s); }
+  ValType reftype(Reader& s) { return module_reader::read_reftype(s); }
 
   // Reads instructions up to the `end` that closes the expression (nesting is tracked so that
   // a block inside, which validation will reject, still decodes as the format says).
@@ -9578,19 +9631,10 @@ class ModuleDecoder {
     uint32_t n = count(s);
     m_.types.reserve(n);
     for (uint32_t i = 0; i < n && s.ok(); ++i) {
-      uint8_t form = s.u8();
-      if (s.ok() && form != 0x60) {
-        const char* unsupported = unsupported_type_form(form);
-        s.fail_at(s.offset() - 1, unsupported ? unsupported : "integer representation too long");
-        return;
-      }
       FuncType ft;
-      uint32_t np = count(s);
-      if (np > DecodeLimits::kMaxFunctionParams) s.fail("too many parameters");
-      for (uint32_t k = 0; k < np && s.ok(); ++k) ft.params.push_back(valtype(s));
-      uint32_t nr = count(s);
-      if (nr > DecodeLimits::kMaxFunctionResults) s.fail("too many results");
-      for (uint32_t k = 0; k < nr && s.ok(); ++k) ft.results.push_back(valtype(s));
+      module_reader::read_func_type(s, [&](ValType t) { ft.params.push_back(t); },
+                                    [&](ValType t) { ft.results.push_back(t); });
+      if (!s.ok()) return;
       m_.types.push_back(std::move(ft));
     }
   }
@@ -9601,54 +9645,39 @@ class ModuleDecoder {
       Import imp;
       imp.module = name(s);
       imp.name = name(s);
-      size_t kind_at = s.offset();
-      uint8_t kind = s.u8();
       if (!s.ok()) return;
-      switch (kind) {
-        case 0:
-          imp.kind = ExternKind::Func;
-          imp.type_index = s.u32();
-          m_.func_types.push_back(imp.type_index);
+      module_reader::ImportDesc d = module_reader::read_import_desc(s, features_);
+      if (!s.ok()) return;
+      imp.kind = d.kind;
+      switch (d.kind) {
+        case ExternKind::Func:
+          imp.type_index = d.index;
+          m_.func_types.push_back(d.index);
           ++m_.num_imported_funcs;
           break;
-        case 1:
-          imp.kind = ExternKind::Table;
-          imp.table = table_type(s);
-          m_.tables.push_back(imp.table);
+        case ExternKind::Table:
+          imp.table = d.table;
+          m_.tables.push_back(d.table);
           ++m_.num_imported_tables;
           break;
-        case 2:
-          imp.kind = ExternKind::Memory;
-          imp.memory = memory_type(s);
-          m_.memories.push_back(imp.memory);
+        case ExternKind::Memory:
+          imp.memory = d.memory;
+          m_.memories.push_back(d.memory);
           ++m_.num_imported_memories;
           break;
-        case 3:
-          imp.kind = ExternKind::Global;
-          imp.global = global_type(s);
-          m_.globals.push_back(imp.global);
+        case ExternKind::Global:
+          imp.global = d.global;
+          m_.globals.push_back(d.global);
           ++m_.num_imported_globals;
           break;
-        case 4:
-          if (!features_.exceptions) {
-            s.fail_at(kind_at, "malformed import kind");
-            return;
-          }
-          imp.kind = ExternKind::Tag;
-          imp.type_index = tag_type(s);
-          m_.tag_types.push_back(imp.type_index);
+        case ExternKind::Tag:
+          imp.type_index = d.index;
+          m_.tag_types.push_back(d.index);
           ++m_.num_imported_tags;
           break;
-        case 0x20: s.fail_at(kind_at, kUnsupportedExactImport); return;  // exact function import
-        default: s.fail_at(kind_at, "malformed import kind"); return;
       }
       m_.imports.push_back(std::move(imp));
     }
-  }
-
-  uint32_t tag_type(Reader& s) {
-    if (s.u8() != 0 && s.ok()) s.fail_at(s.offset() - 1, "zero byte expected");
-    return s.u32();
   }
 
   uint32_t decode_functions(Reader& s) {
@@ -9659,23 +9688,23 @@ class ModuleDecoder {
 
   void decode_tables(Reader& s) {
     uint32_t n = count(s);
-    for (uint32_t i = 0; i < n && s.ok(); ++i) m_.tables.push_back(table_type(s));
+    for (uint32_t i = 0; i < n && s.ok(); ++i) m_.tables.push_back(module_reader::read_table_type(s, features_));
   }
 
   void decode_memories(Reader& s) {
     uint32_t n = count(s);
-    for (uint32_t i = 0; i < n && s.ok(); ++i) m_.memories.push_back(memory_type(s));
+    for (uint32_t i = 0; i < n && s.ok(); ++i) m_.memories.push_back(module_reader::read_memory_type(s, features_));
   }
 
   void decode_tags(Reader& s) {
     uint32_t n = count(s);
-    for (uint32_t i = 0; i < n && s.ok(); ++i) m_.tag_types.push_back(tag_type(s));
+    for (uint32_t i = 0; i < n && s.ok(); ++i) m_.tag_types.push_back(module_reader::read_tag_type(s));
   }
 
   void decode_globals(Reader& s) {
     uint32_t n = count(s);
     for (uint32_t i = 0; i < n && s.ok(); ++i) {
-      m_.globals.push_back(global_type(s));
+      m_.globals.push_back(module_reader::read_global_type(s));
       m_.global_inits.push_back(const_expr(s));
     }
   }
@@ -12049,9 +12078,12 @@ class ModuleEncoder {
 
   // (param $x? t) or (param t*) and (result t*) lists. Appends encoded types, counts them and
   // records param names (empty for unnamed) when `names` is given.
+  // param_ids: whether a (param $x t) may name its parameter (not in block types and
+  // call_indirect, where the spec's grammar has no binder: "unexpected token").
   void params_results(Bytes& params, uint32_t& np, Bytes& results, uint32_t& nr,
-                      std::vector<std::string>* names) {
+                      std::vector<std::string>* names, bool param_ids = true) {
     while (p_.eat_lparen_keyword("param")) {
+      if (!param_ids && p_.at(Tok::Id)) p_.fail_unexpected();
       if (auto id = p_.opt_id()) {
         std::string storage;
         if (names) names->emplace_back(Parser::id_name(*id, storage));
@@ -12101,7 +12133,7 @@ class ModuleEncoder {
   }
 
   // typeuse: (type x)? (param ...)* (result ...)*. Returns the type index; fills param names.
-  uint32_t type_use(std::vector<std::string>* names = nullptr) {
+  uint32_t type_use(std::vector<std::string>* names = nullptr, bool param_ids = true) {
     std::optional<uint32_t> explicit_idx;
     Token at = p_.peek();
     if (p_.eat_lparen_keyword("type")) {
@@ -12111,7 +12143,7 @@ class ModuleEncoder {
     Bytes params, results;
     uint32_t np = 0, nr = 0;
     bool inline_sig = p_.at_lparen_keyword("param") || p_.at_lparen_keyword("result");
-    params_results(params, np, results, nr, names);
+    params_results(params, np, results, nr, names, param_ids);
     if (explicit_idx) {
       if (inline_sig) {
         if (*explicit_idx >= type_info_.size() ||
@@ -12262,7 +12294,9 @@ class ModuleEncoder {
   }
 
   void limits(Bytes& b, bool is64, bool allow_shared, bool memory) {
-    uint64_t max_val = is64 ? UINT64_MAX : 0xFFFFFFFFull;
+    // A memory's limits are u64 in the 3.0 binary format whatever its address type (the
+    // validator bounds an i32 memory to 65536 pages); a table's follow its address type.
+    uint64_t max_val = is64 || memory ? UINT64_MAX : 0xFFFFFFFFull;
     uint64_t min = p_.unsigned_literal(max_val);
     std::optional<uint64_t> max;
     if (p_.at_u32()) max = p_.unsigned_literal(max_val);
@@ -12839,7 +12873,7 @@ class ModuleEncoder {
       if (nr == 1) return b.append(results);
       p_.reset(m);
     }
-    uint32_t idx = type_use();
+    uint32_t idx = type_use(nullptr, false);
     // A type without parameters and with at most one result takes the short form, as
     // wat2wasm writes it.
     if (idx < type_info_.size() && type_info_[idx].kind == 0x60) {
@@ -13173,7 +13207,7 @@ class ModuleEncoder {
       case Imm::Func: b.u32(index(funcs_)); break;
       case Imm::CallIndirect: {
         uint32_t table = opt_index(tables_);
-        b.u32(type_use());
+        b.u32(type_use(nullptr, false));
         b.u32(table);
         break;
       }
@@ -18806,6 +18840,740 @@ inline Result<void> load_code(ModuleState& state, const Config& config) {
 
 }  // namespace wasm::detail
 // ---- end include/wasm/detail/vm/code_loader.hpp ----
+// ---- begin include/wasm/detail/vm/serialize_impl.hpp ----
+// The payload of a precompiled module (Module::serialize / Module::deserialize_unchecked): what
+// ModuleState needs besides the header of jit/serialized_header.hpp. An _impl file: it reads
+// the code generator's options (jit::CompileOptions, hence xbyak's CPU detection).
+//
+// Payload layout (little-endian; offsets from the payload's start):
+//   u64 wasm size, the module's binary (its function bodies are not re-validated nor
+//       recompiled on load: the decoder only records where they are), zero padding to 8
+//   u32 imported functions, u32 defined functions n, n x (u32 code offset, u32 code size)
+//   u32 trap sites t, u32 0, t x (u32 code offset, u32 trap code)
+//   u64 code size, u64 code offset, zero padding, the machine code (relocated, position-
+//       independent: calls between functions are pc-relative, everything else goes through
+//       the VMContext) up to the payload's end
+// The code starts at a multiple of kCodePageSize from the start of the whole serialized form
+// (header included), so that a file can be mapped and its code pages made executable in place.
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <span>
+#include <string>
+#include <vector>
+
+// ---- begin include/wasm/detail/jit/serialized_header.hpp ----
+// The header of a precompiled module (Module::serialize's output, `wasmpp compile -o x.cwasm`):
+// what the code in it was compiled for, and checksums, so that loading refuses — with an error
+// that says why — bytes that are not ours, were written by another version, were compiled for
+// another configuration or for CPU features this engine may not use, or were damaged.
+// Pure data: it writes and checks the header over a byte span; what the payload holds is the
+// serializer's business.
+//
+// Layout (little-endian, kHeaderSize bytes):
+//    0  magic "WPPCWASM"             48  u8 bounds checks, u8 fuel, u8 epoch, u8 0
+//    8  u32 format version           52  u32 wasm feature bits
+//   12  u32 header size              56  u32 CPU feature bits the code uses
+//   16  runtime version, 32 bytes,   60  u32 0
+//       NUL-padded                   64  u64 guard bytes after a 32-bit memory
+//                                    72  u64 payload size
+//                                    80  u64 payload checksum (XXH64)
+//                                    88  u64 header checksum (XXH64 of bytes 0..88)
+// A loader must not run code from bytes that fail these checks; passing them does not make
+// untrusted bytes safe (the checksum is no signature).
+#include <array>
+#include <cstdint>
+#include <cstring>
+#include <iterator>
+#include <span>
+#include <string>
+#include <string_view>
+
+// ---- begin include/wasm/detail/jit/checksum.hpp ----
+// XXH64 (Yann Collet's xxHash, 64-bit; algorithm as specified in xxHash's doc/xxhash_spec.md):
+// a fast non-cryptographic checksum, to tell corrupt bytes from intact ones at memory speed
+// (a precompiled module's code is checked on every load). It does not resist an attacker:
+// precompiled modules must come from trusted sources anyway.
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <span>
+
+namespace wasm::detail::jit {
+
+namespace checksum_detail {
+
+inline constexpr uint64_t kP1 = 0x9E3779B185EBCA87ull;
+inline constexpr uint64_t kP2 = 0xC2B2AE3D27D4EB4Full;
+inline constexpr uint64_t kP3 = 0x165667B19E3779F9ull;
+inline constexpr uint64_t kP4 = 0x85EBCA77C2B2AE63ull;
+inline constexpr uint64_t kP5 = 0x27D4EB2F165667C5ull;
+
+inline uint64_t rotl(uint64_t x, int r) { return (x << r) | (x >> (64 - r)); }
+inline uint64_t read64(const uint8_t* p) {
+  uint64_t v;
+  std::memcpy(&v, p, 8);  // x86-64 only: the bytes are little-endian as the algorithm wants
+  return v;
+}
+inline uint32_t read32(const uint8_t* p) {
+  uint32_t v;
+  std::memcpy(&v, p, 4);
+  return v;
+}
+inline uint64_t round(uint64_t acc, uint64_t input) { return rotl(acc + input * kP2, 31) * kP1; }
+inline uint64_t merge(uint64_t acc, uint64_t lane) { return (acc ^ round(0, lane)) * kP1 + kP4; }
+
+}  // namespace checksum_detail
+
+inline uint64_t xxhash64(std::span<const uint8_t> bytes, uint64_t seed = 0) {
+  using namespace checksum_detail;
+  const uint8_t* p = bytes.data();
+  const uint8_t* end = p + bytes.size();
+  uint64_t h;
+  if (bytes.size() >= 32) {
+    uint64_t v1 = seed + kP1 + kP2, v2 = seed + kP2, v3 = seed, v4 = seed - kP1;
+    for (; end - p >= 32; p += 32) {
+      v1 = round(v1, read64(p));
+      v2 = round(v2, read64(p + 8));
+      v3 = round(v3, read64(p + 16));
+      v4 = round(v4, read64(p + 24));
+    }
+    h = rotl(v1, 1) + rotl(v2, 7) + rotl(v3, 12) + rotl(v4, 18);
+    h = merge(merge(merge(merge(h, v1), v2), v3), v4);
+  } else {
+    h = seed + kP5;
+  }
+  h += uint64_t(bytes.size());
+  for (; end - p >= 8; p += 8) h = rotl(h ^ round(0, read64(p)), 27) * kP1 + kP4;
+  if (end - p >= 4) {
+    h = rotl(h ^ (uint64_t(read32(p)) * kP1), 23) * kP2 + kP3;
+    p += 4;
+  }
+  for (; p < end; ++p) h = rotl(h ^ (uint64_t(*p) * kP5), 11) * kP1;
+  h ^= h >> 33;
+  h *= kP2;
+  h ^= h >> 29;
+  h *= kP3;
+  h ^= h >> 32;
+  return h;
+}
+
+}  // namespace wasm::detail::jit
+// ---- end include/wasm/detail/jit/checksum.hpp ----
+
+namespace wasm::detail::jit {
+
+inline constexpr std::array<uint8_t, 8> kSerializedMagic = {'W', 'P', 'P', 'C', 'W', 'A', 'S', 'M'};
+inline constexpr uint32_t kSerializedFormatVersion = 1;
+inline constexpr size_t kSerializedHeaderSize = 96;
+
+// Instruction-set extensions generated code may use, one bit each (jit::CpuFeatures's fields).
+inline constexpr uint32_t kCpuPopcnt = 1u << 0;
+inline constexpr uint32_t kCpuLzcnt = 1u << 1;
+inline constexpr uint32_t kCpuBmi1 = 1u << 2;
+inline constexpr uint32_t kCpuSse42 = 1u << 3;
+inline constexpr uint32_t kCpuAvx = 1u << 4;
+inline constexpr uint32_t kCpuAvx2 = 1u << 5;
+
+// A template so that this header needs nothing of the code generator (jit::CpuFeatures).
+template <typename Cpu>
+uint32_t cpu_feature_bits(const Cpu& cpu) {
+  return (cpu.popcnt ? kCpuPopcnt : 0) | (cpu.lzcnt ? kCpuLzcnt : 0) | (cpu.bmi1 ? kCpuBmi1 : 0) |
+         (cpu.sse42 ? kCpuSse42 : 0) | (cpu.avx ? kCpuAvx : 0) | (cpu.avx2 ? kCpuAvx2 : 0);
+}
+
+// The WebAssembly proposals, one bit each: the one list both encoding and messages read.
+struct WasmFeatureBit {
+  uint32_t bit;
+  const char* name;
+  bool Features::*flag;
+};
+inline constexpr WasmFeatureBit kWasmFeatureBits[] = {
+    {1u << 0, "multi-memory", &Features::multi_memory}, {1u << 1, "memory64", &Features::memory64},
+    {1u << 2, "extended-const", &Features::extended_const}, {1u << 3, "tail-call", &Features::tail_call},
+    {1u << 4, "threads", &Features::threads},           {1u << 5, "exceptions", &Features::exceptions},
+    {1u << 6, "relaxed-simd", &Features::relaxed_simd},
+    {1u << 7, "function-references", &Features::function_references}, {1u << 8, "gc", &Features::gc},
+    {1u << 9, "wide-arithmetic", &Features::wide_arithmetic}};
+// A new Features flag must get a bit above, or modules compiled with and without it would pass
+// for each other.
+static_assert(sizeof(Features) == std::size(kWasmFeatureBits), "Features changed: give the new flag a bit");
+
+inline uint32_t wasm_feature_bits(const Features& f) {
+  uint32_t bits = 0;
+  for (const WasmFeatureBit& b : kWasmFeatureBits) bits |= f.*b.flag ? b.bit : 0;
+  return bits;
+}
+
+// What compiled code depends on: the settings that change the code (jit::CompileOptions) and
+// the runtime it was made for (its layouts and calling convention).
+struct CodeTarget {
+  std::string runtime_version;  // at most 31 bytes
+  BoundsChecks bounds_checks = BoundsChecks::GuardPages;
+  bool consume_fuel = false;
+  bool epoch_interruption = false;
+  uint32_t wasm_features = 0;  // wasm_feature_bits
+  uint32_t cpu_features = 0;   // kCpu* bits: used by the code / allowed for this engine
+  uint64_t guard_bytes = 0;
+};
+
+namespace serialized_detail {
+
+inline constexpr size_t kVersionOffset = 16, kVersionBytes = 32;
+
+template <typename T>
+void put(uint8_t* at, T value) {
+  std::memcpy(at, &value, sizeof value);  // x86-64: little-endian as the layout says
+}
+template <typename T>
+T get(const uint8_t* at) {
+  T value;
+  std::memcpy(&value, at, sizeof value);
+  return value;
+}
+
+inline Error refuse(const std::string& why) { return Error(ErrorKind::Decode, "precompiled module " + why); }
+
+inline std::string cpu_feature_names(uint32_t bits) {
+  static constexpr std::pair<uint32_t, const char*> names[] = {
+      {kCpuPopcnt, "popcnt"}, {kCpuLzcnt, "lzcnt"}, {kCpuBmi1, "bmi1"},
+      {kCpuSse42, "sse4.2"},  {kCpuAvx, "avx"},     {kCpuAvx2, "avx2"}};
+  std::string out;
+  for (auto [bit, name] : names) {
+    if (bits & bit) out += (out.empty() ? "" : ", ") + std::string(name);
+  }
+  if (bits & ~uint32_t(kCpuPopcnt | kCpuLzcnt | kCpuBmi1 | kCpuSse42 | kCpuAvx | kCpuAvx2)) {
+    out += (out.empty() ? "" : ", ") + std::string("unknown features");
+  }
+  return out;
+}
+
+inline std::string wasm_feature_names(uint32_t bits) {
+  std::string out;
+  uint32_t known = 0;
+  for (const WasmFeatureBit& b : kWasmFeatureBits) {
+    known |= b.bit;
+    if (bits & b.bit) out += (out.empty() ? "" : ", ") + std::string(b.name);
+  }
+  if (bits & ~known) out += (out.empty() ? "" : ", ") + std::string("unknown proposals");
+  return out;
+}
+
+inline const char* on_off(bool on) { return on ? "on" : "off"; }
+inline const char* bounds_name(BoundsChecks b) {
+  return b == BoundsChecks::GuardPages ? "guard pages" : "explicit checks";
+}
+
+}  // namespace serialized_detail
+
+// The header for `payload`, compiled for `target`.
+inline std::array<uint8_t, kSerializedHeaderSize> write_serialized_header(const CodeTarget& target,
+                                                                          std::span<const uint8_t> payload) {
+  using namespace serialized_detail;
+  std::array<uint8_t, kSerializedHeaderSize> h{};
+  uint8_t* p = h.data();
+  std::memcpy(p, kSerializedMagic.data(), kSerializedMagic.size());
+  put<uint32_t>(p + 8, kSerializedFormatVersion);
+  put<uint32_t>(p + 12, uint32_t(kSerializedHeaderSize));
+  std::memcpy(p + kVersionOffset, target.runtime_version.data(),
+              std::min(target.runtime_version.size(), kVersionBytes - 1));
+  p[48] = uint8_t(target.bounds_checks);
+  p[49] = target.consume_fuel;
+  p[50] = target.epoch_interruption;
+  put<uint32_t>(p + 52, target.wasm_features);
+  put<uint32_t>(p + 56, target.cpu_features);
+  put<uint64_t>(p + 64, target.guard_bytes);
+  put<uint64_t>(p + 72, payload.size());
+  put<uint64_t>(p + 80, xxhash64(payload));
+  put<uint64_t>(p + 88, xxhash64(std::span<const uint8_t>(p, 88)));
+  return h;
+}
+
+// Checks `bytes` (header then payload) against the engine that wants to load them: `engine`
+// holds its settings and, in cpu_features, the features its code may use (the host's, or fewer
+// when the configuration says so). Returns the payload, or why the bytes are refused.
+inline Result<std::span<const uint8_t>> check_serialized(std::span<const uint8_t> bytes, const CodeTarget& engine) {
+  using namespace serialized_detail;
+  static constexpr uint8_t kWasmMagic[4] = {0x00, 'a', 's', 'm'};
+  if (bytes.size() >= 4 && std::memcmp(bytes.data(), kWasmMagic, 4) == 0) {
+    return refuse("expected, found a WebAssembly binary (compile it instead of deserializing it)");
+  }
+  if (bytes.size() < kSerializedMagic.size() ||
+      std::memcmp(bytes.data(), kSerializedMagic.data(), kSerializedMagic.size()) != 0) {
+    return refuse("expected: these bytes do not start with the precompiled-module magic");
+  }
+  if (bytes.size() < kSerializedHeaderSize) {
+    return refuse("is truncated: " + std::to_string(bytes.size()) + " bytes, shorter than its " +
+                  std::to_string(kSerializedHeaderSize) + "-byte header");
+  }
+  const uint8_t* p = bytes.data();
+  // The format version first: a later format may lay out (and checksum) its header differently.
+  const uint32_t format = get<uint32_t>(p + 8);
+  if (format != kSerializedFormatVersion) {
+    return refuse("has format version " + std::to_string(format) + "; this wasmpp reads version " +
+                  std::to_string(kSerializedFormatVersion));
+  }
+  if (get<uint64_t>(p + 88) != xxhash64(std::span<const uint8_t>(p, 88)) ||
+      get<uint32_t>(p + 12) != kSerializedHeaderSize) {
+    return refuse("is corrupt: its header checksum does not match");
+  }
+
+  const char* version = reinterpret_cast<const char*>(p + kVersionOffset);
+  std::string compiled_by(version, strnlen(version, kVersionBytes));
+  if (compiled_by != engine.runtime_version.substr(0, kVersionBytes - 1)) {
+    return refuse("was compiled by wasmpp " + compiled_by + "; this is wasmpp " + engine.runtime_version);
+  }
+  const BoundsChecks bounds = BoundsChecks(p[48]);
+  if (bounds != engine.bounds_checks) {
+    return refuse(std::string("was compiled for bounds checks by ") + bounds_name(bounds) +
+                  "; this engine uses " + bounds_name(engine.bounds_checks));
+  }
+  if (bool(p[49]) != engine.consume_fuel) {
+    return refuse(std::string("was compiled with fuel consumption ") + on_off(p[49]) + "; this engine has it " +
+                  on_off(engine.consume_fuel));
+  }
+  if (bool(p[50]) != engine.epoch_interruption) {
+    return refuse(std::string("was compiled with epoch interruption ") + on_off(p[50]) +
+                  "; this engine has it " + on_off(engine.epoch_interruption));
+  }
+  if (const uint32_t compiled = get<uint32_t>(p + 52); compiled != engine.wasm_features) {
+    std::string why = "was compiled with other WebAssembly proposals enabled than this engine's";
+    if (uint32_t only_there = compiled & ~engine.wasm_features) why += "; only it has " + wasm_feature_names(only_there);
+    if (uint32_t only_here = engine.wasm_features & ~compiled) why += "; only this engine has " + wasm_feature_names(only_here);
+    return refuse(why);
+  }
+  if (get<uint64_t>(p + 64) != engine.guard_bytes) {
+    return refuse("was compiled for " + std::to_string(get<uint64_t>(p + 64)) +
+                  " guard bytes per memory; this engine reserves " + std::to_string(engine.guard_bytes));
+  }
+  const uint32_t missing = get<uint32_t>(p + 56) & ~engine.cpu_features;
+  if (missing) {
+    return refuse("uses CPU features this engine may not use: " + cpu_feature_names(missing));
+  }
+
+  const uint64_t payload_size = get<uint64_t>(p + 72);
+  const uint64_t available = bytes.size() - kSerializedHeaderSize;
+  if (payload_size != available) {
+    return refuse(std::string(payload_size > available ? "is truncated" : "has trailing bytes") + ": its header says " +
+                  std::to_string(payload_size) + " bytes of code and data, there are " + std::to_string(available));
+  }
+  std::span<const uint8_t> payload = bytes.subspan(kSerializedHeaderSize);
+  if (get<uint64_t>(p + 80) != xxhash64(payload)) {
+    return refuse("is corrupt: its checksum does not match its contents");
+  }
+  return payload;
+}
+
+}  // namespace wasm::detail::jit
+// ---- end include/wasm/detail/jit/serialized_header.hpp ----
+
+namespace wasm::detail {
+
+inline constexpr size_t kCodePageSize = 4096;
+
+namespace serialize_detail {
+
+// The text of the VMContext layout and of the builtin table, which compiled code hard-codes:
+// hashed into the runtime version so that a runtime with another layout refuses the code.
+inline constexpr char kLayoutText[] =
+#define WASM_VM_RECORD(R, s, a) #R #s #a ";"
+#define WASM_VM_FIELD(R, f, o, s) #R #f #o #s ";"
+#define WASM_VMCTX_FIXED(n, s, a) #n #s #a ";"
+#define WASM_VMCTX_ARRAY(n, c, R) #n #c #R ";"
+// ---- begin include/wasm/detail/env/vmctx_layout.def ----
+// The VMContext layout and the records inside it, written down once. Nothing else states
+// this order: vmoffsets.hpp walks the regions to compute offsets, and env/vm_records.hpp
+// checks its C++ structs against the records. Include this file after defining the macros you
+// need; the ones left undefined expand to nothing, and all are undefined again at the end.
+//
+// WASM_VM_RECORD(Record, size, align)
+//     A record that JIT code reads or writes. `size` and `align` are those of the C++ struct.
+// WASM_VM_FIELD(Record, field, offset, size)
+//     One field of a record, at a byte offset from the record's start. (`size` and `align`
+//     are reserved as field names: they name the record's own size and alignment.)
+// WASM_VMCTX_FIXED(name, size, align)
+//     A field that every VMContext has exactly once. All of them come before the arrays, so
+//     their offsets do not depend on the module and JIT code can use them as constants.
+// WASM_VMCTX_ARRAY(name, count, Record)
+//     One Record per unit of `shape.count` (an expression on a ModuleShape `shape`).
+//
+// Each region starts at the next multiple of its alignment; the VMContext as a whole is
+// aligned to the largest alignment of any region (16, for v128 globals). x86-64 only.
+
+#ifndef WASM_VM_RECORD
+#define WASM_VM_RECORD(Record, size, align)
+#endif
+#ifndef WASM_VM_FIELD
+#define WASM_VM_FIELD(Record, field, offset, size)
+#endif
+#ifndef WASM_VMCTX_FIXED
+#define WASM_VMCTX_FIXED(name, size, align)
+#endif
+#ifndef WASM_VMCTX_ARRAY
+#define WASM_VMCTX_ARRAY(name, count, Record)
+#endif
+
+// A linear memory owned by this instance (or, through an import, by another one).
+WASM_VM_RECORD(VMMemoryDefinition, 16, 8)
+WASM_VM_FIELD(VMMemoryDefinition, base, 0, 8)
+WASM_VM_FIELD(VMMemoryDefinition, current_length, 8, 8)  // bytes
+
+// A table owned by this instance: `base` points at `current_elements` reference slots.
+WASM_VM_RECORD(VMTableDefinition, 16, 8)
+WASM_VM_FIELD(VMTableDefinition, base, 0, 8)
+WASM_VM_FIELD(VMTableDefinition, current_elements, 8, 8)
+
+// A global's value; 16 bytes so that a v128 fits, smaller types sit at offset 0.
+WASM_VM_RECORD(VMGlobalDefinition, 16, 16)
+WASM_VM_FIELD(VMGlobalDefinition, storage, 0, 16)
+
+// An imported function: its code, and the VMContext that code expects as its callee context.
+WASM_VM_RECORD(VMFunctionImport, 16, 8)
+WASM_VM_FIELD(VMFunctionImport, code, 0, 8)
+WASM_VM_FIELD(VMFunctionImport, vmctx, 8, 8)
+
+// Imported tables and memories point at the exporter's definition, and name its VMContext
+// for libcalls (grow, fill, ...) that must act on the owner.
+WASM_VM_RECORD(VMTableImport, 16, 8)
+WASM_VM_FIELD(VMTableImport, from, 0, 8)
+WASM_VM_FIELD(VMTableImport, vmctx, 8, 8)
+
+WASM_VM_RECORD(VMMemoryImport, 16, 8)
+WASM_VM_FIELD(VMMemoryImport, from, 0, 8)
+WASM_VM_FIELD(VMMemoryImport, vmctx, 8, 8)
+
+// Globals need no owner context: reads and writes go straight through the pointer.
+WASM_VM_RECORD(VMGlobalImport, 8, 8)
+WASM_VM_FIELD(VMGlobalImport, from, 0, 8)
+
+// What a funcref value points at: enough to call the function and to check its signature
+// (`type_id` is the engine-wide shared signature id) in call_indirect.
+WASM_VM_RECORD(VMFuncRef, 24, 8)
+WASM_VM_FIELD(VMFuncRef, code, 0, 8)
+WASM_VM_FIELD(VMFuncRef, vmctx, 8, 8)
+WASM_VM_FIELD(VMFuncRef, type_id, 16, 4)
+
+// Per-Store state (VMStoreContext, reached through the VMContext's store_context field): the
+// fields that JIT code and the trampolines read or write. The rest of the struct (the trap's
+// backtrace, the owning store) only the runtime reads, so it is not part of this layout.
+WASM_VM_RECORD(VMStoreContext, 584, 8)
+WASM_VM_FIELD(VMStoreContext, stack_limit, 0, 8)      // prologues trap when rsp is below it
+WASM_VM_FIELD(VMStoreContext, fuel_consumed, 8, 8)    // counts up; >= 0: fuel used up
+WASM_VM_FIELD(VMStoreContext, epoch_deadline, 16, 8)
+WASM_VM_FIELD(VMStoreContext, epoch_counter, 24, 8)   // the Engine's epoch counter
+WASM_VM_FIELD(VMStoreContext, trap_code, 32, 4)       // 0 = none, else 1 + TrapCode
+
+// The VMContext itself, in order.
+WASM_VMCTX_FIXED(magic, 4, 4)          // kVMContextMagic, to catch a wrong pointer early
+WASM_VMCTX_FIXED(store_context, 8, 8)  // VMStoreContext*: stack limit, fuel, epoch, trap exit
+WASM_VMCTX_FIXED(builtins, 8, 8)       // table of libcall function pointers
+WASM_VMCTX_FIXED(type_ids, 8, 8)       // const uint32_t*: shared signature id by type index
+// Defined memories first, so that memory 0's base is a one-byte displacement.
+WASM_VMCTX_ARRAY(memories, num_defined_memories, VMMemoryDefinition)
+WASM_VMCTX_ARRAY(imported_functions, num_imported_funcs, VMFunctionImport)
+WASM_VMCTX_ARRAY(imported_tables, num_imported_tables, VMTableImport)
+WASM_VMCTX_ARRAY(imported_memories, num_imported_memories, VMMemoryImport)
+WASM_VMCTX_ARRAY(imported_globals, num_imported_globals, VMGlobalImport)
+WASM_VMCTX_ARRAY(tables, num_defined_tables, VMTableDefinition)
+WASM_VMCTX_ARRAY(globals, num_defined_globals, VMGlobalDefinition)
+// One per function in the index space (imported ones too), so that ref.func, tables and
+// exports can hand out pointers that stay valid as long as the instance.
+WASM_VMCTX_ARRAY(func_refs, num_funcs(), VMFuncRef)
+
+#undef WASM_VM_RECORD
+#undef WASM_VM_FIELD
+#undef WASM_VMCTX_FIXED
+#undef WASM_VMCTX_ARRAY
+// ---- end include/wasm/detail/env/vmctx_layout.def ----
+#define WASM_BUILTIN(name, ret, ...) #name #ret #__VA_ARGS__ ";"
+// ---- begin include/wasm/detail/env/builtins.def ----
+// The runtime functions ("builtins", libcalls) that JIT code calls through the table at
+// VMOffsets::builtins(). One line each; VMBuiltins (builtins.hpp) is generated from this list,
+// and JIT code calls entry i at displacement i * 8 of the table.
+//
+//   WASM_BUILTIN(name, return type, parameter types...)
+//
+// Every builtin is a plain C++ function with the System V ABI. The first parameter is always
+// the calling instance's VMContext*. Builtins that can trap do not return when they do: they
+// record the trap in the VMStoreContext and unwind to the entry trampoline. Index arguments
+// (memory, table, data, element) are module-level indices, imported entities included.
+// Addresses and lengths are u64 so that memory64 needs no second set.
+
+WASM_BUILTIN(memory_grow,   uint64_t, VMContext*, uint32_t /*memory*/, uint64_t /*delta pages*/)  // old pages or ~0
+WASM_BUILTIN(memory_fill,   void, VMContext*, uint32_t /*memory*/, uint64_t /*dst*/, uint32_t /*byte*/, uint64_t /*len*/)
+WASM_BUILTIN(memory_copy,   void, VMContext*, uint32_t /*dst memory*/, uint32_t /*src memory*/, uint64_t /*dst*/, uint64_t /*src*/, uint64_t /*len*/)
+WASM_BUILTIN(memory_init,   void, VMContext*, uint32_t /*memory*/, uint32_t /*data*/, uint64_t /*dst*/, uint32_t /*src*/, uint32_t /*len*/)
+WASM_BUILTIN(data_drop,     void, VMContext*, uint32_t /*data*/)
+WASM_BUILTIN(table_get,     void*, VMContext*, uint32_t /*table*/, uint32_t /*index*/)  // funcref: VMFuncRef* or null
+WASM_BUILTIN(table_set,     void, VMContext*, uint32_t /*table*/, uint32_t /*index*/, void* /*value*/)
+WASM_BUILTIN(table_grow,    uint32_t, VMContext*, uint32_t /*table*/, uint32_t /*delta*/, void* /*init*/)  // old size or ~0
+WASM_BUILTIN(table_fill,    void, VMContext*, uint32_t /*table*/, uint32_t /*dst*/, void* /*value*/, uint32_t /*len*/)
+WASM_BUILTIN(table_copy,    void, VMContext*, uint32_t /*dst table*/, uint32_t /*src table*/, uint32_t /*dst*/, uint32_t /*src*/, uint32_t /*len*/)
+WASM_BUILTIN(table_init,    void, VMContext*, uint32_t /*table*/, uint32_t /*elem*/, uint32_t /*dst*/, uint32_t /*src*/, uint32_t /*len*/)
+WASM_BUILTIN(elem_drop,     void, VMContext*, uint32_t /*elem*/)
+// call_indirect found a slot that was never initialised (0): initialise it and return the
+// VMFuncRef* (null for a null entry). The caller has already bounds-checked `index`.
+WASM_BUILTIN(table_lazy_init, VMFuncRef*, VMContext*, uint32_t /*table*/, uint32_t /*index*/)
+// Explicit traps (unreachable, division, conversion, call_indirect checks, stack overflow):
+// never return. Called from out-of-line trap stubs, so the return address is the trap's pc.
+WASM_BUILTIN(raise_trap,    void, VMContext*, uint32_t /*TrapCode*/)
+// The fuel counter went non-negative / the epoch reached the deadline: trap (or, later, refuel
+// or yield and return).
+WASM_BUILTIN(out_of_fuel,   void, VMContext*)
+WASM_BUILTIN(epoch_deadline_reached, void, VMContext*)
+// ---- end include/wasm/detail/env/builtins.def ----
+#undef WASM_BUILTIN
+    "";
+
+constexpr uint64_t fnv1a(const char* s) {
+  uint64_t h = 0xcbf29ce484222325ull;
+  for (; *s; ++s) h = (h ^ uint8_t(*s)) * 0x100000001b3ull;
+  return h;
+}
+
+}  // namespace serialize_detail
+
+// Bump kCodeGenRevision whenever generated code changes in a way the layout hash cannot see (the
+// calling convention, frame layout, trap-site encoding, this payload's meaning).
+inline constexpr int kCodeGenRevision = 1;
+
+// "wasmpp-1+<layout hash>": what compiled code was made for, in the header.
+inline std::string runtime_version() {
+  static const std::string version = [] {
+    char buf[40];
+    std::snprintf(buf, sizeof buf, "wasmpp-%d+%016llx", kCodeGenRevision,
+                  (unsigned long long)serialize_detail::fnv1a(serialize_detail::kLayoutText));
+    return std::string(buf);
+  }();
+  return version;
+}
+
+// What `config` makes code depend on; as the writer, and as what the reader accepts.
+inline jit::CodeTarget code_target_of(const Config& config) {
+  const jit::CompileOptions options = jit::CompileOptions::from(config);
+  jit::CodeTarget t;
+  t.runtime_version = runtime_version();
+  t.bounds_checks = options.bounds_checks;
+  t.consume_fuel = options.consume_fuel;
+  t.epoch_interruption = options.epoch_interruption;
+  t.wasm_features = jit::wasm_feature_bits(options.features);
+  t.cpu_features = jit::cpu_feature_bits(options.cpu);
+  t.guard_bytes = options.guard_bytes;
+  return t;
+}
+
+namespace serialize_detail {
+
+class Writer {
+ public:
+  template <typename T>
+  void put(T v) {
+    const size_t at = out.size();
+    out.resize(at + sizeof v);
+    std::memcpy(out.data() + at, &v, sizeof v);
+  }
+  void bytes(std::span<const uint8_t> b) {
+    const size_t at = out.size();
+    out.resize(at + b.size());
+    if (!b.empty()) std::memcpy(out.data() + at, b.data(), b.size());
+  }
+  void pad(size_t align) { out.resize((out.size() + align - 1) / align * align); }
+  std::vector<uint8_t> out;
+};
+
+// Bounds-checked reads; the first failure is remembered and every read after it yields zeros.
+class PayloadReader {
+ public:
+  explicit PayloadReader(std::span<const uint8_t> in) : in_(in) {}
+  template <typename T>
+  T get(const char* what) {
+    T v{};
+    if (auto b = take(sizeof v, what); !b.empty()) std::memcpy(&v, b.data(), sizeof v);
+    return v;
+  }
+  std::span<const uint8_t> take(uint64_t n, const char* what) {
+    if (!failed_ && n > in_.size() - at_) failed_ = what;
+    if (failed_) return {};
+    auto b = in_.subspan(at_, size_t(n));
+    at_ += size_t(n);
+    return b;
+  }
+  void skip_to(size_t align) {
+    if ((at_ % align) != 0) take(align - at_ % align, "padding");
+  }
+  size_t position() const { return at_; }
+  size_t remaining() const { return in_.size() - at_; }
+  const char* failed() const { return failed_; }
+
+ private:
+  std::span<const uint8_t> in_;
+  size_t at_ = 0;
+  const char* failed_ = nullptr;
+};
+
+inline Error corrupt(const std::string& why) { return Error(ErrorKind::Decode, "precompiled module is corrupt: " + why); }
+
+}  // namespace serialize_detail
+
+// The serialized form of a compiled module: header, then payload.
+inline std::vector<uint8_t> serialize_module(const ModuleInfo& info, const jit::CompiledModule& code,
+                                             const Config& config) {
+  serialize_detail::Writer w;
+  w.out.resize(jit::kSerializedHeaderSize);  // the header, written last over these bytes
+  w.put<uint64_t>(info.bytes.size());
+  w.bytes(info.bytes);
+  w.pad(8);
+  w.put<uint32_t>(code.num_imported_funcs());
+  w.put<uint32_t>(code.num_defined_funcs());
+  for (const jit::FunctionLocation& f : code.functions()) {
+    w.put<uint32_t>(f.offset);
+    w.put<uint32_t>(f.size);
+  }
+  w.put<uint32_t>(uint32_t(code.trap_sites().size()));
+  w.put<uint32_t>(0);
+  for (const jit::TrapSite& t : code.trap_sites()) {
+    w.put<uint32_t>(t.offset);
+    w.put<uint32_t>(uint32_t(t.code));
+  }
+  const CodeMemory& mem = code.code_memory();
+  const size_t code_size = mem ? mem.size() : 0;
+  w.put<uint64_t>(code_size);
+  // The code offset: the next page boundary of the whole file after this field.
+  size_t code_at = (w.out.size() + 8 + kCodePageSize - 1) / kCodePageSize * kCodePageSize;
+  w.put<uint64_t>(code_at - jit::kSerializedHeaderSize);  // payload-relative
+  w.pad(kCodePageSize);
+  if (code_size) w.bytes(std::span<const uint8_t>(mem.data(), code_size));
+
+  const std::span<const uint8_t> payload = std::span<const uint8_t>(w.out).subspan(jit::kSerializedHeaderSize);
+  const auto header = jit::write_serialized_header(code_target_of(config), payload);
+  std::memcpy(w.out.data(), header.data(), header.size());
+  return std::move(w.out);
+}
+
+// A payload taken apart (spans into it); checked for internal consistency, not against the
+// module (that needs it decoded).
+struct SerializedParts {
+  std::span<const uint8_t> wasm;
+  uint32_t num_imported_funcs = 0;
+  std::vector<jit::FunctionLocation> functions;
+  std::vector<jit::TrapSite> traps;
+  std::span<const uint8_t> code;
+  size_t code_offset = 0;  // from the payload's start
+};
+
+inline Result<SerializedParts> parse_payload(std::span<const uint8_t> payload) {
+  using namespace serialize_detail;
+  PayloadReader r(payload);
+  SerializedParts p;
+  const uint64_t wasm_size = r.get<uint64_t>("the module's size");
+  p.wasm = r.take(wasm_size, "the module's binary");
+  r.skip_to(8);
+  p.num_imported_funcs = r.get<uint32_t>("the function counts");
+  const uint32_t n = r.get<uint32_t>("the function counts");
+  if (!r.failed() && uint64_t(n) * 8 > r.remaining()) return corrupt("its function table runs past its end");
+  p.functions.resize(r.failed() ? 0 : n);
+  for (jit::FunctionLocation& f : p.functions) {
+    f.offset = r.get<uint32_t>("the function table");
+    f.size = r.get<uint32_t>("the function table");
+  }
+  const uint32_t t = r.get<uint32_t>("the trap-site count");
+  r.get<uint32_t>("the trap-site count");
+  if (!r.failed() && uint64_t(t) * 8 > r.remaining()) return corrupt("its trap-site table runs past its end");
+  p.traps.resize(r.failed() ? 0 : t);
+  for (jit::TrapSite& s : p.traps) {
+    s.offset = r.get<uint32_t>("the trap-site table");
+    const uint32_t code = r.get<uint32_t>("the trap-site table");
+    if (code > uint32_t(TrapCode::HostError)) return corrupt("a trap site has an unknown trap code");
+    s.code = TrapCode(code);
+  }
+  const uint64_t code_size = r.get<uint64_t>("the code size");
+  const uint64_t code_offset = r.get<uint64_t>("the code offset");
+  if (r.failed()) return corrupt(std::string("it ends inside ") + r.failed());
+  if (code_offset < r.position() || code_offset > payload.size() || code_size != payload.size() - code_offset ||
+      (jit::kSerializedHeaderSize + code_offset) % kCodePageSize != 0) {
+    return corrupt("its code does not lie where its tables say");
+  }
+  p.code = payload.subspan(size_t(code_offset));
+  p.code_offset = size_t(code_offset);
+
+  // Functions in order, inside the code; trap sites sorted, inside the code: what
+  // CompiledModule's lookups assume.
+  uint64_t end = 0;
+  for (const jit::FunctionLocation& f : p.functions) {
+    if (f.size == 0 || f.offset < end || uint64_t(f.offset) + f.size > code_size) {
+      return corrupt("a function lies outside its code");
+    }
+    end = uint64_t(f.offset) + f.size;
+  }
+  for (size_t i = 0; i < p.traps.size(); ++i) {
+    if (p.traps[i].offset >= code_size || (i && p.traps[i].offset < p.traps[i - 1].offset)) {
+      return corrupt("a trap site lies outside its code or out of order");
+    }
+  }
+  return p;
+}
+
+// A precompiled module's file, mapped read-only (MAP_PRIVATE), unmapped on destruction except
+// for what release_code() handed over.
+class MappedFile {
+ public:
+  MappedFile() = default;
+  MappedFile(const MappedFile&) = delete;
+  MappedFile& operator=(const MappedFile&) = delete;
+  ~MappedFile() {
+    if (base_ && head_) munmap(base_, head_);
+  }
+
+  static Result<void> open(const std::string& path, MappedFile& out) {
+    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return Error(ErrorKind::Resource, "cannot open " + path + ": " + std::strerror(errno));
+    struct stat st {};
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+      ::close(fd);
+      return Error(ErrorKind::Resource, "cannot read " + path + ": not a regular file");
+    }
+    out.size_ = size_t(st.st_size);
+    if (out.size_ > 0) {
+      void* p = mmap(nullptr, out.size_, PROT_READ, MAP_PRIVATE, fd, 0);
+      if (p == MAP_FAILED) {
+        const int err = errno;
+        ::close(fd);
+        return Error(ErrorKind::Resource, "cannot map " + path + ": " + std::strerror(err));
+      }
+      out.base_ = static_cast<uint8_t*>(p);
+      const size_t page = size_t(sysconf(_SC_PAGESIZE));
+      out.head_ = (out.size_ + page - 1) / page * page;
+    }
+    ::close(fd);  // the mapping keeps the file's pages
+    return {};
+  }
+
+  std::span<const uint8_t> bytes() const { return {base_, size_}; }
+
+  // Makes the mapped pages from `offset` (page-aligned) to the end read+execute and hands them
+  // to a CodeMemory; empty if the system refuses (a noexec mount, say), and then nothing changed.
+  CodeMemory release_code(size_t offset, size_t code_size) {
+    const size_t page = size_t(sysconf(_SC_PAGESIZE));
+    if (!base_ || code_size == 0 || offset % page != 0 || offset >= head_) return {};
+    if (mprotect(base_ + offset, head_ - offset, PROT_READ | PROT_EXEC) != 0) return {};
+    CodeMemory code = CodeMemory::adopt(base_ + offset, code_size, head_ - offset);
+    head_ = offset;  // the destructor unmaps only what comes before the code
+    return code;
+  }
+
+ private:
+  uint8_t* base_ = nullptr;
+  size_t size_ = 0;
+  size_t head_ = 0;  // bytes mapped from base_ that this object still owns
+};
+
+}  // namespace wasm::detail
+// ---- end include/wasm/detail/vm/serialize_impl.hpp ----
 
 namespace wasm {
 
@@ -18822,12 +19590,17 @@ WASMPP_INLINE Result<Module> Module::from_wat(const Engine& engine, std::string_
   return compile(engine, *bytes);
 }
 
+// validate = false: a precompiled module's binary, decoded only (its code was validated when it
+// was compiled, and deserialize_unchecked trusts it).
 WASMPP_INLINE Result<std::shared_ptr<detail::ModuleState>> Module::validated(const Engine& engine,
-                                                                            std::span<const uint8_t> bytes) {
+                                                                            std::span<const uint8_t> bytes,
+                                                                            bool validate) {
   const Features& features = engine.config().wasm_features();
   auto info = detail::decode_module(bytes, features);
   if (!info) return std::move(info).error();
-  if (auto valid = detail::validate_module(*info, features); !valid) return std::move(valid).error();
+  if (validate) {
+    if (auto valid = detail::validate_module(*info, features); !valid) return std::move(valid).error();
+  }
   auto state = std::make_shared<detail::ModuleState>();
   state->engine = engine.shared_state();
   state->offsets = detail::VMOffsets(detail::shape_of(*info));
@@ -18837,6 +19610,61 @@ WASMPP_INLINE Result<std::shared_ptr<detail::ModuleState>> Module::validated(con
   state->info = std::move(*info);
   state->index_exports();  // after the move: the keys view the names inside `info`
   return state;
+}
+
+WASMPP_INLINE std::vector<uint8_t> Module::serialize() const {
+  return detail::serialize_module(state_->info, state_->code, engine_.config());
+}
+
+WASMPP_INLINE bool Module::is_precompiled(std::span<const uint8_t> bytes) {
+  return bytes.size() >= detail::jit::kSerializedMagic.size() &&
+         std::equal(detail::jit::kSerializedMagic.begin(), detail::jit::kSerializedMagic.end(), bytes.begin());
+}
+
+// Checks `bytes`, decodes the module inside and takes make_code(parts) as its machine code.
+template <typename MakeCode>
+Result<Module> Module::deserialized(const Engine& engine, std::span<const uint8_t> bytes, MakeCode make_code) {
+  auto payload = detail::jit::check_serialized(bytes, detail::code_target_of(engine.config()));
+  if (!payload) return std::move(payload).error();
+  auto parts = detail::parse_payload(*payload);
+  if (!parts) return std::move(parts).error();
+  auto state = validated(engine, parts->wasm, /*validate=*/false);
+  if (!state) return std::move(state).error();
+  const detail::ModuleInfo& info = (*state)->info;
+  if (parts->num_imported_funcs != info.num_imported_funcs ||
+      parts->functions.size() != info.num_defined_funcs() || info.bodies.size() != info.num_defined_funcs()) {
+    return detail::serialize_detail::corrupt("its code does not have one entry per function of its module");
+  }
+  detail::CodeMemory code;
+  if (!parts->code.empty()) {
+    code = make_code(*parts);
+    if (!code) return Error(ErrorKind::Resource, "out of memory for compiled code");
+  }
+  detail::jit::CompileStats stats;
+  for (const detail::FunctionBody& body : info.bodies) stats.code_section_bytes += body.size;
+  stats.machine_code_bytes = parts->code.size();
+  (*state)->publish_code(detail::jit::CompiledModule(std::move(code), std::move(parts->functions),
+                                                     std::move(parts->traps), info.num_imported_funcs, stats),
+                         engine.config());
+  return Module(std::move(*state));
+}
+
+WASMPP_INLINE Result<Module> Module::deserialize_unchecked(const Engine& engine, std::span<const uint8_t> bytes) {
+  return deserialized(engine, bytes,
+                      [](const detail::SerializedParts& parts) { return detail::CodeMemory::publish(parts.code); });
+}
+
+WASMPP_INLINE Result<Module> Module::deserialize_file_unchecked(const Engine& engine, const std::string& path) {
+  detail::MappedFile file;
+  if (auto opened = detail::MappedFile::open(path, file); !opened) return std::move(opened).error();
+  // The code pages are used where the file maps them: no copy, and clean file-backed pages
+  // that every process running this file shares. The mapping was read-only, and becomes
+  // read+execute only after the checks, so the code is never writable and executable at once.
+  // Where exec mappings of the file are refused (a noexec mount), the code is copied once.
+  return deserialized(engine, file.bytes(), [&](const detail::SerializedParts& parts) {
+    detail::CodeMemory code = file.release_code(detail::jit::kSerializedHeaderSize + parts.code_offset, parts.code.size());
+    return code ? std::move(code) : detail::CodeMemory::publish(parts.code);
+  });
 }
 
 }  // namespace wasm
