@@ -41,7 +41,7 @@ expect "missing export" 1 "no exported function" -- "$wasmpp" run --invoke nope 
 expect "no _start" 1 "_start" -- "$wasmpp" run m.wasm
 expect "missing file" 1 "cannot read" -- "$wasmpp" run nothing.wasm
 printf 'neither a module binary nor text' > junk.bin
-expect "not wasm" 1 "failed to compile" -- "$wasmpp" run junk.bin
+expect "not wasm" 1 "magic header not detected" -- "$wasmpp" run junk.bin
 expect "run text" 0 "12" -- "$wasmpp" run --invoke add m.wat 5 7
 expect "unknown option" 2 "unknown option" -- "$wasmpp" run --frobnicate m.wasm
 expect "missing preopen" 1 "cannot open directory" -- "$wasmpp" run --dir /does/not/exist --invoke add m.wasm 1 2
