@@ -228,7 +228,7 @@ TEST_CASE("opt passes: differential over the spec suite's core modules", "[opt][
     uint32_t n = 0;
     for (const auto& c : commands) {
       if (c.kind != wasm::wast::CommandKind::Module) continue;
-      wasm::wast::ModuleBytes mb = wasm::wast::module_bytes(c.module, source);
+      wasm::wast::ModuleBytes mb = wasm::wast::module_bytes(c.module, source, wasm::Features{});
       ModuleInfo info;
       if (mb.bytes.empty() || !decode_and_validate(mb.bytes, info)) continue;
       stats.modules++;

@@ -11,6 +11,7 @@
 #include "wasm/detail/text/parser.hpp"
 #include "wasm/detail/text/wat.hpp"
 #include "wasm/error.hpp"
+#include "wasm/features.hpp"
 #include "wasm/wast/script.hpp"
 
 namespace wasm::wast {
@@ -23,13 +24,18 @@ struct ModuleBytes {
 
 // `source` is the whole script the module was read from (text modules point into it, so their
 // errors carry the script's own line and column).
-inline ModuleBytes module_bytes(const ScriptModule& m, std::string_view source) {
+// `features` are the script's: without memory64 the text format is the one before it, whose
+// memory limits are u32.
+inline ModuleBytes module_bytes(const ScriptModule& m, std::string_view source,
+                                const Features& features) {
   namespace text = detail::text;
+  text::EncodeOptions opts;
+  opts.u64_memory_limits = features.memory64;
   ModuleBytes out;
   switch (m.format) {
     case ModuleFormat::Binary: out.bytes.assign(m.bytes.begin(), m.bytes.end()); return out;
     case ModuleFormat::Quote: {
-      auto r = text::wat_to_wasm(m.bytes);
+      auto r = text::wat_to_wasm(m.bytes, opts);
       if (r) out.bytes = std::move(*r);
       else out.error = r.error();
       return out;
@@ -40,7 +46,7 @@ inline ModuleBytes module_bytes(const ScriptModule& m, std::string_view source) 
         p.reset(m.fields);
         std::optional<text::Token> id;
         if (m.id) id = text::Token{text::Tok::Id, m.line, 1, *m.id};
-        out.bytes = text::encode_module_fields(p, id);
+        out.bytes = text::encode_module_fields(p, id, opts);
         if (m.to_end) {
           if (!p.at(text::Tok::Eof)) p.fail_unexpected();
         } else {

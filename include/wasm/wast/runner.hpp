@@ -90,7 +90,7 @@ class ScriptRunner {
   ModuleState load(const Command& c) {
     ModuleState state;
     state.line = c.line;
-    ModuleBytes m = module_bytes(c.module, source_);
+    ModuleBytes m = module_bytes(c.module, source_, rt_.features());
     if (m.missing) {
       state.skip_reason = *m.missing;
       skip(*m.missing);
@@ -167,7 +167,7 @@ class ScriptRunner {
   // assert_malformed / assert_invalid: loading must fail, with the right kind of error.
   void run_assert_load_error(const Command& c, ErrorKind want) {
     const std::string expected = "expected " + std::string(error_kind_name(want)) + " \"" + c.text + "\"";
-    ModuleBytes m = module_bytes(c.module, source_);
+    ModuleBytes m = module_bytes(c.module, source_, rt_.features());
     if (m.missing) return skip(*m.missing);
     std::optional<Error> error = m.error;
     if (!error) {

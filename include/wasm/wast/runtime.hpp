@@ -23,10 +23,12 @@ class ScriptRuntime {
   using InstanceId = size_t;
 
   explicit ScriptRuntime(const Features& features)
-      : engine_(make_config(features)), store_(engine_), linker_(engine_) {
+      : features_(features), engine_(make_config(features)), store_(engine_), linker_(engine_) {
     linker_.allow_shadowing(true);
     define_spectest();
   }
+
+  const Features& features() const { return features_; }
 
   // The feature of WebAssembly a valid module needs that the runtime does not have, if that is
   // why it failed to load (the runner then counts it, and everything using it, as skipped).
@@ -188,6 +190,7 @@ class ScriptRuntime {
     if (auto m = Memory::create(store_, shared_type)) (void)linker_.define("spectest", "shared_memory", *m);
   }
 
+  Features features_;
   Engine engine_;
   Store<> store_;
   Linker<> linker_;

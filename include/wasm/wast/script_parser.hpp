@@ -94,9 +94,23 @@ class ScriptParser {
     return false;
   }
 
+  // The next token, skipping annotations (`(@name ...)` may stand anywhere in a script, as in
+  // a module; the module encoder reads the ones inside modules itself).
   void advance() {
-    tok_pos_ = lex_.pos();
-    tok_ = lex_.next();
+    while (true) {
+      tok_pos_ = lex_.pos();
+      tok_ = lex_.next();
+      if (tok_.kind != Tok::Annot) return;
+      if (tok_.text.empty()) throw ScriptError(where(tok_) + "empty annotation id");
+      const Token open = tok_;
+      for (size_t depth = 1; depth > 0;) {
+        tok_ = lex_.next();
+        if (tok_.kind == Tok::Error) fail("a token");
+        if (tok_.kind == Tok::Eof) throw ScriptError(where(open) + "unclosed annotation");
+        if (tok_.kind == Tok::LParen || tok_.kind == Tok::Annot) ++depth;
+        else if (tok_.kind == Tok::RParen) --depth;
+      }
+    }
   }
 
   bool is_keyword(std::string_view k) const { return tok_.kind == Tok::Keyword && tok_.text == k; }
@@ -137,14 +151,12 @@ class ScriptParser {
     return s;
   }
 
-  // Skips the rest of a form whose '(' was consumed, through its ')'. Annotations open a
-  // parenthesis of their own.
+  // Skips the rest of a form whose '(' was consumed, through its ')'.
   void skip_to_close() {
     size_t depth = 1;
     while (depth > 0) {
       switch (tok_.kind) {
-        case Tok::LParen:
-        case Tok::Annot: ++depth; break;
+        case Tok::LParen: ++depth; break;
         case Tok::RParen: --depth; break;
         case Tok::Eof: fail("')'");
         case Tok::Error: fail("a token");

@@ -608,7 +608,9 @@ class FunctionValidator {
   std::optional<Error> apply_structure(const Instruction& in) {
     switch (in.op) {
       case Op::Block:
-      case Op::Loop: kinds_.push_back(kPlain); break;
+      case Op::Loop:
+      case Op::Try:
+      case Op::TryTable: kinds_.push_back(kPlain); break;
       case Op::If: kinds_.push_back(kIf); break;
       case Op::Else:
         if (kinds_.back() != kIf) {
@@ -617,7 +619,8 @@ class FunctionValidator {
         }
         kinds_.back() = kPlain;
         break;
-      case Op::End: kinds_.pop_back(); break;
+      case Op::End:
+      case Op::Delegate: kinds_.pop_back(); break;  // delegate ends its try as `end` does
       case Op::MemoryInit:
       case Op::DataDrop:
         if (!needs_data_count(in)) return error_;

@@ -152,6 +152,12 @@ class Lexer {
         t.kind = Tok::Annot;
         t.text = src_.substr(name_start, pos_.offset - name_start);
         if (t.text.size() == 2 && t.text.front() == '"') t.text = {};
+        if (t.text.size() > 2 && t.text.front() == '"' && t.text.back() == '"') {
+          // A quoted name is a name: its escapes must decode to UTF-8.
+          std::string name = decode_string(t.text);
+          if (!is_valid_utf8({reinterpret_cast<const uint8_t*>(name.data()), name.size()}))
+            return fail(t, "malformed UTF-8 encoding");
+        }
         return t;
       }
       pos_.offset = start + 1;

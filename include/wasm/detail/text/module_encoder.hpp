@@ -25,6 +25,9 @@ namespace wasm::detail::text {
 
 struct EncodeOptions {
   bool names = true;  // emit the "name" custom section for ids (function and local names)
+  // 3.0's grammar: memory limits are u64 whatever the address type (the validator bounds an i32
+  // memory). Off, an i32 memory's limits are u32, as before memory64 (the threads proposal).
+  bool u64_memory_limits = true;
 };
 
 // Text name -> opcode, built once from opcodes.def (the first entry of a shared name wins:
@@ -572,9 +575,8 @@ class ModuleEncoder {
   }
 
   void limits(Bytes& b, bool is64, bool allow_shared, bool memory) {
-    // A memory's limits are u64 in the 3.0 binary format whatever its address type (the
-    // validator bounds an i32 memory to 65536 pages); a table's follow its address type.
-    uint64_t max_val = is64 || memory ? UINT64_MAX : 0xFFFFFFFFull;
+    // A table's limits follow its address type; a memory's, see EncodeOptions.
+    uint64_t max_val = is64 || (memory && opts_.u64_memory_limits) ? UINT64_MAX : 0xFFFFFFFFull;
     uint64_t min = p_.unsigned_literal(max_val);
     std::optional<uint64_t> max;
     if (p_.at_u32()) max = p_.unsigned_literal(max_val);
@@ -1198,7 +1200,12 @@ class ModuleEncoder {
     const auto& m = text_opcodes();
     auto it = m.find(t.text);
     if (it == m.end()) Parser::fail(t, "unknown operator");
-    return it->second;
+    // Keywords that only delimit blocks are opcodes in the binary format, not instructions.
+    switch (it->second) {
+      case Op::Else: case Op::End: case Op::Catch: case Op::CatchAll: case Op::Delegate:
+        Parser::fail(t, "unexpected token");
+      default: return it->second;
+    }
   }
   static void put_op(Bytes& b, Op op) {
     const OpInfo& info = op_info(op);
