@@ -45,6 +45,10 @@ class Config {
   // (SSE4.2, POPCNT, LZCNT, BMI1, AVX, AVX2): tests use it to run the fallback sequences.
   Config& force_sse41(bool on) { force_sse41_ = on; return *this; }
   Config& profiling_strategy(ProfilingStrategy s) { profiling_strategy_ = s; return *this; }
+  // Relaxed SIMD instructions give the deterministic profile's result (the first of the spec's
+  // allowed results: unfused multiply-add, the non-relaxed instruction's semantics otherwise),
+  // the same on every machine, instead of the fastest x86 sequence. Off by default.
+  Config& relaxed_simd_deterministic(bool on) { relaxed_simd_deterministic_ = on; return *this; }
   // Register compiled code with the GDB JIT interface, so that debuggers name wasm frames.
   Config& debug_info(bool on) { debug_info_ = on; return *this; }
 
@@ -55,6 +59,7 @@ class Config {
   bool parallel_compilation() const { return parallel_compilation_; }
   const Features& wasm_features() const { return features_; }
   bool force_sse41() const { return force_sse41_; }
+  bool relaxed_simd_deterministic() const { return relaxed_simd_deterministic_; }
   ProfilingStrategy profiling_strategy() const { return profiling_strategy_; }
   bool debug_info() const { return debug_info_; }
   AllocationStrategy allocation_strategy() const { return strategy_; }
@@ -69,6 +74,7 @@ class Config {
   size_t max_wasm_stack_ = 512 * 1024;
   bool parallel_compilation_ = true;
   bool force_sse41_ = false;
+  bool relaxed_simd_deterministic_ = false;
   ProfilingStrategy profiling_strategy_ = ProfilingStrategy::None;
   bool debug_info_ = false;
   Features features_;

@@ -93,13 +93,18 @@ class ScriptRuntime {
 
  private:
   // WASMPP_FORCE_SSE=1 compiles for the SSE4.1 floor (no AVX, AVX2, SSE4.2, ...), so that one
-  // machine runs the suite through both sets of code sequences.
+  // machine runs the suite through both sets of code sequences; WASMPP_RELAXED_SIMD_DETERMINISTIC=1
+  // gives relaxed SIMD its deterministic results.
   static Config make_config(const Features& features) {
     Config config;
     config.wasm_features(features);
-    const char* force_sse = std::getenv("WASMPP_FORCE_SSE");
-    if (force_sse && *force_sse && std::string(force_sse) != "0") config.force_sse41(true);
+    config.force_sse41(env_flag("WASMPP_FORCE_SSE"));
+    config.relaxed_simd_deterministic(env_flag("WASMPP_RELAXED_SIMD_DETERMINISTIC"));
     return config;
+  }
+  static bool env_flag(const char* name) {
+    const char* v = std::getenv(name);
+    return v && *v && std::string(v) != "0";
   }
 
   // Externref N of the scripts is the host pointer N + 1, so that 0 stays null.

@@ -23,6 +23,8 @@ struct CompileOptions {
   // Instruction set extensions the generated code may use (the host's, detected once per
   // process, or only the SSE4.1 floor).
   CpuFeatures cpu = host_cpu_features();
+  // Relaxed SIMD: the deterministic profile's results instead of the fastest x86 sequences.
+  bool relaxed_simd_deterministic = false;
 
   static CompileOptions from(const Config& config) {
     CompileOptions o;
@@ -31,6 +33,7 @@ struct CompileOptions {
     o.epoch_interruption = config.epoch_interruption();
     o.features = config.wasm_features();
     if (config.force_sse41()) o.cpu = CpuFeatures::baseline();
+    o.relaxed_simd_deterministic = config.relaxed_simd_deterministic();
     return o;
   }
 };

@@ -4,6 +4,7 @@
 // frame slots like any other value; a v128 constant on the value stack is always zero (other
 // constants are loaded into a register from the function's constant pool at once).
 #include "wasm/detail/jit/emit_simd.hpp"
+#include "wasm/detail/jit/emit_simd_relaxed.hpp"
 #include "wasm/detail/jit/function_compiler_decl.hpp"
 
 namespace wasm::detail::jit {
@@ -257,7 +258,7 @@ inline void FunctionCompiler::visit_simd_v128_op(const Instruction& ins) {
     pinned.add(operands[k]);
   }
   Reg tmp = kScratchXmm;
-  if (simd_needs_temp(op)) {
+  if (is_relaxed_simd(op) ? relaxed_needs_temp(op) : simd_needs_temp(op)) {
     tmp = alloc_reg(RegClass::Xmm, pinned);
     pinned.add(tmp);
   }
@@ -267,6 +268,9 @@ inline void FunctionCompiler::visit_simd_v128_op(const Instruction& ins) {
   SimdAsm m = simd_asm();
   if (op == Op::I8x16Shuffle) {
     simd_detail::shuffle(m, dst.x(), operands[0].x(), operands[1].x(), ins.v128);
+  } else if (is_relaxed_simd(op)) {
+    emit_relaxed_simd_op(m, env_.options.relaxed_simd_deterministic, op, dst.x(), operands[0].x(),
+                         operands[1].x(), operands[2].x(), tmp.x());
   } else {
     emit_simd_v128_op(m, op, dst.x(), operands[0].x(), operands[1].x(), operands[2].x(), tmp.x());
   }

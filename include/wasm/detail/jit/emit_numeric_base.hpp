@@ -84,6 +84,7 @@ struct CpuFeatures {
   bool sse42 = false;   // pcmpgtq
   bool avx = false;     // VEX encodings of 128-bit operations (three operands)
   bool avx2 = false;    // vpbroadcast*
+  bool fma = false;     // vfmadd*/vfnmadd* (FMA3): relaxed SIMD's multiply-add is fused with it
 
   static CpuFeatures detect() {
     using Xbyak::util::Cpu;
@@ -95,6 +96,7 @@ struct CpuFeatures {
     f.sse42 = cpu.has(Cpu::tSSE42);
     f.avx = cpu.has(Cpu::tAVX);  // xbyak reports AVX only when the OS saves the ymm state
     f.avx2 = f.avx && cpu.has(Cpu::tAVX2);
+    f.fma = f.avx && cpu.has(Cpu::tFMA);
     return f;
   }
   // Every optional feature off: the fallback sequences (tests use this to cover them).

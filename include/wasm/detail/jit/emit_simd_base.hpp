@@ -161,7 +161,7 @@ class SimdAsm {
   WASM_SIMD_OP3(packsswb) WASM_SIMD_OP3(packuswb) WASM_SIMD_OP3(packssdw) WASM_SIMD_OP3(packusdw)
   WASM_SIMD_OP3(punpcklbw) WASM_SIMD_OP3(punpckhbw) WASM_SIMD_OP3(punpcklqdq)
   WASM_SIMD_OP3(punpcklwd) WASM_SIMD_OP3(punpckhwd)
-  WASM_SIMD_OP3(pshufb)
+  WASM_SIMD_OP3(pshufb) WASM_SIMD_OP3(phaddw)
   WASM_SIMD_OP3(addps) WASM_SIMD_OP3(addpd) WASM_SIMD_OP3(subps) WASM_SIMD_OP3(subpd)
   WASM_SIMD_OP3(mulps) WASM_SIMD_OP3(mulpd) WASM_SIMD_OP3(divps) WASM_SIMD_OP3(divpd)
   WASM_SIMD_OP3(minps) WASM_SIMD_OP3(minpd) WASM_SIMD_OP3(maxps) WASM_SIMD_OP3(maxpd)

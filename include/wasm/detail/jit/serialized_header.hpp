@@ -7,7 +7,7 @@
 // serializer's business.
 //
 // Layout (little-endian, kHeaderSize bytes):
-//    0  magic "WPPCWASM"             48  u8 bounds checks, u8 fuel, u8 epoch, u8 0
+//    0  magic "WPPCWASM"             48  u8 bounds checks, u8 fuel, u8 epoch, u8 det. relaxed SIMD
 //    8  u32 format version           52  u32 wasm feature bits
 //   12  u32 header size              56  u32 CPU feature bits the code uses
 //   16  runtime version, 32 bytes,   60  u32 0
@@ -44,12 +44,14 @@ inline constexpr uint32_t kCpuBmi1 = 1u << 2;
 inline constexpr uint32_t kCpuSse42 = 1u << 3;
 inline constexpr uint32_t kCpuAvx = 1u << 4;
 inline constexpr uint32_t kCpuAvx2 = 1u << 5;
+inline constexpr uint32_t kCpuFma = 1u << 6;
 
 // A template so that this header needs nothing of the code generator (jit::CpuFeatures).
 template <typename Cpu>
 uint32_t cpu_feature_bits(const Cpu& cpu) {
   return (cpu.popcnt ? kCpuPopcnt : 0) | (cpu.lzcnt ? kCpuLzcnt : 0) | (cpu.bmi1 ? kCpuBmi1 : 0) |
-         (cpu.sse42 ? kCpuSse42 : 0) | (cpu.avx ? kCpuAvx : 0) | (cpu.avx2 ? kCpuAvx2 : 0);
+         (cpu.sse42 ? kCpuSse42 : 0) | (cpu.avx ? kCpuAvx : 0) | (cpu.avx2 ? kCpuAvx2 : 0) |
+         (cpu.fma ? kCpuFma : 0);
 }
 
 // The WebAssembly proposals, one bit each: the one list both encoding and messages read.
@@ -82,6 +84,7 @@ struct CodeTarget {
   BoundsChecks bounds_checks = BoundsChecks::GuardPages;
   bool consume_fuel = false;
   bool epoch_interruption = false;
+  bool relaxed_simd_deterministic = false;
   uint32_t wasm_features = 0;  // wasm_feature_bits
   uint32_t cpu_features = 0;   // kCpu* bits: used by the code / allowed for this engine
   uint64_t guard_bytes = 0;
@@ -107,12 +110,14 @@ inline Error refuse(const std::string& why) { return Error(ErrorKind::Decode, "p
 inline std::string cpu_feature_names(uint32_t bits) {
   static constexpr std::pair<uint32_t, const char*> names[] = {
       {kCpuPopcnt, "popcnt"}, {kCpuLzcnt, "lzcnt"}, {kCpuBmi1, "bmi1"},
-      {kCpuSse42, "sse4.2"},  {kCpuAvx, "avx"},     {kCpuAvx2, "avx2"}};
+      {kCpuSse42, "sse4.2"},  {kCpuAvx, "avx"},     {kCpuAvx2, "avx2"}, {kCpuFma, "fma"}};
   std::string out;
+  uint32_t known = 0;
   for (auto [bit, name] : names) {
+    known |= bit;
     if (bits & bit) out += (out.empty() ? "" : ", ") + std::string(name);
   }
-  if (bits & ~uint32_t(kCpuPopcnt | kCpuLzcnt | kCpuBmi1 | kCpuSse42 | kCpuAvx | kCpuAvx2)) {
+  if (bits & ~known) {
     out += (out.empty() ? "" : ", ") + std::string("unknown features");
   }
   return out;
@@ -150,6 +155,7 @@ inline std::array<uint8_t, kSerializedHeaderSize> write_serialized_header(const 
   p[48] = uint8_t(target.bounds_checks);
   p[49] = target.consume_fuel;
   p[50] = target.epoch_interruption;
+  p[51] = target.relaxed_simd_deterministic;
   put<uint32_t>(p + 52, target.wasm_features);
   put<uint32_t>(p + 56, target.cpu_features);
   put<uint64_t>(p + 64, target.guard_bytes);
@@ -205,6 +211,10 @@ inline Result<std::span<const uint8_t>> check_serialized(std::span<const uint8_t
   if (bool(p[50]) != engine.epoch_interruption) {
     return refuse(std::string("was compiled with epoch interruption ") + on_off(p[50]) +
                   "; this engine has it " + on_off(engine.epoch_interruption));
+  }
+  if (bool(p[51]) != engine.relaxed_simd_deterministic) {
+    return refuse(std::string("was compiled with deterministic relaxed SIMD ") + on_off(p[51]) +
+                  "; this engine has it " + on_off(engine.relaxed_simd_deterministic));
   }
   if (const uint32_t compiled = get<uint32_t>(p + 52); compiled != engine.wasm_features) {
     std::string why = "was compiled with other WebAssembly proposals enabled than this engine's";

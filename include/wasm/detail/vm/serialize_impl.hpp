@@ -82,6 +82,7 @@ inline jit::CodeTarget code_target_of(const Config& config) {
   t.bounds_checks = options.bounds_checks;
   t.consume_fuel = options.consume_fuel;
   t.epoch_interruption = options.epoch_interruption;
+  t.relaxed_simd_deterministic = options.relaxed_simd_deterministic;
   t.wasm_features = jit::wasm_feature_bits(options.features);
   t.cpu_features = jit::cpu_feature_bits(options.cpu);
   t.guard_bytes = options.guard_bytes;
