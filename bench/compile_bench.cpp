@@ -4,15 +4,20 @@
 //   jit_1_thread / jit_all_threads: the JIT alone (compile_module on the decoded module)
 //   full_1_thread / full_all_threads: Module::compile, i.e. decode + validate + JIT, which is
 //                                     what V8's `new WebAssembly.Module` measures too
+//   deserialize / deserialize_file: Module::deserialize_unchecked of the serialized module,
+//                                   from bytes in memory and from a file (mapped); their
+//                                   "of_compile" is the time as a fraction of full_1_thread
 // Each figure is the median of REPS runs (default 5), as wall-clock and as process CPU time
 // (all threads; with one thread the CPU figure does not depend on other load on the machine).
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <ctime>
+#include <filesystem>
 #include <fstream>
 #include <iterator>
 #include <thread>
+#include <unistd.h>
 #include <vector>
 
 #include <wasm.hpp>
@@ -97,6 +102,29 @@ int main(int argc, char** argv) {
     return Timing{median(s), median(c)};
   };
 
+  const std::vector<uint8_t> serialized = module->serialize();
+  const std::string cwasm =
+      (std::filesystem::temp_directory_path() / ("compile_bench_" + std::to_string(getpid()) + ".cwasm")).string();
+  std::ofstream(cwasm, std::ios::binary).write(reinterpret_cast<const char*>(serialized.data()),
+                                                std::streamsize(serialized.size()));
+  auto deserialize = [&](bool from_file) {
+    std::vector<double> s, c;
+    for (int i = 0; i < reps; ++i) {
+      double c0 = cpu_seconds();
+      auto t0 = Clock::now();
+      auto m = from_file ? wasm::Module::deserialize_file_unchecked(engine, cwasm)
+                         : wasm::Module::deserialize_unchecked(engine, serialized);
+      auto t1 = Clock::now();
+      if (!m) {
+        std::fprintf(stderr, "compile_bench: %s\n", m.error().to_string().c_str());
+        std::exit(1);
+      }
+      c.push_back(cpu_seconds() - c0);
+      s.push_back(std::chrono::duration<double>(t1 - t0).count());
+    }
+    return Timing{median(s), median(c)};
+  };
+
   auto show = [&](const char* name, Timing t, const char* sep) {
     std::printf(" \"%s\": {\"seconds\": %.6f, \"mb_per_s\": %.2f, \"cpu_seconds\": %.6f, \"mb_per_cpu_s\": %.2f}%s\n",
                 name, t.wall, mb / t.wall, t.cpu, mb / t.cpu, sep);
@@ -105,7 +133,15 @@ int main(int argc, char** argv) {
               argv[1], (unsigned long long)code_bytes, info.bodies.size(), all, reps);
   show("jit_1_thread", jit(1), ",");
   show("jit_all_threads", jit(all), ",");
-  show("full_1_thread", full(false), ",");
-  show("full_all_threads", full(true), "}");
+  const Timing compile_1 = full(false);
+  show("full_1_thread", compile_1, ",");
+  show("full_all_threads", full(true), ",");
+  for (bool from_file : {false, true}) {
+    const Timing t = deserialize(from_file);
+    std::printf(" \"%s\": {\"seconds\": %.6f, \"cpu_seconds\": %.6f, \"of_compile\": %.4f}%s\n",
+                from_file ? "deserialize_file" : "deserialize", t.wall, t.cpu, t.wall / compile_1.wall,
+                from_file ? "}" : ",");
+  }
+  std::filesystem::remove(cwasm);
   return 0;
 }

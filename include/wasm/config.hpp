@@ -49,6 +49,10 @@ class Config {
   // allowed results: unfused multiply-add, the non-relaxed instruction's semantics otherwise),
   // the same on every machine, instead of the fastest x86 sequence. Off by default.
   Config& relaxed_simd_deterministic(bool on) { relaxed_simd_deterministic_ = on; return *this; }
+  // The deterministic profile: every NaN that floating-point arithmetic produces is the
+  // canonical NaN, and relaxed SIMD is deterministic (above), so that a program computes the
+  // same bits on every machine. Costs a check after each floating-point operation. Off by default.
+  Config& deterministic(bool on) { deterministic_ = on; return *this; }
   // Register compiled code with the GDB JIT interface, so that debuggers name wasm frames.
   Config& debug_info(bool on) { debug_info_ = on; return *this; }
 
@@ -59,7 +63,8 @@ class Config {
   bool parallel_compilation() const { return parallel_compilation_; }
   const Features& wasm_features() const { return features_; }
   bool force_sse41() const { return force_sse41_; }
-  bool relaxed_simd_deterministic() const { return relaxed_simd_deterministic_; }
+  bool relaxed_simd_deterministic() const { return relaxed_simd_deterministic_ || deterministic_; }
+  bool deterministic() const { return deterministic_; }
   ProfilingStrategy profiling_strategy() const { return profiling_strategy_; }
   bool debug_info() const { return debug_info_; }
   AllocationStrategy allocation_strategy() const { return strategy_; }
@@ -75,6 +80,7 @@ class Config {
   bool parallel_compilation_ = true;
   bool force_sse41_ = false;
   bool relaxed_simd_deterministic_ = false;
+  bool deterministic_ = false;
   ProfilingStrategy profiling_strategy_ = ProfilingStrategy::None;
   bool debug_info_ = false;
   Features features_;

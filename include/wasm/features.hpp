@@ -2,6 +2,7 @@
 // Which WebAssembly extensions the decoder and validator accept.
 // Everything in WebAssembly 2.0 (multi-value, bulk memory, reference types, sign extension,
 // saturating truncation, SIMD) is always on; the flags below are post-2.0 proposals.
+#include <iterator>
 #include <string_view>
 
 namespace wasm {
@@ -18,29 +19,47 @@ struct Features {
   bool gc = false;                    // 0xFB struct/array/i31/cast instructions, ref.eq
   bool wide_arithmetic = false;       // i64.add128, i64.sub128, i64.mul_wide_s/u
 
-  // Turns on a proposal by its wast2json flag name ("multi-memory", "memory64", ...).
+  // Turns on a proposal by its name ("multi-memory", "memory64", ...: wast2json's flag names).
   // Returns false for an unknown name.
-  constexpr bool enable(std::string_view name) {
-    if (name == "multi-memory") multi_memory = true;
-    else if (name == "memory64") memory64 = true;
-    else if (name == "extended-const") extended_const = true;
-    else if (name == "tail-call") tail_call = true;
-    else if (name == "threads") threads = true;
-    else if (name == "exceptions") exceptions = true;
-    else if (name == "relaxed-simd") relaxed_simd = true;
-    else if (name == "function-references") function_references = true;
-    else if (name == "gc") gc = true;
-    else if (name == "wide-arithmetic") wide_arithmetic = true;
-    else return false;
-    return true;
-  }
+  constexpr bool enable(std::string_view name);
 
   // Every proposal above (the WebAssembly 3.0 suite is run with all of them; what the runtime
   // does not implement yet is then refused as ErrorKind::Unsupported, not as malformed).
-  constexpr void enable_all() {
-    multi_memory = memory64 = extended_const = tail_call = threads = exceptions = relaxed_simd = true;
-    function_references = gc = wide_arithmetic = true;
-  }
+  constexpr void enable_all();
 };
+
+// Each proposal's name and flag: the one list that names them (precompiled modules record a
+// proposal as the bit of its position here, so new entries go at the end).
+struct FeatureFlag {
+  const char* name;
+  bool Features::*flag;
+};
+inline constexpr FeatureFlag kFeatureFlags[] = {
+    {"multi-memory", &Features::multi_memory},
+    {"memory64", &Features::memory64},
+    {"extended-const", &Features::extended_const},
+    {"tail-call", &Features::tail_call},
+    {"threads", &Features::threads},
+    {"exceptions", &Features::exceptions},
+    {"relaxed-simd", &Features::relaxed_simd},
+    {"function-references", &Features::function_references},
+    {"gc", &Features::gc},
+    {"wide-arithmetic", &Features::wide_arithmetic},
+};
+static_assert(sizeof(Features) == std::size(kFeatureFlags), "a Features flag is missing from kFeatureFlags");
+
+constexpr bool Features::enable(std::string_view name) {
+  for (const FeatureFlag& f : kFeatureFlags) {
+    if (name == f.name) {
+      this->*f.flag = true;
+      return true;
+    }
+  }
+  return false;
+}
+
+constexpr void Features::enable_all() {
+  for (const FeatureFlag& f : kFeatureFlags) this->*f.flag = true;
+}
 
 }  // namespace wasm

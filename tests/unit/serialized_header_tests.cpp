@@ -124,6 +124,14 @@ TEST_CASE("a precompiled module for another version or configuration is refused,
   CHECK(refusal(bytes, engine) ==
         "precompiled module was compiled with epoch interruption off; this engine has it on");
   engine = compiled;
+  engine.relaxed_simd_deterministic = true;
+  CHECK(refusal(bytes, engine) ==
+        "precompiled module was compiled with deterministic relaxed SIMD off; this engine has it on");
+  engine = compiled;
+  engine.canonicalize_nans = true;
+  CHECK(refusal(bytes, engine) ==
+        "precompiled module was compiled with NaN canonicalization off; this engine has it on");
+  engine = compiled;
   wasm::Features f;
   f.tail_call = true;
   engine.wasm_features = wasm_feature_bits(f);
@@ -166,14 +174,14 @@ TEST_CASE("wasm feature and CPU feature bits follow their flags", "[serialized]"
   wasm::Features none;
   CHECK(wasm_feature_bits(none) == 0);
   wasm::Features all;
-  for (const WasmFeatureBit& b : kWasmFeatureBits) all.*b.flag = true;
-  CHECK(wasm_feature_bits(all) == (1u << std::size(kWasmFeatureBits)) - 1);
+  all.enable_all();
+  CHECK(wasm_feature_bits(all) == (1u << std::size(wasm::kFeatureFlags)) - 1);
   wasm::Features one;
   one.memory64 = true;
   CHECK(wasm_feature_bits(one) == 2u);
 
   struct {
-    bool popcnt = true, lzcnt = false, bmi1 = true, sse42 = false, avx = false, avx2 = true;
+    bool popcnt = true, lzcnt = false, bmi1 = true, sse42 = false, avx = false, avx2 = true, fma = true;
   } cpu;
-  CHECK(cpu_feature_bits(cpu) == (kCpuPopcnt | kCpuBmi1 | kCpuAvx2));
+  CHECK(cpu_feature_bits(cpu) == (kCpuPopcnt | kCpuBmi1 | kCpuAvx2 | kCpuFma));
 }

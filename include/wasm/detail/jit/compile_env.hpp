@@ -25,6 +25,8 @@ struct CompileOptions {
   CpuFeatures cpu = host_cpu_features();
   // Relaxed SIMD: the deterministic profile's results instead of the fastest x86 sequences.
   bool relaxed_simd_deterministic = false;
+  // Every NaN of floating-point arithmetic becomes the canonical NaN (emit_nan_canonical.hpp).
+  bool canonicalize_nans = false;
 
   static CompileOptions from(const Config& config) {
     CompileOptions o;
@@ -34,6 +36,7 @@ struct CompileOptions {
     o.features = config.wasm_features();
     if (config.force_sse41()) o.cpu = CpuFeatures::baseline();
     o.relaxed_simd_deterministic = config.relaxed_simd_deterministic();
+    o.canonicalize_nans = config.deterministic();
     return o;
   }
 };

@@ -2,6 +2,7 @@
 // Numeric instructions: operands are put where emit_numeric's constraints want them, the
 // instruction sequence itself comes from emit_numeric.hpp. Constant integer right-hand sides
 // stay immediates. An integer comparison directly followed by br_if or if becomes cmp + jcc.
+#include "wasm/detail/jit/emit_nan_canonical.hpp"
 #include "wasm/detail/jit/emit_numeric.hpp"
 #include "wasm/detail/jit/function_compiler_decl.hpp"
 
@@ -130,6 +131,8 @@ inline void FunctionCompiler::visit_numeric(const Instruction& ins) {
     emit_numeric(a_, op, operand(dst), operand(src), NumOperand::none(),
                  numeric_compile_detail::scratch(), traps_,
                env_.options.cpu);
+    if (env_.options.canonicalize_nans && produces_arithmetic_nan(op))
+      canonicalize_scalar_nan(a_, dst.x(), result == ValType::F64, a_.r11);
     push_reg(result, dst);
     return;
   }
@@ -148,6 +151,8 @@ inline void FunctionCompiler::visit_numeric(const Instruction& ins) {
   Reg dst = result_reg(result_class, pinned, lhs);
   emit_numeric(a_, op, operand(dst), operand(lhs), rhs, numeric_compile_detail::scratch(),
                traps_, env_.options.cpu);
+  if (env_.options.canonicalize_nans && produces_arithmetic_nan(op))
+    canonicalize_scalar_nan(a_, dst.x(), result == ValType::F64, a_.r11);
   push_reg(result, dst);
 }
 

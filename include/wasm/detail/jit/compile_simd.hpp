@@ -3,6 +3,7 @@
 // them, the sequences come from emit_simd*.hpp. v128 values live in xmm registers and 16-byte
 // frame slots like any other value; a v128 constant on the value stack is always zero (other
 // constants are loaded into a register from the function's constant pool at once).
+#include "wasm/detail/jit/emit_nan_canonical.hpp"
 #include "wasm/detail/jit/emit_simd.hpp"
 #include "wasm/detail/jit/emit_simd_relaxed.hpp"
 #include "wasm/detail/jit/function_compiler_decl.hpp"
@@ -274,6 +275,8 @@ inline void FunctionCompiler::visit_simd_v128_op(const Instruction& ins) {
   } else {
     emit_simd_v128_op(m, op, dst.x(), operands[0].x(), operands[1].x(), operands[2].x(), tmp.x());
   }
+  if (env_.options.canonicalize_nans && produces_arithmetic_nan(op))
+    canonicalize_vector_nans(m, dst.x(), nan_result_is_f64(op));
   push_reg(ValType::V128, dst);
 }
 

@@ -7,7 +7,7 @@
 // serializer's business.
 //
 // Layout (little-endian, kHeaderSize bytes):
-//    0  magic "WPPCWASM"             48  u8 bounds checks, u8 fuel, u8 epoch, u8 det. relaxed SIMD
+//    0  magic "WPPCWASM"             48  u8 bounds checks, u8 fuel, u8 epoch, u8 determinism
 //    8  u32 format version           52  u32 wasm feature bits
 //   12  u32 header size              56  u32 CPU feature bits the code uses
 //   16  runtime version, 32 bytes,   60  u32 0
@@ -54,26 +54,10 @@ uint32_t cpu_feature_bits(const Cpu& cpu) {
          (cpu.fma ? kCpuFma : 0);
 }
 
-// The WebAssembly proposals, one bit each: the one list both encoding and messages read.
-struct WasmFeatureBit {
-  uint32_t bit;
-  const char* name;
-  bool Features::*flag;
-};
-inline constexpr WasmFeatureBit kWasmFeatureBits[] = {
-    {1u << 0, "multi-memory", &Features::multi_memory}, {1u << 1, "memory64", &Features::memory64},
-    {1u << 2, "extended-const", &Features::extended_const}, {1u << 3, "tail-call", &Features::tail_call},
-    {1u << 4, "threads", &Features::threads},           {1u << 5, "exceptions", &Features::exceptions},
-    {1u << 6, "relaxed-simd", &Features::relaxed_simd},
-    {1u << 7, "function-references", &Features::function_references}, {1u << 8, "gc", &Features::gc},
-    {1u << 9, "wide-arithmetic", &Features::wide_arithmetic}};
-// A new Features flag must get a bit above, or modules compiled with and without it would pass
-// for each other.
-static_assert(sizeof(Features) == std::size(kWasmFeatureBits), "Features changed: give the new flag a bit");
-
+// The WebAssembly proposals, one bit each: bit i is kFeatureFlags[i] (features.hpp).
 inline uint32_t wasm_feature_bits(const Features& f) {
   uint32_t bits = 0;
-  for (const WasmFeatureBit& b : kWasmFeatureBits) bits |= f.*b.flag ? b.bit : 0;
+  for (size_t i = 0; i < std::size(kFeatureFlags); ++i) bits |= f.*kFeatureFlags[i].flag ? 1u << i : 0;
   return bits;
 }
 
@@ -85,6 +69,7 @@ struct CodeTarget {
   bool consume_fuel = false;
   bool epoch_interruption = false;
   bool relaxed_simd_deterministic = false;
+  bool canonicalize_nans = false;
   uint32_t wasm_features = 0;  // wasm_feature_bits
   uint32_t cpu_features = 0;   // kCpu* bits: used by the code / allowed for this engine
   uint64_t guard_bytes = 0;
@@ -125,12 +110,10 @@ inline std::string cpu_feature_names(uint32_t bits) {
 
 inline std::string wasm_feature_names(uint32_t bits) {
   std::string out;
-  uint32_t known = 0;
-  for (const WasmFeatureBit& b : kWasmFeatureBits) {
-    known |= b.bit;
-    if (bits & b.bit) out += (out.empty() ? "" : ", ") + std::string(b.name);
+  for (size_t i = 0; i < std::size(kFeatureFlags); ++i) {
+    if (bits & 1u << i) out += (out.empty() ? "" : ", ") + std::string(kFeatureFlags[i].name);
   }
-  if (bits & ~known) out += (out.empty() ? "" : ", ") + std::string("unknown proposals");
+  if (bits >> std::size(kFeatureFlags)) out += (out.empty() ? "" : ", ") + std::string("unknown proposals");
   return out;
 }
 
@@ -155,7 +138,7 @@ inline std::array<uint8_t, kSerializedHeaderSize> write_serialized_header(const 
   p[48] = uint8_t(target.bounds_checks);
   p[49] = target.consume_fuel;
   p[50] = target.epoch_interruption;
-  p[51] = target.relaxed_simd_deterministic;
+  p[51] = uint8_t(target.relaxed_simd_deterministic | target.canonicalize_nans << 1);
   put<uint32_t>(p + 52, target.wasm_features);
   put<uint32_t>(p + 56, target.cpu_features);
   put<uint64_t>(p + 64, target.guard_bytes);
@@ -212,9 +195,13 @@ inline Result<std::span<const uint8_t>> check_serialized(std::span<const uint8_t
     return refuse(std::string("was compiled with epoch interruption ") + on_off(p[50]) +
                   "; this engine has it " + on_off(engine.epoch_interruption));
   }
-  if (bool(p[51]) != engine.relaxed_simd_deterministic) {
-    return refuse(std::string("was compiled with deterministic relaxed SIMD ") + on_off(p[51]) +
+  if (bool(p[51] & 1) != engine.relaxed_simd_deterministic) {
+    return refuse(std::string("was compiled with deterministic relaxed SIMD ") + on_off(p[51] & 1) +
                   "; this engine has it " + on_off(engine.relaxed_simd_deterministic));
+  }
+  if (bool(p[51] & 2) != engine.canonicalize_nans) {
+    return refuse(std::string("was compiled with NaN canonicalization ") + on_off(p[51] & 2) +
+                  "; this engine has it " + on_off(engine.canonicalize_nans));
   }
   if (const uint32_t compiled = get<uint32_t>(p + 52); compiled != engine.wasm_features) {
     std::string why = "was compiled with other WebAssembly proposals enabled than this engine's";

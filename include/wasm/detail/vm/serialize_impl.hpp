@@ -83,6 +83,7 @@ inline jit::CodeTarget code_target_of(const Config& config) {
   t.consume_fuel = options.consume_fuel;
   t.epoch_interruption = options.epoch_interruption;
   t.relaxed_simd_deterministic = options.relaxed_simd_deterministic;
+  t.canonicalize_nans = options.canonicalize_nans;
   t.wasm_features = jit::wasm_feature_bits(options.features);
   t.cpu_features = jit::cpu_feature_bits(options.cpu);
   t.guard_bytes = options.guard_bytes;
