@@ -25,12 +25,12 @@ struct ModuleBytes {
 // `source` is the whole script the module was read from (text modules point into it, so their
 // errors carry the script's own line and column).
 // `features` are the script's: without memory64 the text format is the one before it, whose
-// memory limits are u32.
+// limits are u32.
 inline ModuleBytes module_bytes(const ScriptModule& m, std::string_view source,
                                 const Features& features) {
   namespace text = detail::text;
   text::EncodeOptions opts;
-  opts.u64_memory_limits = features.memory64;
+  opts.u64_limits = features.memory64;
   ModuleBytes out;
   switch (m.format) {
     case ModuleFormat::Binary: out.bytes.assign(m.bytes.begin(), m.bytes.end()); return out;

@@ -117,7 +117,13 @@ class ScriptRunner {
   // Instantiates a loaded module, counting the command.
   void instantiate(const Command& c, ModuleState& state) {
     auto instance = rt_.instantiate(*state.module);
-    if (!instance) return fail(c, "module failed to instantiate: " + instance.error().to_string());
+    if (!instance) {
+      if (auto reason = skipped_import(*state.module)) {
+        state.skip_reason = *reason;
+        return skip(*reason);
+      }
+      return fail(c, "module failed to instantiate: " + instance.error().to_string());
+    }
     state.instance = *instance;
     pass();
   }
@@ -195,6 +201,7 @@ class ScriptRunner {
     const std::string expected = std::string("expected ") + (unlinkable ? "link error" : "instantiation error") +
                                  " \"" + c.text + "\"";
     if (instance) return fail(c, expected + ", but the module instantiated");
+    if (auto reason = skipped_import(*state.module)) return skip(*reason);
     const ErrorKind kind = instance.error().kind();
     const bool right_kind =
         unlinkable ? kind == ErrorKind::Link : (kind == ErrorKind::Instantiate || kind == ErrorKind::Trap);
@@ -231,6 +238,10 @@ class ScriptRunner {
   }
 
   void run_register(const Command& c) {
+    const ModuleState* named = nullptr;
+    if (!c.name) named = current_ ? &*current_ : nullptr;
+    else if (auto it = named_.find(*c.name); it != named_.end()) named = &it->second;
+    if (named && named->skip_reason) skipped_names_[c.as] = *named->skip_reason;
     const ModuleState* m = find_instance(c, c.name);
     if (!m) return;
     auto r = rt_.register_instance(*m->instance, c.as);
@@ -302,6 +313,17 @@ class ScriptRunner {
   size_t failures_shown_ = 0;
   std::optional<ModuleState> current_;
   std::optional<ModuleState> last_definition_;
+  // A module that imports from a name whose registration was skipped cannot link: it is skipped
+  // for the same reason (its link error would say nothing about the runtime).
+  std::optional<std::string> skipped_import(const Module& module) const {
+    for (const ImportType& import : module.imports()) {
+      auto it = skipped_names_.find(std::string(import.module));
+      if (it != skipped_names_.end()) return it->second;
+    }
+    return std::nullopt;
+  }
+
+  std::map<std::string, std::string> skipped_names_;  // registered names of skipped modules: why
   std::map<std::string, ModuleState> named_;        // instances by $name
   std::map<std::string, ModuleState> definitions_;  // modules by $name (definitions and instances)
 };

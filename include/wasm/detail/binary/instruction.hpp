@@ -120,8 +120,11 @@ class InstructionReader {
   }
 
   void read_memarg(Instruction& out) {
+    const size_t at = r_.offset();
     uint32_t flags = r_.u32();
     out.mem.memory = 0;
+    // With several memories the field is 6 bits of alignment and the index flag; more is malformed.
+    if (features_.multi_memory && flags >= 0x80) r_.fail_at(at, "malformed memop flags");
     // Bit 6 of the alignment field announces an explicit memory index (multi-memory).
     if (features_.multi_memory && (flags & 0x40)) {
       flags &= ~0x40u;

@@ -97,15 +97,16 @@ constexpr Limits read_limits(Reader& s, const Features& features, bool is_memory
   if (s.ok() && (flags & ~allowed)) {
     const char* message = "integer too large";  // the flags byte is a u1/u2 in the grammar
     if (!is_memory && features.memory64 && (flags & ~0x05) == 0) message = kUnsupportedTable64;
+    if (is_memory && (flags & ~(allowed | 0x08)) == 0) message = kUnsupportedCustomPageSizes;
     s.fail_at(at, message);
     return l;
   }
   bool wide = flags & 0x04;
   if (is64) *is64 = wide;
   l.shared = flags & 0x02;
-  // With memory64 (the 3.0 format) a memory's limits are u64 whatever its address type; the
-  // validator bounds an i32 memory to 65536 pages ("memory size", not malformed).
-  if (is_memory && features.memory64) wide = true;
+  // With memory64 (the 3.0 format) limits are u64 whatever the address type; the validator
+  // bounds an i32 memory to 65536 pages and an i32 table to 2^32-1 ("memory size", "table size").
+  if (features.memory64) wide = true;
   l.min = wide ? s.u64() : s.u32();
   if (flags & 0x01) l.max = wide ? s.u64() : s.u32();
   return l;

@@ -1,8 +1,10 @@
 #pragma once
 // Constant expressions: global initialisers, segment offsets and element items.
+#include <algorithm>
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "wasm/detail/binary/validator_function.hpp"
@@ -19,7 +21,8 @@ class ConstExprValidator {
 
   // Checks that `expr` is constant and produces exactly one `expected`. `what` and `index`
   // name the owner in messages ("global 2", "elem segment 0", "data segment 1").
-  // In WebAssembly 2.0, global.get may read only imported immutable globals.
+  // In WebAssembly 2.0, global.get may read only imported immutable globals; with GC (3.0) any
+  // immutable global, a global's initializer only those before it.
   std::optional<Error> check(const ConstExpr& expr, ValType expected, const char* what,
                              uint32_t index) {
     stack_.clear();
@@ -37,9 +40,10 @@ class ConstExprValidator {
           stack_.push_back(ValType::FuncRef);
           break;
         case Op::GlobalGet: {
-          if (in.index >= m_.num_imported_globals || in.index >= m_.globals.size())
+          if (in.index >= readable_globals(what, index))
             return error("unknown global " + std::to_string(in.index) +
-                             " (constant expressions may read only imported globals)",
+                             (features_.gc ? " (a global's initializer may read only the globals before it)"
+                                           : " (constant expressions may read only imported globals)"),
                          what, index, in.offset);
           const GlobalType& g = m_.globals[in.index];
           if (g.mutable_)
@@ -78,6 +82,12 @@ class ConstExprValidator {
   }
 
  private:
+  uint32_t readable_globals(const char* what, uint32_t index) const {
+    const uint32_t all = uint32_t(m_.globals.size());
+    if (!features_.gc) return std::min(m_.num_imported_globals, all);
+    return std::string_view(what) == "global" ? std::min(index, all) : all;
+  }
+
   static Error error(std::string message, const char* what, uint32_t index, size_t offset) {
     return Error(ErrorKind::Validate, message + location_suffix(what, index, offset));
   }

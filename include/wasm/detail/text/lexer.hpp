@@ -119,6 +119,12 @@ inline std::string decode_string(std::string_view tok) {
   return s;
 }
 
+// Whether a string token (quotes included) decodes to valid UTF-8, as names must.
+inline bool valid_utf8_string(std::string_view tok) {
+  const std::string s = decode_string(tok);
+  return is_valid_utf8({reinterpret_cast<const uint8_t*>(s.data()), s.size()});
+}
+
 class Lexer {
  public:
   explicit Lexer(std::string_view src) : src_(src) {}
@@ -154,9 +160,7 @@ class Lexer {
         if (t.text.size() == 2 && t.text.front() == '"') t.text = {};
         if (t.text.size() > 2 && t.text.front() == '"' && t.text.back() == '"') {
           // A quoted name is a name: its escapes must decode to UTF-8.
-          std::string name = decode_string(t.text);
-          if (!is_valid_utf8({reinterpret_cast<const uint8_t*>(name.data()), name.size()}))
-            return fail(t, "malformed UTF-8 encoding");
+          if (!valid_utf8_string(t.text)) return fail(t, "malformed UTF-8 encoding");
         }
         return t;
       }
@@ -179,6 +183,8 @@ class Lexer {
     t.kind = classify(t.text, strings);
     if (t.kind == Tok::Id && len == 1) return fail(t, "empty identifier");
     if (t.kind == Tok::Id && t.text[1] == '"' && len == 3) return fail(t, "empty identifier");
+    if (t.kind == Tok::Id && t.text[1] == '"' && !valid_utf8_string(t.text.substr(1)))
+      return fail(t, "malformed UTF-8 encoding");
     return t;
   }
 
@@ -207,7 +213,7 @@ class Lexer {
         newline(i);
         ++i;
       } else if (c == ';' && i + 1 < n && src_[i + 1] == ';') {
-        while (i < n && src_[i] != '\n') ++i;
+        while (i < n && src_[i] != '\n' && src_[i] != '\r') ++i;  // a newline is LF, CR or CR LF
       } else if (c == '(' && i + 1 < n && src_[i + 1] == ';') {
         Token t;
         t.line = pos_.line;

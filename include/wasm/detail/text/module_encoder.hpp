@@ -25,9 +25,9 @@ namespace wasm::detail::text {
 
 struct EncodeOptions {
   bool names = true;  // emit the "name" custom section for ids (function and local names)
-  // 3.0's grammar: memory limits are u64 whatever the address type (the validator bounds an i32
-  // memory). Off, an i32 memory's limits are u32, as before memory64 (the threads proposal).
-  bool u64_memory_limits = true;
+  // 3.0's grammar: limits are u64 whatever the address type (the validator bounds i32 memories
+  // and tables). Off, i32 limits are u32, as before memory64 (2.0, the threads proposal).
+  bool u64_limits = true;
 };
 
 // Text name -> opcode, built once from opcodes.def (the first entry of a shared name wins:
@@ -575,8 +575,7 @@ class ModuleEncoder {
   }
 
   void limits(Bytes& b, bool is64, bool allow_shared, bool memory) {
-    // A table's limits follow its address type; a memory's, see EncodeOptions.
-    uint64_t max_val = is64 || (memory && opts_.u64_memory_limits) ? UINT64_MAX : 0xFFFFFFFFull;
+    uint64_t max_val = is64 || opts_.u64_limits ? UINT64_MAX : 0xFFFFFFFFull;  // see EncodeOptions
     uint64_t min = p_.unsigned_literal(max_val);
     std::optional<uint64_t> max;
     if (p_.at_u32()) max = p_.unsigned_literal(max_val);
@@ -1433,7 +1432,7 @@ class ModuleEncoder {
       const Token t = p_.next();
       uint64_t a = 0;
       bool range = false;
-      if (!parse_unsigned(t.text.substr(6), 0xFFFFFFFF, &a, &range) || range)
+      if (!parse_unsigned(t.text.substr(6), UINT64_MAX, &a, &range) || range)
         Parser::fail(t, "unknown operator");
       if (a == 0 || (a & (a - 1))) Parser::fail(t, "alignment must be a power of two");
       align = uint32_t(__builtin_ctzll(a));
