@@ -15,6 +15,7 @@
 #include "wasm/result.hpp"
 #include "wasm/store.hpp"
 #include "wasm/table.hpp"
+#include "wasm/tag.hpp"
 #include "wasm/types.hpp"
 #include "wasm/value.hpp"
 #include "wasm/typed_func.hpp"
