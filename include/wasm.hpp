@@ -4,6 +4,7 @@
 #include "wasm/config.hpp"
 #include "wasm/engine.hpp"
 #include "wasm/error.hpp"
+#include "wasm/exn.hpp"
 #include "wasm/extern.hpp"
 #include "wasm/features.hpp"
 #include "wasm/func.hpp"

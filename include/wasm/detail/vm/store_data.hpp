@@ -2,6 +2,7 @@
 // StoreData: everything a Store owns (the non-template part of wasm::Store<T>): its
 // VMStoreContext, instances, memories, tables, globals and host functions. Public handles
 // (Func, Memory, ...) are a store id plus an index into one of the vectors here.
+#include <algorithm>
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
@@ -102,13 +103,15 @@ struct StoreData {
     auto tag = std::make_unique<VMTag>();
     tag->type_id = type_id;
     tag->type = engine->types.lookup(type_id);
+    tag->handle = uint32_t(tags.size());
     tags.push_back(std::move(tag));
     return uint32_t(tags.size() - 1);
   }
   VMException* new_exception(const VMTag* tag) {
     auto exn = std::make_unique<VMException>();
     exn->tag = tag;
-    exn->payload.resize(tag->type.params.size());
+    exn->storage = std::make_unique<ValRaw[]>(std::max<size_t>(tag->type.params.size(), 1));
+    exn->values = exn->storage.get();
     exceptions.push_back(std::move(exn));
     return exceptions.back().get();
   }
