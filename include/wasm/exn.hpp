@@ -21,8 +21,9 @@ class Exn {
   Exn() = default;
 
   // A new exception of `tag` with `payload` (one value per parameter of the tag's type).
-  template <typename T>
-  static Result<Exn> create(Store<T>& store, const Tag& tag, std::span<const Val> payload) {
+  // `store`: a Store, or the Caller of a host function.
+  template <detail::StoreLike S>
+  static Result<Exn> create(S& store, const Tag& tag, std::span<const Val> payload) {
     detail::StoreData& s = store.inner();
     if (tag.store_id() != s.id) return Error(ErrorKind::Type, "tag used with a store it does not belong to");
     const detail::VMTag* t = s.tags[tag.index()].get();
@@ -36,8 +37,8 @@ class Exn {
     for (size_t i = 0; i < payload.size(); ++i) exn->values[i] = payload[i].raw();
     return Exn(s.id, exn);
   }
-  template <typename T>
-  static Result<Exn> create(Store<T>& store, const Tag& tag, std::initializer_list<Val> payload) {
+  template <detail::StoreLike S>
+  static Result<Exn> create(S& store, const Tag& tag, std::initializer_list<Val> payload) {
     return create(store, tag, std::span<const Val>(payload.begin(), payload.size()));
   }
 

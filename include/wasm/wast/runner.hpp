@@ -117,7 +117,13 @@ class ScriptRunner {
   // Instantiates a loaded module, counting the command.
   void instantiate(const Command& c, ModuleState& state) {
     auto instance = rt_.instantiate(*state.module);
-    if (!instance) return fail(c, "module failed to instantiate: " + instance.error().to_string());
+    if (!instance) {
+      if (auto why = skipped_import(instance.error())) {
+        state.skip_reason = *why;
+        return skip(*why);
+      }
+      return fail(c, "module failed to instantiate: " + instance.error().to_string());
+    }
     state.instance = *instance;
     pass();
   }
@@ -230,7 +236,24 @@ class ScriptRunner {
     return m;
   }
 
+  // A link error for an import from a name whose registration was skipped: the module needs
+  // what that registration needed.
+  std::optional<std::string> skipped_import(const Error& e) const {
+    if (e.kind() != ErrorKind::Link) return std::nullopt;
+    for (const auto& [name, why] : skipped_registrations_)
+      if (e.message().find("\"" + name + "\"") != std::string::npos) return why;
+    return std::nullopt;
+  }
+
   void run_register(const Command& c) {
+    const ModuleState* named = nullptr;
+    if (c.name) {
+      auto it = named_.find(*c.name);
+      if (it != named_.end()) named = &it->second;
+    } else if (current_) {
+      named = &*current_;
+    }
+    if (named && named->skip_reason) skipped_registrations_[c.as] = *named->skip_reason;
     const ModuleState* m = find_instance(c, c.name);
     if (!m) return;
     auto r = rt_.register_instance(*m->instance, c.as);
@@ -304,6 +327,7 @@ class ScriptRunner {
   std::optional<ModuleState> last_definition_;
   std::map<std::string, ModuleState> named_;        // instances by $name
   std::map<std::string, ModuleState> definitions_;  // modules by $name (definitions and instances)
+  std::map<std::string, std::string> skipped_registrations_;  // register name -> why skipped
 };
 
 }  // namespace wasm::wast

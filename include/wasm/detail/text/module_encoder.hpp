@@ -1223,8 +1223,6 @@ class ModuleEncoder {
     const Token t = p_.peek();
     if (t.kind != Tok::Keyword) p_.fail_unexpected();
     std::string_view k = t.text;
-    // Clauses of a folded try are parsed there; alone they are not instructions.
-    if (k == "catch" || k == "catch_all" || k == "delegate") p_.fail_unexpected();
     if (k == "block" || k == "loop") {
       p_.next();
       std::string_view label = opt_label();
