@@ -19,6 +19,7 @@ enum class ErrorKind : uint8_t {
   Type,         // the embedder used a wrong type (e.g. get_typed_func signature)
   Exit,         // the guest asked to exit (WASI proc_exit); exit_code() says with what
   Unsupported,  // the module uses a WebAssembly feature this runtime does not implement yet
+  Exception,    // a wasm exception reached the host uncaught; exception() names it (wasm::Exn)
 };
 
 // Names follow wasmtime's `Trap` enum.
@@ -71,6 +72,7 @@ constexpr const char* error_kind_name(ErrorKind kind) {
     case ErrorKind::Type: return "type error";
     case ErrorKind::Exit: return "exit";
     case ErrorKind::Unsupported: return "unsupported feature";
+    case ErrorKind::Exception: return "uncaught wasm exception";
   }
   return "error";
 }
@@ -80,6 +82,13 @@ struct FrameInfo {
   uint32_t func_index = 0;
   std::string func_name;  // from the name section; empty when unknown
   uint32_t module_offset = 0;
+};
+
+// A wasm exception carried by an Error of kind Exception: the store it belongs to and the
+// exception object there (wasm::Exn reads its tag and payload).
+struct ExceptionRef {
+  uint64_t store_id = 0;
+  void* raw = nullptr;
 };
 
 class Error {
@@ -99,7 +108,15 @@ class Error {
     return e;
   }
 
+  // An uncaught wasm exception; a host function returns one to throw it into its wasm caller.
+  static Error exception(ExceptionRef exn, std::string message = "uncaught wasm exception") {
+    Error e(ErrorKind::Exception, std::move(message));
+    e.exception_ = exn;
+    return e;
+  }
+
   ErrorKind kind() const { return kind_; }
+  std::optional<ExceptionRef> exception() const { return exception_; }
   std::optional<int32_t> exit_code() const { return exit_code_; }
   const std::string& message() const { return message_; }
   std::optional<TrapCode> trap_code() const { return trap_code_; }
@@ -114,6 +131,7 @@ class Error {
   std::string message_;
   std::optional<TrapCode> trap_code_;
   std::optional<int32_t> exit_code_;
+  std::optional<ExceptionRef> exception_;
   std::vector<FrameInfo> backtrace_;
 };
 

@@ -6,10 +6,11 @@
 #include "wasm/global.hpp"
 #include "wasm/memory.hpp"
 #include "wasm/table.hpp"
+#include "wasm/tag.hpp"
 
 namespace wasm {
 
-using Extern = std::variant<Func, Table, Memory, Global>;
+using Extern = std::variant<Func, Table, Memory, Global, Tag>;
 
 namespace detail {
 
@@ -18,7 +19,8 @@ inline ExternKind extern_kind(const Extern& e) {
     case 0: return ExternKind::Func;
     case 1: return ExternKind::Table;
     case 2: return ExternKind::Memory;
-    default: return ExternKind::Global;
+    case 3: return ExternKind::Global;
+    default: return ExternKind::Tag;
   }
 }
 

@@ -27,6 +27,8 @@ class Instance {
   std::optional<Table> get_table(S& store, std::string_view name) const { return get_as<Table>(store, name); }
   template <detail::StoreLike S>
   std::optional<Global> get_global(S& store, std::string_view name) const { return get_as<Global>(store, name); }
+  template <detail::StoreLike S>
+  std::optional<Tag> get_tag(S& store, std::string_view name) const { return get_as<Tag>(store, name); }
 
   // The exported function `name` as a TypedFunc; a missing export or another type is an error.
   template <typename Params, typename Results, detail::StoreLike S>
@@ -55,7 +57,7 @@ class Instance {
       case ExternKind::Table: return wasm::Table(s.id, in->table_handles[e.index]);
       case ExternKind::Memory: return Memory(s.id, in->memory_handles[e.index]);
       case ExternKind::Global: return Global(s.id, in->global_handles[e.index]);
-      case ExternKind::Tag: return std::nullopt;
+      case ExternKind::Tag: return Tag(s.id, in->tag_handles[e.index]);
     }
     return std::nullopt;
   }

@@ -67,6 +67,10 @@ Result<Module> Module::deserialized(const Engine& engine, std::span<const uint8_
       parts->functions.size() != info.num_defined_funcs() || info.bodies.size() != info.num_defined_funcs()) {
     return detail::serialize_detail::corrupt("its code does not have one entry per function of its module");
   }
+  for (const detail::jit::HandlerSite& h : parts->handlers) {
+    if (h.tag < detail::jit::HandlerSite::kDelegate && h.tag >= info.tag_types.size())
+      return detail::serialize_detail::corrupt("an exception handler names an unknown tag");
+  }
   detail::CodeMemory code;
   if (!parts->code.empty()) {
     code = make_code(*parts);
@@ -75,9 +79,10 @@ Result<Module> Module::deserialized(const Engine& engine, std::span<const uint8_
   detail::jit::CompileStats stats;
   for (const detail::FunctionBody& body : info.bodies) stats.code_section_bytes += body.size;
   stats.machine_code_bytes = parts->code.size();
-  (*state)->publish_code(detail::jit::CompiledModule(std::move(code), std::move(parts->functions),
-                                                     std::move(parts->traps), info.num_imported_funcs, stats),
-                         engine.config());
+  detail::jit::CompiledModule compiled(std::move(code), std::move(parts->functions), std::move(parts->traps),
+                                       info.num_imported_funcs, stats);
+  compiled.set_handlers(std::move(parts->handlers));
+  (*state)->publish_code(std::move(compiled), engine.config());
   return Module(std::move(*state));
 }
 

@@ -16,12 +16,15 @@ enum class ValType : uint8_t {
   V128 = 0x7B,
   FuncRef = 0x70,
   ExternRef = 0x6F,
+  ExnRef = 0x69,  // exception handling: a caught exception (null or a store-owned exception)
 };
 
 constexpr bool is_valtype_byte(uint8_t b) {
-  return (b >= 0x7B && b <= 0x7F) || b == 0x70 || b == 0x6F;
+  return (b >= 0x7B && b <= 0x7F) || b == 0x70 || b == 0x6F || b == 0x69;
 }
-constexpr bool is_reftype(ValType t) { return t == ValType::FuncRef || t == ValType::ExternRef; }
+constexpr bool is_reftype(ValType t) {
+  return t == ValType::FuncRef || t == ValType::ExternRef || t == ValType::ExnRef;
+}
 constexpr bool is_numeric(ValType t) { return !is_reftype(t) && t != ValType::V128; }
 
 constexpr const char* valtype_name(ValType t) {
@@ -33,6 +36,7 @@ constexpr const char* valtype_name(ValType t) {
     case ValType::V128: return "v128";
     case ValType::FuncRef: return "funcref";
     case ValType::ExternRef: return "externref";
+    case ValType::ExnRef: return "exnref";
   }
   return "?";
 }

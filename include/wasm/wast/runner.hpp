@@ -271,7 +271,7 @@ class ScriptRunner {
     if (!results) return;
     const std::string what = "\"" + c.action.field + "\"";
     if (*results) return fail(c, what + ": expected an exception, returned " + list_to_string(**results));
-    // The runtime does not throw wasm exceptions yet, so any error here is not the one expected.
+    if (results->error().kind() == ErrorKind::Exception) return pass();
     fail(c, what + ": expected an exception, got " + results->error().to_string());
   }
 

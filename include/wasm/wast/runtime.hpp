@@ -160,6 +160,9 @@ class ScriptRuntime {
       case ValType::ExternRef:
         if (!v.externref()) return Value::null_ref(ValueType::ExternRef);
         return Value::ref(ValueType::ExternRef, uint64_t(reinterpret_cast<uintptr_t>(v.externref().ptr)) - 1);
+      case ValType::ExnRef:
+        if (v.is_null_ref()) return Value::null_ref(ValueType::ExnRef);
+        return Value::ref(ValueType::ExnRef, uint64_t(reinterpret_cast<uintptr_t>(v.raw().ref)));
     }
     return Value::i32(0);
   }

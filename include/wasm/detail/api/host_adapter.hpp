@@ -148,7 +148,7 @@ struct HostAdapter<T, F, std::tuple<P...>, std::tuple<R...>> {
         Ret r = run();
         if (!r) {
           Error e = std::move(r).error();
-          store.pending_error = e.kind() == ErrorKind::Trap || e.kind() == ErrorKind::Exit ? std::move(e) : Error::trap(TrapCode::HostError, e.message());
+          store.pending_error = e.kind() == ErrorKind::Trap || e.kind() == ErrorKind::Exit || e.kind() == ErrorKind::Exception ? std::move(e) : Error::trap(TrapCode::HostError, e.message());
           return false;
         }
         if constexpr (kResults > 0) store_results(out, std::move(*r));
@@ -193,8 +193,8 @@ struct HostAdapter<T, F, std::tuple<P...>, std::tuple<R...>> {
 
   // `frame`: the adapter's own frame, whose return address leads back into wasm (or into the
   // entry trampoline, when the host called the function directly).
-  [[noreturn]] static void fail(VMHostContext* ctx, void* frame) {
-    raise_host_trap(*ctx->owner->store, uintptr_t(frame));
+  [[noreturn]] static void fail(VMHostContext* ctx, VMContext* caller, void* frame) {
+    raise_host_trap(*ctx->owner->store, uintptr_t(frame), caller);
   }
 
   // The function JIT code calls.
@@ -202,7 +202,7 @@ struct HostAdapter<T, F, std::tuple<P...>, std::tuple<R...>> {
     requires(kResults <= 1)
   {
     ValRaw result{};
-    if (!invoke(ctx, caller, &result, args...)) fail(ctx, __builtin_frame_address(0));
+    if (!invoke(ctx, caller, &result, args...)) fail(ctx, caller, __builtin_frame_address(0));
     if constexpr (kResults == 1) {
       NativeRet r;
       std::memcpy(&r, &result, sizeof r);
@@ -213,7 +213,7 @@ struct HostAdapter<T, F, std::tuple<P...>, std::tuple<R...>> {
                          typename WasmTypeOf<P>::Native... args)
     requires(kResults > 1)
   {
-    if (!invoke(ctx, caller, results, args...)) fail(ctx, __builtin_frame_address(0));
+    if (!invoke(ctx, caller, results, args...)) fail(ctx, caller, __builtin_frame_address(0));
   }
 
   static void* entry() {
@@ -258,7 +258,7 @@ HostFunc::Callback array_callback(const FuncType& type, F&& callback) {
     Result<void> r = cb(c, std::span<const Val>(params), std::span<Val>(results));
     if (!r) {
       Error e = std::move(r).error();
-      store.pending_error = e.kind() == ErrorKind::Trap || e.kind() == ErrorKind::Exit ? std::move(e) : Error::trap(TrapCode::HostError, e.message());
+      store.pending_error = e.kind() == ErrorKind::Trap || e.kind() == ErrorKind::Exit || e.kind() == ErrorKind::Exception ? std::move(e) : Error::trap(TrapCode::HostError, e.message());
       return false;
     }
     for (size_t i = 0; i < results.size(); ++i) {

@@ -253,7 +253,7 @@ class InstructionReader {
     if (first == 0x40) {
       r_.u8();
       bt.kind = BlockType::Kind::Empty;
-    } else if (is_valtype_byte(first)) {
+    } else if (is_valtype_byte(first) && (first != 0x69 || features_.exceptions)) {
       r_.u8();
       bt.kind = BlockType::Kind::Value;
       bt.value = ValType(first);
@@ -275,12 +275,14 @@ class InstructionReader {
 
   ValType read_valtype() {
     uint8_t b = r_.u8();
-    if (r_.ok() && !is_valtype_byte(b)) bad_type(b, "malformed value type");
+    if (r_.ok() && (!is_valtype_byte(b) || (b == 0x69 && !features_.exceptions)))
+      bad_type(b, "malformed value type");
     return ValType(b);
   }
 
   ValType read_reftype() {
     uint8_t b = r_.u8();
+    if (r_.ok() && b == 0x69 && features_.exceptions) return ValType::ExnRef;  // ref.null exn
     if (r_.ok() && b != 0x70 && b != 0x6F) bad_type(b, "malformed reference type");
     return ValType(b);
   }

@@ -64,6 +64,7 @@ constexpr ValType read_valtype(Reader& s) {
 
 constexpr ValType read_reftype(Reader& s) {
   uint8_t b = s.u8();
+  if (s.ok() && b == 0x69) s.fail_at(s.offset() - 1, "unsupported: tables and segments of exnref");
   if (s.ok() && b != 0x70 && b != 0x6F) fail_type_byte(s, b, "malformed reference type");
   return ValType(b);
 }

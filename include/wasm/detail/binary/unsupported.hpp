@@ -28,9 +28,8 @@ constexpr const char* unsupported_type_byte(uint8_t b) {
     case 0x63:  // ref null ht
     case 0x64:  // ref ht
       return "unsupported: typed function references";
-    case 0x69:  // exn
-    case 0x74:  // noexn
-      return "unsupported: exnref";
+    case 0x74:  // noexn (exnref itself, 0x69, is a value type)
+      return "unsupported: nullexnref (needs reference subtyping)";
     case 0x6A:  // array
     case 0x6B:  // struct
     case 0x6C:  // i31

@@ -207,7 +207,7 @@ class FunctionValidator {
                        std::span<const ValType>& results) {
     static constexpr ValType kSingles[] = {ValType::I32,  ValType::I64,     ValType::F32,
                                            ValType::F64,  ValType::V128,    ValType::FuncRef,
-                                           ValType::ExternRef};
+                                           ValType::ExternRef, ValType::ExnRef};
     params = {};
     results = {};
     switch (in.block.kind) {
@@ -326,7 +326,8 @@ class FunctionValidator {
     switch (in.op) {
       case Op::Unreachable: set_unreachable(); return true;
       case Op::Block:
-      case Op::Loop: {
+      case Op::Loop:
+      case Op::Try: {
         std::span<const ValType> params, results;
         if (!block_signature(in, params, results) || !pop(params, in)) return false;
         push_frame(in.op, params, results);
@@ -347,6 +348,30 @@ class FunctionValidator {
         f.kind = Op::Else;
         f.unreachable = false;
         push(f.params);
+        return true;
+      }
+      case Op::TryTable: return step_try_table(in);
+      case Op::Catch:
+      case Op::CatchAll: return step_catch(in);
+      case Op::Delegate: return step_delegate(in);
+      case Op::Throw: {
+        std::span<const ValType> params;
+        if (!tag_params(in.index, in, params) || !pop(params, in)) return false;
+        set_unreachable();
+        return true;
+      }
+      case Op::ThrowRef:
+        if (!pop(ValType::ExnRef, in)) return false;
+        set_unreachable();
+        return true;
+      case Op::Rethrow: {
+        if (in.index >= ctrls_.size()) return unknown("label", in.index, in);
+        Op kind = ctrls_[ctrls_.size() - 1 - in.index].kind;
+        if (kind != Op::Catch && kind != Op::CatchAll)
+          return invalid("invalid rethrow label: label " + std::to_string(in.index) +
+                             " is not a catch block",
+                         in);
+        set_unreachable();
         return true;
       }
       case Op::End: {
@@ -596,6 +621,67 @@ class FunctionValidator {
     }
   }
 
+  // ---- exceptions ------------------------------------------------------------------------
+
+  bool tag_params(uint32_t index, const Instruction& in, std::span<const ValType>& params) {
+    if (index >= m_.tag_types.size()) return unknown("tag", index, in);
+    params = m_.types[m_.tag_types[index]].params;  // the module validator checked the index
+    return true;
+  }
+
+  // try_table: each catch clause branches to a label of the enclosing frames with the tag's
+  // values (catch), plus the exnref (catch_ref), nothing (catch_all) or the exnref alone.
+  bool step_try_table(const Instruction& in) {
+    std::span<const ValType> params, results;
+    if (!block_signature(in, params, results)) return false;
+    for (const Instruction::Catch& c : *in.catches) {
+      std::span<const ValType> label;
+      if (!label_types(c.label, in, label)) return false;
+      std::vector<ValType>& want = catch_types_;
+      want.clear();
+      if (c.kind < 2) {
+        std::span<const ValType> tag;
+        if (!tag_params(c.tag, in, tag)) return false;
+        want.assign(tag.begin(), tag.end());
+      }
+      if (c.kind == 1 || c.kind == 3) want.push_back(ValType::ExnRef);
+      if (!std::equal(want.begin(), want.end(), label.begin(), label.end()))
+        return invalid("type mismatch: catch clause values do not match label " +
+                           std::to_string(c.label),
+                       in);
+    }
+    if (!pop(params, in)) return false;
+    push_frame(Op::TryTable, params, results);
+    return true;
+  }
+
+  // Legacy catch / catch_all: ends the try (or previous catch) body and starts a handler.
+  bool step_catch(const Instruction& in) {
+    Op kind = ctrls_.back().kind;
+    if (kind != Op::Try && kind != Op::Catch)
+      return invalid(std::string(in.info().text) + " without try", in);
+    std::span<const ValType> tag;
+    if (in.op == Op::Catch && !tag_params(in.index, in, tag)) return false;
+    if (!check_frame_end(in)) return false;
+    Frame& f = ctrls_.back();
+    f.kind = in.op;
+    f.unreachable = false;
+    push(tag);
+    return true;
+  }
+
+  // Legacy delegate: ends a try body; its exceptions go to the handler of label `index`
+  // counted from outside the try.
+  bool step_delegate(const Instruction& in) {
+    if (ctrls_.back().kind != Op::Try) return invalid("delegate without try", in);
+    if (in.index >= ctrls_.size() - 1) return unknown("label", in.index, in);
+    if (!check_frame_end(in)) return false;
+    Frame f = ctrls_.back();
+    ctrls_.pop_back();
+    push(f.results);
+    return true;
+  }
+
   // ---- decode-only mode ------------------------------------------------------------------
 
   void frames_to_kinds() {
@@ -677,6 +763,7 @@ class FunctionValidator {
   std::vector<ValType> vals_;
   std::vector<Frame> ctrls_;
   std::vector<uint8_t> kinds_;
+  std::vector<ValType> catch_types_;  // step_try_table's scratch
 };
 
 }  // namespace wasm::detail

@@ -115,6 +115,7 @@ inline void FunctionCompiler::visit_call(uint32_t func_index) {
   const FuncType& type = env_.module.func_type(func_index);
   abi::CallLayout layout = abi::call_layout(type);
   spill_all();
+  prepare_throw_site();
   emit_call_args(type, layout);
   if (env_.func_is_imported(func_index)) {
     const VMOffsets& o = env_.offsets;
@@ -142,6 +143,7 @@ inline void FunctionCompiler::visit_call_indirect(uint32_t type_index, uint32_t 
   const FuncType& type = env_.module.types[type_index];
   abi::CallLayout layout = abi::call_layout(type);
   spill_all();
+  prepare_throw_site();
   emit_indirect_target(type_index, table);
   emit_call_args(type, layout);
   a_.mov(a_.rax, a_.qword[a_.rbp + frame::kCallTarget]);

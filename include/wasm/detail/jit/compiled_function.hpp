@@ -30,10 +30,26 @@ struct FrameInfo {
   uint32_t frame_bytes = 0;  // below the saved registers, fixed for the whole body
 };
 
+// One entry of a function's exception table (compile_exceptions.hpp): a call or throw whose
+// return address - 1 lies in [begin, end) is covered. `tag` is a module tag index, kCatchAll,
+// or kDelegate; `target` the handler's offset, or for kDelegate the frame depth below which
+// handlers still apply (legacy delegate). `depth` is the control-frame depth of the try that
+// the entry belongs to. Entries are in priority order: inner tries first, clauses in order.
+struct HandlerSite {
+  static constexpr uint32_t kCatchAll = ~0u;
+  static constexpr uint32_t kDelegate = ~0u - 1;
+  uint32_t begin = 0;
+  uint32_t end = 0;
+  uint32_t tag = kCatchAll;
+  uint32_t target = 0;
+  uint32_t depth = 0;
+};
+
 struct CompiledFunction {
   std::vector<uint8_t> code;
   std::vector<CallReloc> calls;
   std::vector<TrapSite> traps;
+  std::vector<HandlerSite> handlers;
   FrameInfo frame;
 };
 

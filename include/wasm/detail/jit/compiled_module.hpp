@@ -49,6 +49,27 @@ class CompiledModule {
   std::span<const FunctionLocation> functions() const { return functions_; }
   const CompileStats& stats() const { return stats_; }
   std::span<const TrapSite> trap_sites() const { return traps_; }
+  // Every function's exception table, offsets module-wide, functions in layout order.
+  std::span<const HandlerSite> handlers() const { return handlers_; }
+  void set_handlers(std::vector<HandlerSite> handlers) { handlers_ = std::move(handlers); }
+
+  // Visits the handlers that cover return address `pc` in priority order (see HandlerSite),
+  // with target offsets made into addresses; stops at the first for which `visit` is true.
+  template <typename Visit>
+  bool find_handler(uintptr_t pc, Visit&& visit) const {
+    if (!contains(pc) || handlers_.empty()) return false;
+    uint32_t at = uint32_t(pc - 1 - uintptr_t(code_.data()));
+    uint32_t threshold = ~0u;
+    for (const HandlerSite& h : handlers_) {
+      if (at < h.begin || at >= h.end || h.depth > threshold) continue;
+      if (h.tag == HandlerSite::kDelegate) {
+        threshold = std::min(threshold, h.target);
+        continue;
+      }
+      if (visit(h.tag, static_cast<const void*>(code_.data() + h.target))) return true;
+    }
+    return false;
+  }
 
   // Entry point of a defined function, by its index in the function index space.
   const void* function_code(uint32_t func_index) const {
@@ -83,6 +104,7 @@ class CompiledModule {
   CodeMemory code_;
   std::vector<FunctionLocation> functions_;
   std::vector<TrapSite> traps_;
+  std::vector<HandlerSite> handlers_;
   uint32_t num_imported_funcs_ = 0;
   CompileStats stats_;
 };

@@ -115,6 +115,11 @@ inline void FunctionCompiler::reset_for(uint32_t defined_index) {
   calls_.clear();
   slow_calls_.clear();
   trap_sites_.clear();
+  tries_.clear();
+  handlers_.clear();
+  exn_patches_.clear();
+  exn_slots_ = 0;
+  catch_depth_ = 0;
   const ModuleInfo& m = env_.module;
   func_index_ = m.num_imported_funcs + defined_index;
   type_ = &m.func_type(func_index_);
@@ -241,12 +246,22 @@ inline void FunctionCompiler::skip_unreachable(const Instruction& ins) {
   switch (ins.op) {
     case Op::Block:
     case Op::Loop:
-    case Op::If: ++unreachable_depth_; break;
+    case Op::If:
+    case Op::Try:
+    case Op::TryTable: ++unreachable_depth_; break;
     case Op::Else:
       if (unreachable_depth_ == 0) visit_else();
       break;
+    case Op::Catch:
+    case Op::CatchAll:
+      if (unreachable_depth_ == 0) visit_catch(ins);
+      break;
     case Op::End:
-      if (unreachable_depth_ == 0) visit_end();
+      if (unreachable_depth_ == 0) visit_block_end();
+      else --unreachable_depth_;
+      break;
+    case Op::Delegate:
+      if (unreachable_depth_ == 0) visit_delegate(ins.index);
       else --unreachable_depth_;
       break;
     default: break;
@@ -261,7 +276,15 @@ inline void FunctionCompiler::visit(const Instruction& ins) {
     case Op::Loop: visit_loop(ins); return;
     case Op::If: visit_if(ins); return;
     case Op::Else: visit_else(); return;
-    case Op::End: visit_end(); return;
+    case Op::End: visit_block_end(); return;
+    case Op::TryTable: visit_try_table(ins); return;
+    case Op::Throw: visit_throw(ins.index); return;
+    case Op::ThrowRef: visit_throw_ref(); return;
+    case Op::Try: visit_try(ins); return;
+    case Op::Catch:
+    case Op::CatchAll: visit_catch(ins); return;
+    case Op::Delegate: visit_delegate(ins.index); return;
+    case Op::Rethrow: visit_rethrow(ins.index); return;
     case Op::Br: visit_br(ins.index); return;
     case Op::BrIf: visit_br_if(ins.index); return;
     case Op::BrTable: visit_br_table(ins); return;
@@ -368,13 +391,16 @@ inline CompiledFunction FunctionCompiler::finish() {
   }
   if (stack_.max_height() > frame::kMaxSlots) throw CompileFailure{"value stack too deep"};
   a_.ready();  // AutoGrow mode resolves xbyak label references (the trap stubs) here
-  uint32_t bytes = frame::frame_bytes(stack_.max_height(), max_call_results_);
+  uint32_t bytes = frame::frame_bytes(stack_.max_height() + exn_slots_, max_call_results_);
+  for (const ExnSlotPatch& p : exn_patches_)
+    a_.rewrite(p.at, uint32_t(frame::slot(stack_.max_height() + p.slot)), 4);
   a_.rewrite(frame_size_patch_, bytes, 4);
   for (size_t at : rsp_patches_) a_.rewrite(at, uint32_t(-(frame::kSavedRegsBytes + int64_t(bytes))), 4);
   CompiledFunction out;
   out.code.assign(a_.getCode(), a_.getCode() + a_.getSize());
   out.calls = calls_;
   out.traps = trap_sites_;
+  out.handlers = handlers_;
   out.frame.frame_bytes = bytes;
   return out;
 }
@@ -383,6 +409,7 @@ inline CompiledFunction FunctionCompiler::finish() {
 
 #include "wasm/detail/jit/compile_calls.hpp"
 #include "wasm/detail/jit/compile_control.hpp"
+#include "wasm/detail/jit/compile_exceptions.hpp"
 #include "wasm/detail/jit/compile_memory.hpp"
 #include "wasm/detail/jit/compile_numeric.hpp"
 #include "wasm/detail/jit/compile_simd.hpp"

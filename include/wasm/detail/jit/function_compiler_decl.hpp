@@ -167,6 +167,37 @@ class FunctionCompiler {
   void emit_tail_call(const FuncType& type, TailTarget target, uint32_t func_index);
   void visit_misc_builtin(const Instruction& ins);
 
+  // ---- exceptions (compile_exceptions.hpp)
+  struct TryRegion {
+    uint32_t frame = 0;  // index in frames_ of the try's block
+    uint32_t begin = 0;  // code offsets of the body (end: once it is closed)
+    uint32_t end = 0;
+    uint32_t base = 0;   // stack height a handler starts from
+    bool legacy = false;
+    bool in_catch = false;   // legacy: past the first catch / catch_all
+    uint32_t exn_slot = 0;   // legacy: catch nesting level, the caught exception's slot
+    std::vector<ValType> below;                // legacy: types of the handler state
+    std::vector<Instruction::Catch> catches;   // try_table
+  };
+  struct ExnSlotPatch {
+    uint32_t at;    // rbp displacement (4 bytes) to patch
+    uint32_t slot;  // exception slot index, past the value slots
+  };
+  void prepare_throw_site();
+  std::vector<ValType> types_below(uint32_t height) const;
+  void enter_handler(const std::vector<ValType>& below);
+  void push_payload(uint32_t tag);
+  void visit_try_table(const Instruction& ins);
+  void end_try_table();
+  void visit_throw(uint32_t tag);
+  void visit_throw_ref();
+  void visit_try(const Instruction& ins);
+  void visit_catch(const Instruction& ins);
+  void end_legacy_try();
+  void visit_delegate(uint32_t depth);
+  void visit_rethrow(uint32_t depth);
+  void visit_block_end();
+
   // ---- numeric instructions (compile_numeric.hpp)
   void visit_numeric(const Instruction& ins);
   Cond emit_compare_flags(Op op);
@@ -201,6 +232,11 @@ class FunctionCompiler {
   std::vector<CallReloc> calls_;
   std::vector<TrapSite> trap_sites_;  // the trap stubs, in emission order
   std::vector<uint32_t> br_table_stub_;  // per depth: index of its stub label, or ~0
+  std::vector<TryRegion> tries_;          // open try regions, innermost last
+  std::vector<HandlerSite> handlers_;     // the exception table, in priority order
+  std::vector<ExnSlotPatch> exn_patches_;
+  uint32_t exn_slots_ = 0;                // legacy catch nesting, maximum
+  uint32_t catch_depth_ = 0;
 
   InstructionReader* reader_ = nullptr;
   Instruction lookahead_;  // an instruction read ahead by try_fuse_compare, not yet visited

@@ -117,6 +117,7 @@ inline Result<CompiledModule> compile_module(const ModuleInfo& module,
   // Uninitialised on purpose (a memset of the whole image is measurable): every byte is
   // written below, function code or int3 padding.
   std::vector<TrapSite> traps;
+  std::vector<HandlerSite> handlers;
   std::unique_ptr<uint8_t[]> image(new uint8_t[std::max<uint64_t>(total, 1)]);
   for (uint32_t i = 0; i < n; ++i) {
     const CompiledFunction& f = **results[i];
@@ -125,6 +126,12 @@ inline Result<CompiledModule> compile_module(const ModuleInfo& module,
     std::memcpy(image.get() + locations[i].offset, f.code.data(), f.code.size());
     std::memset(image.get() + end, 0xCC, next - end);
     for (const TrapSite& trap : f.traps) traps.push_back({locations[i].offset + trap.offset, trap.code});
+    for (HandlerSite h : f.handlers) {
+      h.begin += locations[i].offset;
+      h.end += locations[i].offset;
+      if (h.tag != HandlerSite::kDelegate) h.target += locations[i].offset;
+      handlers.push_back(h);
+    }
     for (const CallReloc& call : f.calls) {
       uint32_t at = locations[i].offset + call.offset;
       uint32_t target = locations[call.callee - module.num_imported_funcs].offset;
@@ -141,8 +148,10 @@ inline Result<CompiledModule> compile_module(const ModuleInfo& module,
   stats.machine_code_bytes = total;
   stats.threads = threads;
   stats.seconds = monotonic_seconds() - start;
-  return CompiledModule(std::move(code), std::move(locations), std::move(traps),
-                        module.num_imported_funcs, stats);
+  CompiledModule compiled(std::move(code), std::move(locations), std::move(traps),
+                          module.num_imported_funcs, stats);
+  compiled.set_handlers(std::move(handlers));
+  return compiled;
 }
 
 inline Result<CompiledModule> compile_module(const ModuleInfo& module,

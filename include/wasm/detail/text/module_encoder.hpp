@@ -1268,13 +1268,18 @@ class ModuleEncoder {
       if (!p_.eat_lparen_keyword("do")) p_.fail_unexpected();
       instr_seq(b);
       p_.expect_rparen();
+      bool any_catch = false;  // delegate only right after do; catch_all only last
       while (true) {
         if (p_.eat_lparen_keyword("catch")) {
           b.u8(0x07);
           b.u32(index(tags_));
+          any_catch = true;
         } else if (p_.eat_lparen_keyword("catch_all")) {
           b.u8(0x19);
-        } else if (p_.eat_lparen_keyword("delegate")) {
+          instr_seq(b);
+          p_.expect_rparen();
+          break;
+        } else if (!any_catch && p_.eat_lparen_keyword("delegate")) {
           labels_.pop_back();
           b.u8(0x18);
           b.u32(label_index());

@@ -135,6 +135,12 @@ inline void epoch_deadline_reached(VMContext* v) { WASM_BUILTIN_TRAP(v, TrapCode
 
 }  // namespace builtin_impl
 
+}  // namespace wasm::detail
+
+#include "wasm/detail/vm/exceptions_unwind.hpp"  // throw_tag, throw_ref
+
+namespace wasm::detail {
+
 // The one builtins table of the process.
 inline const VMBuiltins* builtins_table() {
   static const VMBuiltins table = [] {

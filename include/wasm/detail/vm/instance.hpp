@@ -18,6 +18,7 @@
 namespace wasm::detail {
 
 struct StoreData;
+struct VMTag;
 
 class alignas(VMOffsets::kAlign) Instance {
  public:
@@ -67,8 +68,10 @@ class alignas(VMOffsets::kAlign) Instance {
   std::vector<LinearMemory*> memories;
   std::vector<Table*> tables;
   std::vector<VMGlobalDefinition*> globals;
+  // Tags are not in the VMContext: only the unwinder (C++) compares them.
+  std::vector<VMTag*> tags;
   // Handles (store indices) of those entities, for exports.
-  std::vector<uint32_t> memory_handles, table_handles, global_handles;
+  std::vector<uint32_t> memory_handles, table_handles, global_handles, tag_handles;
   std::vector<int64_t> func_handles;  // -1 until the function is first handed out
   std::vector<bool> dropped_elems, dropped_data;
   // Lazy table initialisation: for each defined funcref table, the function index (+1; 0 for

@@ -33,6 +33,7 @@ class Instantiator {
     if (Result<void> r = create_tables(); !r) return std::move(r).error();
     init_func_refs();
     init_globals();
+    init_tags();
     in_->dropped_elems.assign(info_.elements.size(), false);
     in_->dropped_data.assign(info_.data.size(), false);
     in_->func_handles.assign(info_.func_types.size(), -1);
@@ -77,7 +78,9 @@ class Instantiator {
           break;
         }
         case ExternKind::Global: ok = store_.globals[r.handle].type == imp.global; break;
-        case ExternKind::Tag: ok = false; break;
+        case ExternKind::Tag:
+          ok = store_.tags[r.handle]->type_id == module_->type_ids[imp.type_index];
+          break;
       }
       if (!ok) return link_error(imp, "incompatible import type");
     }
@@ -124,7 +127,10 @@ class Instantiator {
           in_->global_handles.push_back(r.handle);
           break;
         }
-        case ExternKind::Tag: break;
+        case ExternKind::Tag:
+          in_->tags.push_back(store_.tags[r.handle].get());
+          in_->tag_handles.push_back(r.handle);
+          break;
       }
     }
   }
@@ -184,6 +190,14 @@ class Instantiator {
       ref->code = const_cast<void*>(module_->code.function_code(i));
       ref->vmctx = in_->vmctx();
       ref->type_id = module_->type_ids[info_.func_types[i]];
+    }
+  }
+
+  void init_tags() {
+    for (uint32_t i = info_.num_imported_tags; i < info_.tag_types.size(); ++i) {
+      uint32_t handle = store_.add_tag(module_->type_ids[info_.tag_types[i]]);
+      in_->tags.push_back(store_.tags[handle].get());
+      in_->tag_handles.push_back(handle);
     }
   }
 

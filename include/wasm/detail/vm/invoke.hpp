@@ -89,8 +89,9 @@ WASMPP_INLINE Result<void> call_array(StoreData& store, const VMFuncRef* func, V
 
 // Unwinds to the innermost entry trampoline with a trap raised on the host side, by host code
 // whose frame is `exit_frame` (called by JIT code or an entry trampoline); the error itself
-// (if any) is in StoreData::pending_error.
-[[noreturn]] WASMPP_INLINE void raise_host_trap(StoreData& store, uintptr_t exit_frame);
+// (if any) is in StoreData::pending_error. A pending wasm exception of this store is thrown
+// into the wasm caller (whose VMContext is `caller`) instead.
+[[noreturn]] WASMPP_INLINE void raise_host_trap(StoreData& store, uintptr_t exit_frame, VMContext* caller);
 
 // Runs a host callback, turning a thrown exception into a pending HostError trap. Everything
 // with a destructor lives and dies in here, before any unwinding.
@@ -109,7 +110,7 @@ inline bool run_host_callback(HostFunc& host, VMContext* caller, ValRaw* values)
 inline void host_array_entry(void* host_ctx, void* caller, ValRaw* values, uintptr_t exit_frame) {
   HostFunc* host = static_cast<VMHostContext*>(host_ctx)->owner;
   if (run_host_callback(*host, static_cast<VMContext*>(caller), values)) return;
-  raise_host_trap(*host->store, exit_frame);
+  raise_host_trap(*host->store, exit_frame, static_cast<VMContext*>(caller));
 }
 
 // Creates a host function in `store` with a dynamic (array) callback.

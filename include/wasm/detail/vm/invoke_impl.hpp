@@ -1,6 +1,7 @@
 #pragma once
 // The definitions of invoke.hpp that need trampolines (see detail/base/inline.hpp).
 #include "wasm/detail/jit/trampolines.hpp"
+#include "wasm/detail/vm/exceptions_unwind.hpp"
 #include "wasm/detail/vm/invoke.hpp"
 
 namespace wasm::detail {
@@ -18,7 +19,14 @@ WASMPP_INLINE Result<void> call_array(StoreData& store, const VMFuncRef* func, V
                           static_cast<const void*>(func->code), values);
 }
 
-[[noreturn]] WASMPP_INLINE void raise_host_trap(StoreData& store, uintptr_t exit_frame) {
+[[noreturn]] WASMPP_INLINE void raise_host_trap(StoreData& store, uintptr_t exit_frame, VMContext* caller) {
+  if (store.pending_error && store.pending_error->exception() && caller && is_instance_vmctx(caller)) {
+    ExceptionRef exn = *store.pending_error->exception();
+    if (exn.store_id == store.id) {
+      store.pending_error.reset();
+      throw_wasm_exception(store, static_cast<VMException*>(exn.raw), caller, exit_frame);
+    }
+  }
   VMStoreContext* sc = &store.ctx;
   TrapCode code = TrapCode::HostError;
   if (store.pending_error && store.pending_error->trap_code()) code = *store.pending_error->trap_code();

@@ -163,6 +163,12 @@ inline std::vector<uint8_t> serialize_module(const ModuleInfo& info, const jit::
     w.put<uint32_t>(t.offset);
     w.put<uint32_t>(uint32_t(t.code));
   }
+  w.put<uint32_t>(uint32_t(code.handlers().size()));
+  w.put<uint32_t>(0);
+  for (const jit::HandlerSite& h : code.handlers()) {
+    for (uint32_t v : {h.begin, h.end, h.tag, h.target, h.depth}) w.put<uint32_t>(v);
+  }
+  w.pad(8);
   const CodeMemory& mem = code.code_memory();
   const size_t code_size = mem ? mem.size() : 0;
   w.put<uint64_t>(code_size);
@@ -185,6 +191,7 @@ struct SerializedParts {
   uint32_t num_imported_funcs = 0;
   std::vector<jit::FunctionLocation> functions;
   std::vector<jit::TrapSite> traps;
+  std::vector<jit::HandlerSite> handlers;
   std::span<const uint8_t> code;
   size_t code_offset = 0;  // from the payload's start
 };
@@ -214,6 +221,18 @@ inline Result<SerializedParts> parse_payload(std::span<const uint8_t> payload) {
     if (code > uint32_t(TrapCode::HostError)) return corrupt("a trap site has an unknown trap code");
     s.code = TrapCode(code);
   }
+  const uint32_t h = r.get<uint32_t>("the handler count");
+  r.get<uint32_t>("the handler count");
+  if (!r.failed() && uint64_t(h) * 20 > r.remaining()) return corrupt("its handler table runs past its end");
+  p.handlers.resize(r.failed() ? 0 : h);
+  for (jit::HandlerSite& s : p.handlers) {
+    s.begin = r.get<uint32_t>("the handler table");
+    s.end = r.get<uint32_t>("the handler table");
+    s.tag = r.get<uint32_t>("the handler table");
+    s.target = r.get<uint32_t>("the handler table");
+    s.depth = r.get<uint32_t>("the handler table");
+  }
+  r.skip_to(8);
   const uint64_t code_size = r.get<uint64_t>("the code size");
   const uint64_t code_offset = r.get<uint64_t>("the code offset");
   if (r.failed()) return corrupt(std::string("it ends inside ") + r.failed());
@@ -236,6 +255,14 @@ inline Result<SerializedParts> parse_payload(std::span<const uint8_t> payload) {
   for (size_t i = 0; i < p.traps.size(); ++i) {
     if (p.traps[i].offset >= code_size || (i && p.traps[i].offset < p.traps[i - 1].offset)) {
       return corrupt("a trap site lies outside its code or out of order");
+    }
+  }
+  // Handler targets are jumped to: they must lie inside the code (tag indices are checked
+  // against the module by the loader).
+  for (const jit::HandlerSite& s : p.handlers) {
+    if (s.begin > s.end || s.end > code_size ||
+        (s.tag != jit::HandlerSite::kDelegate && s.target >= code_size)) {
+      return corrupt("an exception handler lies outside its code");
     }
   }
   return p;

@@ -2,6 +2,7 @@
 // StoreData: everything a Store owns (the non-template part of wasm::Store<T>): its
 // VMStoreContext, instances, memories, tables, globals and host functions. Public handles
 // (Func, Memory, ...) are a store id plus an index into one of the vectors here.
+#include <algorithm>
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
@@ -10,6 +11,7 @@
 #include <optional>
 #include <vector>
 
+#include "wasm/detail/vm/exceptions.hpp"
 #include "wasm/detail/vm/instance.hpp"
 #include "wasm/detail/vm/resource_limiter.hpp"
 #include "wasm/detail/jit/stub.hpp"
@@ -92,6 +94,27 @@ struct StoreData {
 
   // A host function's error on its way out to the caller of the wasm function.
   std::optional<Error> pending_error;
+
+  // Tags (defined by instances or created by the host) and the exceptions thrown so far.
+  std::vector<std::unique_ptr<VMTag>> tags;
+  std::vector<std::unique_ptr<VMException>> exceptions;
+
+  uint32_t add_tag(uint32_t type_id) {
+    auto tag = std::make_unique<VMTag>();
+    tag->type_id = type_id;
+    tag->type = engine->types.lookup(type_id);
+    tag->handle = uint32_t(tags.size());
+    tags.push_back(std::move(tag));
+    return uint32_t(tags.size() - 1);
+  }
+  VMException* new_exception(const VMTag* tag) {
+    auto exn = std::make_unique<VMException>();
+    exn->tag = tag;
+    exn->storage = std::make_unique<ValRaw[]>(std::max<size_t>(tag->type.params.size(), 1));
+    exn->values = exn->storage.get();
+    exceptions.push_back(std::move(exn));
+    return exceptions.back().get();
+  }
 
   uint32_t add_func(VMFuncRef* ref) {
     funcs.push_back({ref});

@@ -25,6 +25,7 @@ constexpr Type type_of(ValType t) {
     case ValType::V128: return Type::V128;
     case ValType::FuncRef: return Type::FuncRef;
     case ValType::ExternRef: return Type::ExternRef;
+    case ValType::ExnRef: return Type::Void;  // not in the IR yet (builder.hpp refuses it)
   }
   return Type::Void;
 }
