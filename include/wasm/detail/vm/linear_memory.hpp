@@ -9,7 +9,7 @@
 //    so that any 32-bit index plus static offset lands in the memory or in PROT_NONE space
 //    and JIT code needs no bounds check (see guard_covers_access). In Explicit mode, and for
 //    64-bit memories, a declared maximum that fits `explicit_reserve_budget` is reserved the
-//    same way, without a guard.
+//    same way, without a guard. A shared memory always uses this layout.
 //  * Moving: otherwise (Explicit mode or memory64, with no maximum or one too large to
 //    reserve) only the current size is mapped and grow uses mremap, which may move the base.
 //    The bound definition always holds the new base, so JIT code must reload the base from it
@@ -71,7 +71,6 @@ class LinearMemory {
   static Result<std::unique_ptr<LinearMemory>> create(const MemoryType& type,
                                                       const MemorySettings& settings = {},
                                                       ResourceLimiter* limiter = nullptr) {
-    if (type.limits.shared) return Error(ErrorKind::Resource, "shared memories are not supported");
     std::unique_ptr<LinearMemory> memory(new LinearMemory(type, settings));
     const uint64_t min_pages = type.limits.min;
     if (min_pages > memory->page_limit_ || (type.limits.max && min_pages > *type.limits.max))
@@ -165,7 +164,10 @@ class LinearMemory {
       layout_ = Layout::Reserved;
       guard_bytes_ = round_up_to_host_page(settings.guard_bytes);
       reservation_bytes_ = k32BitAddressSpace + guard_bytes_;
-    } else if (type.limits.max && page_limit_ * kPageSize <= settings.explicit_reserve_budget) {
+    } else if (type.limits.max && (type.limits.shared ||
+                                   page_limit_ * kPageSize <= settings.explicit_reserve_budget)) {
+      // A shared memory's base may never move (other threads use it while it grows): it
+      // always reserves its maximum, which the validator requires it to declare.
       layout_ = Layout::Reserved;
       reservation_bytes_ = page_limit_ * kPageSize;
     } else {
