@@ -125,10 +125,33 @@ inline void FunctionCompiler::visit_atomic_cmpxchg(const Instruction& ins, const
   push_reg(d.type, rax);
 }
 
+// wait32/wait64: [address, expected, timeout] -> result; notify: [address, count] -> woken.
+// JIT code checks alignment and bounds, then passes the host address to the builtin.
 inline void FunctionCompiler::visit_atomic_wait_notify(const Instruction& ins, const AtomicDesc& d) {
-  (void)ins;
-  (void)d;
-  throw CompileFailure{"memory.atomic.wait and notify are not supported yet"};
+  spill_all();  // a slow path: the operands above the address stay in their slots
+  const uint32_t above = d.kind == AtomicKind::Notify ? 1 : 2;
+  VarState operands[2];
+  for (uint32_t i = above; i-- > 0;) operands[i] = pop();
+  MemAddress m = atomic_address(ins, d.size, {});
+  Reg address = alloc_reg(RegClass::Gpr, m.regs);
+  a_.lea(address.r64(), a_.ptr[m.exp]);
+  // Whether a memory is shared is part of its type (imports must match it exactly).
+  if (d.kind != AtomicKind::Notify && !env_.module.memories[ins.mem.memory].limits.shared)
+    jump_to_trap(TrapCode::AtomicWaitNonSharedMemory);
+  push_reg(ValType::I64, address);
+  for (uint32_t i = 0; i < above; ++i) stack_.push(operands[i]);
+  using A = BuiltinArg;
+  switch (d.kind) {
+    case AtomicKind::Notify:
+      call_builtin(Builtin::memory_atomic_notify, {A{true, 0}, A{true, 1}}, true);
+      return;
+    case AtomicKind::Wait32:
+      call_builtin(Builtin::memory_atomic_wait32, {A{true, 0}, A{true, 1}, A{true, 2}}, true);
+      return;
+    default:
+      call_builtin(Builtin::memory_atomic_wait64, {A{true, 0}, A{true, 1}, A{true, 2}}, true);
+      return;
+  }
 }
 
 }  // namespace wasm::detail::jit
