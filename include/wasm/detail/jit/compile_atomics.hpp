@@ -135,6 +135,9 @@ inline void FunctionCompiler::visit_atomic_wait_notify(const Instruction& ins, c
   MemAddress m = atomic_address(ins, d.size, {});
   Reg address = alloc_reg(RegClass::Gpr, m.regs);
   a_.lea(address.r64(), a_.ptr[m.exp]);
+  // With guard pages memory_address checks nothing itself: the access faults. The builtin's
+  // access would fault outside JIT code, so a load here touches the word first.
+  emit_atomic_load(a_, a_.r11, address.r64(), d.size);
   // Whether a memory is shared is part of its type (imports must match it exactly).
   if (d.kind != AtomicKind::Notify && !env_.module.memories[ins.mem.memory].limits.shared)
     jump_to_trap(TrapCode::AtomicWaitNonSharedMemory);
