@@ -155,13 +155,16 @@ TEST_CASE("notify wakes as many waiters as it says, and only those of its addres
 TEST_CASE("a waiter with a timeout is woken by notify before it", "[atomics][threads]") {
   Shared s(kWaiters, 1, 1);
   auto in = s.instances(1);
-  int32_t result = -1;
-  // An hour: the notify below comes first (the test would hang, not flake, if it did not).
-  std::thread waiter([&] { result = or_else(in[0]->call<int32_t>("wait32", 32, 0, int64_t(3'600'000'000'000)), -1); });
-  await_waiters(s.memory, 32, 1);
-  CHECK(s.memory.atomic_notify(32, 1).value() == 1);
-  waiter.join();
-  CHECK(result == 0);
+  // An hour, and the largest timeout (whose deadline must not overflow into the past): the
+  // notify below comes first (the test would hang, not flake, if it did not).
+  for (int64_t timeout : {int64_t(3'600'000'000'000), INT64_MAX}) {
+    int32_t result = -1;
+    std::thread waiter([&] { result = or_else(in[0]->call<int32_t>("wait32", 32, 0, timeout), -1); });
+    await_waiters(s.memory, 32, 1);
+    CHECK(s.memory.atomic_notify(32, 1).value() == 1);
+    waiter.join();
+    CHECK(result == 0);
+  }
 }
 
 namespace {

@@ -28,7 +28,8 @@ class ParkingLot {
   }
 
   // Waits on `address` (naturally aligned, inside a live memory) if it holds `expected`, for at
-  // most `timeout_ns` nanoseconds (negative: no limit).
+  // most `timeout_ns` nanoseconds (negative, or more than a century: no limit; a deadline that
+  // far would overflow the clock).
   template <typename T>
   WaitResult wait(T* address, T expected, int64_t timeout_ns) {
     static_assert(sizeof(T) == 4 || sizeof(T) == 8);
@@ -38,7 +39,7 @@ class ParkingLot {
       return WaitResult::NotEqual;
     Waiter self{address};
     b.append(&self);
-    if (timeout_ns < 0) {
+    if (timeout_ns < 0 || timeout_ns > kNoLimitAbove) {
       b.cv.wait(lock, [&] { return self.notified; });
       return WaitResult::Ok;
     }
@@ -108,6 +109,7 @@ class ParkingLot {
   };
 
   static constexpr size_t kBuckets = 64;
+  static constexpr int64_t kNoLimitAbove = int64_t(1) << 62;  // ns: about 146 years
 
   Bucket& bucket_for(const void* address) {
     // Addresses of waited-on words are at least 4-aligned; mix the bits above that.
