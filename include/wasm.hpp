@@ -14,6 +14,7 @@
 #include "wasm/memory.hpp"
 #include "wasm/module.hpp"
 #include "wasm/result.hpp"
+#include "wasm/shared_memory.hpp"
 #include "wasm/store.hpp"
 #include "wasm/table.hpp"
 #include "wasm/tag.hpp"

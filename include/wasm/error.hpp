@@ -37,6 +37,7 @@ enum class TrapCode : uint8_t {
   Interrupt,
   OutOfFuel,
   NullReference,
+  AtomicWaitNonSharedMemory,  // memory.atomic.wait32/wait64 on a memory that is not shared
   HostError,  // a host function returned an error or threw
 };
 
@@ -56,6 +57,7 @@ constexpr const char* trap_message(TrapCode code) {
     case TrapCode::Interrupt: return "interrupt";
     case TrapCode::OutOfFuel: return "all fuel consumed";
     case TrapCode::NullReference: return "null reference";
+    case TrapCode::AtomicWaitNonSharedMemory: return "atomic wait on non-shared memory";
     case TrapCode::HostError: return "host error";
   }
   return "unknown trap";

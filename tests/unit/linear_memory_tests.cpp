@@ -218,14 +218,9 @@ TEST_CASE("the resource limiter sees creation and growth in bytes and can refuse
   CHECK(not_created.error().kind() == ErrorKind::Resource);
 }
 
-TEST_CASE("creation rejects minimums beyond the limits and shared memories", "[memory]") {
+TEST_CASE("creation rejects minimums beyond the limits", "[memory]") {
   CHECK_FALSE(LinearMemory::create(memory_type(kMaxPages32 + 1)).has_value());
   CHECK_FALSE(LinearMemory::create(memory_type(3, 2)).has_value());
-  MemoryType shared = memory_type(1, 1);
-  shared.limits.shared = true;
-  auto result = LinearMemory::create(shared);
-  REQUIRE_FALSE(result.has_value());
-  CHECK(result.error().kind() == ErrorKind::Resource);
 }
 
 TEST_CASE("a bound definition is filled in and kept current by grow", "[memory]") {

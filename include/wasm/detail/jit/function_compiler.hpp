@@ -327,6 +327,10 @@ inline void FunctionCompiler::visit(const Instruction& ins) {
     default: break;
   }
   const OpInfo& info = ins.info();
+  if (info.prefix == 0xFE) {
+    visit_atomic(ins);
+    return;
+  }
   if (info.imm == Imm::MemArg && info.prefix != 0xFD) {
     if (info.result != Slot::None) visit_load(ins);
     else visit_store(ins);
@@ -407,6 +411,7 @@ inline CompiledFunction FunctionCompiler::finish() {
 
 }  // namespace wasm::detail::jit
 
+#include "wasm/detail/jit/compile_atomics.hpp"
 #include "wasm/detail/jit/compile_calls.hpp"
 #include "wasm/detail/jit/compile_control.hpp"
 #include "wasm/detail/jit/compile_exceptions.hpp"

@@ -21,6 +21,7 @@
 #include "wasm/detail/jit/compile_env.hpp"
 #include "wasm/detail/jit/compiled_function.hpp"
 #include "wasm/detail/jit/control_frames.hpp"
+#include "wasm/detail/jit/emit_atomics.hpp"
 #include "wasm/detail/jit/emit_numeric_base.hpp"
 #include "wasm/detail/jit/emit_simd_base.hpp"
 #include "wasm/detail/jit/frame_layout.hpp"
@@ -144,6 +145,16 @@ class FunctionCompiler {
   void visit_store(const Instruction& ins);
   void visit_memory_size(uint32_t memory);
   void visit_table_size(uint32_t table);
+
+  // ---- threads: atomics, wait and notify (compile_atomics.hpp)
+  void visit_atomic(const Instruction& ins);
+  MemAddress atomic_address(const Instruction& ins, uint32_t size, RegSet pinned);
+  Reg pop_to_owned_reg(RegSet pinned);
+  void visit_atomic_load(const Instruction& ins, const AtomicDesc& d);
+  void visit_atomic_store(const Instruction& ins, const AtomicDesc& d);
+  void visit_atomic_rmw(const Instruction& ins, const AtomicDesc& d);
+  void visit_atomic_cmpxchg(const Instruction& ins, const AtomicDesc& d);
+  void visit_atomic_wait_notify(const Instruction& ins, const AtomicDesc& d);
 
   // ---- calls and builtins (compile_calls.hpp)
   struct BuiltinArg {

@@ -10,6 +10,7 @@
 #include "wasm/detail/vm/invoke.hpp"
 #include "wasm/detail/jit/trampolines.hpp"
 #include "wasm/detail/vm/store_data.hpp"
+#include "wasm/detail/vm/wait_queue.hpp"
 
 namespace wasm::detail {
 
@@ -130,6 +131,18 @@ inline void raise_trap(VMContext* v, uint32_t code) { WASM_BUILTIN_TRAP(v, TrapC
 inline void out_of_fuel(VMContext* v) { WASM_BUILTIN_TRAP(v, TrapCode::OutOfFuel); }
 
 inline void epoch_deadline_reached(VMContext* v) { WASM_BUILTIN_TRAP(v, TrapCode::Interrupt); }
+
+inline uint32_t memory_atomic_wait32(VMContext*, void* addr, uint32_t expected, int64_t timeout) {
+  return uint32_t(ParkingLot::get().wait(static_cast<uint32_t*>(addr), expected, timeout));
+}
+
+inline uint32_t memory_atomic_wait64(VMContext*, void* addr, uint64_t expected, int64_t timeout) {
+  return uint32_t(ParkingLot::get().wait(static_cast<uint64_t*>(addr), expected, timeout));
+}
+
+inline uint32_t memory_atomic_notify(VMContext*, void* addr, uint32_t count) {
+  return ParkingLot::get().notify(addr, count);
+}
 
 #undef WASM_BUILTIN_TRAP
 

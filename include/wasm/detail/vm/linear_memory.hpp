@@ -9,22 +9,26 @@
 //    so that any 32-bit index plus static offset lands in the memory or in PROT_NONE space
 //    and JIT code needs no bounds check (see guard_covers_access). In Explicit mode, and for
 //    64-bit memories, a declared maximum that fits `explicit_reserve_budget` is reserved the
-//    same way, without a guard.
+//    same way, without a guard. A shared memory always uses this layout.
 //  * Moving: otherwise (Explicit mode or memory64, with no maximum or one too large to
 //    reserve) only the current size is mapped and grow uses mremap, which may move the base.
 //    The bound definition always holds the new base, so JIT code must reload the base from it
 //    after any call that can grow memory.
 // Either way pages come zeroed from the kernel and are never reused while the memory lives,
 // and the destructor returns the whole mapping to the system.
+// A shared memory (threads) may be used and grown by several threads at once: its grows are
+// serialised by a mutex, and its length is read and published atomically.
 // A memory can also live in a MemorySlot that an allocator reserved (create_in): the Reserved
 // layout in address space it does not own; the destructor hands the slot back instead.
 #include <sys/mman.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <cstdint>
 #include <cstring>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <span>
 #include <string>
@@ -71,7 +75,6 @@ class LinearMemory {
   static Result<std::unique_ptr<LinearMemory>> create(const MemoryType& type,
                                                       const MemorySettings& settings = {},
                                                       ResourceLimiter* limiter = nullptr) {
-    if (type.limits.shared) return Error(ErrorKind::Resource, "shared memories are not supported");
     std::unique_ptr<LinearMemory> memory(new LinearMemory(type, settings));
     const uint64_t min_pages = type.limits.min;
     if (min_pages > memory->page_limit_ || (type.limits.max && min_pages > *type.limits.max))
@@ -115,6 +118,8 @@ class LinearMemory {
   // (past the maximum or the page limit, refused by the limiter, the OS said no) nothing has
   // changed. A grow by 0 always succeeds and does not consult the limiter.
   Result<uint64_t> grow(uint64_t delta_pages, ResourceLimiter* limiter = nullptr) {
+    std::unique_lock<std::mutex> lock(grow_mutex_, std::defer_lock);
+    if (declared_.limits.shared) lock.lock();
     const uint64_t old_pages = pages();
     if (delta_pages == 0) return old_pages;
     if (delta_pages > page_limit_ - old_pages)
@@ -154,6 +159,7 @@ class LinearMemory {
   bool needs_bounds_checks() const { return guard_bytes_ == 0; }
   bool base_can_move() const { return layout_ == Layout::Moving; }
   uint64_t guard_bytes() const { return guard_bytes_; }
+  bool is_shared() const { return declared_.limits.shared; }
 
  private:
   enum class Layout { Reserved, Moving };
@@ -165,7 +171,10 @@ class LinearMemory {
       layout_ = Layout::Reserved;
       guard_bytes_ = round_up_to_host_page(settings.guard_bytes);
       reservation_bytes_ = k32BitAddressSpace + guard_bytes_;
-    } else if (type.limits.max && page_limit_ * kPageSize <= settings.explicit_reserve_budget) {
+    } else if (type.limits.max && (type.limits.shared ||
+                                   page_limit_ * kPageSize <= settings.explicit_reserve_budget)) {
+      // A shared memory's base may never move (other threads use it while it grows): it
+      // always reserves its maximum, which the validator requires it to declare.
       layout_ = Layout::Reserved;
       reservation_bytes_ = page_limit_ * kPageSize;
     } else {
@@ -238,9 +247,11 @@ class LinearMemory {
     return {};
   }
 
+  // JIT code on other threads reads the length (bounds checks, memory.size) while a shared
+  // memory grows: after the pages are accessible, and atomically.
   void publish() {
     definition_->base = base_;
-    definition_->current_length = length_;
+    std::atomic_ref<uint64_t>(definition_->current_length).store(length_, std::memory_order_release);
   }
 
   MemoryType declared_;
@@ -249,7 +260,8 @@ class LinearMemory {
   uint64_t guard_bytes_ = 0;        // 0 unless JIT code may rely on the guard
   uint64_t reservation_bytes_ = 0;  // Reserved layout: everything the memory can ever use
   uint8_t* base_ = nullptr;
-  uint64_t length_ = 0;
+  std::atomic<uint64_t> length_{0};
+  std::mutex grow_mutex_;  // shared memories only
   uint64_t mapping_bytes_ = 0;  // what the destructor unmaps
   MemorySlot slot_;             // or, with an owner, what it gives back
   VMMemoryDefinition own_definition_;

@@ -76,7 +76,8 @@ struct StoreData {
   void* user_data = nullptr;  // the T of Store<T>
 
   std::vector<Instance*> instances;
-  std::vector<std::unique_ptr<LinearMemory>> memories;
+  // Shared: a SharedMemory (threads) is also owned by every other store that uses it.
+  std::vector<std::shared_ptr<LinearMemory>> memories;
   std::vector<std::unique_ptr<Table>> tables;
 
   struct GlobalRecord {

@@ -32,6 +32,7 @@ constexpr const char* trap_name(TrapCode c) {
     case TrapCode::Interrupt: return "interrupt";
     case TrapCode::OutOfFuel: return "out_of_fuel";
     case TrapCode::NullReference: return "null_reference";
+    case TrapCode::AtomicWaitNonSharedMemory: return "atomic_wait_non_shared";
     case TrapCode::HostError: return "host_error";
   }
   return "?";
