@@ -119,8 +119,9 @@ class MachineEmitter {
   void brif(InstId i, BlockId next);
   void br_table(InstId i);
   void ret(InstId i);
-  // The compare feeding a branch, when it can become cmp + jcc (or kNone).
-  InstId fusable_compare(InstId brif) const;
+  // The compare feeding a branch or an integer select right after it, when the two can become
+  // cmp + jcc / cmp + cmov (or kNone).
+  InstId fusable_compare(InstId user) const;
   CompareCond emit_fused_compare(InstId cmp);
 
   const CompileEnv& env_;

@@ -166,10 +166,7 @@ inline void MachineEmitter::jump_edge(uint32_t edge_index, BlockId next) {
 inline void MachineEmitter::inst(InstId i, BlockId next) {
   Inst& in = f_->insts[i];
   // A compare that the branch right after it will do itself (cmp + jcc).
-  if (in.opc == Opcode::Wasm && in.next != kNone && f_->insts[in.next].opc == Opcode::Brif &&
-      fusable_compare(in.next) == i) {
-    return;
-  }
+  if (in.opc == Opcode::Wasm && in.next != kNone && fusable_compare(in.next) == i) return;
   switch (in.opc) {
     case Opcode::Nop:
     case Opcode::Const:
@@ -262,12 +259,17 @@ inline void MachineEmitter::ret(InstId i) {
   epilogue();
 }
 
-inline InstId MachineEmitter::fusable_compare(InstId brif) const {
-  ValueId c = f_->args(brif)[0];
+inline InstId MachineEmitter::fusable_compare(InstId user) const {
+  const Inst& u = f_->insts[user];
+  ValueId c;
+  if (u.opc == Opcode::Brif) c = f_->args(user)[0];
+  else if (u.opc == Opcode::Select && !is_xmm_type(u.type)) c = f_->args(user)[2];
+  else return kNone;
+  if (is_const(c)) return kNone;
   const ValueData& d = f_->values[c];
   if (d.kind != ValueKind::Result || alloc_->uses[c] != 1) return kNone;
   InstId cmp = d.def;
-  if (f_->insts[brif].prev != cmp) return kNone;
+  if (u.prev != cmp) return kNone;
   const Inst& in = f_->insts[cmp];
   if (in.opc != Opcode::Wasm) return kNone;
   switch (in.op) {
@@ -333,13 +335,15 @@ inline void MachineEmitter::brif(InstId i, BlockId next) {
   }
   const Edge& t = f_->edges[e_true];
   const Edge& fl = f_->edges[e_false];
-  if (t.block == next && !edge_has_moves(t)) {
-    // Fall through into the true block: branch away on the negated condition.
+  const bool true_moves = edge_has_moves(t), false_moves = edge_has_moves(fl);
+  // The edge with moves (if only one has any) goes inline, so that a loop's back edge with
+  // block arguments is jcc over the moves rather than a jump to a stub and back.
+  if ((t.block == next && !true_moves) || (true_moves && !false_moves)) {
     emit_jcc(a_, negate(taken), edge_target(e_false));
+    jump_edge(e_true, next);
     return;
   }
   emit_jcc(a_, taken, edge_target(e_true));
-  (void)fl;
   jump_edge(e_false, next);
 }
 

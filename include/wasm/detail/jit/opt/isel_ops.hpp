@@ -85,12 +85,38 @@ inline void MachineEmitter::select(InstId i) {
     finish_xmm(res, a_.xmm13);
     return;
   }
-  emit_move(a_, Location::gpr(0), loc(x), type(x));
+  if (InstId cmp = fusable_compare(i); cmp != kNone) {
+    // cmp + cmov: the result register is written before the compare reads its operands.
+    R64 d = gpr_dst(res, a_.r11);
+    const Location& ly = loc(y);
+    auto clash = [&](ValueId v) {
+      const Location& l = loc(v);
+      return l.kind == Location::Kind::Gpr && l.reg == d.getIdx();
+    };
+    bool conflict = ly.kind == Location::Kind::Gpr && ly.reg == d.getIdx();
+    for (ValueId v : f_->args(cmp)) conflict = conflict || clash(v);
+    if (conflict) d = a_.r11;
+    emit_move(a_, Location::gpr(uint8_t(d.getIdx())), loc(x), type(x));
+    R64 yr = gpr_of(y, a_.rcx);
+    CompareCond cc = emit_fused_compare(cmp);
+    emit_cmovcc(a_, negate(cc), d, yr);
+    finish_gpr(res, d);
+    return;
+  }
+  // The result register directly when writing it first clobbers neither y nor the condition.
+  R64 d = gpr_dst(res, a_.rax);
+  const Location& ly = loc(y);
+  const Location& lc = loc(c);
+  if ((ly.kind == Location::Kind::Gpr && ly.reg == d.getIdx()) ||
+      (lc.kind == Location::Kind::Gpr && lc.reg == d.getIdx())) {
+    d = a_.rax;
+  }
+  emit_move(a_, Location::gpr(uint8_t(d.getIdx())), loc(x), type(x));
   R64 yr = gpr_of(y, a_.rdx);
   R64 cr = gpr_of(c, a_.rcx);
   a_.test(cr.cvt32(), cr.cvt32());
-  a_.cmovz(a_.rax, yr);
-  finish_gpr(res, a_.rax);
+  a_.cmovz(d, yr);
+  finish_gpr(res, d);
 }
 
 // The operand of an access of `size` bytes at base + addr + offset; traps when out of bounds

@@ -208,6 +208,22 @@ inline Allocation allocate_registers(const Function& f, const Cfg& cfg) {
   }
   std::stable_sort(todo.begin(), todo.end(), [&](ValueId a, ValueId b) { return def_pos[a] < def_pos[b]; });
 
+  // Hints: an edge argument and the parameter it feeds want the same register (the move then
+  // disappears), in whichever order the two are allocated.
+  std::vector<std::vector<ValueId>> related(nv);
+  for (BlockId b : out.order) {
+    InstId t = f.terminator(b);
+    if (t == kNone) continue;
+    for (const Edge& e : f.edges_of(t)) {
+      auto args = f.list(e.args);
+      auto params = f.params_of(e.block);
+      for (size_t k = 0; k < args.size() && k < params.size(); ++k) {
+        related[args[k]].push_back(params[k]);
+        related[params[k]].push_back(args[k]);
+      }
+    }
+  }
+
   // Linear scan, one pass for both classes.
   struct Active {
     ValueId v;
@@ -247,7 +263,16 @@ inline Allocation allocate_registers(const Function& f, const Cfg& cfg) {
     const uint8_t* regs = x ? kOptXmms : kOptGprs;
     if (free) {
       unsigned k = unsigned(__builtin_ctz(free));
-      free &= free - 1;
+      for (ValueId r : related[v]) {
+        const Location& l = out.loc[r];
+        if (l.kind != (x ? Location::Kind::Xmm : Location::Kind::Gpr)) continue;
+        size_t want = index_of(regs, x ? std::size(kOptXmms) : std::size(kOptGprs), l.reg);
+        if ((free >> want) & 1) {
+          k = unsigned(want);
+          break;
+        }
+      }
+      free &= ~(1u << k);
       out.loc[v] = x ? Location::xmm(regs[k]) : Location::gpr(regs[k]);
       active.push_back({v, iv_end[v]});
       continue;
