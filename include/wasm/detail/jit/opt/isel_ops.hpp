@@ -53,8 +53,21 @@ inline void MachineEmitter::numeric(InstId i) {
     }
     case NumericConstraint::None: break;
   }
-  NumOperand lhs = isel_detail::is_float_slot(info.params[0]) ? NumOperand(xmm_of(args[0], a_.xmm13))
-                                                              : NumOperand(gpr_of(args[0], a_.rax));
+  // An lhs not in a register is loaded straight into the result's register when that register
+  // is not the rhs's (saves the copy emit_numeric would make).
+  const bool float_lhs = isel_detail::is_float_slot(info.params[0]);
+  const bool float_res = isel_detail::is_float_slot(info.result);
+  const Location& ll = loc(args[0]);
+  const Location& lr = unary ? Location{} : loc(args[1]);
+  const Location& ld = loc(res);
+  NumOperand lhs;
+  if (float_lhs == float_res && !ll.is_reg() && ld.is_reg() &&
+      !(lr.kind == ld.kind && lr.reg == ld.reg)) {
+    emit_move(a_, ld, ll, type(args[0]));
+    lhs = float_lhs ? NumOperand(X(ld.reg)) : NumOperand(R64(ld.reg));
+  } else {
+    lhs = float_lhs ? NumOperand(xmm_of(args[0], a_.xmm13)) : NumOperand(gpr_of(args[0], a_.rax));
+  }
   NumOperand rhs = NumOperand::none();
   if (!unary) {
     if (isel_detail::is_float_slot(info.params[1])) rhs = NumOperand(xmm_of(args[1], a_.xmm14));
