@@ -32,9 +32,10 @@ struct BackendStats {
   uint64_t modules = 0, optimized = 0, declined = 0, calls = 0, skipped_calls = 0;
 };
 
-wasm::Config config_for(wasm::Strategy s) {
+wasm::Config config_for(wasm::Strategy s, wasm::BoundsChecks bounds) {
   wasm::Config c;
   c.strategy(s);
+  c.bounds_checks(bounds);
   c.wasm_features().multi_memory = true;
   c.wasm_features().extended_const = true;
   return c;
@@ -47,7 +48,9 @@ struct TierInstance {
   std::optional<wasm::Instance> instance;
   std::string error;
 
-  TierInstance(wasm::Strategy s, std::span<const uint8_t> bytes) : engine(config_for(s)), store(engine) {
+  TierInstance(wasm::Strategy s, std::span<const uint8_t> bytes,
+               wasm::BoundsChecks bounds = wasm::BoundsChecks::GuardPages)
+      : engine(config_for(s, bounds)), store(engine) {
     auto m = wasm::Module::compile(engine, bytes);
     if (!m) {
       error = m.error().to_string();
@@ -117,7 +120,8 @@ std::vector<std::vector<uint64_t>> inputs_for(size_t n, uint32_t seed) {
 }
 
 // Compares both tiers on one module's exports; `label` names it in failures.
-void compare_module(std::span<const uint8_t> bytes, const std::string& label, BackendStats& stats) {
+void compare_module(std::span<const uint8_t> bytes, const std::string& label, BackendStats& stats,
+                    wasm::BoundsChecks bounds = wasm::BoundsChecks::GuardPages) {
   ModuleInfo info;
   wasm::Features features;
   features.multi_memory = features.extended_const = true;
@@ -127,7 +131,7 @@ void compare_module(std::span<const uint8_t> bytes, const std::string& label, Ba
     info = std::move(*decoded);
   }
   if (!info.imports.empty()) return;
-  TierInstance base(wasm::Strategy::Baseline, bytes), opt(wasm::Strategy::Optimized, bytes);
+  TierInstance base(wasm::Strategy::Baseline, bytes, bounds), opt(wasm::Strategy::Optimized, bytes, bounds);
   INFO(label);
   REQUIRE(base.error == opt.error);
   if (!base.instance) return;
@@ -276,6 +280,30 @@ TEST_CASE("opt backend: machine code of both tiers agrees over the spec core mod
                      << stats.skipped_calls << " skipped");
   CHECK(stats.optimized > 1000);
   CHECK(stats.calls > 5000);
+}
+
+TEST_CASE("opt backend: explicit bounds checks agree with the baseline's", "[opt][backend]") {
+  // The memory scripts with BoundsChecks::Explicit (every access compared with the length; the
+  // memory base reloaded after calls, since it may move).
+  BackendStats stats;
+  for (const char* name : {"address", "memory_trap", "memory_grow", "load", "store", "memory", "align"}) {
+    fs::path file = fs::path(WASMPP_SPEC_CORE_DIR) / (std::string(name) + ".wast");
+    if (!fs::exists(file)) continue;
+    std::string source = read_file(file);
+    for (const auto& c : wasm::wast::parse_script(source)) {
+      if (c.kind != wasm::wast::CommandKind::Module) continue;
+      wasm::wast::ModuleBytes mb = wasm::wast::module_bytes(c.module, source);
+      if (mb.bytes.empty()) continue;
+      compare_module(mb.bytes, file.filename().string() + " line " + std::to_string(c.line), stats,
+                     wasm::BoundsChecks::Explicit);
+    }
+  }
+  if (stats.modules == 0) {
+    WARN("no spec suite at " << WASMPP_SPEC_CORE_DIR);
+    return;
+  }
+  CHECK(stats.optimized > 50);
+  CHECK(stats.calls > 500);
 }
 
 TEST_CASE("opt backend: more live values than registers", "[opt][backend][regalloc]") {
