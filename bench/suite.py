@@ -102,6 +102,10 @@ def run_programs(a):
     runtimes = [
         ("native", lambda n: [os.path.join(a.programs, "native", n)]),
         ("wasmpp", lambda n: [a.wasmpp, "run", os.path.join(a.programs, "wasm", n + ".wasm")]),
+        # The optimizing tier first (what it declines runs on the baseline): Config's default from
+        # the environment, the same binary.
+        ("optimized", lambda n: ["env", "WASMPP_STRATEGY=optimized", a.wasmpp, "run",
+                                 os.path.join(a.programs, "wasm", n + ".wasm")]),
         ("liftoff", lambda n: [a.node, "--no-warnings"] + LIFTOFF +
          [a.node_runner, os.path.join(a.programs, "wasm", n + ".wasm")]),
         ("turbofan", lambda n: [a.node, "--no-warnings"] + TURBOFAN +
@@ -125,14 +129,23 @@ def run_programs(a):
                 wall[rname].append(t)
                 cpu[rname].append(used)
         results[name] = {
+            "optimized_functions": optimized_functions(a, name),
             "checksum": expected.strip().split()[-1],
             "wall": {r: statistics.median(v) for r, v in wall.items()},
             "cpu": {r: statistics.median(v) for r, v in cpu.items()},
         }
         w = results[name]["wall"]
-        log(f"  {name:10s} native {w['native']:.3f}s  wasmpp {w['wasmpp']:.3f}s  "
+        log(f"  {name:10s} native {w['native']:.3f}s  wasmpp {w['wasmpp']:.3f}s  optimized {w['optimized']:.3f}s  "
             f"liftoff {w['liftoff']:.3f}s  turbofan {w['turbofan']:.3f}s")
     return results
+
+
+def optimized_functions(a, name):
+    """`wasmpp compile`'s count of functions the optimizing tier compiled and declined."""
+    out = subprocess.run(["env", "WASMPP_STRATEGY=optimized", a.wasmpp, "compile",
+                          os.path.join(a.programs, "wasm", name + ".wasm")], capture_output=True, text=True).stdout
+    m = re.search(r"optimizing tier: (\d+) functions, (\d+) declined", out)
+    return {"compiled": int(m.group(1)), "declined": int(m.group(2))} if m else None
 
 
 def compile_throughput(a, module, reps, tf_reps):
@@ -205,10 +218,30 @@ def markdown(a, meta, progs, comp, api):
                  f"**{fmt_r(geomean(ratios['liftoff']))}** | **{fmt_r(geomean(ratios['turbofan']))}** | "
                  f"**{fmt_r(geomean(ratios['wl']))}** |")
         cpu_g = {k: geomean([r["cpu"][k] / r["cpu"]["native"] for r in progs.values()])
-                 for k in ("wasmpp", "liftoff", "turbofan")}
+                 for k in ("wasmpp", "optimized", "liftoff", "turbofan")}
+        L.append("")
+        L.append("**Optimizing tier** (`WASMPP_STRATEGY=optimized`: the optimizing tier first, what it declines on the "
+                 "baseline; functions = compiled / declined by it):")
+        L.append("")
+        L.append("| program | functions | wasmpp baseline | wasmpp optimized | optimized / native | optimized / baseline | "
+                 "optimized / TurboFan |")
+        L.append("|---|--:|--:|--:|--:|--:|--:|")
+        opt_r = {"native": [], "baseline": [], "turbofan": []}
+        for name, r in progs.items():
+            w = r["wall"]
+            o = w["optimized"]
+            fn = r.get("optimized_functions")
+            fns = f"{fn['compiled']} / {fn['declined']}" if fn else "?"
+            opt_r["native"].append(o / w["native"])
+            opt_r["baseline"].append(o / w["wasmpp"])
+            opt_r["turbofan"].append(o / w["turbofan"])
+            L.append(f"| {name} | {fns} | {fmt_s(w['wasmpp'])} | {fmt_s(o)} | {fmt_r(o / w['native'])} | "
+                     f"{fmt_r(o / w['wasmpp'])} | {fmt_r(o / w['turbofan'])} |")
+        L.append(f"| **geometric mean** | | | | **{fmt_r(geomean(opt_r['native']))}** | "
+                 f"**{fmt_r(geomean(opt_r['baseline']))}** | **{fmt_r(geomean(opt_r['turbofan']))}** |")
         L.append("")
         L.append(f"Geometric mean of CPU-time (user + sys) ratios to native, less sensitive to other load: "
-                 f"wasmpp {fmt_r(cpu_g['wasmpp'])}, Liftoff {fmt_r(cpu_g['liftoff'])}, "
+                 f"wasmpp {fmt_r(cpu_g['wasmpp'])}, wasmpp optimized {fmt_r(cpu_g['optimized'])}, Liftoff {fmt_r(cpu_g['liftoff'])}, "
                  f"TurboFan {fmt_r(cpu_g['turbofan'])}.")
         L.append("")
     if comp:

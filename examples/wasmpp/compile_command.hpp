@@ -50,6 +50,11 @@ inline int compile(const CompileOptions& options) {
               compile_ms > 0 ? double(code_bytes) / 1e6 / (compile_ms / 1e3) : 0.0);
   std::printf("machine code: %zu bytes (%.2fx the code section)\n", machine_bytes,
               code_bytes ? double(machine_bytes) / double(code_bytes) : 0.0);
+  if (engine.config().strategy() == wasm::Strategy::Optimized) {
+    const auto& stats = module->state()->code.stats();
+    std::printf("optimizing tier: %u functions, %u declined (compiled by the baseline)\n",
+                stats.first_tier_functions, stats.declined_functions);
+  }
   if (!options.output.empty()) {
     const std::vector<uint8_t> out = module->serialize();
     std::ofstream f(options.output, std::ios::binary | std::ios::trunc);

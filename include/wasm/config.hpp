@@ -1,6 +1,8 @@
 #pragma once
 // Config: the settings an Engine is created with.
 #include <cstddef>
+#include <cstdlib>
+#include <cstring>
 
 #include "wasm/features.hpp"
 #include "wasm/pooling_config.hpp"
@@ -19,6 +21,19 @@ enum class ProfilingStrategy : unsigned char {
   PerfMap,  // append every function to /tmp/perf-<pid>.map (perf report names them)
   JitDump,  // write jit-<pid>.dump with code bytes, for `perf record -k mono` + `perf inject --jit`
 };
+
+// Which compiler tiers compile a module's functions.
+enum class Strategy : unsigned char {
+  Baseline,   // the single-pass compiler only (the default)
+  Optimized,  // the optimizing tier first; what it declines goes to the baseline
+};
+
+// The default strategy of every Config: WASMPP_STRATEGY=optimized or baseline (so that tests,
+// the spec runner and the CLI run in either mode unchanged); unset or anything else: baseline.
+inline Strategy default_strategy() {
+  const char* s = std::getenv("WASMPP_STRATEGY");
+  return s && std::strcmp(s, "optimized") == 0 ? Strategy::Optimized : Strategy::Baseline;
+}
 
 // Where instances, memories and tables come from: mapped on demand (the default) or taken
 // from per-engine pools of reserved slots (PoolingAllocationConfig).
@@ -55,6 +70,7 @@ class Config {
   Config& deterministic(bool on) { deterministic_ = on; return *this; }
   // Register compiled code with the GDB JIT interface, so that debuggers name wasm frames.
   Config& debug_info(bool on) { debug_info_ = on; return *this; }
+  Config& strategy(Strategy s) { compile_strategy_ = s; return *this; }
 
   bool consume_fuel() const { return consume_fuel_; }
   bool epoch_interruption() const { return epoch_interruption_; }
@@ -67,6 +83,7 @@ class Config {
   bool deterministic() const { return deterministic_; }
   ProfilingStrategy profiling_strategy() const { return profiling_strategy_; }
   bool debug_info() const { return debug_info_; }
+  Strategy strategy() const { return compile_strategy_; }
   AllocationStrategy allocation_strategy() const { return strategy_; }
   const PoolingAllocationConfig& pooling() const { return pooling_; }
   bool memory_init_cow() const { return memory_init_cow_; }
@@ -83,6 +100,7 @@ class Config {
   bool deterministic_ = false;
   ProfilingStrategy profiling_strategy_ = ProfilingStrategy::None;
   bool debug_info_ = false;
+  Strategy compile_strategy_ = default_strategy();
   Features features_;
   AllocationStrategy strategy_ = AllocationStrategy::OnDemand;
   PoolingAllocationConfig pooling_;

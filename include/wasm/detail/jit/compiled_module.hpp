@@ -26,6 +26,9 @@ struct CompileStats {
   uint64_t machine_code_bytes = 0;
   double seconds = 0;
   unsigned threads = 1;
+  // With more than one tier: functions the first tier compiled, and those it declined.
+  uint32_t first_tier_functions = 0;
+  uint32_t declined_functions = 0;
 
   double megabytes_per_second() const {
     return seconds > 0 ? double(code_section_bytes) / 1e6 / seconds : 0;

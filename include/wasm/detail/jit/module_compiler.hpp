@@ -86,12 +86,14 @@ inline Result<CompiledModule> compile_module(const ModuleInfo& module,
 
   std::vector<std::optional<Result<CompiledFunction>>> results(n);
   std::atomic<uint32_t> next{0};
+  std::atomic<uint32_t> declined{0};
   auto work = [&] {
     // Workers are made on first use: a tier that accepts nothing costs no buffers.
     std::vector<std::unique_ptr<CompilerTier::Worker>> workers(tiers.size());
     for (uint32_t i = next++; i < n; i = next++) {
       size_t t = 0;
       while (t < tiers.size() && !tiers[t]->accepts(env, i)) ++t;
+      if (t > 0) ++declined;
       if (t == tiers.size()) {
         results[i].emplace(Error(ErrorKind::Resource, "no compiler tier accepts function " +
                                                           std::to_string(module.num_imported_funcs + i)));
@@ -148,6 +150,10 @@ inline Result<CompiledModule> compile_module(const ModuleInfo& module,
   stats.machine_code_bytes = total;
   stats.threads = threads;
   stats.seconds = monotonic_seconds() - start;
+  if (tiers.size() > 1) {
+    stats.declined_functions = declined;
+    stats.first_tier_functions = n - declined;
+  }
   CompiledModule compiled(std::move(code), std::move(locations), std::move(traps),
                           module.num_imported_funcs, stats);
   compiled.set_handlers(std::move(handlers));
