@@ -214,6 +214,8 @@ class FunctionBuilder {
     }
     const OpInfo& info = in.info();
     if (in.type == ValType::ExnRef || in.block.value == ValType::ExnRef) return fail("exnref");
+    // Atomics need their own lowering (lock prefixes, alignment traps, wait/notify calls).
+    if (info.prefix == 0xFE) return fail(std::string("atomic operator ") + info.text);
     switch (in.op) {
       case Op::Nop: return;
       case Op::Block: {

@@ -2,8 +2,9 @@
 // OptimizingTier: the SSA builder, the mid-end pipeline (pass_manager.hpp), register allocation
 // (regalloc.hpp) and instruction selection (isel.hpp) behind the CompilerTier interface. It
 // declines what the back end does not handle yet, so that the next tier (the baseline)
-// compiles it: SIMD, tail calls, 64-bit memories, operators the builder does not express, fuel
-// and epoch interruption (their checks are not emitted yet), and functions whose liveness
+// compiles it: SIMD, tail calls, 64-bit memories, atomics, exception handling and other operators
+// the builder does not express, fuel and epoch interruption and NaN canonicalization (not
+// emitted yet), and functions whose liveness
 // sets would be too large.
 #include <memory>
 #include <string>
@@ -53,7 +54,10 @@ class OptimizingTier final : public CompilerTier {
   const char* name() const override { return "optimizing"; }
 
   bool accepts(const CompileEnv& env, uint32_t defined_index) const override {
-    if (env.options.consume_fuel || env.options.epoch_interruption) return false;
+    // Fuel and epoch checks, and the deterministic profile's NaN canonicalization, are not
+    // emitted by this back end yet.
+    if (env.options.consume_fuel || env.options.epoch_interruption || env.options.canonicalize_nans)
+      return false;
     for (const auto& m : env.module.memories)
       if (m.is64) return false;
     FunctionBuilder builder(env.module, env.options.features);
