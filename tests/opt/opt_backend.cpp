@@ -270,7 +270,7 @@ TEST_CASE("opt backend: machine code of both tiers agrees over the spec core mod
     }
     for (const auto& c : commands) {
       if (c.kind != wasm::wast::CommandKind::Module) continue;
-      wasm::wast::ModuleBytes mb = wasm::wast::module_bytes(c.module, source);
+      wasm::wast::ModuleBytes mb = wasm::wast::module_bytes(c.module, source, wasm::Features{});
       if (mb.bytes.empty()) continue;
       compare_module(mb.bytes, file.filename().string() + " line " + std::to_string(c.line), stats);
     }
@@ -292,7 +292,7 @@ TEST_CASE("opt backend: explicit bounds checks agree with the baseline's", "[opt
     std::string source = read_file(file);
     for (const auto& c : wasm::wast::parse_script(source)) {
       if (c.kind != wasm::wast::CommandKind::Module) continue;
-      wasm::wast::ModuleBytes mb = wasm::wast::module_bytes(c.module, source);
+      wasm::wast::ModuleBytes mb = wasm::wast::module_bytes(c.module, source, wasm::Features{});
       if (mb.bytes.empty()) continue;
       compare_module(mb.bytes, file.filename().string() + " line " + std::to_string(c.line), stats,
                      wasm::BoundsChecks::Explicit);
