@@ -182,7 +182,7 @@ class Table {
                                      : settings.max_elements;
   }
 
-  bool is_funcref() const { return declared_.element == ValType::FuncRef; }
+  bool is_funcref() const { return declared_.element.kind() == ValType::Kind::FuncRef; }
 
   uintptr_t encode(void* value) const {
     const auto word = reinterpret_cast<uintptr_t>(value);
