@@ -10,6 +10,7 @@
 #include <span>
 #include <vector>
 
+#include "wasm/detail/api/value_fits.hpp"
 #include "wasm/store.hpp"
 #include "wasm/tag.hpp"
 #include "wasm/value.hpp"
@@ -31,7 +32,7 @@ class Exn {
       return Error(ErrorKind::Type, "exception payload has " + std::to_string(payload.size()) +
                                         " value(s), the tag takes " + std::to_string(t->type.params.size()));
     for (size_t i = 0; i < payload.size(); ++i)
-      if (payload[i].type() != t->type.params[i])
+      if (!detail::value_fits(payload[i], t->type.params[i]))
         return Error(ErrorKind::Type, "exception payload value " + std::to_string(i) + " has the wrong type");
     detail::VMException* exn = s.new_exception(t);
     for (size_t i = 0; i < payload.size(); ++i) exn->values[i] = payload[i].raw();

@@ -88,7 +88,8 @@ class ConstExprValidator {
  private:
   uint32_t readable_globals(const char* what, uint32_t index) const {
     const uint32_t all = uint32_t(m_.globals.size());
-    if (!features_.gc) return std::min(m_.num_imported_globals, all);
+    // Tables come before the globals they could read: only imported ones exist then.
+    if (!features_.gc || std::string_view(what) == "table") return std::min(m_.num_imported_globals, all);
     return std::string_view(what) == "global" ? std::min(index, all) : all;
   }
 
