@@ -740,7 +740,7 @@ class FunctionValidator {
         if (!tag_params(c.tag, in, tag)) return false;
         want.assign(tag.begin(), tag.end());
       }
-      if (c.kind == 1 || c.kind == 3) want.push_back(ValType::ExnRef);
+      if (c.kind == 1 || c.kind == 3) want.push_back(ValType::ref(ValType::Heap::Exn, false));  // (ref exn)
       if (!subtypes(want, label))
         return invalid("type mismatch: catch clause values do not match label " +
                            std::to_string(c.label),
