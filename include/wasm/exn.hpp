@@ -51,7 +51,7 @@ class Exn {
   }
   // An exnref value (Val of type exnref) as an Exn; nullopt for null.
   static std::optional<Exn> from_val(uint64_t store_id, const Val& v) {
-    if (v.type() != ValType::ExnRef || v.is_null_ref()) return std::nullopt;
+    if (v.type().kind() != ValType::Kind::ExnRef || v.is_null_ref()) return std::nullopt;
     return Exn(store_id, static_cast<detail::VMException*>(v.raw().ref));
   }
 

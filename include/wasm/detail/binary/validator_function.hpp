@@ -760,6 +760,7 @@ class FunctionValidator {
     if (in.op == Op::Catch && !tag_params(in.index, in, tag)) return false;
     if (!check_frame_end(in)) return false;
     Frame& f = ctrls_.back();
+    reset_inits(f.inits);  // a handler starts like an else: what the try body set is unset
     f.kind = in.op;
     f.unreachable = false;
     push(tag);
