@@ -6337,9 +6337,10 @@ class Table {
     return true;
   }
 
-  // table.copy, within one table or between two of the same element type; overlap-safe.
+  // table.copy, within one table or from a table of a subtype (so of the same representation);
+  // overlap-safe.
   static bool copy(Table& dst, Table& src, uint64_t dst_index, uint64_t src_index, uint64_t len) {
-    assert(dst.element_type() == src.element_type());
+    assert(dst.element_type().kind() == src.element_type().kind());
     if (!range_in_bounds(dst_index, len, dst.size()) ||
         !range_in_bounds(src_index, len, src.size()))
       return false;
@@ -8794,7 +8795,7 @@ class Exn {
   }
   // An exnref value (Val of type exnref) as an Exn; nullopt for null.
   static std::optional<Exn> from_val(uint64_t store_id, const Val& v) {
-    if (v.type() != ValType::ExnRef || v.is_null_ref()) return std::nullopt;
+    if (v.type().kind() != ValType::Kind::ExnRef || v.is_null_ref()) return std::nullopt;
     return Exn(store_id, static_cast<detail::VMException*>(v.raw().ref));
   }
 
@@ -8957,23 +8958,33 @@ class Module {
   template <typename MakeCode>
   static Result<Module> deserialized(const Engine& engine, std::span<const uint8_t> bytes, MakeCode make_code);
 
+  // Types as the engine knows them: a defined type is named by its engine-wide id
+  // (ValType::is_canonical), so that they compare with those of other modules and instances.
   ExternType import_extern_type(const detail::Import& imp) const {
     switch (imp.kind) {
-      case ExternKind::Table: return imp.table;
+      case ExternKind::Table: return canonical(imp.table);
       case ExternKind::Memory: return imp.memory;
-      case ExternKind::Global: return imp.global;
-      default: return state_->info.types[imp.type_index];
+      case ExternKind::Global: return canonical(imp.global);
+      default: return engine_.state().types.lookup(state_->type_ids[imp.type_index]);
     }
   }
 
   ExternType extern_type(ExternKind kind, uint32_t index) const {
     const auto& info = state_->info;
     switch (kind) {
-      case ExternKind::Table: return info.tables[index];
+      case ExternKind::Table: return canonical(info.tables[index]);
       case ExternKind::Memory: return info.memories[index];
-      case ExternKind::Global: return info.globals[index];
-      default: return info.func_type(index);
+      case ExternKind::Global: return canonical(info.globals[index]);
+      default: return engine_.state().types.lookup(state_->type_ids[info.func_types[index]]);
     }
+  }
+  TableType canonical(TableType t) const {
+    t.element = detail::canonical_type(t.element, state_->type_ids);
+    return t;
+  }
+  GlobalType canonical(GlobalType t) const {
+    t.type = detail::canonical_type(t.type, state_->type_ids);
+    return t;
   }
 
   Engine engine_;
@@ -11730,6 +11741,7 @@ class FunctionValidator {
     if (in.op == Op::Catch && !tag_params(in.index, in, tag)) return false;
     if (!check_frame_end(in)) return false;
     Frame& f = ctrls_.back();
+    reset_inits(f.inits);  // a handler starts like an else: what the try body set is unset
     f.kind = in.op;
     f.unreachable = false;
     push(tag);
