@@ -85,7 +85,8 @@ enum class TrapCode : uint8_t {
   OutOfFuel,
   NullReference,
   AtomicWaitNonSharedMemory,  // memory.atomic.wait32/wait64 on a memory that is not shared
-  HostError,  // a host function returned an error or threw
+  NullFunctionReference,      // call_ref or return_call_ref of a null reference
+  HostError,  // (the last code: trap tables are sized from it)  // a host function returned an error or threw
 };
 
 // The message the specification's test suite uses for each trap.
@@ -105,6 +106,7 @@ constexpr const char* trap_message(TrapCode code) {
     case TrapCode::OutOfFuel: return "all fuel consumed";
     case TrapCode::NullReference: return "null reference";
     case TrapCode::AtomicWaitNonSharedMemory: return "atomic wait on non-shared memory";
+    case TrapCode::NullFunctionReference: return "null function reference";
     case TrapCode::HostError: return "host error";
   }
   return "unknown trap";
@@ -266,38 +268,194 @@ static_assert(sizeof(ValRaw) == 16);
 
 namespace wasm {
 
-// Value types, numbered by their binary encoding.
-enum class ValType : uint8_t {
-  I32 = 0x7F,
-  I64 = 0x7E,
-  F32 = 0x7D,
-  F64 = 0x7C,
-  V128 = 0x7B,
-  FuncRef = 0x70,
-  ExternRef = 0x6F,
-  ExnRef = 0x69,  // exception handling: a caught exception (null or a store-owned exception)
+// Value types. Numbers and vectors are their binary type byte; a reference type is a heap type
+// (an abstract one such as func or extern, or a defined type by index) and a nullability.
+// kind() names the representation: every reference of the func hierarchy ((ref $t), (ref func),
+// nullfuncref, ...) is a FuncRef at run time, and so on, so `switch (t)` over the kind keeps
+// working where only the representation matters. `==` compares whole types; ValType::FuncRef is
+// the nullable abstract funcref of WebAssembly 2.0 (likewise ExternRef, ExnRef). GC adds an
+// AnyRef kind and the abstract types any, eq, i31, struct, array, none (their codes are here).
+//
+// A type index means a module's type index inside ModuleInfo and the validator, and an
+// engine-wide type id (is_canonical()) wherever types cross modules: the public API, the linker,
+// the type registry (canonical_type() in the runtime turns one into the other).
+class ValType {
+ public:
+  enum class Kind : uint8_t {
+    I32 = 0x7F,
+    I64 = 0x7E,
+    F32 = 0x7D,
+    F64 = 0x7C,
+    V128 = 0x7B,
+    FuncRef = 0x70,
+    ExternRef = 0x6F,
+    ExnRef = 0x69,  // exception handling: a caught exception (null or a store-owned exception)
+  };
+  // Abstract heap types by their binary code; Index for a defined type.
+  enum class Heap : uint8_t {
+    Index = 0,
+    Func = 0x70, NoFunc = 0x73,
+    Extern = 0x6F, NoExtern = 0x72,
+    Exn = 0x69, NoExn = 0x74,
+    Any = 0x6E, Eq = 0x6D, I31 = 0x6C, Struct = 0x6B, Array = 0x6A, None = 0x71,  // GC
+  };
+
+  static const ValType I32, I64, F32, F64, V128, FuncRef, ExternRef, ExnRef;
+
+  // The bottom of the validator's polymorphic stack ("unknown"); matches every type.
+  constexpr ValType() = default;
+  constexpr explicit ValType(Kind k) : kind_(uint8_t(k)), heap_(is_ref_kind(k) ? uint8_t(k) : 0),
+                                       flags_(is_ref_kind(k) ? kNullable : 0) {}
+
+  // (ref null? ht) for an abstract heap type of the func, extern or exn hierarchy.
+  static constexpr ValType ref(Heap h, bool nullable) {
+    ValType t;
+    t.kind_ = uint8_t(hierarchy(h));
+    t.heap_ = uint8_t(h);
+    t.flags_ = nullable ? kNullable : 0;
+    return t;
+  }
+  // (ref null? $index): a defined type (a function type until GC adds struct and array types,
+  // whose references will be of another kind).
+  static constexpr ValType ref_index(uint32_t index, bool nullable, bool canonical = false,
+                                     Kind kind = Kind::FuncRef) {
+    ValType t;
+    t.kind_ = uint8_t(kind);
+    t.heap_ = uint8_t(Heap::Index);
+    t.flags_ = uint8_t((nullable ? kNullable : 0) | (canonical ? kCanonical : 0));
+    t.index_ = index;
+    return t;
+  }
+
+  constexpr Kind kind() const { return Kind(kind_); }
+  constexpr operator Kind() const { return kind(); }  // lets `switch (t)` name the kinds
+  constexpr bool is_ref() const { return is_ref_kind(kind()); }
+  constexpr bool is_unknown() const { return kind_ == 0; }
+  constexpr bool nullable() const { return flags_ & kNullable; }
+  constexpr Heap heap() const { return Heap(heap_); }
+  constexpr bool has_index() const { return is_ref() && heap_ == 0; }
+  constexpr uint32_t index() const { return index_; }
+  constexpr bool is_canonical() const { return flags_ & kCanonical; }
+  // A local of this type needs no initialization: numbers, vectors and nullable references.
+  constexpr bool defaultable() const { return !is_ref() || nullable(); }
+
+  constexpr ValType as_nullable(bool nullable) const {
+    ValType t = *this;
+    t.flags_ = uint8_t((flags_ & ~kNullable) | (nullable ? kNullable : 0));
+    return t;
+  }
+  constexpr ValType with_index(uint32_t index, bool canonical) const {
+    return ref_index(index, nullable(), canonical, kind());
+  }
+
+  friend constexpr bool operator==(const ValType&, const ValType&) = default;
+
+  // The heap type's hierarchy: the kind its references have.
+  static constexpr Kind hierarchy(Heap h) {
+    switch (h) {
+      case Heap::Extern:
+      case Heap::NoExtern: return Kind::ExternRef;
+      case Heap::Exn:
+      case Heap::NoExn: return Kind::ExnRef;
+      default: return Kind::FuncRef;  // func, nofunc, a function type (GC: the any hierarchy)
+    }
+  }
+
+ private:
+  static constexpr uint8_t kNullable = 1, kCanonical = 2;
+  static constexpr bool is_ref_kind(Kind k) {
+    return k == Kind::FuncRef || k == Kind::ExternRef || k == Kind::ExnRef;
+  }
+
+  uint8_t kind_ = 0;
+  uint8_t heap_ = 0;
+  uint8_t flags_ = 0;
+  uint32_t index_ = 0;
 };
 
+inline constexpr ValType ValType::I32{ValType::Kind::I32};
+inline constexpr ValType ValType::I64{ValType::Kind::I64};
+inline constexpr ValType ValType::F32{ValType::Kind::F32};
+inline constexpr ValType ValType::F64{ValType::Kind::F64};
+inline constexpr ValType ValType::V128{ValType::Kind::V128};
+inline constexpr ValType ValType::FuncRef{ValType::Kind::FuncRef};
+inline constexpr ValType ValType::ExternRef{ValType::Kind::ExternRef};
+inline constexpr ValType ValType::ExnRef{ValType::Kind::ExnRef};
+
+// A one-byte value type of WebAssembly 2.0 (numbers, v128, funcref, externref) or exnref.
 constexpr bool is_valtype_byte(uint8_t b) {
   return (b >= 0x7B && b <= 0x7F) || b == 0x70 || b == 0x6F || b == 0x69;
 }
-constexpr bool is_reftype(ValType t) {
-  return t == ValType::FuncRef || t == ValType::ExternRef || t == ValType::ExnRef;
-}
-constexpr bool is_numeric(ValType t) { return !is_reftype(t) && t != ValType::V128; }
+// The type of such a byte (is_valtype_byte(b) must hold).
+constexpr ValType valtype_from_byte(uint8_t b) { return ValType(ValType::Kind(b)); }
 
-constexpr const char* valtype_name(ValType t) {
-  switch (t) {
-    case ValType::I32: return "i32";
-    case ValType::I64: return "i64";
-    case ValType::F32: return "f32";
-    case ValType::F64: return "f64";
-    case ValType::V128: return "v128";
-    case ValType::FuncRef: return "funcref";
-    case ValType::ExternRef: return "externref";
-    case ValType::ExnRef: return "exnref";
+// The abstract heap types of typed function references and exception handling
+// (the GC ones are refused by the decoder for now).
+constexpr bool is_abstract_heap_byte(uint8_t b) {
+  return b == 0x70 || b == 0x73 || b == 0x6F || b == 0x72 || b == 0x69 || b == 0x74;
+}
+
+constexpr bool is_reftype(ValType t) { return t.is_ref(); }
+constexpr bool is_numeric(ValType t) { return !t.is_ref() && !t.is_unknown() && t != ValType::V128; }
+
+// Subtyping of value types (the validator, import matching, table and global types all use it):
+// t <: t; a non-null reference is a subtype of its nullable form; within one hierarchy every heap
+// type is below the top (func, extern, exn) and the bottom (nofunc, noextern, noexn) is below
+// every heap type. Two defined types are compared by `index_subtype(i, j)`: equivalent types in
+// one module, equal ids across modules (GC adds declared supertypes there). The validator's
+// unknown type is below everything.
+template <typename IndexSubtype>
+constexpr bool is_subtype(ValType a, ValType b, IndexSubtype&& index_subtype) {
+  if (a == b || a.is_unknown()) return true;
+  if (!a.is_ref() || !b.is_ref() || a.kind() != b.kind()) return false;
+  if (a.nullable() && !b.nullable()) return false;
+  using H = ValType::Heap;
+  const H ha = a.heap(), hb = b.heap();
+  if (hb == H::Func || hb == H::Extern || hb == H::Exn) return true;
+  if (ha == H::NoFunc || ha == H::NoExtern || ha == H::NoExn) return true;
+  if (ha == H::Index && hb == H::Index) return a.index() == b.index() || index_subtype(a.index(), b.index());
+  return false;
+}
+// Between types whose indices are engine-wide ids (or that have none): equal ids only.
+constexpr bool is_subtype(ValType a, ValType b) {
+  return is_subtype(a, b, [](uint32_t, uint32_t) { return false; });
+}
+
+// The type's name in the text format: i32, funcref, (ref null func) is funcref, (ref 3), ...
+inline std::string valtype_name(ValType t) {
+  using H = ValType::Heap;
+  if (!t.is_ref()) {
+    switch (t) {
+      case ValType::I32: return "i32";
+      case ValType::I64: return "i64";
+      case ValType::F32: return "f32";
+      case ValType::F64: return "f64";
+      case ValType::V128: return "v128";
+      default: return "?";
+    }
   }
-  return "?";
+  std::string heap;
+  switch (t.heap()) {
+    case H::Index: heap = std::to_string(t.index()); break;
+    case H::Func: heap = "func"; break;
+    case H::NoFunc: heap = "nofunc"; break;
+    case H::Extern: heap = "extern"; break;
+    case H::NoExtern: heap = "noextern"; break;
+    case H::Exn: heap = "exn"; break;
+    case H::NoExn: heap = "noexn"; break;
+    case H::Any: heap = "any"; break;
+    case H::Eq: heap = "eq"; break;
+    case H::I31: heap = "i31"; break;
+    case H::Struct: heap = "struct"; break;
+    case H::Array: heap = "array"; break;
+    case H::None: heap = "none"; break;
+  }
+  if (t.nullable() && t.heap() != H::Index) {
+    if (t.heap() == H::None) return "nullref";
+    if (heap.starts_with("no")) return "null" + heap.substr(2) + "ref";  // nullfuncref
+    return heap + "ref";                                                 // funcref
+  }
+  return std::string(t.nullable() ? "(ref null " : "(ref ") + heap + ")";
 }
 
 // Size of a value of this type in a VMContext global slot or a stack slot.
@@ -758,6 +916,13 @@ constexpr int section_rank(uint8_t id) {
 
 }  // namespace wasm::detail
 // ---- end include/wasm/detail/binary/sections.hpp ----
+// ---- begin include/wasm/detail/binary/type_reader.hpp ----
+// Value types and heap types in the binary format, for the module structure (module_reader.hpp)
+// and for instruction immediates (instruction.hpp): the one-byte types of 2.0, exnref, the
+// shorthands of typed references (nullfuncref, ...) and `(ref null? ht)` (0x63 / 0x64).
+// constexpr like the rest of the module reader. Type indices are only read here; the validator
+// checks them against the type section.
+
 // ---- begin include/wasm/detail/binary/unsupported.hpp ----
 // Encodings of WebAssembly 3.0 (and of later proposals) that this runtime does not implement yet.
 // Where the decoder meets one, it fails with a message from here instead of "malformed ...", and
@@ -783,19 +948,17 @@ constexpr const char* unsupported_feature(const char* message) {
 // A value type or heap type byte of 3.0 (typed references, GC, exnref).
 constexpr const char* unsupported_type_byte(uint8_t b) {
   switch (b) {
-    case 0x63:  // ref null ht
-    case 0x64:  // ref ht
-      return "unsupported: typed function references";
-    case 0x74:  // noexn (exnref itself, 0x69, is a value type)
-      return "unsupported: nullexnref (needs reference subtyping)";
+    case 0x63:  // ref null ht, ref ht, nullfuncref, nullexternref: read when the
+    case 0x64:  // function-references feature is on (type_reader.hpp)
+    case 0x72:
+    case 0x73: return "unsupported: typed function references";
+    case 0x74: return "unsupported: nullexnref (needs exceptions and typed references)";
     case 0x6A:  // array
     case 0x6B:  // struct
     case 0x6C:  // i31
     case 0x6D:  // eq
     case 0x6E:  // any
     case 0x71:  // none
-    case 0x72:  // noextern
-    case 0x73:  // nofunc
       return "unsupported: GC reference types";
     default: return nullptr;
   }
@@ -819,7 +982,6 @@ constexpr const char* unsupported_type_form(uint8_t b) {
 
 inline constexpr const char* kUnsupportedTable64 = "unsupported: 64-bit tables";
 inline constexpr const char* kUnsupportedCustomPageSizes = "unsupported: custom page sizes";
-inline constexpr const char* kUnsupportedTableInit = "unsupported: table initializer expressions";
 inline constexpr const char* kUnsupportedExactImport = "unsupported: custom descriptors";
 
 }  // namespace wasm::detail
@@ -842,7 +1004,6 @@ struct Features {
   bool function_references = false;  // call_ref, ref.as_non_null, br_on_null, typed refs
   bool gc = false;                    // 0xFB struct/array/i31/cast instructions, ref.eq
   bool wide_arithmetic = false;       // i64.add128, i64.sub128, i64.mul_wide_s/u
-  bool custom_page_sizes = false;     // recognised only: such memories are refused as Unsupported
 
   // Turns on a proposal by its name ("multi-memory", "memory64", ...: wast2json's flag names).
   // Returns false for an unknown name.
@@ -870,7 +1031,6 @@ inline constexpr FeatureFlag kFeatureFlags[] = {
     {"function-references", &Features::function_references},
     {"gc", &Features::gc},
     {"wide-arithmetic", &Features::wide_arithmetic},
-    {"custom-page-sizes", &Features::custom_page_sizes},
 };
 static_assert(sizeof(Features) == std::size(kFeatureFlags), "a Features flag is missing from kFeatureFlags");
 
@@ -890,6 +1050,74 @@ constexpr void Features::enable_all() {
 
 }  // namespace wasm
 // ---- end include/wasm/features.hpp ----
+
+namespace wasm::detail::type_reader {
+
+// The abstract heap type (or shorthand reference type) of a byte, if the enabled features
+// know it: exn and noexn with exception handling, nofunc and noextern with typed references.
+constexpr bool known_abstract(uint8_t b, const Features& f) {
+  switch (b) {
+    case 0x70:
+    case 0x6F: return true;
+    case 0x69: return f.exceptions;
+    case 0x74: return f.exceptions && f.function_references;
+    case 0x73:
+    case 0x72: return f.function_references;
+    default: return false;
+  }
+}
+
+// The byte at `at` is no type we read: a 3.0 type we do not implement, or malformed.
+constexpr void fail_type_byte(Reader& s, size_t at, uint8_t b, const char* malformed) {
+  const char* unsupported = unsupported_type_byte(b);
+  s.fail_at(at, unsupported ? unsupported : malformed);
+}
+
+// A heap type (s33): an abstract type's code as a negative number, or a type index.
+constexpr ValType read_heap_type(Reader& s, const Features& f, bool nullable) {
+  size_t at = s.offset();
+  int64_t v = s.s33();
+  if (!s.ok()) return ValType::FuncRef;
+  if (v >= 0) return ValType::ref_index(uint32_t(v), nullable);
+  uint8_t b = v >= -64 ? uint8_t(v + 128) : 0;
+  if (!known_abstract(b, f)) {
+    fail_type_byte(s, at, b, "malformed heap type");
+    return ValType::FuncRef;
+  }
+  return ValType::ref(ValType::Heap(b), nullable);
+}
+
+// The value type whose first byte `b` has just been read (at `at`).
+constexpr ValType read_valtype_after(Reader& s, const Features& f, size_t at, uint8_t b,
+                                     const char* malformed = "malformed value type") {
+  if (b >= 0x7B && b <= 0x7F) return valtype_from_byte(b);
+  if (known_abstract(b, f)) return ValType::ref(ValType::Heap(b), true);  // shorthand: nullable
+  if ((b == 0x63 || b == 0x64) && f.function_references) return read_heap_type(s, f, b == 0x63);
+  fail_type_byte(s, at, b, malformed);
+  return ValType::I32;
+}
+
+constexpr ValType read_valtype(Reader& s, const Features& f) {
+  size_t at = s.offset();
+  uint8_t b = s.u8();
+  if (!s.ok()) return ValType::I32;
+  return read_valtype_after(s, f, at, b);
+}
+
+// A reference type (tables, element segments).
+constexpr ValType read_reftype(Reader& s, const Features& f) {
+  size_t at = s.offset();
+  uint8_t b = s.u8();
+  if (!s.ok()) return ValType::FuncRef;
+  if (b >= 0x7B && b <= 0x7F) {
+    s.fail_at(at, "malformed reference type");
+    return ValType::FuncRef;
+  }
+  return read_valtype_after(s, f, at, b, "malformed reference type");
+}
+
+}  // namespace wasm::detail::type_reader
+// ---- end include/wasm/detail/binary/type_reader.hpp ----
 
 namespace wasm::detail::module_reader {
 
@@ -928,29 +1156,23 @@ constexpr std::span<const uint8_t> read_name_bytes(Reader& s) {
   return s.bytes(length);
 }
 
-// The type byte just read is not one we know: a 3.0 type we do not implement, or malformed.
-constexpr void fail_type_byte(Reader& s, uint8_t b, const char* malformed) {
-  const char* unsupported = unsupported_type_byte(b);
-  s.fail_at(s.offset() - 1, unsupported ? unsupported : malformed);
+constexpr ValType read_valtype(Reader& s, const Features& features) {
+  return type_reader::read_valtype(s, features);
 }
 
-constexpr ValType read_valtype(Reader& s) {
-  uint8_t b = s.u8();
-  if (s.ok() && !is_valtype_byte(b)) fail_type_byte(s, b, "malformed value type");
-  return ValType(b);
-}
-
-constexpr ValType read_reftype(Reader& s) {
-  uint8_t b = s.u8();
-  if (s.ok() && b == 0x69) s.fail_at(s.offset() - 1, "unsupported: tables and segments of exnref");
-  if (s.ok() && b != 0x70 && b != 0x6F) fail_type_byte(s, b, "malformed reference type");
-  return ValType(b);
+constexpr ValType read_reftype(Reader& s, const Features& features) {
+  size_t at = s.offset();
+  ValType t = type_reader::read_reftype(s, features);
+  if (s.ok() && t.kind() == ValType::Kind::ExnRef)
+    s.fail_at(at, "unsupported: tables and segments of exnref");
+  return t;
 }
 
 // A function type: the form byte, then parameters and results, each given to `on_param` and
 // `on_result` as it is read.
 template <typename OnParam, typename OnResult>
-constexpr void read_func_type(Reader& s, OnParam&& on_param, OnResult&& on_result) {
+constexpr void read_func_type(Reader& s, const Features& features, OnParam&& on_param,
+                              OnResult&& on_result) {
   uint8_t form = s.u8();
   if (s.ok() && form != 0x60) {
     const char* unsupported = unsupported_type_form(form);
@@ -959,10 +1181,10 @@ constexpr void read_func_type(Reader& s, OnParam&& on_param, OnResult&& on_resul
   }
   uint32_t params = read_count(s);
   if (params > kMaxFunctionParams) s.fail("too many parameters");
-  for (uint32_t k = 0; k < params && s.ok(); ++k) on_param(read_valtype(s));
+  for (uint32_t k = 0; k < params && s.ok(); ++k) on_param(read_valtype(s, features));
   uint32_t results = read_count(s);
   if (results > kMaxFunctionResults) s.fail("too many results");
-  for (uint32_t k = 0; k < results && s.ok(); ++k) on_result(read_valtype(s));
+  for (uint32_t k = 0; k < results && s.ok(); ++k) on_result(read_valtype(s, features));
 }
 
 // Limits flags: bit 0 = has maximum, bit 1 = shared (threads), bit 2 = 64-bit (memory64).
@@ -976,7 +1198,7 @@ constexpr Limits read_limits(Reader& s, const Features& features, bool is_memory
   if (s.ok() && (flags & ~allowed)) {
     const char* message = "integer too large";  // the flags byte is a u1/u2 in the grammar
     if (!is_memory && features.memory64 && (flags & ~0x05) == 0) message = kUnsupportedTable64;
-    if (is_memory && features.custom_page_sizes && (flags & ~(allowed | 0x08)) == 0) message = kUnsupportedCustomPageSizes;
+    if (is_memory && (flags & ~(allowed | 0x08)) == 0) message = kUnsupportedCustomPageSizes;
     s.fail_at(at, message);
     return l;
   }
@@ -991,13 +1213,20 @@ constexpr Limits read_limits(Reader& s, const Features& features, bool is_memory
   return l;
 }
 
-constexpr TableType read_table_type(Reader& s, const Features& features) {
+// `has_init` (when given) tells whether an initializer expression follows the type (the form
+// 0x40 0x00 of typed references); without it such a table is refused.
+constexpr TableType read_table_type(Reader& s, const Features& features, bool* has_init = nullptr) {
   TableType t;
-  if (s.ok() && s.peek_u8() == 0x40) {  // 0x40 0x00: a table with an initializer expression
-    s.fail(kUnsupportedTableInit);
-    return t;
+  if (s.ok() && s.peek_u8() == 0x40) {  // 0x40 0x00 tabletype expr
+    if (!has_init || !features.function_references) {
+      s.fail("malformed reference type");
+      return t;
+    }
+    s.u8();
+    if (s.u8() != 0 && s.ok()) s.fail_at(s.offset() - 1, "zero byte expected");
+    *has_init = true;
   }
-  t.element = read_reftype(s);
+  t.element = read_reftype(s, features);
   t.limits = read_limits(s, features, false);
   return t;
 }
@@ -1008,9 +1237,9 @@ constexpr MemoryType read_memory_type(Reader& s, const Features& features) {
   return t;
 }
 
-constexpr GlobalType read_global_type(Reader& s) {
+constexpr GlobalType read_global_type(Reader& s, const Features& features) {
   GlobalType g;
-  g.type = read_valtype(s);
+  g.type = read_valtype(s, features);
   uint8_t mut = s.u8();
   if (s.ok() && mut > 1) s.fail_at(s.offset() - 1, "malformed mutability");
   g.mutable_ = mut == 1;
@@ -1041,7 +1270,7 @@ constexpr ImportDesc read_import_desc(Reader& s, const Features& features) {
     case 0: d.kind = ExternKind::Func; d.index = s.u32(); break;
     case 1: d.kind = ExternKind::Table; d.table = read_table_type(s, features); break;
     case 2: d.kind = ExternKind::Memory; d.memory = read_memory_type(s, features); break;
-    case 3: d.kind = ExternKind::Global; d.global = read_global_type(s); break;
+    case 3: d.kind = ExternKind::Global; d.global = read_global_type(s, features); break;
     case 4:
       if (!features.exceptions) {
         s.fail_at(kind_at, "malformed import kind");
@@ -2775,10 +3004,10 @@ class InstructionReader {
     if (first == 0x40) {
       r_.u8();
       bt.kind = BlockType::Kind::Empty;
-    } else if (is_valtype_byte(first) && (first != 0x69 || features_.exceptions)) {
-      r_.u8();
+    } else if ((first >= 0x7B && first <= 0x7F) || type_reader::known_abstract(first, features_) ||
+               ((first == 0x63 || first == 0x64) && features_.function_references)) {
       bt.kind = BlockType::Kind::Value;
-      bt.value = ValType(first);
+      bt.value = read_valtype();
     } else {
       size_t at = r_.offset();
       if (const char* unsupported = unsupported_type_byte(first)) {
@@ -2795,24 +3024,19 @@ class InstructionReader {
     }
   }
 
-  ValType read_valtype() {
-    uint8_t b = r_.u8();
-    if (r_.ok() && (!is_valtype_byte(b) || (b == 0x69 && !features_.exceptions)))
-      bad_type(b, "malformed value type");
-    return ValType(b);
-  }
+  ValType read_valtype() { return type_reader::read_valtype(r_, features_); }
 
+  // ref.null's heap type: func, extern (exn with exceptions) or, with typed references, any
+  // heap type including a type index.
   ValType read_reftype() {
-    uint8_t b = r_.u8();
-    if (r_.ok() && b == 0x69 && features_.exceptions) return ValType::ExnRef;  // ref.null exn
-    if (r_.ok() && b != 0x70 && b != 0x6F) bad_type(b, "malformed reference type");
-    return ValType(b);
-  }
-
-  // The type byte just read is not one we know: a 3.0 type we do not implement, or malformed.
-  void bad_type(uint8_t b, const char* malformed) {
-    const char* unsupported = unsupported_type_byte(b);
-    r_.fail_at(r_.offset() - 1, unsupported ? unsupported : malformed);
+    size_t at = r_.offset();
+    if (!features_.function_references) {
+      uint8_t b = r_.u8();
+      if (r_.ok() && !type_reader::known_abstract(b, features_))
+        type_reader::fail_type_byte(r_, at, b, "malformed reference type");
+      return r_.ok() ? ValType::ref(ValType::Heap(b), true) : ValType::FuncRef;
+    }
+    return type_reader::read_heap_type(r_, features_, true);
   }
 
   Reader& r_;
@@ -2902,6 +3126,9 @@ struct ModuleInfo {
   std::vector<uint8_t> bytes;  // the module's binary, which offsets refer to
 
   std::vector<FuncType> types;
+  // For each type, the smallest index of an equivalent type (type_keys.hpp): two defined types
+  // are the same type exactly when their classes are equal.
+  std::vector<uint32_t> type_classes;
   std::vector<Import> imports;
 
   // Index spaces: imported entities come first.
@@ -2909,6 +3136,8 @@ struct ModuleInfo {
   uint32_t num_imported_funcs = 0;
   std::vector<TableType> tables;
   uint32_t num_imported_tables = 0;
+  // One per defined table: its initializer expression ((table n (ref $t) expr)), or none (null).
+  std::vector<std::optional<ConstExpr>> table_inits;
   std::vector<MemoryType> memories;
   uint32_t num_imported_memories = 0;
   std::vector<GlobalType> globals;
@@ -2928,6 +3157,12 @@ struct ModuleInfo {
 
   uint32_t num_defined_funcs() const { return uint32_t(func_types.size()) - num_imported_funcs; }
   const FuncType& func_type(uint32_t func_index) const { return types[func_types[func_index]]; }
+  // a <: b between this module's types (type indices as the module numbers them).
+  bool subtype(ValType a, ValType b) const {
+    return is_subtype(a, b, [&](uint32_t i, uint32_t j) {
+      return i < type_classes.size() && j < type_classes.size() && type_classes[i] == type_classes[j];
+    });
+  }
   std::span<const uint8_t> body_code(const FunctionBody& body) const {
     return std::span<const uint8_t>(bytes).subspan(body.code_offset,
                                                    body.offset + body.size - body.code_offset);
@@ -3052,7 +3287,8 @@ constexpr ScanResult scan_module_shape(std::span<const uint8_t> bytes) {
     switch (section.id) {
       case SectionId::Type: {
         uint32_t n = read_count(s);
-        for (uint32_t i = 0; i < n && s.ok(); ++i) read_func_type(s, [](ValType) {}, [](ValType) {});
+        for (uint32_t i = 0; i < n && s.ok(); ++i)
+          read_func_type(s, shape_scan::kScanFeatures, [](ValType) {}, [](ValType) {});
         shape.num_types = n;
         break;
       }
@@ -3066,7 +3302,10 @@ constexpr ScanResult scan_module_shape(std::span<const uint8_t> bytes) {
       }
       case SectionId::Table: {
         uint32_t n = read_count(s);
-        for (uint32_t i = 0; i < n && s.ok(); ++i) (void)read_table_type(s, shape_scan::kScanFeatures);
+        bool has_init = false;
+        for (uint32_t i = 0; i < n && s.ok() && !has_init; ++i)
+          (void)read_table_type(s, shape_scan::kScanFeatures, &has_init);
+        if (has_init) s.skip(s.remaining());  // initializers are instructions: the count will do
         shape.num_defined_tables = n;
         break;
       }
@@ -6098,9 +6337,10 @@ class Table {
     return true;
   }
 
-  // table.copy, within one table or between two of the same element type; overlap-safe.
+  // table.copy, within one table or from a table of a subtype (so of the same representation);
+  // overlap-safe.
   static bool copy(Table& dst, Table& src, uint64_t dst_index, uint64_t src_index, uint64_t len) {
-    assert(dst.element_type() == src.element_type());
+    assert(dst.element_type().kind() == src.element_type().kind());
     if (!range_in_bounds(dst_index, len, dst.size()) ||
         !range_in_bounds(src_index, len, src.size()))
       return false;
@@ -6142,7 +6382,7 @@ class Table {
                                      : settings.max_elements;
   }
 
-  bool is_funcref() const { return declared_.element == ValType::FuncRef; }
+  bool is_funcref() const { return declared_.element.kind() == ValType::Kind::FuncRef; }
 
   uintptr_t encode(void* value) const {
     const auto word = reinterpret_cast<uintptr_t>(value);
@@ -6808,19 +7048,87 @@ inline std::unique_ptr<InstanceAllocator> make_instance_allocator(const Config& 
 // ---- begin include/wasm/detail/vm/type_registry.hpp ----
 // Engine-wide function type ids. Two functions have the same id exactly when their types are
 // equal, so call_indirect compares one u32 instead of two signatures. Id 0 is never used.
+// Registered types are canonical: a typed reference in them names an engine id
+// (ValType::is_canonical), never a module's type index.
 #include <deque>
+
+// ---- begin include/wasm/detail/binary/type_keys.hpp ----
+// Type equivalence as bytes: two function types are the same type exactly when their keys are
+// equal. A reference to another type is written as that type's id (for a module's own types,
+// the id of its equivalence class), a reference of a type to itself as a marker, so that
+// `(type $t (func (param (ref $t))))` in two modules is one type. Used by the module's own
+// equivalence classes (ModuleInfo::type_classes, for validation) and by the engine's type
+// registry (vm/type_registry.hpp), so both agree. (GC's rec groups generalize the marker to
+// an index inside the group.)
 
 
 namespace wasm::detail {
 
+// `id_of(index)` is the id a referenced type index stands for; `self` is the index of the type
+// being keyed (a reference to it is recursive).
+template <typename IdOf>
+void append_type_key(std::string& key, const FuncType& type, uint32_t self, IdOf&& id_of) {
+  auto put = [&](ValType t) {
+    key.push_back(char(t.kind()));
+    key.push_back(char(t.heap()));
+    key.push_back(char(t.is_ref() && t.nullable()));
+    if (!t.has_index()) return;
+    uint32_t id = t.index() == self && !t.is_canonical() ? 0xFFFFFFFFu : id_of(t);
+    for (int s = 0; s < 32; s += 8) key.push_back(char(id >> s));
+  };
+  for (ValType t : type.params) put(t);
+  key.push_back('\x01');  // not a kind byte
+  for (ValType t : type.results) put(t);
+}
+
+// For each type of a module, the smallest index of a type equivalent to it. A reference to a
+// later type (invalid, reported by the validator) keeps its raw index.
+inline std::vector<uint32_t> type_equivalence_classes(const std::vector<FuncType>& types) {
+  std::vector<uint32_t> classes;
+  classes.reserve(types.size());
+  std::unordered_map<std::string, uint32_t> first;
+  std::string key;
+  for (uint32_t i = 0; i < types.size(); ++i) {
+    key.clear();
+    append_type_key(key, types[i], i, [&](ValType t) {
+      return t.index() < i ? classes[t.index()] : t.index() | 0x80000000u;
+    });
+    classes.push_back(first.try_emplace(key, i).first->second);
+  }
+  return classes;
+}
+
+}  // namespace wasm::detail
+// ---- end include/wasm/detail/binary/type_keys.hpp ----
+
+namespace wasm::detail {
+
+// A module's type as the engine knows it: a type index becomes the engine id in `ids` (the
+// module's type_ids), so that types from different modules compare (tables, globals, imports).
+inline ValType canonical_type(ValType t, const std::vector<uint32_t>& ids) {
+  if (!t.has_index() || t.is_canonical() || t.index() >= ids.size()) return t;
+  return t.with_index(ids[t.index()], true);
+}
+
 class TypeRegistry {
  public:
+  // A type whose references (if any) are canonical already (host function types).
   uint32_t intern(const FuncType& type) {
-    std::string key = encode(type);
-    std::lock_guard lock(mutex_);
-    auto [it, inserted] = ids_.try_emplace(std::move(key), uint32_t(types_.size() + 1));
-    if (inserted) types_.push_back(type);
-    return it->second;
+    std::string key;
+    append_type_key(key, type, 0xFFFFFFFFu, [](ValType t) { return t.index(); });
+    return intern_key(std::move(key), type, 0xFFFFFFFFu);
+  }
+  // Type `index` of a module whose earlier types have the ids `ids` (ids.size() == index).
+  uint32_t intern_module_type(const std::vector<FuncType>& types, uint32_t index,
+                              const std::vector<uint32_t>& ids) {
+    auto id_of = [&](ValType t) { return t.index() < ids.size() ? ids[t.index()] : 0u; };
+    std::string key;
+    append_type_key(key, types[index], index, id_of);
+    FuncType canonical = types[index];
+    for (auto* list : {&canonical.params, &canonical.results})
+      for (ValType& t : *list)
+        if (t.has_index() && t.index() != index) t = t.with_index(id_of(t), true);
+    return intern_key(std::move(key), std::move(canonical), index);
   }
   // The type of an id returned by intern(); references stay valid for the registry's life.
   const FuncType& lookup(uint32_t id) const {
@@ -6829,13 +7137,17 @@ class TypeRegistry {
   }
 
  private:
-  static std::string encode(const FuncType& type) {
-    std::string key;
-    key.reserve(type.params.size() + type.results.size() + 1);
-    for (ValType t : type.params) key.push_back(char(t));
-    key.push_back('\x01');  // not a value type byte (0x7C, f64, is '|')
-    for (ValType t : type.results) key.push_back(char(t));
-    return key;
+  // `self`: the module index of a recursive reference, which becomes the new id.
+  uint32_t intern_key(std::string key, FuncType type, uint32_t self) {
+    std::lock_guard lock(mutex_);
+    auto [it, inserted] = ids_.try_emplace(std::move(key), uint32_t(types_.size() + 1));
+    if (inserted) {
+      for (auto* list : {&type.params, &type.results})
+        for (ValType& t : *list)
+          if (t.has_index() && !t.is_canonical() && t.index() == self) t = t.with_index(it->second, true);
+      types_.push_back(std::move(type));
+    }
+    return it->second;
   }
 
   mutable std::mutex mutex_;
@@ -7424,6 +7736,31 @@ constexpr bool fits_in_registers() {
 
 }  // namespace wasm::detail
 // ---- end include/wasm/detail/api/native_types.hpp ----
+// ---- begin include/wasm/detail/api/value_fits.hpp ----
+// Whether a value the embedder passes in (a call argument, a global or table element) is of a
+// type that wasm declared. Numbers must have exactly the type; a reference must be of the same
+// hierarchy, non-null where the type is, and a function of the type a `(ref $t)` names (the
+// types on this path are canonical: their indices are engine type ids).
+
+namespace wasm::detail {
+
+inline bool value_fits(const Val& v, ValType t) {
+  if (!t.is_ref()) return v.type() == t;
+  if (!v.type().is_ref() || v.type().kind() != t.kind()) return false;
+  if (v.is_null_ref()) return t.nullable();
+  switch (t.heap()) {
+    case ValType::Heap::NoFunc:
+    case ValType::Heap::NoExtern:
+    case ValType::Heap::NoExn: return false;  // only null is of a bottom type
+    case ValType::Heap::Index:
+      return t.kind() == ValType::Kind::FuncRef &&
+             static_cast<const VMFuncRef*>(v.raw().ref)->type_id == t.index();
+    default: return true;
+  }
+}
+
+}  // namespace wasm::detail
+// ---- end include/wasm/detail/api/value_fits.hpp ----
 
 namespace wasm {
 template <typename T>
@@ -7665,7 +8002,7 @@ HostFunc::Callback array_callback(const FuncType& type, F&& callback) {
       return false;
     }
     for (size_t i = 0; i < results.size(); ++i) {
-      if (results[i].type() != type.results[i]) {
+      if (!value_fits(results[i], type.results[i])) {
         store.pending_error = Error::trap(TrapCode::HostError, "host function returned a value of the wrong type");
         return false;
       }
@@ -7828,7 +8165,7 @@ class Func {
     detail::ValRaw* values = inline_values;
     if (slots > kInline) values = (heap_values = std::make_unique<detail::ValRaw[]>(slots)).get();
     for (size_t i = 0; i < args.size(); ++i) {
-      if (args[i].type() != type.params[i]) {
+      if (!detail::value_fits(args[i], type.params[i])) {
         return Error(ErrorKind::Type, "argument " + std::to_string(i) + " has the wrong type for " +
                                           type.to_string());
       }
@@ -7903,7 +8240,7 @@ class Global {
 
   template <typename T>
   static Result<Global> create(Store<T>& store, const GlobalType& type, const Val& init) {
-    if (init.type() != type.type) return Error(ErrorKind::Type, "global initial value of the wrong type");
+    if (!detail::value_fits(init, type.type)) return Error(ErrorKind::Type, "global initial value of the wrong type");
     detail::StoreData& s = store.inner();
     auto def = std::make_unique<detail::VMGlobalDefinition>();
     std::memcpy(def->storage, &init.raw(), sizeof def->storage);
@@ -7931,7 +8268,7 @@ class Global {
     auto r = record(store);
     if (!r) return std::move(r).error();
     if (!(*r)->type.mutable_) return Error(ErrorKind::Type, "global is immutable");
-    if (value.type() != (*r)->type.type) return Error(ErrorKind::Type, "global value of the wrong type");
+    if (!detail::value_fits(value, (*r)->type.type)) return Error(ErrorKind::Type, "global value of the wrong type");
     std::memcpy((*r)->definition->storage, &value.raw(), sizeof(detail::ValRaw));
     return {};
   }
@@ -8094,7 +8431,7 @@ class Table {
   Result<void> set(S& store, uint64_t index, const Val& value) const {
     auto t = get(store);
     if (!t) return std::move(t).error();
-    if (value.type() != (*t)->element_type()) return Error(ErrorKind::Type, "table element of the wrong type");
+    if (!detail::value_fits(value, (*t)->element_type())) return Error(ErrorKind::Type, "table element of the wrong type");
     if (!(*t)->set(index, value.raw().ref)) return Error::trap(TrapCode::TableOutOfBounds);
     return {};
   }
@@ -8439,7 +8776,7 @@ class Exn {
       return Error(ErrorKind::Type, "exception payload has " + std::to_string(payload.size()) +
                                         " value(s), the tag takes " + std::to_string(t->type.params.size()));
     for (size_t i = 0; i < payload.size(); ++i)
-      if (payload[i].type() != t->type.params[i])
+      if (!detail::value_fits(payload[i], t->type.params[i]))
         return Error(ErrorKind::Type, "exception payload value " + std::to_string(i) + " has the wrong type");
     detail::VMException* exn = s.new_exception(t);
     for (size_t i = 0; i < payload.size(); ++i) exn->values[i] = payload[i].raw();
@@ -8458,7 +8795,7 @@ class Exn {
   }
   // An exnref value (Val of type exnref) as an Exn; nullopt for null.
   static std::optional<Exn> from_val(uint64_t store_id, const Val& v) {
-    if (v.type() != ValType::ExnRef || v.is_null_ref()) return std::nullopt;
+    if (v.type().kind() != ValType::Kind::ExnRef || v.is_null_ref()) return std::nullopt;
     return Exn(store_id, static_cast<detail::VMException*>(v.raw().ref));
   }
 
@@ -8621,23 +8958,33 @@ class Module {
   template <typename MakeCode>
   static Result<Module> deserialized(const Engine& engine, std::span<const uint8_t> bytes, MakeCode make_code);
 
+  // Types as the engine knows them: a defined type is named by its engine-wide id
+  // (ValType::is_canonical), so that they compare with those of other modules and instances.
   ExternType import_extern_type(const detail::Import& imp) const {
     switch (imp.kind) {
-      case ExternKind::Table: return imp.table;
+      case ExternKind::Table: return canonical(imp.table);
       case ExternKind::Memory: return imp.memory;
-      case ExternKind::Global: return imp.global;
-      default: return state_->info.types[imp.type_index];
+      case ExternKind::Global: return canonical(imp.global);
+      default: return engine_.state().types.lookup(state_->type_ids[imp.type_index]);
     }
   }
 
   ExternType extern_type(ExternKind kind, uint32_t index) const {
     const auto& info = state_->info;
     switch (kind) {
-      case ExternKind::Table: return info.tables[index];
+      case ExternKind::Table: return canonical(info.tables[index]);
       case ExternKind::Memory: return info.memories[index];
-      case ExternKind::Global: return info.globals[index];
-      default: return info.func_type(index);
+      case ExternKind::Global: return canonical(info.globals[index]);
+      default: return engine_.state().types.lookup(state_->type_ids[info.func_types[index]]);
     }
+  }
+  TableType canonical(TableType t) const {
+    t.element = detail::canonical_type(t.element, state_->type_ids);
+    return t;
+  }
+  GlobalType canonical(GlobalType t) const {
+    t.type = detail::canonical_type(t.type, state_->type_ids);
+    return t;
   }
 
   Engine engine_;
@@ -9884,9 +10231,9 @@ class Instantiator {
     in_ = in;
     init_prefix();
     bind_imports(imports);
+    init_func_refs();  // before the tables: their initializers may name functions
     if (Result<void> r = create_memories(); !r) return std::move(r).error();
     if (Result<void> r = create_tables(); !r) return std::move(r).error();
-    init_func_refs();
     init_globals();
     init_tags();
     in_->dropped_elems.assign(info_.elements.size(), false);
@@ -9907,6 +10254,12 @@ class Instantiator {
     return Error(ErrorKind::Link, why + ": import \"" + imp.module + "\" \"" + imp.name + "\"");
   }
 
+  ValType canonical(ValType t) const { return canonical_type(t, module_->type_ids); }
+  TableType canonical(TableType t) const {
+    t.element = canonical(t.element);
+    return t;
+  }
+
   Result<void> check_imports(std::span<const ResolvedImport> imports) const {
     if (imports.size() != info_.imports.size()) {
       return Error(ErrorKind::Link, "expected " + std::to_string(info_.imports.size()) +
@@ -9921,9 +10274,10 @@ class Instantiator {
         case ExternKind::Func:
           ok = store_.funcs[r.handle].ref->type_id == module_->type_ids[imp.type_index];
           break;
-        case ExternKind::Table: {
+        case ExternKind::Table: {  // mutable: element types must be equal
           TableType actual = store_.tables[r.handle]->type();
-          ok = actual.element == imp.table.element && limits_match(actual.limits, imp.table.limits);
+          ok = actual.element == canonical(imp.table.element) &&
+               limits_match(actual.limits, imp.table.limits);
           break;
         }
         case ExternKind::Memory: {
@@ -9932,7 +10286,13 @@ class Instantiator {
                limits_match(actual.limits, imp.memory.limits);
           break;
         }
-        case ExternKind::Global: ok = store_.globals[r.handle].type == imp.global; break;
+        case ExternKind::Global: {  // a constant may be of a subtype; a variable must be equal
+          const GlobalType& actual = store_.globals[r.handle].type;
+          const ValType expected = canonical(imp.global.type);
+          ok = actual.mutable_ == imp.global.mutable_ &&
+               (imp.global.mutable_ ? actual.type == expected : is_subtype(actual.type, expected));
+          break;
+        }
         case ExternKind::Tag:
           ok = store_.tags[r.handle]->type_id == module_->type_ids[imp.type_index];
           break;
@@ -10010,7 +10370,8 @@ class Instantiator {
   // A defined funcref table whose active segments all list function indices can be filled
   // lazily: instantiation records which function goes where, and the table asks on first read.
   bool can_init_lazily(uint32_t table_index) const {
-    if (info_.tables[table_index].element != ValType::FuncRef) return false;
+    if (info_.tables[table_index].element.kind() != ValType::Kind::FuncRef) return false;
+    if (info_.table_inits[table_index - info_.num_imported_tables]) return false;
     for (const ElemSegment& seg : info_.elements) {
       if (seg.mode == SegmentMode::Active && seg.table == table_index && seg.uses_exprs) return false;
     }
@@ -10019,9 +10380,11 @@ class Instantiator {
 
   Result<void> create_tables() {
     for (uint32_t i = info_.num_imported_tables; i < info_.tables.size(); ++i) {
-      auto table = allocator_.allocate_table(info_.tables[i], store_.limiter);
+      auto table = allocator_.allocate_table(canonical(info_.tables[i]), store_.limiter);
       if (!table) return std::move(table).error();
       uint32_t defined = i - info_.num_imported_tables;
+      if (const auto& init = info_.table_inits[defined])  // every element starts as its value
+        (*table)->fill(0, eval_const(*init, *in_).ref, (*table)->size());
       (*table)->bind_definition(in_->field<VMTableDefinition>(module_->offsets.table(defined)));
       in_->lazy_funcs.emplace_back();
       if (can_init_lazily(i)) {
@@ -10063,7 +10426,9 @@ class Instantiator {
       ValRaw value = eval_const(info_.global_inits[defined], *in_);
       std::memcpy(def->storage, &value, sizeof value);
       in_->globals.push_back(def);
-      in_->global_handles.push_back(store_.add_global(def, info_.globals[i]));
+      GlobalType type = info_.globals[i];
+      type.type = canonical(type.type);
+      in_->global_handles.push_back(store_.add_global(def, type));
     }
   }
 
@@ -10332,8 +10697,8 @@ class ModuleDecoder {
     return std::string(bytes.begin(), bytes.end());
   }
 
-  ValType valtype(Reader& s) { return module_reader::read_valtype(s); }
-  ValType reftype(Reader& s) { return module_reader::read_reftype(s); }
+  ValType valtype(Reader& s) { return module_reader::read_valtype(s, features_); }
+  ValType reftype(Reader& s) { return module_reader::read_reftype(s, features_); }
 
   // Reads instructions up to the `end` that closes the expression (nesting is tracked so that
   // a block inside, which validation will reject, still decodes as the format says).
@@ -10375,11 +10740,12 @@ class ModuleDecoder {
     m_.types.reserve(n);
     for (uint32_t i = 0; i < n && s.ok(); ++i) {
       FuncType ft;
-      module_reader::read_func_type(s, [&](ValType t) { ft.params.push_back(t); },
+      module_reader::read_func_type(s, features_, [&](ValType t) { ft.params.push_back(t); },
                                     [&](ValType t) { ft.results.push_back(t); });
       if (!s.ok()) return;
       m_.types.push_back(std::move(ft));
     }
+    m_.type_classes = type_equivalence_classes(m_.types);
   }
 
   void decode_imports(Reader& s) {
@@ -10431,7 +10797,12 @@ class ModuleDecoder {
 
   void decode_tables(Reader& s) {
     uint32_t n = count(s);
-    for (uint32_t i = 0; i < n && s.ok(); ++i) m_.tables.push_back(module_reader::read_table_type(s, features_));
+    for (uint32_t i = 0; i < n && s.ok(); ++i) {
+      bool has_init = false;
+      m_.tables.push_back(module_reader::read_table_type(s, features_, &has_init));
+      m_.table_inits.emplace_back();
+      if (has_init && s.ok()) m_.table_inits.back() = const_expr(s);
+    }
   }
 
   void decode_memories(Reader& s) {
@@ -10447,7 +10818,7 @@ class ModuleDecoder {
   void decode_globals(Reader& s) {
     uint32_t n = count(s);
     for (uint32_t i = 0; i < n && s.ok(); ++i) {
-      m_.globals.push_back(module_reader::read_global_type(s));
+      m_.globals.push_back(module_reader::read_global_type(s, features_));
       m_.global_inits.push_back(const_expr(s));
     }
   }
@@ -10501,6 +10872,10 @@ class ModuleDecoder {
           uint8_t elemkind = s.u8();
           if (s.ok() && elemkind != 0) s.fail_at(s.offset() - 1, "malformed element kind");
         }
+      }
+      // Function indices are never null: with typed references such a segment is (ref func).
+      if (!seg.uses_exprs && features_.function_references) {
+        seg.type = ValType::ref(ValType::Heap::Func, false);
       }
       uint32_t items = count(s);
       if (seg.uses_exprs) {
@@ -10618,6 +10993,7 @@ inline Result<ModuleInfo> decode_module(std::span<const uint8_t> bytes,
 // opcode table (pop P2, P1, P0, push R); only the opcodes marked Special have their own case.
 #include <algorithm>
 #include <cstdint>
+#include <deque>
 #include <optional>
 #include <span>
 #include <string>
@@ -10627,9 +11003,9 @@ inline Result<ModuleInfo> decode_module(std::span<const uint8_t> bytes,
 namespace wasm::detail {
 
 // The bottom type of the polymorphic stack: matches any value type.
-inline constexpr ValType kUnknownType = ValType(0);
+inline constexpr ValType kUnknownType = ValType();
 
-inline const char* stack_type_name(ValType t) {
+inline std::string stack_type_name(ValType t) {
   return t == kUnknownType ? "unknown" : valtype_name(t);
 }
 
@@ -10659,10 +11035,11 @@ class FunctionValidator {
     error_.reset();
     const FuncType& type = m_.func_type(func_index);
     results_ = type.results;
-    setup_locals(type, body);
+    block_values_.clear();
+    if (!setup_locals(type, body)) return error_;
     vals_.clear();
     ctrls_.clear();
-    ctrls_.push_back(Frame{Op::Block, false, 0, {}, type.results});
+    ctrls_.push_back(Frame{Op::Block, false, 0, {}, type.results, 0});
 
     Reader r(m_.body_code(body), body.code_offset);
     InstructionReader ir(r, features_);
@@ -10704,6 +11081,7 @@ class FunctionValidator {
     uint32_t height;  // operand stack height at the start of the frame
     std::span<const ValType> params;
     std::span<const ValType> results;
+    uint32_t inits = 0;  // height of inits_ at the start: locals set inside are reset at its end
   };
 
   // Frame kinds for decode-only mode: which frames still accept an `else`.
@@ -10765,7 +11143,7 @@ class FunctionValidator {
     if (vals_.size() > f.height) {
       ValType actual = vals_.back();
       vals_.pop_back();
-      if (actual == expected || actual == kUnknownType) return true;
+      if (m_.subtype(actual, expected)) return true;
       return mismatch(expected, actual, in);
     }
     if (f.unreachable) return true;
@@ -10798,7 +11176,7 @@ class FunctionValidator {
                        in);
       }
       ValType actual = vals_[vals_.size() - 1 - i];
-      if (actual != expected && actual != kUnknownType) return mismatch(expected, actual, in);
+      if (!m_.subtype(actual, expected)) return mismatch(expected, actual, in);
     }
     return true;
   }
@@ -10811,16 +11189,14 @@ class FunctionValidator {
 
   bool block_signature(const Instruction& in, std::span<const ValType>& params,
                        std::span<const ValType>& results) {
-    static constexpr ValType kSingles[] = {ValType::I32,  ValType::I64,     ValType::F32,
-                                           ValType::F64,  ValType::V128,    ValType::FuncRef,
-                                           ValType::ExternRef, ValType::ExnRef};
     params = {};
     results = {};
     switch (in.block.kind) {
       case BlockType::Kind::Empty: return true;
       case BlockType::Kind::Value:
-        results = std::span<const ValType>(
-            std::find(std::begin(kSingles), std::end(kSingles), in.block.value), 1);
+        if (!check_type(in.block.value, in)) return false;
+        block_values_.push_back(in.block.value);  // a deque: earlier spans stay valid
+        results = std::span<const ValType>(&block_values_.back(), 1);
         return true;
       case BlockType::Kind::TypeIndex:
         if (in.block.type_index >= m_.types.size()) return unknown("type", in.block.type_index, in);
@@ -10831,7 +11207,7 @@ class FunctionValidator {
     return true;
   }
   void push_frame(Op kind, std::span<const ValType> params, std::span<const ValType> results) {
-    ctrls_.push_back(Frame{kind, false, uint32_t(vals_.size()), params, results});
+    ctrls_.push_back(Frame{kind, false, uint32_t(vals_.size()), params, results, uint32_t(inits_.size())});
     push(params);
   }
   // The results must be exactly what is left above the frame's base.
@@ -10853,17 +11229,46 @@ class FunctionValidator {
 
   // ---- locals ----------------------------------------------------------------------------
 
-  void setup_locals(const FuncType& type, const FunctionBody& body) {
+  bool setup_locals(const FuncType& type, const FunctionBody& body) {
     params_ = type.params;
     local_ends_.clear();
     local_types_.clear();
+    inits_.clear();
+    local_set_.clear();
     uint64_t end = params_.size();
     for (const LocalGroup& g : body.locals) {
       if (g.count == 0) continue;
+      if (g.type.has_index() && g.type.index() >= m_.types.size())
+        return fail(ErrorKind::Validate, "unknown type " + std::to_string(g.type.index()),
+                    body.code_offset);
+      // A local of a non-null reference type holds no value until it is set (local_set_).
+      if (!g.type.defaultable()) {
+        local_set_.resize(end, 1);
+        local_set_.resize(end + g.count, 0);
+      }
       end += g.count;
       local_ends_.push_back(end);
       local_types_.push_back(g.type);
     }
+    local_set_.resize(end, 1);
+    return true;
+  }
+  // local.set and local.tee initialize a non-defaultable local until the end of the block.
+  void mark_set(uint32_t index) {
+    if (local_set_[index]) return;
+    local_set_[index] = 1;
+    inits_.push_back(index);
+  }
+  void reset_inits(uint32_t height) {
+    while (inits_.size() > height) {
+      local_set_[inits_.back()] = 0;
+      inits_.pop_back();
+    }
+  }
+  // A type index in a value type must name a type of the module.
+  bool check_type(ValType t, const Instruction& in) {
+    if (t.has_index() && t.index() >= m_.types.size()) return unknown("type", t.index(), in);
+    return true;
   }
   bool local_type(uint32_t index, const Instruction& in, ValType& out) {
     if (index < params_.size()) {
@@ -10951,6 +11356,7 @@ class FunctionValidator {
           return fail(ErrorKind::Decode, "END opcode expected: else without if", in.offset);
         if (!check_frame_end(in)) return false;
         Frame& f = ctrls_.back();
+        reset_inits(f.inits);
         f.kind = Op::Else;
         f.unreachable = false;
         push(f.params);
@@ -10984,11 +11390,11 @@ class FunctionValidator {
         if (!check_frame_end(in)) return false;
         Frame f = ctrls_.back();
         // An if without else passes its parameters through as its results.
-        if (f.kind == Op::If && !std::equal(f.params.begin(), f.params.end(), f.results.begin(),
-                                            f.results.end()))
+        if (f.kind == Op::If && !subtypes(f.params, f.results))
           return invalid("type mismatch: if without else must have matching parameter and "
                          "result types",
                          in);
+        reset_inits(f.inits);
         ctrls_.pop_back();
         push(f.results);
         return true;
@@ -11020,7 +11426,7 @@ class FunctionValidator {
       case Op::ReturnCallIndirect: {
         ValType element = kUnknownType;
         if (!table(in.index2, in, element)) return false;
-        if (element != ValType::FuncRef)
+        if (!m_.subtype(element, ValType::FuncRef))
           return invalid(std::string("type mismatch: ") + info.text + " needs a funcref table", in);
         if (in.index >= m_.types.size()) return unknown("type", in.index, in);
         if (!pop(ValType::I32, in)) return false;
@@ -11034,6 +11440,7 @@ class FunctionValidator {
       case Op::SelectT:
         if (in.select_type_count != 1)
           return invalid("invalid result arity: typed select needs exactly one type", in);
+        if (!check_type(in.type, in)) return false;
         if (!pop(ValType::I32, in) || !pop(in.type, in) || !pop(in.type, in)) return false;
         push(in.type);
         return true;
@@ -11042,7 +11449,12 @@ class FunctionValidator {
       case Op::LocalTee: {
         ValType t = kUnknownType;
         if (!local_type(in.index, in, t)) return false;
+        if (in.op == Op::LocalGet && !local_set_[in.index])
+          return invalid("uninitialized local: local " + std::to_string(in.index) +
+                             " of a non-nullable type is read before it is set",
+                         in);
         if (in.op != Op::LocalGet && !pop(t, in)) return false;
+        if (in.op != Op::LocalGet) mark_set(in.index);
         if (in.op != Op::LocalSet) push(t);
         return true;
       }
@@ -11062,7 +11474,10 @@ class FunctionValidator {
       case Op::TableSet:
       case Op::TableGrow:
       case Op::TableFill: return step_table(in);
-      case Op::RefNull: push(in.type); return true;
+      case Op::RefNull:
+        if (!check_type(in.type, in)) return false;
+        push(in.type);
+        return true;
       case Op::RefIsNull: {
         ValType t = kUnknownType;
         if (!pop_ref(t, in)) return false;
@@ -11075,8 +11490,21 @@ class FunctionValidator {
           return invalid("undeclared function reference: function " + std::to_string(in.index) +
                              " is not named by an element segment, export or global",
                          in);
-        push(ValType::FuncRef);
+        push(ValType::ref_index(m_.func_types[in.index], false));  // (ref $t)
         return true;
+      case Op::RefAsNonNull: {
+        ValType t = kUnknownType;
+        if (!pop_ref(t, in)) return false;
+        push(t.is_unknown() ? t : t.as_nullable(false));
+        return true;
+      }
+      case Op::BrOnNull: return step_br_on_null(in);
+      case Op::BrOnNonNull: return step_br_on_non_null(in);
+      case Op::CallRef:
+      case Op::ReturnCallRef:
+        if (in.index >= m_.types.size()) return unknown("type", in.index, in);
+        if (!pop(ValType::ref_index(in.index, true), in)) return false;
+        return step_call(m_.types[in.index], in);
       default: break;
     }
     // Decoded (its feature is on) but not validated yet: the module may be valid; we cannot
@@ -11132,7 +11560,7 @@ class FunctionValidator {
       case Imm::TableInit: {
         ValType element = kUnknownType;
         if (!table(in.index2, in, element) || !elem_segment(in.index, in)) return false;
-        if (m_.elements[in.index].type != element)
+        if (!m_.subtype(m_.elements[in.index].type, element))
           return invalid(std::string("type mismatch: table.init of ") +
                              valtype_name(m_.elements[in.index].type) + " segment into " +
                              valtype_name(element) + " table",
@@ -11145,7 +11573,7 @@ class FunctionValidator {
       case Imm::TableCopy: {
         ValType dst = kUnknownType, src = kUnknownType;
         if (!table(in.index, in, dst) || !table(in.index2, in, src)) return false;
-        if (dst != src)
+        if (!m_.subtype(src, dst))
           return invalid(std::string("type mismatch: table.copy from ") + valtype_name(src) +
                              " table to " + valtype_name(dst) + " table",
                          in);
@@ -11182,10 +11610,53 @@ class FunctionValidator {
     return true;
   }
 
+  // Each of `from` is a subtype of the one at its place in `to` (same lengths).
+  bool subtypes(std::span<const ValType> from, std::span<const ValType> to) const {
+    if (from.size() != to.size()) return false;
+    for (size_t i = 0; i < from.size(); ++i)
+      if (!m_.subtype(from[i], to[i])) return false;
+    return true;
+  }
+
+  // br_on_null l: [t* (ref null ht)] -> [t* (ref ht)], branching with t* on null.
+  bool step_br_on_null(const Instruction& in) {
+    std::span<const ValType> types;
+    ValType t = kUnknownType;
+    if (!pop_ref(t, in) || !label_types(in.index, in, types) || !pop(types, in)) return false;
+    push(types);
+    push(t.is_unknown() ? t : t.as_nullable(false));
+    return true;
+  }
+
+  // br_on_non_null l: [t* (ref null ht)] -> [t*], branching with t* (ref ht) when not null;
+  // the label's last type must take (ref ht).
+  bool step_br_on_non_null(const Instruction& in) {
+    std::span<const ValType> types;
+    ValType t = kUnknownType;
+    if (!label_types(in.index, in, types)) return false;
+    if (types.empty() || !types.back().is_ref())
+      return invalid(std::string("type mismatch: br_on_non_null needs a label whose last type "
+                                 "is a reference, label ") + std::to_string(in.index) + " has [" +
+                         type_list(types) + "]",
+                     in);
+    if (!pop_ref(t, in)) return false;
+    if (!t.is_unknown() && !m_.subtype(t.as_nullable(false), types.back()))
+      return mismatch(types.back(), t.as_nullable(false), in);
+    std::span<const ValType> rest = types.first(types.size() - 1);
+    if (!pop(rest, in)) return false;
+    push(rest);
+    return true;
+  }
+
+  static std::string type_list(std::span<const ValType> ts) {
+    std::string s;
+    for (ValType t : ts) (s += s.empty() ? "" : " ") += valtype_name(t);
+    return s;
+  }
+
   bool step_call(const FuncType& callee, const Instruction& in) {
-    bool tail = in.op == Op::ReturnCall || in.op == Op::ReturnCallIndirect;
-    if (tail && !std::equal(callee.results.begin(), callee.results.end(), results_.begin(),
-                            results_.end()))
+    bool tail = in.op == Op::ReturnCall || in.op == Op::ReturnCallIndirect || in.op == Op::ReturnCallRef;
+    if (tail && !subtypes(callee.results, results_))
       return invalid(std::string("type mismatch: ") + in.info().text +
                          " callee results differ from the caller's",
                      in);
@@ -11250,8 +11721,8 @@ class FunctionValidator {
         if (!tag_params(c.tag, in, tag)) return false;
         want.assign(tag.begin(), tag.end());
       }
-      if (c.kind == 1 || c.kind == 3) want.push_back(ValType::ExnRef);
-      if (!std::equal(want.begin(), want.end(), label.begin(), label.end()))
+      if (c.kind == 1 || c.kind == 3) want.push_back(ValType::ref(ValType::Heap::Exn, false));  // (ref exn)
+      if (!subtypes(want, label))
         return invalid("type mismatch: catch clause values do not match label " +
                            std::to_string(c.label),
                        in);
@@ -11270,6 +11741,7 @@ class FunctionValidator {
     if (in.op == Op::Catch && !tag_params(in.index, in, tag)) return false;
     if (!check_frame_end(in)) return false;
     Frame& f = ctrls_.back();
+    reset_inits(f.inits);  // a handler starts like an else: what the try body set is unset
     f.kind = in.op;
     f.unreachable = false;
     push(tag);
@@ -11370,6 +11842,9 @@ class FunctionValidator {
   std::vector<Frame> ctrls_;
   std::vector<uint8_t> kinds_;
   std::vector<ValType> catch_types_;  // step_try_table's scratch
+  std::deque<ValType> block_values_;  // the result of each block with a value type (spans point here)
+  std::vector<uint8_t> local_set_;    // per local: holds a value (0 only for unset non-null locals)
+  std::vector<uint32_t> inits_;       // locals set so far in the open blocks, innermost last
 };
 
 }  // namespace wasm::detail
@@ -11396,11 +11871,15 @@ class ConstExprValidator {
         case Op::F32Const: stack_.push_back(ValType::F32); break;
         case Op::F64Const: stack_.push_back(ValType::F64); break;
         case Op::V128Const: stack_.push_back(ValType::V128); break;
-        case Op::RefNull: stack_.push_back(in.type); break;
+        case Op::RefNull:
+          if (in.type.has_index() && in.type.index() >= m_.types.size())
+            return error("unknown type " + std::to_string(in.type.index()), what, index, in.offset);
+          stack_.push_back(in.type);
+          break;
         case Op::RefFunc:
           if (in.index >= m_.func_types.size())
             return error("unknown function " + std::to_string(in.index), what, index, in.offset);
-          stack_.push_back(ValType::FuncRef);
+          stack_.push_back(ValType::ref_index(m_.func_types[in.index], false));  // (ref $t)
           break;
         case Op::GlobalGet: {
           if (in.index >= readable_globals(what, index))
@@ -11434,7 +11913,7 @@ class ConstExprValidator {
         default: return not_constant(in, what, index);
       }
     }
-    if (stack_.size() != 1 || stack_[0] != expected) {
+    if (stack_.size() != 1 || !m_.subtype(stack_[0], expected)) {
       std::string found;
       for (ValType t : stack_) (found += found.empty() ? "" : " ") += valtype_name(t);
       return error(std::string("type mismatch: constant expression must produce ") +
@@ -11447,7 +11926,8 @@ class ConstExprValidator {
  private:
   uint32_t readable_globals(const char* what, uint32_t index) const {
     const uint32_t all = uint32_t(m_.globals.size());
-    if (!features_.gc) return std::min(m_.num_imported_globals, all);
+    // Tables come before the globals they could read: only imported ones exist then.
+    if (!features_.gc || std::string_view(what) == "table") return std::min(m_.num_imported_globals, all);
     return std::string_view(what) == "global" ? std::min(index, all) : all;
   }
 
@@ -11526,8 +12006,32 @@ inline std::optional<Error> check_table_type(const TableType& t, uint32_t index)
                       index);
 }
 
+// Type indices inside value types: a function type may name itself and the types before it
+// (each type is a recursion group of its own), everything else any type of the module.
+inline std::optional<Error> check_type_refs(ValType t, uint32_t bound, const std::string& where) {
+  if (t.has_index() && t.index() >= bound)
+    return invalid("unknown type " + std::to_string(t.index()) + " (" + where + ")");
+  return std::nullopt;
+}
+
+inline std::optional<Error> check_value_types(const ModuleInfo& m) {
+  const uint32_t n = uint32_t(m.types.size());
+  for (uint32_t i = 0; i < n; ++i)
+    for (const auto* list : {&m.types[i].params, &m.types[i].results})
+      for (ValType t : *list)
+        if (auto e = check_type_refs(t, i + 1, "type " + std::to_string(i))) return e;
+  for (uint32_t i = 0; i < m.tables.size(); ++i)
+    if (auto e = check_type_refs(m.tables[i].element, n, "table " + std::to_string(i))) return e;
+  for (uint32_t i = 0; i < m.globals.size(); ++i)
+    if (auto e = check_type_refs(m.globals[i].type, n, "global " + std::to_string(i))) return e;
+  for (uint32_t i = 0; i < m.elements.size(); ++i)
+    if (auto e = check_type_refs(m.elements[i].type, n, "elem segment " + std::to_string(i))) return e;
+  return std::nullopt;
+}
+
 // Types, imports, function declarations, tables, memories and tags.
 inline std::optional<Error> check_declarations(const ModuleInfo& m, const Features& f) {
+  if (auto e = check_value_types(m)) return e;
   for (uint32_t i = 0; i < m.func_types.size(); ++i)
     if (m.func_types[i] >= m.types.size())
       return invalid("unknown type " + std::to_string(m.func_types[i]) + " (function " +
@@ -11549,6 +12053,21 @@ inline std::optional<Error> check_declarations(const ModuleInfo& m, const Featur
   return std::nullopt;
 }
 
+// A table of a non-null type needs an initializer (there is no null to fill it with).
+inline std::optional<Error> check_table_inits(const ModuleInfo& m, ConstExprValidator& consts) {
+  for (uint32_t i = 0; i < m.table_inits.size(); ++i) {
+    uint32_t t = m.num_imported_tables + i;
+    if (t >= m.tables.size()) break;
+    if (m.table_inits[i]) {
+      if (auto e = consts.check(*m.table_inits[i], m.tables[t].element, "table", t)) return e;
+    } else if (!m.tables[t].element.defaultable()) {
+      return invalid("type mismatch: table " + std::to_string(t) + " of " +
+                     valtype_name(m.tables[t].element) + " needs an initializer expression");
+    }
+  }
+  return std::nullopt;
+}
+
 inline std::optional<Error> check_globals(const ModuleInfo& m, ConstExprValidator& consts) {
   for (uint32_t i = 0; i < m.global_inits.size(); ++i) {
     uint32_t g = m.num_imported_globals + i;
@@ -11566,7 +12085,7 @@ inline std::optional<Error> check_elements(const ModuleInfo& m, ConstExprValidat
       if (seg.table >= m.tables.size())
         return invalid("unknown table " + std::to_string(seg.table) + where);
       if (auto e = consts.check(seg.offset, ValType::I32, "elem segment", i)) return e;
-      if (m.tables[seg.table].element != seg.type)
+      if (!m.subtype(seg.type, m.tables[seg.table].element))
         return invalid(std::string("type mismatch: ") + valtype_name(seg.type) +
                        " segment for a table of " + valtype_name(m.tables[seg.table].element) +
                        where);
@@ -11631,6 +12150,7 @@ inline std::optional<Error> check_exports(const ModuleInfo& m) {
 inline std::optional<Error> check_module_level(const ModuleInfo& m, const Features& f) {
   ConstExprValidator consts(m, f);
   if (auto e = check_declarations(m, f)) return e;
+  if (auto e = check_table_inits(m, consts)) return e;
   if (auto e = check_globals(m, consts)) return e;
   if (auto e = check_elements(m, consts)) return e;
   if (auto e = check_data(m, consts)) return e;
@@ -13534,10 +14054,17 @@ class ModuleEncoder {
   void write_elem_segment(uint32_t table, const Bytes* offset, bool declare, const Bytes& rt,
                           bool exprs, const Bytes& items, uint32_t n, bool explicit_table = false) {
     bool funcref = rt.v.size() == 1 && rt.v[0] == 0x70;
-    // funcref items that are all `ref.func x` use the index form, as wat2wasm writes them.
+    // (ref func) items that are all `ref.func x` use the index form, as the reference
+    // interpreter writes them: that form's type is (ref func) in 3.0, so a funcref segment
+    // keeps its expressions (it must not fit a table of (ref func)).
+    bool ref_func = rt.v.size() == 2 && rt.v[0] == 0x64 && rt.v[1] == 0x70;
     Bytes indices;
-    if (exprs && funcref && only_ref_funcs(items, indices)) return write_elem_segment(
-        table, offset, declare, rt, false, indices, n, explicit_table);
+    if (exprs && ref_func && only_ref_funcs(items, indices)) return write_elem_segment(
+        table, offset, declare, Bytes{{0x70}}, false, indices, n, explicit_table);
+    // Function indices for a table of a typed reference ((table (ref null $t) (elem $f))):
+    // only expressions carry that type.
+    if (!exprs && !funcref && !ref_func) return write_elem_segment(
+        table, offset, declare, rt, true, indices_to_exprs(items), n, explicit_table);
     uint8_t flags = exprs ? 4 : 0;
     if (!offset) flags |= declare ? 3 : 1;
     else if (table != 0 || !funcref) flags |= 2;
@@ -13552,6 +14079,17 @@ class ModuleEncoder {
     elem_sec_.u32(n);
     elem_sec_.append(items);
     ++elem_count_;
+  }
+
+  static Bytes indices_to_exprs(const Bytes& indices) {
+    Bytes exprs;
+    for (size_t i = 0; i < indices.v.size();) {
+      exprs.u8(0xD2);
+      do exprs.u8(indices.v[i]);
+      while (indices.v[i++] & 0x80 && i < indices.v.size());
+      exprs.u8(0x0B);
+    }
+    return exprs;
   }
 
   static bool only_ref_funcs(const Bytes& items, Bytes& indices) {
@@ -15949,6 +16487,8 @@ class FunctionCompiler {
   void visit_select();
   void visit_ref_is_null();
   void visit_ref_func(uint32_t index);
+  void visit_ref_as_non_null();
+  void visit_br_on_null(uint32_t depth, bool on_null);
 
   // ---- memory (compile_memory.hpp)
   struct MemAddress {
@@ -15993,6 +16533,9 @@ class FunctionCompiler {
   enum class TailTarget { Direct, Imported, Indirect };
   void visit_return_call(uint32_t func_index);
   void visit_return_call_indirect(uint32_t type_index, uint32_t table);
+  void visit_call_ref(uint32_t type_index);
+  void visit_return_call_ref(uint32_t type_index);
+  void emit_ref_target();
   void emit_tail_call(const FuncType& type, TailTarget target, uint32_t func_index);
   void visit_misc_builtin(const Instruction& ins);
 
@@ -16408,6 +16951,11 @@ inline void FunctionCompiler::visit(const Instruction& ins) {
     case Op::RefNull: push_const(ins.type, 0); return;
     case Op::RefIsNull: visit_ref_is_null(); return;
     case Op::RefFunc: visit_ref_func(ins.index); return;
+    case Op::RefAsNonNull: visit_ref_as_non_null(); return;
+    case Op::BrOnNull: visit_br_on_null(ins.index, true); return;
+    case Op::BrOnNonNull: visit_br_on_null(ins.index, false); return;
+    case Op::CallRef: visit_call_ref(ins.index); return;
+    case Op::ReturnCallRef: visit_return_call_ref(ins.index); return;
     case Op::MemorySize: visit_memory_size(ins.index); return;
     case Op::TableSize: visit_table_size(ins.index); return;
     case Op::MemoryGrow:
@@ -16857,7 +17405,33 @@ inline void FunctionCompiler::emit_indirect_target(uint32_t type_index, uint32_t
   a_.mov(a_.qword[a_.rbp + frame::kCallTarget], a_.rax);
 }
 
-// ---- tail calls (return_call, return_call_indirect)
+// call_ref: the reference (a VMFuncRef*, as ref.func makes it) is the callee; validation
+// guarantees its type, so only null is checked.
+inline void FunctionCompiler::visit_call_ref(uint32_t type_index) {
+  flush_fuel();
+  const FuncType& type = env_.module.types[type_index];
+  abi::CallLayout layout = abi::call_layout(type);
+  spill_all();
+  prepare_throw_site();
+  emit_ref_target();
+  emit_call_args(type, layout);
+  a_.mov(a_.rax, a_.qword[a_.rbp + frame::kCallTarget]);
+  a_.mov(a_.rdi, a_.qword[a_.rax + vmlayout::VMFuncRef::vmctx]);
+  a_.call(a_.qword[a_.rax + vmlayout::VMFuncRef::code]);
+  finish_call(type, layout);
+}
+
+// Pops the function reference, traps on null and leaves it in the frame at kCallTarget (as
+// emit_indirect_target does). Values must be spilled.
+inline void FunctionCompiler::emit_ref_target() {
+  load_to(kScratchGpr, stack_.height() - 1);
+  stack_.truncate(stack_.height() - 1);
+  a_.test(a_.r11, a_.r11);
+  trap_if(Cond::E, TrapCode::NullFunctionReference);
+  a_.mov(a_.qword[a_.rbp + frame::kCallTarget], a_.r11);
+}
+
+// ---- tail calls (return_call, return_call_indirect, return_call_ref)
 //
 // The callee's frame replaces ours. Its stack arguments go at the TOP of our incoming
 // argument area (top = rbp + 16 + the bytes we received), its return address (ours) right
@@ -16882,6 +17456,13 @@ inline void FunctionCompiler::visit_return_call_indirect(uint32_t type_index, ui
   flush_fuel();
   spill_all();
   emit_indirect_target(type_index, table);
+  emit_tail_call(env_.module.types[type_index], TailTarget::Indirect, 0);
+}
+
+inline void FunctionCompiler::visit_return_call_ref(uint32_t type_index) {
+  flush_fuel();
+  spill_all();
+  emit_ref_target();
   emit_tail_call(env_.module.types[type_index], TailTarget::Indirect, 0);
 }
 
@@ -17182,6 +17763,26 @@ inline void FunctionCompiler::visit_br_if(uint32_t depth) {
   }
   a_.test(cond.r32(), cond.r32());
   emit_br_if(Cond::NE, depth);
+}
+
+// br_on_null branches without the reference when it is null and keeps it (now non-null)
+// otherwise; br_on_non_null branches with it when it is not null and drops it otherwise. The
+// branch's moves run only on the taken path, so the popped reference's register still holds it
+// on the other (as br_if's condition register does).
+inline void FunctionCompiler::visit_br_on_null(uint32_t depth, bool on_null) {
+  flush_fuel();
+  const ValType t = stack_.back().type;
+  Reg ref = pop_to_reg();
+  if (on_null) {
+    a_.test(ref.r64(), ref.r64());
+    emit_br_if(Cond::E, depth);
+    push_reg(t.is_unknown() ? t : t.as_nullable(false), ref);
+  } else {
+    push_reg(t.is_unknown() ? t : t.as_nullable(false), ref);  // a value of the branch
+    a_.test(ref.r64(), ref.r64());
+    emit_br_if(Cond::NE, depth);
+    visit_drop();
+  }
 }
 
 // The flags are set: branch to `depth` when `taken` holds.
@@ -20351,7 +20952,15 @@ inline void FunctionCompiler::visit_ref_is_null() {
 inline void FunctionCompiler::visit_ref_func(uint32_t index) {
   Reg dst = alloc_reg(RegClass::Gpr);
   a_.lea(dst.r64(), a_.ptr[a_.r14 + env_.offsets.func_ref(index)]);
-  push_reg(ValType::FuncRef, dst);
+  push_reg(ValType::ref_index(env_.module.func_types[index], false), dst);
+}
+
+inline void FunctionCompiler::visit_ref_as_non_null() {
+  const ValType t = stack_.back().type;
+  Reg ref = pop_to_reg();
+  a_.test(ref.r64(), ref.r64());
+  trap_if(Cond::E, TrapCode::NullReference);
+  push_reg(t.as_nullable(false), ref);
 }
 
 }  // namespace wasm::detail::jit
@@ -21417,7 +22026,10 @@ class FunctionBuilder {
       return;
     }
     const OpInfo& info = in.info();
-    if (in.type == ValType::ExnRef || in.block.value == ValType::ExnRef) return fail("exnref");
+    // (Typed function references are plain funcrefs here; call_ref, br_on_null and the other
+    // typed-reference operators are Special, so the switch's default declines them.)
+    if (in.type.kind() == ValType::Kind::ExnRef || in.block.value.kind() == ValType::Kind::ExnRef)
+      return fail("exnref");
     // Atomics need their own lowering (lock prefixes, alignment traps, wait/notify calls).
     if (info.prefix == 0xFE) return fail(std::string("atomic operator ") + info.text);
     switch (in.op) {
@@ -25593,7 +26205,8 @@ WASMPP_INLINE Result<std::shared_ptr<detail::ModuleState>> Module::validated(con
   state->offsets = detail::VMOffsets(detail::shape_of(*info));
   if (!state->offsets.ok()) return Error(ErrorKind::Resource, "module too large for a VMContext");
   state->type_ids.reserve(info->types.size());
-  for (const FuncType& t : info->types) state->type_ids.push_back(engine.state().types.intern(t));
+  for (uint32_t i = 0; i < info->types.size(); ++i)
+    state->type_ids.push_back(engine.state().types.intern_module_type(info->types, i, state->type_ids));
   state->info = std::move(*info);
   state->index_exports();  // after the move: the keys view the names inside `info`
   return state;

@@ -38,7 +38,8 @@ enum class TrapCode : uint8_t {
   OutOfFuel,
   NullReference,
   AtomicWaitNonSharedMemory,  // memory.atomic.wait32/wait64 on a memory that is not shared
-  HostError,  // a host function returned an error or threw
+  NullFunctionReference,      // call_ref or return_call_ref of a null reference
+  HostError,  // (the last code: trap tables are sized from it)  // a host function returned an error or threw
 };
 
 // The message the specification's test suite uses for each trap.
@@ -58,6 +59,7 @@ constexpr const char* trap_message(TrapCode code) {
     case TrapCode::OutOfFuel: return "all fuel consumed";
     case TrapCode::NullReference: return "null reference";
     case TrapCode::AtomicWaitNonSharedMemory: return "atomic wait on non-shared memory";
+    case TrapCode::NullFunctionReference: return "null function reference";
     case TrapCode::HostError: return "host error";
   }
   return "unknown trap";

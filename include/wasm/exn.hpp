@@ -10,6 +10,7 @@
 #include <span>
 #include <vector>
 
+#include "wasm/detail/api/value_fits.hpp"
 #include "wasm/store.hpp"
 #include "wasm/tag.hpp"
 #include "wasm/value.hpp"
@@ -31,7 +32,7 @@ class Exn {
       return Error(ErrorKind::Type, "exception payload has " + std::to_string(payload.size()) +
                                         " value(s), the tag takes " + std::to_string(t->type.params.size()));
     for (size_t i = 0; i < payload.size(); ++i)
-      if (payload[i].type() != t->type.params[i])
+      if (!detail::value_fits(payload[i], t->type.params[i]))
         return Error(ErrorKind::Type, "exception payload value " + std::to_string(i) + " has the wrong type");
     detail::VMException* exn = s.new_exception(t);
     for (size_t i = 0; i < payload.size(); ++i) exn->values[i] = payload[i].raw();
@@ -50,7 +51,7 @@ class Exn {
   }
   // An exnref value (Val of type exnref) as an Exn; nullopt for null.
   static std::optional<Exn> from_val(uint64_t store_id, const Val& v) {
-    if (v.type() != ValType::ExnRef || v.is_null_ref()) return std::nullopt;
+    if (v.type().kind() != ValType::Kind::ExnRef || v.is_null_ref()) return std::nullopt;
     return Exn(store_id, static_cast<detail::VMException*>(v.raw().ref));
   }
 

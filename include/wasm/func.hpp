@@ -8,6 +8,7 @@
 
 #include "wasm/detail/api/host_adapter.hpp"
 #include "wasm/detail/vm/invoke.hpp"
+#include "wasm/detail/api/value_fits.hpp"
 #include "wasm/store.hpp"
 #include "wasm/value.hpp"
 
@@ -48,7 +49,7 @@ class Func {
     detail::ValRaw* values = inline_values;
     if (slots > kInline) values = (heap_values = std::make_unique<detail::ValRaw[]>(slots)).get();
     for (size_t i = 0; i < args.size(); ++i) {
-      if (args[i].type() != type.params[i]) {
+      if (!detail::value_fits(args[i], type.params[i])) {
         return Error(ErrorKind::Type, "argument " + std::to_string(i) + " has the wrong type for " +
                                           type.to_string());
       }

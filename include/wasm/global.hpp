@@ -3,6 +3,8 @@
 // instances that import them.
 #include <cstring>
 
+#include "wasm/detail/api/value_fits.hpp"
+#include "wasm/detail/api/value_fits.hpp"
 #include "wasm/store.hpp"
 #include "wasm/value.hpp"
 
@@ -14,7 +16,7 @@ class Global {
 
   template <typename T>
   static Result<Global> create(Store<T>& store, const GlobalType& type, const Val& init) {
-    if (init.type() != type.type) return Error(ErrorKind::Type, "global initial value of the wrong type");
+    if (!detail::value_fits(init, type.type)) return Error(ErrorKind::Type, "global initial value of the wrong type");
     detail::StoreData& s = store.inner();
     auto def = std::make_unique<detail::VMGlobalDefinition>();
     std::memcpy(def->storage, &init.raw(), sizeof def->storage);
@@ -42,7 +44,7 @@ class Global {
     auto r = record(store);
     if (!r) return std::move(r).error();
     if (!(*r)->type.mutable_) return Error(ErrorKind::Type, "global is immutable");
-    if (value.type() != (*r)->type.type) return Error(ErrorKind::Type, "global value of the wrong type");
+    if (!detail::value_fits(value, (*r)->type.type)) return Error(ErrorKind::Type, "global value of the wrong type");
     std::memcpy((*r)->definition->storage, &value.raw(), sizeof(detail::ValRaw));
     return {};
   }

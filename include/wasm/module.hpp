@@ -11,6 +11,7 @@
 
 #include "wasm/detail/base/inline.hpp"
 #include "wasm/detail/vm/module_state.hpp"
+#include "wasm/detail/vm/type_registry.hpp"
 #include "wasm/engine.hpp"
 #include "wasm/result.hpp"
 #include "wasm/types.hpp"
@@ -103,23 +104,33 @@ class Module {
   template <typename MakeCode>
   static Result<Module> deserialized(const Engine& engine, std::span<const uint8_t> bytes, MakeCode make_code);
 
+  // Types as the engine knows them: a defined type is named by its engine-wide id
+  // (ValType::is_canonical), so that they compare with those of other modules and instances.
   ExternType import_extern_type(const detail::Import& imp) const {
     switch (imp.kind) {
-      case ExternKind::Table: return imp.table;
+      case ExternKind::Table: return canonical(imp.table);
       case ExternKind::Memory: return imp.memory;
-      case ExternKind::Global: return imp.global;
-      default: return state_->info.types[imp.type_index];
+      case ExternKind::Global: return canonical(imp.global);
+      default: return engine_.state().types.lookup(state_->type_ids[imp.type_index]);
     }
   }
 
   ExternType extern_type(ExternKind kind, uint32_t index) const {
     const auto& info = state_->info;
     switch (kind) {
-      case ExternKind::Table: return info.tables[index];
+      case ExternKind::Table: return canonical(info.tables[index]);
       case ExternKind::Memory: return info.memories[index];
-      case ExternKind::Global: return info.globals[index];
-      default: return info.func_type(index);
+      case ExternKind::Global: return canonical(info.globals[index]);
+      default: return engine_.state().types.lookup(state_->type_ids[info.func_types[index]]);
     }
+  }
+  TableType canonical(TableType t) const {
+    t.element = detail::canonical_type(t.element, state_->type_ids);
+    return t;
+  }
+  GlobalType canonical(GlobalType t) const {
+    t.type = detail::canonical_type(t.type, state_->type_ids);
+    return t;
   }
 
   Engine engine_;

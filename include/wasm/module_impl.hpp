@@ -38,7 +38,8 @@ WASMPP_INLINE Result<std::shared_ptr<detail::ModuleState>> Module::validated(con
   state->offsets = detail::VMOffsets(detail::shape_of(*info));
   if (!state->offsets.ok()) return Error(ErrorKind::Resource, "module too large for a VMContext");
   state->type_ids.reserve(info->types.size());
-  for (const FuncType& t : info->types) state->type_ids.push_back(engine.state().types.intern(t));
+  for (uint32_t i = 0; i < info->types.size(); ++i)
+    state->type_ids.push_back(engine.state().types.intern_module_type(info->types, i, state->type_ids));
   state->info = std::move(*info);
   state->index_exports();  // after the move: the keys view the names inside `info`
   return state;

@@ -1,5 +1,6 @@
 #pragma once
 // Table: a table of references of a store.
+#include "wasm/detail/api/value_fits.hpp"
 #include "wasm/store.hpp"
 #include "wasm/value.hpp"
 
@@ -47,7 +48,7 @@ class Table {
   Result<void> set(S& store, uint64_t index, const Val& value) const {
     auto t = get(store);
     if (!t) return std::move(t).error();
-    if (value.type() != (*t)->element_type()) return Error(ErrorKind::Type, "table element of the wrong type");
+    if (!detail::value_fits(value, (*t)->element_type())) return Error(ErrorKind::Type, "table element of the wrong type");
     if (!(*t)->set(index, value.raw().ref)) return Error::trap(TrapCode::TableOutOfBounds);
     return {};
   }

@@ -92,7 +92,8 @@ std::string trap_class(const wasm::Error& e) {
     case wasm::TrapCode::IntegerDivisionByZero: return "trap divzero";
     case wasm::TrapCode::BadConversionToInteger: return "trap conversion";
     case wasm::TrapCode::UnreachableCodeReached: return "trap unreachable";
-    case wasm::TrapCode::NullReference: return "trap null";
+    case wasm::TrapCode::NullReference:
+    case wasm::TrapCode::NullFunctionReference: return "trap null";
     case wasm::TrapCode::AtomicWaitNonSharedMemory: return "trap wait";
     case wasm::TrapCode::HostError: return "trap host";
   }

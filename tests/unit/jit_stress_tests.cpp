@@ -99,7 +99,7 @@ TEST_CASE("jit stress: deep block nesting", "[jit]") {
   ModuleBuilder b;
   uint32_t t = b.type({ValType::I32}, {ValType::I32});
   Bytes code;
-  for (uint32_t i = 0; i < kDepth; ++i) append(code, cat({op(Op::Block), {uint8_t(ValType::I32)}}));
+  for (uint32_t i = 0; i < kDepth; ++i) append(code, cat({op(Op::Block), {uint8_t(ValType::Kind::I32)}}));
   // Innermost: branch out of everything with a value when the param is set.
   append(code, cat({i32_const(77), local_get(0), with_op(Op::BrIf, kDepth - 1)}));
   for (uint32_t i = 0; i < kDepth; ++i) append(code, cat({i32_const(1), op(Op::I32Add), end()}));
@@ -108,7 +108,7 @@ TEST_CASE("jit stress: deep block nesting", "[jit]") {
   // Nested ifs.
   Bytes ifs;
   for (uint32_t i = 0; i < kDepth; ++i) {
-    append(ifs, cat({local_get(0), i32_const(int32_t(i)), op(Op::I32GtS), op(Op::If), {uint8_t(ValType::I32)}}));
+    append(ifs, cat({local_get(0), i32_const(int32_t(i)), op(Op::I32GtS), op(Op::If), {uint8_t(ValType::Kind::I32)}}));
   }
   append(ifs, i32_const(int32_t(kDepth)));
   for (uint32_t i = kDepth; i-- > 0;) append(ifs, cat({op(Op::Else), i32_const(int32_t(i)), end()}));

@@ -93,7 +93,7 @@ class ApiModule {
               op(Op::I32x4Add), local_get(1), i32_const(1), op(Op::I32Sub), op(Op::LocalTee),
               uleb(1), op(Op::BrIf), uleb(0), op(Op::End)}));
     func("select", t_select,
-         cat({local_get(0), local_get(1), local_get(2), op(Op::SelectT), uleb(1), {uint8_t(V)}}));
+         cat({local_get(0), local_get(1), local_get(2), op(Op::SelectT), uleb(1), {uint8_t(V.kind())}}));
     // A zero v128 local (a constant) through a block result and a branch.
     func("zero_local", t_void_v,
          cat({op(Op::Block), sleb(t_void_v), local_get(0), i32_const(1), op(Op::BrIf), uleb(0),

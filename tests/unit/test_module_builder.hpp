@@ -65,7 +65,7 @@ inline Bytes name(std::string_view s) {
   return out;
 }
 
-inline Bytes byte(ValType t) { return {uint8_t(t)}; }
+inline Bytes byte(ValType t) { return {uint8_t(t.kind())}; }
 
 // An opcode's bytes (prefix and LEB128 code), from the opcode table.
 inline Bytes op(detail::Op o) {
@@ -201,7 +201,7 @@ class ModuleBuilder {
   static void append(Bytes& to, const Bytes& from) { to.insert(to.end(), from.begin(), from.end()); }
   static Bytes vec_of(const std::vector<ValType>& ts) {
     Bytes out = uleb(ts.size());
-    for (ValType t : ts) out.push_back(uint8_t(t));
+    for (ValType t : ts) out.push_back(uint8_t(t.kind()));
     return out;
   }
   static uint32_t add(std::vector<Bytes>& list, Bytes entry) {

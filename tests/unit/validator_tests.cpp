@@ -57,7 +57,7 @@ Bytes one_func(std::vector<ValType> params, std::vector<ValType> results, Bytes 
   return b.build();
 }
 
-Bytes block_type(ValType t) { return {uint8_t(t)}; }
+Bytes block_type(ValType t) { return {uint8_t(t.kind())}; }
 const Bytes kVoid = {0x40};
 
 }  // namespace

@@ -21,6 +21,7 @@
 #include "wasm/value.hpp"
 #include "wasm/detail/vm/invoke.hpp"
 #include "wasm/detail/api/native_types.hpp"
+#include "wasm/detail/api/value_fits.hpp"
 
 namespace wasm {
 template <typename T>
@@ -262,7 +263,7 @@ HostFunc::Callback array_callback(const FuncType& type, F&& callback) {
       return false;
     }
     for (size_t i = 0; i < results.size(); ++i) {
-      if (results[i].type() != type.results[i]) {
+      if (!value_fits(results[i], type.results[i])) {
         store.pending_error = Error::trap(TrapCode::HostError, "host function returned a value of the wrong type");
         return false;
       }

@@ -7,6 +7,7 @@
 
 #include "wasm/detail/binary/instruction.hpp"
 #include "wasm/detail/binary/module_reader.hpp"
+#include "wasm/detail/binary/type_keys.hpp"
 #include "wasm/detail/binary/name_section.hpp"
 #include "wasm/detail/binary/reader.hpp"
 #include "wasm/detail/binary/sections.hpp"
@@ -99,8 +100,8 @@ class ModuleDecoder {
     return std::string(bytes.begin(), bytes.end());
   }
 
-  ValType valtype(Reader& s) { return module_reader::read_valtype(s); }
-  ValType reftype(Reader& s) { return module_reader::read_reftype(s); }
+  ValType valtype(Reader& s) { return module_reader::read_valtype(s, features_); }
+  ValType reftype(Reader& s) { return module_reader::read_reftype(s, features_); }
 
   // Reads instructions up to the `end` that closes the expression (nesting is tracked so that
   // a block inside, which validation will reject, still decodes as the format says).
@@ -142,11 +143,12 @@ class ModuleDecoder {
     m_.types.reserve(n);
     for (uint32_t i = 0; i < n && s.ok(); ++i) {
       FuncType ft;
-      module_reader::read_func_type(s, [&](ValType t) { ft.params.push_back(t); },
+      module_reader::read_func_type(s, features_, [&](ValType t) { ft.params.push_back(t); },
                                     [&](ValType t) { ft.results.push_back(t); });
       if (!s.ok()) return;
       m_.types.push_back(std::move(ft));
     }
+    m_.type_classes = type_equivalence_classes(m_.types);
   }
 
   void decode_imports(Reader& s) {
@@ -198,7 +200,12 @@ class ModuleDecoder {
 
   void decode_tables(Reader& s) {
     uint32_t n = count(s);
-    for (uint32_t i = 0; i < n && s.ok(); ++i) m_.tables.push_back(module_reader::read_table_type(s, features_));
+    for (uint32_t i = 0; i < n && s.ok(); ++i) {
+      bool has_init = false;
+      m_.tables.push_back(module_reader::read_table_type(s, features_, &has_init));
+      m_.table_inits.emplace_back();
+      if (has_init && s.ok()) m_.table_inits.back() = const_expr(s);
+    }
   }
 
   void decode_memories(Reader& s) {
@@ -214,7 +221,7 @@ class ModuleDecoder {
   void decode_globals(Reader& s) {
     uint32_t n = count(s);
     for (uint32_t i = 0; i < n && s.ok(); ++i) {
-      m_.globals.push_back(module_reader::read_global_type(s));
+      m_.globals.push_back(module_reader::read_global_type(s, features_));
       m_.global_inits.push_back(const_expr(s));
     }
   }
@@ -268,6 +275,10 @@ class ModuleDecoder {
           uint8_t elemkind = s.u8();
           if (s.ok() && elemkind != 0) s.fail_at(s.offset() - 1, "malformed element kind");
         }
+      }
+      // Function indices are never null: with typed references such a segment is (ref func).
+      if (!seg.uses_exprs && features_.function_references) {
+        seg.type = ValType::ref(ValType::Heap::Func, false);
       }
       uint32_t items = count(s);
       if (seg.uses_exprs) {

@@ -8,6 +8,7 @@
 
 #include "wasm/detail/binary/opcodes.hpp"
 #include "wasm/detail/binary/reader.hpp"
+#include "wasm/detail/binary/type_reader.hpp"
 #include "wasm/detail/binary/unsupported.hpp"
 #include "wasm/features.hpp"
 
@@ -253,10 +254,10 @@ class InstructionReader {
     if (first == 0x40) {
       r_.u8();
       bt.kind = BlockType::Kind::Empty;
-    } else if (is_valtype_byte(first) && (first != 0x69 || features_.exceptions)) {
-      r_.u8();
+    } else if ((first >= 0x7B && first <= 0x7F) || type_reader::known_abstract(first, features_) ||
+               ((first == 0x63 || first == 0x64) && features_.function_references)) {
       bt.kind = BlockType::Kind::Value;
-      bt.value = ValType(first);
+      bt.value = read_valtype();
     } else {
       size_t at = r_.offset();
       if (const char* unsupported = unsupported_type_byte(first)) {
@@ -273,24 +274,19 @@ class InstructionReader {
     }
   }
 
-  ValType read_valtype() {
-    uint8_t b = r_.u8();
-    if (r_.ok() && (!is_valtype_byte(b) || (b == 0x69 && !features_.exceptions)))
-      bad_type(b, "malformed value type");
-    return ValType(b);
-  }
+  ValType read_valtype() { return type_reader::read_valtype(r_, features_); }
 
+  // ref.null's heap type: func, extern (exn with exceptions) or, with typed references, any
+  // heap type including a type index.
   ValType read_reftype() {
-    uint8_t b = r_.u8();
-    if (r_.ok() && b == 0x69 && features_.exceptions) return ValType::ExnRef;  // ref.null exn
-    if (r_.ok() && b != 0x70 && b != 0x6F) bad_type(b, "malformed reference type");
-    return ValType(b);
-  }
-
-  // The type byte just read is not one we know: a 3.0 type we do not implement, or malformed.
-  void bad_type(uint8_t b, const char* malformed) {
-    const char* unsupported = unsupported_type_byte(b);
-    r_.fail_at(r_.offset() - 1, unsupported ? unsupported : malformed);
+    size_t at = r_.offset();
+    if (!features_.function_references) {
+      uint8_t b = r_.u8();
+      if (r_.ok() && !type_reader::known_abstract(b, features_))
+        type_reader::fail_type_byte(r_, at, b, "malformed reference type");
+      return r_.ok() ? ValType::ref(ValType::Heap(b), true) : ValType::FuncRef;
+    }
+    return type_reader::read_heap_type(r_, features_, true);
   }
 
   Reader& r_;

@@ -89,6 +89,9 @@ struct ModuleInfo {
   std::vector<uint8_t> bytes;  // the module's binary, which offsets refer to
 
   std::vector<FuncType> types;
+  // For each type, the smallest index of an equivalent type (type_keys.hpp): two defined types
+  // are the same type exactly when their classes are equal.
+  std::vector<uint32_t> type_classes;
   std::vector<Import> imports;
 
   // Index spaces: imported entities come first.
@@ -96,6 +99,8 @@ struct ModuleInfo {
   uint32_t num_imported_funcs = 0;
   std::vector<TableType> tables;
   uint32_t num_imported_tables = 0;
+  // One per defined table: its initializer expression ((table n (ref $t) expr)), or none (null).
+  std::vector<std::optional<ConstExpr>> table_inits;
   std::vector<MemoryType> memories;
   uint32_t num_imported_memories = 0;
   std::vector<GlobalType> globals;
@@ -115,6 +120,12 @@ struct ModuleInfo {
 
   uint32_t num_defined_funcs() const { return uint32_t(func_types.size()) - num_imported_funcs; }
   const FuncType& func_type(uint32_t func_index) const { return types[func_types[func_index]]; }
+  // a <: b between this module's types (type indices as the module numbers them).
+  bool subtype(ValType a, ValType b) const {
+    return is_subtype(a, b, [&](uint32_t i, uint32_t j) {
+      return i < type_classes.size() && j < type_classes.size() && type_classes[i] == type_classes[j];
+    });
+  }
   std::span<const uint8_t> body_code(const FunctionBody& body) const {
     return std::span<const uint8_t>(bytes).subspan(body.code_offset,
                                                    body.offset + body.size - body.code_offset);

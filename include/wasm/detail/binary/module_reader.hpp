@@ -9,6 +9,7 @@
 
 #include "wasm/detail/binary/reader.hpp"
 #include "wasm/detail/binary/sections.hpp"
+#include "wasm/detail/binary/type_reader.hpp"
 #include "wasm/detail/binary/unsupported.hpp"
 #include "wasm/features.hpp"
 #include "wasm/types.hpp"
@@ -50,29 +51,23 @@ constexpr std::span<const uint8_t> read_name_bytes(Reader& s) {
   return s.bytes(length);
 }
 
-// The type byte just read is not one we know: a 3.0 type we do not implement, or malformed.
-constexpr void fail_type_byte(Reader& s, uint8_t b, const char* malformed) {
-  const char* unsupported = unsupported_type_byte(b);
-  s.fail_at(s.offset() - 1, unsupported ? unsupported : malformed);
+constexpr ValType read_valtype(Reader& s, const Features& features) {
+  return type_reader::read_valtype(s, features);
 }
 
-constexpr ValType read_valtype(Reader& s) {
-  uint8_t b = s.u8();
-  if (s.ok() && !is_valtype_byte(b)) fail_type_byte(s, b, "malformed value type");
-  return ValType(b);
-}
-
-constexpr ValType read_reftype(Reader& s) {
-  uint8_t b = s.u8();
-  if (s.ok() && b == 0x69) s.fail_at(s.offset() - 1, "unsupported: tables and segments of exnref");
-  if (s.ok() && b != 0x70 && b != 0x6F) fail_type_byte(s, b, "malformed reference type");
-  return ValType(b);
+constexpr ValType read_reftype(Reader& s, const Features& features) {
+  size_t at = s.offset();
+  ValType t = type_reader::read_reftype(s, features);
+  if (s.ok() && t.kind() == ValType::Kind::ExnRef)
+    s.fail_at(at, "unsupported: tables and segments of exnref");
+  return t;
 }
 
 // A function type: the form byte, then parameters and results, each given to `on_param` and
 // `on_result` as it is read.
 template <typename OnParam, typename OnResult>
-constexpr void read_func_type(Reader& s, OnParam&& on_param, OnResult&& on_result) {
+constexpr void read_func_type(Reader& s, const Features& features, OnParam&& on_param,
+                              OnResult&& on_result) {
   uint8_t form = s.u8();
   if (s.ok() && form != 0x60) {
     const char* unsupported = unsupported_type_form(form);
@@ -81,10 +76,10 @@ constexpr void read_func_type(Reader& s, OnParam&& on_param, OnResult&& on_resul
   }
   uint32_t params = read_count(s);
   if (params > kMaxFunctionParams) s.fail("too many parameters");
-  for (uint32_t k = 0; k < params && s.ok(); ++k) on_param(read_valtype(s));
+  for (uint32_t k = 0; k < params && s.ok(); ++k) on_param(read_valtype(s, features));
   uint32_t results = read_count(s);
   if (results > kMaxFunctionResults) s.fail("too many results");
-  for (uint32_t k = 0; k < results && s.ok(); ++k) on_result(read_valtype(s));
+  for (uint32_t k = 0; k < results && s.ok(); ++k) on_result(read_valtype(s, features));
 }
 
 // Limits flags: bit 0 = has maximum, bit 1 = shared (threads), bit 2 = 64-bit (memory64).
@@ -113,13 +108,20 @@ constexpr Limits read_limits(Reader& s, const Features& features, bool is_memory
   return l;
 }
 
-constexpr TableType read_table_type(Reader& s, const Features& features) {
+// `has_init` (when given) tells whether an initializer expression follows the type (the form
+// 0x40 0x00 of typed references); without it such a table is refused.
+constexpr TableType read_table_type(Reader& s, const Features& features, bool* has_init = nullptr) {
   TableType t;
-  if (s.ok() && s.peek_u8() == 0x40) {  // 0x40 0x00: a table with an initializer expression
-    s.fail(kUnsupportedTableInit);
-    return t;
+  if (s.ok() && s.peek_u8() == 0x40) {  // 0x40 0x00 tabletype expr
+    if (!has_init || !features.function_references) {
+      s.fail("malformed reference type");
+      return t;
+    }
+    s.u8();
+    if (s.u8() != 0 && s.ok()) s.fail_at(s.offset() - 1, "zero byte expected");
+    *has_init = true;
   }
-  t.element = read_reftype(s);
+  t.element = read_reftype(s, features);
   t.limits = read_limits(s, features, false);
   return t;
 }
@@ -130,9 +132,9 @@ constexpr MemoryType read_memory_type(Reader& s, const Features& features) {
   return t;
 }
 
-constexpr GlobalType read_global_type(Reader& s) {
+constexpr GlobalType read_global_type(Reader& s, const Features& features) {
   GlobalType g;
-  g.type = read_valtype(s);
+  g.type = read_valtype(s, features);
   uint8_t mut = s.u8();
   if (s.ok() && mut > 1) s.fail_at(s.offset() - 1, "malformed mutability");
   g.mutable_ = mut == 1;
@@ -163,7 +165,7 @@ constexpr ImportDesc read_import_desc(Reader& s, const Features& features) {
     case 0: d.kind = ExternKind::Func; d.index = s.u32(); break;
     case 1: d.kind = ExternKind::Table; d.table = read_table_type(s, features); break;
     case 2: d.kind = ExternKind::Memory; d.memory = read_memory_type(s, features); break;
-    case 3: d.kind = ExternKind::Global; d.global = read_global_type(s); break;
+    case 3: d.kind = ExternKind::Global; d.global = read_global_type(s, features); break;
     case 4:
       if (!features.exceptions) {
         s.fail_at(kind_at, "malformed import kind");

@@ -25,19 +25,17 @@ constexpr const char* unsupported_feature(const char* message) {
 // A value type or heap type byte of 3.0 (typed references, GC, exnref).
 constexpr const char* unsupported_type_byte(uint8_t b) {
   switch (b) {
-    case 0x63:  // ref null ht
-    case 0x64:  // ref ht
-      return "unsupported: typed function references";
-    case 0x74:  // noexn (exnref itself, 0x69, is a value type)
-      return "unsupported: nullexnref (needs reference subtyping)";
+    case 0x63:  // ref null ht, ref ht, nullfuncref, nullexternref: read when the
+    case 0x64:  // function-references feature is on (type_reader.hpp)
+    case 0x72:
+    case 0x73: return "unsupported: typed function references";
+    case 0x74: return "unsupported: nullexnref (needs exceptions and typed references)";
     case 0x6A:  // array
     case 0x6B:  // struct
     case 0x6C:  // i31
     case 0x6D:  // eq
     case 0x6E:  // any
     case 0x71:  // none
-    case 0x72:  // noextern
-    case 0x73:  // nofunc
       return "unsupported: GC reference types";
     default: return nullptr;
   }
@@ -61,7 +59,6 @@ constexpr const char* unsupported_type_form(uint8_t b) {
 
 inline constexpr const char* kUnsupportedTable64 = "unsupported: 64-bit tables";
 inline constexpr const char* kUnsupportedCustomPageSizes = "unsupported: custom page sizes";
-inline constexpr const char* kUnsupportedTableInit = "unsupported: table initializer expressions";
 inline constexpr const char* kUnsupportedExactImport = "unsupported: custom descriptors";
 
 }  // namespace wasm::detail

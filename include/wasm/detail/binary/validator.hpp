@@ -72,8 +72,32 @@ inline std::optional<Error> check_table_type(const TableType& t, uint32_t index)
                       index);
 }
 
+// Type indices inside value types: a function type may name itself and the types before it
+// (each type is a recursion group of its own), everything else any type of the module.
+inline std::optional<Error> check_type_refs(ValType t, uint32_t bound, const std::string& where) {
+  if (t.has_index() && t.index() >= bound)
+    return invalid("unknown type " + std::to_string(t.index()) + " (" + where + ")");
+  return std::nullopt;
+}
+
+inline std::optional<Error> check_value_types(const ModuleInfo& m) {
+  const uint32_t n = uint32_t(m.types.size());
+  for (uint32_t i = 0; i < n; ++i)
+    for (const auto* list : {&m.types[i].params, &m.types[i].results})
+      for (ValType t : *list)
+        if (auto e = check_type_refs(t, i + 1, "type " + std::to_string(i))) return e;
+  for (uint32_t i = 0; i < m.tables.size(); ++i)
+    if (auto e = check_type_refs(m.tables[i].element, n, "table " + std::to_string(i))) return e;
+  for (uint32_t i = 0; i < m.globals.size(); ++i)
+    if (auto e = check_type_refs(m.globals[i].type, n, "global " + std::to_string(i))) return e;
+  for (uint32_t i = 0; i < m.elements.size(); ++i)
+    if (auto e = check_type_refs(m.elements[i].type, n, "elem segment " + std::to_string(i))) return e;
+  return std::nullopt;
+}
+
 // Types, imports, function declarations, tables, memories and tags.
 inline std::optional<Error> check_declarations(const ModuleInfo& m, const Features& f) {
+  if (auto e = check_value_types(m)) return e;
   for (uint32_t i = 0; i < m.func_types.size(); ++i)
     if (m.func_types[i] >= m.types.size())
       return invalid("unknown type " + std::to_string(m.func_types[i]) + " (function " +
@@ -95,6 +119,21 @@ inline std::optional<Error> check_declarations(const ModuleInfo& m, const Featur
   return std::nullopt;
 }
 
+// A table of a non-null type needs an initializer (there is no null to fill it with).
+inline std::optional<Error> check_table_inits(const ModuleInfo& m, ConstExprValidator& consts) {
+  for (uint32_t i = 0; i < m.table_inits.size(); ++i) {
+    uint32_t t = m.num_imported_tables + i;
+    if (t >= m.tables.size()) break;
+    if (m.table_inits[i]) {
+      if (auto e = consts.check(*m.table_inits[i], m.tables[t].element, "table", t)) return e;
+    } else if (!m.tables[t].element.defaultable()) {
+      return invalid("type mismatch: table " + std::to_string(t) + " of " +
+                     valtype_name(m.tables[t].element) + " needs an initializer expression");
+    }
+  }
+  return std::nullopt;
+}
+
 inline std::optional<Error> check_globals(const ModuleInfo& m, ConstExprValidator& consts) {
   for (uint32_t i = 0; i < m.global_inits.size(); ++i) {
     uint32_t g = m.num_imported_globals + i;
@@ -112,7 +151,7 @@ inline std::optional<Error> check_elements(const ModuleInfo& m, ConstExprValidat
       if (seg.table >= m.tables.size())
         return invalid("unknown table " + std::to_string(seg.table) + where);
       if (auto e = consts.check(seg.offset, ValType::I32, "elem segment", i)) return e;
-      if (m.tables[seg.table].element != seg.type)
+      if (!m.subtype(seg.type, m.tables[seg.table].element))
         return invalid(std::string("type mismatch: ") + valtype_name(seg.type) +
                        " segment for a table of " + valtype_name(m.tables[seg.table].element) +
                        where);
@@ -177,6 +216,7 @@ inline std::optional<Error> check_exports(const ModuleInfo& m) {
 inline std::optional<Error> check_module_level(const ModuleInfo& m, const Features& f) {
   ConstExprValidator consts(m, f);
   if (auto e = check_declarations(m, f)) return e;
+  if (auto e = check_table_inits(m, consts)) return e;
   if (auto e = check_globals(m, consts)) return e;
   if (auto e = check_elements(m, consts)) return e;
   if (auto e = check_data(m, consts)) return e;

@@ -33,11 +33,15 @@ class ConstExprValidator {
         case Op::F32Const: stack_.push_back(ValType::F32); break;
         case Op::F64Const: stack_.push_back(ValType::F64); break;
         case Op::V128Const: stack_.push_back(ValType::V128); break;
-        case Op::RefNull: stack_.push_back(in.type); break;
+        case Op::RefNull:
+          if (in.type.has_index() && in.type.index() >= m_.types.size())
+            return error("unknown type " + std::to_string(in.type.index()), what, index, in.offset);
+          stack_.push_back(in.type);
+          break;
         case Op::RefFunc:
           if (in.index >= m_.func_types.size())
             return error("unknown function " + std::to_string(in.index), what, index, in.offset);
-          stack_.push_back(ValType::FuncRef);
+          stack_.push_back(ValType::ref_index(m_.func_types[in.index], false));  // (ref $t)
           break;
         case Op::GlobalGet: {
           if (in.index >= readable_globals(what, index))
@@ -71,7 +75,7 @@ class ConstExprValidator {
         default: return not_constant(in, what, index);
       }
     }
-    if (stack_.size() != 1 || stack_[0] != expected) {
+    if (stack_.size() != 1 || !m_.subtype(stack_[0], expected)) {
       std::string found;
       for (ValType t : stack_) (found += found.empty() ? "" : " ") += valtype_name(t);
       return error(std::string("type mismatch: constant expression must produce ") +
@@ -84,7 +88,8 @@ class ConstExprValidator {
  private:
   uint32_t readable_globals(const char* what, uint32_t index) const {
     const uint32_t all = uint32_t(m_.globals.size());
-    if (!features_.gc) return std::min(m_.num_imported_globals, all);
+    // Tables come before the globals they could read: only imported ones exist then.
+    if (!features_.gc || std::string_view(what) == "table") return std::min(m_.num_imported_globals, all);
     return std::string_view(what) == "global" ? std::min(index, all) : all;
   }
 

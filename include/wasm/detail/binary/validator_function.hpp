@@ -7,6 +7,7 @@
 // opcode table (pop P2, P1, P0, push R); only the opcodes marked Special have their own case.
 #include <algorithm>
 #include <cstdint>
+#include <deque>
 #include <optional>
 #include <span>
 #include <string>
@@ -21,9 +22,9 @@
 namespace wasm::detail {
 
 // The bottom type of the polymorphic stack: matches any value type.
-inline constexpr ValType kUnknownType = ValType(0);
+inline constexpr ValType kUnknownType = ValType();
 
-inline const char* stack_type_name(ValType t) {
+inline std::string stack_type_name(ValType t) {
   return t == kUnknownType ? "unknown" : valtype_name(t);
 }
 
@@ -53,10 +54,11 @@ class FunctionValidator {
     error_.reset();
     const FuncType& type = m_.func_type(func_index);
     results_ = type.results;
-    setup_locals(type, body);
+    block_values_.clear();
+    if (!setup_locals(type, body)) return error_;
     vals_.clear();
     ctrls_.clear();
-    ctrls_.push_back(Frame{Op::Block, false, 0, {}, type.results});
+    ctrls_.push_back(Frame{Op::Block, false, 0, {}, type.results, 0});
 
     Reader r(m_.body_code(body), body.code_offset);
     InstructionReader ir(r, features_);
@@ -98,6 +100,7 @@ class FunctionValidator {
     uint32_t height;  // operand stack height at the start of the frame
     std::span<const ValType> params;
     std::span<const ValType> results;
+    uint32_t inits = 0;  // height of inits_ at the start: locals set inside are reset at its end
   };
 
   // Frame kinds for decode-only mode: which frames still accept an `else`.
@@ -159,7 +162,7 @@ class FunctionValidator {
     if (vals_.size() > f.height) {
       ValType actual = vals_.back();
       vals_.pop_back();
-      if (actual == expected || actual == kUnknownType) return true;
+      if (m_.subtype(actual, expected)) return true;
       return mismatch(expected, actual, in);
     }
     if (f.unreachable) return true;
@@ -192,7 +195,7 @@ class FunctionValidator {
                        in);
       }
       ValType actual = vals_[vals_.size() - 1 - i];
-      if (actual != expected && actual != kUnknownType) return mismatch(expected, actual, in);
+      if (!m_.subtype(actual, expected)) return mismatch(expected, actual, in);
     }
     return true;
   }
@@ -205,16 +208,14 @@ class FunctionValidator {
 
   bool block_signature(const Instruction& in, std::span<const ValType>& params,
                        std::span<const ValType>& results) {
-    static constexpr ValType kSingles[] = {ValType::I32,  ValType::I64,     ValType::F32,
-                                           ValType::F64,  ValType::V128,    ValType::FuncRef,
-                                           ValType::ExternRef, ValType::ExnRef};
     params = {};
     results = {};
     switch (in.block.kind) {
       case BlockType::Kind::Empty: return true;
       case BlockType::Kind::Value:
-        results = std::span<const ValType>(
-            std::find(std::begin(kSingles), std::end(kSingles), in.block.value), 1);
+        if (!check_type(in.block.value, in)) return false;
+        block_values_.push_back(in.block.value);  // a deque: earlier spans stay valid
+        results = std::span<const ValType>(&block_values_.back(), 1);
         return true;
       case BlockType::Kind::TypeIndex:
         if (in.block.type_index >= m_.types.size()) return unknown("type", in.block.type_index, in);
@@ -225,7 +226,7 @@ class FunctionValidator {
     return true;
   }
   void push_frame(Op kind, std::span<const ValType> params, std::span<const ValType> results) {
-    ctrls_.push_back(Frame{kind, false, uint32_t(vals_.size()), params, results});
+    ctrls_.push_back(Frame{kind, false, uint32_t(vals_.size()), params, results, uint32_t(inits_.size())});
     push(params);
   }
   // The results must be exactly what is left above the frame's base.
@@ -247,17 +248,46 @@ class FunctionValidator {
 
   // ---- locals ----------------------------------------------------------------------------
 
-  void setup_locals(const FuncType& type, const FunctionBody& body) {
+  bool setup_locals(const FuncType& type, const FunctionBody& body) {
     params_ = type.params;
     local_ends_.clear();
     local_types_.clear();
+    inits_.clear();
+    local_set_.clear();
     uint64_t end = params_.size();
     for (const LocalGroup& g : body.locals) {
       if (g.count == 0) continue;
+      if (g.type.has_index() && g.type.index() >= m_.types.size())
+        return fail(ErrorKind::Validate, "unknown type " + std::to_string(g.type.index()),
+                    body.code_offset);
+      // A local of a non-null reference type holds no value until it is set (local_set_).
+      if (!g.type.defaultable()) {
+        local_set_.resize(end, 1);
+        local_set_.resize(end + g.count, 0);
+      }
       end += g.count;
       local_ends_.push_back(end);
       local_types_.push_back(g.type);
     }
+    local_set_.resize(end, 1);
+    return true;
+  }
+  // local.set and local.tee initialize a non-defaultable local until the end of the block.
+  void mark_set(uint32_t index) {
+    if (local_set_[index]) return;
+    local_set_[index] = 1;
+    inits_.push_back(index);
+  }
+  void reset_inits(uint32_t height) {
+    while (inits_.size() > height) {
+      local_set_[inits_.back()] = 0;
+      inits_.pop_back();
+    }
+  }
+  // A type index in a value type must name a type of the module.
+  bool check_type(ValType t, const Instruction& in) {
+    if (t.has_index() && t.index() >= m_.types.size()) return unknown("type", t.index(), in);
+    return true;
   }
   bool local_type(uint32_t index, const Instruction& in, ValType& out) {
     if (index < params_.size()) {
@@ -345,6 +375,7 @@ class FunctionValidator {
           return fail(ErrorKind::Decode, "END opcode expected: else without if", in.offset);
         if (!check_frame_end(in)) return false;
         Frame& f = ctrls_.back();
+        reset_inits(f.inits);
         f.kind = Op::Else;
         f.unreachable = false;
         push(f.params);
@@ -378,11 +409,11 @@ class FunctionValidator {
         if (!check_frame_end(in)) return false;
         Frame f = ctrls_.back();
         // An if without else passes its parameters through as its results.
-        if (f.kind == Op::If && !std::equal(f.params.begin(), f.params.end(), f.results.begin(),
-                                            f.results.end()))
+        if (f.kind == Op::If && !subtypes(f.params, f.results))
           return invalid("type mismatch: if without else must have matching parameter and "
                          "result types",
                          in);
+        reset_inits(f.inits);
         ctrls_.pop_back();
         push(f.results);
         return true;
@@ -414,7 +445,7 @@ class FunctionValidator {
       case Op::ReturnCallIndirect: {
         ValType element = kUnknownType;
         if (!table(in.index2, in, element)) return false;
-        if (element != ValType::FuncRef)
+        if (!m_.subtype(element, ValType::FuncRef))
           return invalid(std::string("type mismatch: ") + info.text + " needs a funcref table", in);
         if (in.index >= m_.types.size()) return unknown("type", in.index, in);
         if (!pop(ValType::I32, in)) return false;
@@ -428,6 +459,7 @@ class FunctionValidator {
       case Op::SelectT:
         if (in.select_type_count != 1)
           return invalid("invalid result arity: typed select needs exactly one type", in);
+        if (!check_type(in.type, in)) return false;
         if (!pop(ValType::I32, in) || !pop(in.type, in) || !pop(in.type, in)) return false;
         push(in.type);
         return true;
@@ -436,7 +468,12 @@ class FunctionValidator {
       case Op::LocalTee: {
         ValType t = kUnknownType;
         if (!local_type(in.index, in, t)) return false;
+        if (in.op == Op::LocalGet && !local_set_[in.index])
+          return invalid("uninitialized local: local " + std::to_string(in.index) +
+                             " of a non-nullable type is read before it is set",
+                         in);
         if (in.op != Op::LocalGet && !pop(t, in)) return false;
+        if (in.op != Op::LocalGet) mark_set(in.index);
         if (in.op != Op::LocalSet) push(t);
         return true;
       }
@@ -456,7 +493,10 @@ class FunctionValidator {
       case Op::TableSet:
       case Op::TableGrow:
       case Op::TableFill: return step_table(in);
-      case Op::RefNull: push(in.type); return true;
+      case Op::RefNull:
+        if (!check_type(in.type, in)) return false;
+        push(in.type);
+        return true;
       case Op::RefIsNull: {
         ValType t = kUnknownType;
         if (!pop_ref(t, in)) return false;
@@ -469,8 +509,21 @@ class FunctionValidator {
           return invalid("undeclared function reference: function " + std::to_string(in.index) +
                              " is not named by an element segment, export or global",
                          in);
-        push(ValType::FuncRef);
+        push(ValType::ref_index(m_.func_types[in.index], false));  // (ref $t)
         return true;
+      case Op::RefAsNonNull: {
+        ValType t = kUnknownType;
+        if (!pop_ref(t, in)) return false;
+        push(t.is_unknown() ? t : t.as_nullable(false));
+        return true;
+      }
+      case Op::BrOnNull: return step_br_on_null(in);
+      case Op::BrOnNonNull: return step_br_on_non_null(in);
+      case Op::CallRef:
+      case Op::ReturnCallRef:
+        if (in.index >= m_.types.size()) return unknown("type", in.index, in);
+        if (!pop(ValType::ref_index(in.index, true), in)) return false;
+        return step_call(m_.types[in.index], in);
       default: break;
     }
     // Decoded (its feature is on) but not validated yet: the module may be valid; we cannot
@@ -526,7 +579,7 @@ class FunctionValidator {
       case Imm::TableInit: {
         ValType element = kUnknownType;
         if (!table(in.index2, in, element) || !elem_segment(in.index, in)) return false;
-        if (m_.elements[in.index].type != element)
+        if (!m_.subtype(m_.elements[in.index].type, element))
           return invalid(std::string("type mismatch: table.init of ") +
                              valtype_name(m_.elements[in.index].type) + " segment into " +
                              valtype_name(element) + " table",
@@ -539,7 +592,7 @@ class FunctionValidator {
       case Imm::TableCopy: {
         ValType dst = kUnknownType, src = kUnknownType;
         if (!table(in.index, in, dst) || !table(in.index2, in, src)) return false;
-        if (dst != src)
+        if (!m_.subtype(src, dst))
           return invalid(std::string("type mismatch: table.copy from ") + valtype_name(src) +
                              " table to " + valtype_name(dst) + " table",
                          in);
@@ -576,10 +629,53 @@ class FunctionValidator {
     return true;
   }
 
+  // Each of `from` is a subtype of the one at its place in `to` (same lengths).
+  bool subtypes(std::span<const ValType> from, std::span<const ValType> to) const {
+    if (from.size() != to.size()) return false;
+    for (size_t i = 0; i < from.size(); ++i)
+      if (!m_.subtype(from[i], to[i])) return false;
+    return true;
+  }
+
+  // br_on_null l: [t* (ref null ht)] -> [t* (ref ht)], branching with t* on null.
+  bool step_br_on_null(const Instruction& in) {
+    std::span<const ValType> types;
+    ValType t = kUnknownType;
+    if (!pop_ref(t, in) || !label_types(in.index, in, types) || !pop(types, in)) return false;
+    push(types);
+    push(t.is_unknown() ? t : t.as_nullable(false));
+    return true;
+  }
+
+  // br_on_non_null l: [t* (ref null ht)] -> [t*], branching with t* (ref ht) when not null;
+  // the label's last type must take (ref ht).
+  bool step_br_on_non_null(const Instruction& in) {
+    std::span<const ValType> types;
+    ValType t = kUnknownType;
+    if (!label_types(in.index, in, types)) return false;
+    if (types.empty() || !types.back().is_ref())
+      return invalid(std::string("type mismatch: br_on_non_null needs a label whose last type "
+                                 "is a reference, label ") + std::to_string(in.index) + " has [" +
+                         type_list(types) + "]",
+                     in);
+    if (!pop_ref(t, in)) return false;
+    if (!t.is_unknown() && !m_.subtype(t.as_nullable(false), types.back()))
+      return mismatch(types.back(), t.as_nullable(false), in);
+    std::span<const ValType> rest = types.first(types.size() - 1);
+    if (!pop(rest, in)) return false;
+    push(rest);
+    return true;
+  }
+
+  static std::string type_list(std::span<const ValType> ts) {
+    std::string s;
+    for (ValType t : ts) (s += s.empty() ? "" : " ") += valtype_name(t);
+    return s;
+  }
+
   bool step_call(const FuncType& callee, const Instruction& in) {
-    bool tail = in.op == Op::ReturnCall || in.op == Op::ReturnCallIndirect;
-    if (tail && !std::equal(callee.results.begin(), callee.results.end(), results_.begin(),
-                            results_.end()))
+    bool tail = in.op == Op::ReturnCall || in.op == Op::ReturnCallIndirect || in.op == Op::ReturnCallRef;
+    if (tail && !subtypes(callee.results, results_))
       return invalid(std::string("type mismatch: ") + in.info().text +
                          " callee results differ from the caller's",
                      in);
@@ -644,8 +740,8 @@ class FunctionValidator {
         if (!tag_params(c.tag, in, tag)) return false;
         want.assign(tag.begin(), tag.end());
       }
-      if (c.kind == 1 || c.kind == 3) want.push_back(ValType::ExnRef);
-      if (!std::equal(want.begin(), want.end(), label.begin(), label.end()))
+      if (c.kind == 1 || c.kind == 3) want.push_back(ValType::ref(ValType::Heap::Exn, false));  // (ref exn)
+      if (!subtypes(want, label))
         return invalid("type mismatch: catch clause values do not match label " +
                            std::to_string(c.label),
                        in);
@@ -664,6 +760,7 @@ class FunctionValidator {
     if (in.op == Op::Catch && !tag_params(in.index, in, tag)) return false;
     if (!check_frame_end(in)) return false;
     Frame& f = ctrls_.back();
+    reset_inits(f.inits);  // a handler starts like an else: what the try body set is unset
     f.kind = in.op;
     f.unreachable = false;
     push(tag);
@@ -764,6 +861,9 @@ class FunctionValidator {
   std::vector<Frame> ctrls_;
   std::vector<uint8_t> kinds_;
   std::vector<ValType> catch_types_;  // step_try_table's scratch
+  std::deque<ValType> block_values_;  // the result of each block with a value type (spans point here)
+  std::vector<uint8_t> local_set_;    // per local: holds a value (0 only for unset non-null locals)
+  std::vector<uint32_t> inits_;       // locals set so far in the open blocks, innermost last
 };
 
 }  // namespace wasm::detail

@@ -117,7 +117,8 @@ constexpr ScanResult scan_module_shape(std::span<const uint8_t> bytes) {
     switch (section.id) {
       case SectionId::Type: {
         uint32_t n = read_count(s);
-        for (uint32_t i = 0; i < n && s.ok(); ++i) read_func_type(s, [](ValType) {}, [](ValType) {});
+        for (uint32_t i = 0; i < n && s.ok(); ++i)
+          read_func_type(s, shape_scan::kScanFeatures, [](ValType) {}, [](ValType) {});
         shape.num_types = n;
         break;
       }
@@ -131,7 +132,10 @@ constexpr ScanResult scan_module_shape(std::span<const uint8_t> bytes) {
       }
       case SectionId::Table: {
         uint32_t n = read_count(s);
-        for (uint32_t i = 0; i < n && s.ok(); ++i) (void)read_table_type(s, shape_scan::kScanFeatures);
+        bool has_init = false;
+        for (uint32_t i = 0; i < n && s.ok() && !has_init; ++i)
+          (void)read_table_type(s, shape_scan::kScanFeatures, &has_init);
+        if (has_init) s.skip(s.remaining());  // initializers are instructions: the count will do
         shape.num_defined_tables = n;
         break;
       }

@@ -188,7 +188,33 @@ inline void FunctionCompiler::emit_indirect_target(uint32_t type_index, uint32_t
   a_.mov(a_.qword[a_.rbp + frame::kCallTarget], a_.rax);
 }
 
-// ---- tail calls (return_call, return_call_indirect)
+// call_ref: the reference (a VMFuncRef*, as ref.func makes it) is the callee; validation
+// guarantees its type, so only null is checked.
+inline void FunctionCompiler::visit_call_ref(uint32_t type_index) {
+  flush_fuel();
+  const FuncType& type = env_.module.types[type_index];
+  abi::CallLayout layout = abi::call_layout(type);
+  spill_all();
+  prepare_throw_site();
+  emit_ref_target();
+  emit_call_args(type, layout);
+  a_.mov(a_.rax, a_.qword[a_.rbp + frame::kCallTarget]);
+  a_.mov(a_.rdi, a_.qword[a_.rax + vmlayout::VMFuncRef::vmctx]);
+  a_.call(a_.qword[a_.rax + vmlayout::VMFuncRef::code]);
+  finish_call(type, layout);
+}
+
+// Pops the function reference, traps on null and leaves it in the frame at kCallTarget (as
+// emit_indirect_target does). Values must be spilled.
+inline void FunctionCompiler::emit_ref_target() {
+  load_to(kScratchGpr, stack_.height() - 1);
+  stack_.truncate(stack_.height() - 1);
+  a_.test(a_.r11, a_.r11);
+  trap_if(Cond::E, TrapCode::NullFunctionReference);
+  a_.mov(a_.qword[a_.rbp + frame::kCallTarget], a_.r11);
+}
+
+// ---- tail calls (return_call, return_call_indirect, return_call_ref)
 //
 // The callee's frame replaces ours. Its stack arguments go at the TOP of our incoming
 // argument area (top = rbp + 16 + the bytes we received), its return address (ours) right
@@ -213,6 +239,13 @@ inline void FunctionCompiler::visit_return_call_indirect(uint32_t type_index, ui
   flush_fuel();
   spill_all();
   emit_indirect_target(type_index, table);
+  emit_tail_call(env_.module.types[type_index], TailTarget::Indirect, 0);
+}
+
+inline void FunctionCompiler::visit_return_call_ref(uint32_t type_index) {
+  flush_fuel();
+  spill_all();
+  emit_ref_target();
   emit_tail_call(env_.module.types[type_index], TailTarget::Indirect, 0);
 }
 

@@ -248,6 +248,26 @@ inline void FunctionCompiler::visit_br_if(uint32_t depth) {
   emit_br_if(Cond::NE, depth);
 }
 
+// br_on_null branches without the reference when it is null and keeps it (now non-null)
+// otherwise; br_on_non_null branches with it when it is not null and drops it otherwise. The
+// branch's moves run only on the taken path, so the popped reference's register still holds it
+// on the other (as br_if's condition register does).
+inline void FunctionCompiler::visit_br_on_null(uint32_t depth, bool on_null) {
+  flush_fuel();
+  const ValType t = stack_.back().type;
+  Reg ref = pop_to_reg();
+  if (on_null) {
+    a_.test(ref.r64(), ref.r64());
+    emit_br_if(Cond::E, depth);
+    push_reg(t.is_unknown() ? t : t.as_nullable(false), ref);
+  } else {
+    push_reg(t.is_unknown() ? t : t.as_nullable(false), ref);  // a value of the branch
+    a_.test(ref.r64(), ref.r64());
+    emit_br_if(Cond::NE, depth);
+    visit_drop();
+  }
+}
+
 // The flags are set: branch to `depth` when `taken` holds.
 inline void FunctionCompiler::emit_br_if(Cond taken, uint32_t depth) {
   ControlFrame& f = frame_at_depth(depth);

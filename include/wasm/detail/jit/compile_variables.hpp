@@ -141,7 +141,15 @@ inline void FunctionCompiler::visit_ref_is_null() {
 inline void FunctionCompiler::visit_ref_func(uint32_t index) {
   Reg dst = alloc_reg(RegClass::Gpr);
   a_.lea(dst.r64(), a_.ptr[a_.r14 + env_.offsets.func_ref(index)]);
-  push_reg(ValType::FuncRef, dst);
+  push_reg(ValType::ref_index(env_.module.func_types[index], false), dst);
+}
+
+inline void FunctionCompiler::visit_ref_as_non_null() {
+  const ValType t = stack_.back().type;
+  Reg ref = pop_to_reg();
+  a_.test(ref.r64(), ref.r64());
+  trap_if(Cond::E, TrapCode::NullReference);
+  push_reg(t.as_nullable(false), ref);
 }
 
 }  // namespace wasm::detail::jit

@@ -310,6 +310,11 @@ inline void FunctionCompiler::visit(const Instruction& ins) {
     case Op::RefNull: push_const(ins.type, 0); return;
     case Op::RefIsNull: visit_ref_is_null(); return;
     case Op::RefFunc: visit_ref_func(ins.index); return;
+    case Op::RefAsNonNull: visit_ref_as_non_null(); return;
+    case Op::BrOnNull: visit_br_on_null(ins.index, true); return;
+    case Op::BrOnNonNull: visit_br_on_null(ins.index, false); return;
+    case Op::CallRef: visit_call_ref(ins.index); return;
+    case Op::ReturnCallRef: visit_return_call_ref(ins.index); return;
     case Op::MemorySize: visit_memory_size(ins.index); return;
     case Op::TableSize: visit_table_size(ins.index); return;
     case Op::MemoryGrow:

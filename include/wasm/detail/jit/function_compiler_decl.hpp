@@ -131,6 +131,8 @@ class FunctionCompiler {
   void visit_select();
   void visit_ref_is_null();
   void visit_ref_func(uint32_t index);
+  void visit_ref_as_non_null();
+  void visit_br_on_null(uint32_t depth, bool on_null);
 
   // ---- memory (compile_memory.hpp)
   struct MemAddress {
@@ -175,6 +177,9 @@ class FunctionCompiler {
   enum class TailTarget { Direct, Imported, Indirect };
   void visit_return_call(uint32_t func_index);
   void visit_return_call_indirect(uint32_t type_index, uint32_t table);
+  void visit_call_ref(uint32_t type_index);
+  void visit_return_call_ref(uint32_t type_index);
+  void emit_ref_target();
   void emit_tail_call(const FuncType& type, TailTarget target, uint32_t func_index);
   void visit_misc_builtin(const Instruction& ins);
 

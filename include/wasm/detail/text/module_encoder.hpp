@@ -957,10 +957,17 @@ class ModuleEncoder {
   void write_elem_segment(uint32_t table, const Bytes* offset, bool declare, const Bytes& rt,
                           bool exprs, const Bytes& items, uint32_t n, bool explicit_table = false) {
     bool funcref = rt.v.size() == 1 && rt.v[0] == 0x70;
-    // funcref items that are all `ref.func x` use the index form, as wat2wasm writes them.
+    // (ref func) items that are all `ref.func x` use the index form, as the reference
+    // interpreter writes them: that form's type is (ref func) in 3.0, so a funcref segment
+    // keeps its expressions (it must not fit a table of (ref func)).
+    bool ref_func = rt.v.size() == 2 && rt.v[0] == 0x64 && rt.v[1] == 0x70;
     Bytes indices;
-    if (exprs && funcref && only_ref_funcs(items, indices)) return write_elem_segment(
-        table, offset, declare, rt, false, indices, n, explicit_table);
+    if (exprs && ref_func && only_ref_funcs(items, indices)) return write_elem_segment(
+        table, offset, declare, Bytes{{0x70}}, false, indices, n, explicit_table);
+    // Function indices for a table of a typed reference ((table (ref null $t) (elem $f))):
+    // only expressions carry that type.
+    if (!exprs && !funcref && !ref_func) return write_elem_segment(
+        table, offset, declare, rt, true, indices_to_exprs(items), n, explicit_table);
     uint8_t flags = exprs ? 4 : 0;
     if (!offset) flags |= declare ? 3 : 1;
     else if (table != 0 || !funcref) flags |= 2;
@@ -975,6 +982,17 @@ class ModuleEncoder {
     elem_sec_.u32(n);
     elem_sec_.append(items);
     ++elem_count_;
+  }
+
+  static Bytes indices_to_exprs(const Bytes& indices) {
+    Bytes exprs;
+    for (size_t i = 0; i < indices.v.size();) {
+      exprs.u8(0xD2);
+      do exprs.u8(indices.v[i]);
+      while (indices.v[i++] & 0x80 && i < indices.v.size());
+      exprs.u8(0x0B);
+    }
+    return exprs;
   }
 
   static bool only_ref_funcs(const Bytes& items, Bytes& indices) {

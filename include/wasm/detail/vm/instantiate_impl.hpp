@@ -8,6 +8,7 @@
 #include "wasm/detail/vm/const_eval.hpp"
 #include "wasm/detail/vm/invoke.hpp"
 #include "wasm/detail/vm/store_data.hpp"
+#include "wasm/detail/vm/type_registry.hpp"
 
 namespace wasm::detail {
 
@@ -29,9 +30,9 @@ class Instantiator {
     in_ = in;
     init_prefix();
     bind_imports(imports);
+    init_func_refs();  // before the tables: their initializers may name functions
     if (Result<void> r = create_memories(); !r) return std::move(r).error();
     if (Result<void> r = create_tables(); !r) return std::move(r).error();
-    init_func_refs();
     init_globals();
     init_tags();
     in_->dropped_elems.assign(info_.elements.size(), false);
@@ -52,6 +53,12 @@ class Instantiator {
     return Error(ErrorKind::Link, why + ": import \"" + imp.module + "\" \"" + imp.name + "\"");
   }
 
+  ValType canonical(ValType t) const { return canonical_type(t, module_->type_ids); }
+  TableType canonical(TableType t) const {
+    t.element = canonical(t.element);
+    return t;
+  }
+
   Result<void> check_imports(std::span<const ResolvedImport> imports) const {
     if (imports.size() != info_.imports.size()) {
       return Error(ErrorKind::Link, "expected " + std::to_string(info_.imports.size()) +
@@ -66,9 +73,10 @@ class Instantiator {
         case ExternKind::Func:
           ok = store_.funcs[r.handle].ref->type_id == module_->type_ids[imp.type_index];
           break;
-        case ExternKind::Table: {
+        case ExternKind::Table: {  // mutable: element types must be equal
           TableType actual = store_.tables[r.handle]->type();
-          ok = actual.element == imp.table.element && limits_match(actual.limits, imp.table.limits);
+          ok = actual.element == canonical(imp.table.element) &&
+               limits_match(actual.limits, imp.table.limits);
           break;
         }
         case ExternKind::Memory: {
@@ -77,7 +85,13 @@ class Instantiator {
                limits_match(actual.limits, imp.memory.limits);
           break;
         }
-        case ExternKind::Global: ok = store_.globals[r.handle].type == imp.global; break;
+        case ExternKind::Global: {  // a constant may be of a subtype; a variable must be equal
+          const GlobalType& actual = store_.globals[r.handle].type;
+          const ValType expected = canonical(imp.global.type);
+          ok = actual.mutable_ == imp.global.mutable_ &&
+               (imp.global.mutable_ ? actual.type == expected : is_subtype(actual.type, expected));
+          break;
+        }
         case ExternKind::Tag:
           ok = store_.tags[r.handle]->type_id == module_->type_ids[imp.type_index];
           break;
@@ -155,7 +169,8 @@ class Instantiator {
   // A defined funcref table whose active segments all list function indices can be filled
   // lazily: instantiation records which function goes where, and the table asks on first read.
   bool can_init_lazily(uint32_t table_index) const {
-    if (info_.tables[table_index].element != ValType::FuncRef) return false;
+    if (info_.tables[table_index].element.kind() != ValType::Kind::FuncRef) return false;
+    if (info_.table_inits[table_index - info_.num_imported_tables]) return false;
     for (const ElemSegment& seg : info_.elements) {
       if (seg.mode == SegmentMode::Active && seg.table == table_index && seg.uses_exprs) return false;
     }
@@ -164,9 +179,11 @@ class Instantiator {
 
   Result<void> create_tables() {
     for (uint32_t i = info_.num_imported_tables; i < info_.tables.size(); ++i) {
-      auto table = allocator_.allocate_table(info_.tables[i], store_.limiter);
+      auto table = allocator_.allocate_table(canonical(info_.tables[i]), store_.limiter);
       if (!table) return std::move(table).error();
       uint32_t defined = i - info_.num_imported_tables;
+      if (const auto& init = info_.table_inits[defined])  // every element starts as its value
+        (*table)->fill(0, eval_const(*init, *in_).ref, (*table)->size());
       (*table)->bind_definition(in_->field<VMTableDefinition>(module_->offsets.table(defined)));
       in_->lazy_funcs.emplace_back();
       if (can_init_lazily(i)) {
@@ -208,7 +225,9 @@ class Instantiator {
       ValRaw value = eval_const(info_.global_inits[defined], *in_);
       std::memcpy(def->storage, &value, sizeof value);
       in_->globals.push_back(def);
-      in_->global_handles.push_back(store_.add_global(def, info_.globals[i]));
+      GlobalType type = info_.globals[i];
+      type.type = canonical(type.type);
+      in_->global_handles.push_back(store_.add_global(def, type));
     }
   }
 

@@ -138,9 +138,10 @@ class Table {
     return true;
   }
 
-  // table.copy, within one table or between two of the same element type; overlap-safe.
+  // table.copy, within one table or from a table of a subtype (so of the same representation);
+  // overlap-safe.
   static bool copy(Table& dst, Table& src, uint64_t dst_index, uint64_t src_index, uint64_t len) {
-    assert(dst.element_type() == src.element_type());
+    assert(dst.element_type().kind() == src.element_type().kind());
     if (!range_in_bounds(dst_index, len, dst.size()) ||
         !range_in_bounds(src_index, len, src.size()))
       return false;
@@ -182,7 +183,7 @@ class Table {
                                      : settings.max_elements;
   }
 
-  bool is_funcref() const { return declared_.element == ValType::FuncRef; }
+  bool is_funcref() const { return declared_.element.kind() == ValType::Kind::FuncRef; }
 
   uintptr_t encode(void* value) const {
     const auto word = reinterpret_cast<uintptr_t>(value);

@@ -213,7 +213,10 @@ class FunctionBuilder {
       return;
     }
     const OpInfo& info = in.info();
-    if (in.type == ValType::ExnRef || in.block.value == ValType::ExnRef) return fail("exnref");
+    // (Typed function references are plain funcrefs here; call_ref, br_on_null and the other
+    // typed-reference operators are Special, so the switch's default declines them.)
+    if (in.type.kind() == ValType::Kind::ExnRef || in.block.value.kind() == ValType::Kind::ExnRef)
+      return fail("exnref");
     // Atomics need their own lowering (lock prefixes, alignment traps, wait/notify calls).
     if (info.prefix == 0xFE) return fail(std::string("atomic operator ") + info.text);
     switch (in.op) {

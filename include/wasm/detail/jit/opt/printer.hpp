@@ -33,6 +33,7 @@ constexpr const char* trap_name(TrapCode c) {
     case TrapCode::OutOfFuel: return "out_of_fuel";
     case TrapCode::NullReference: return "null_reference";
     case TrapCode::AtomicWaitNonSharedMemory: return "atomic_wait_non_shared";
+    case TrapCode::NullFunctionReference: return "null_funcref";
     case TrapCode::HostError: return "host_error";
   }
   return "?";
