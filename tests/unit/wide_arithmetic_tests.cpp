@@ -58,7 +58,33 @@ constexpr const char* kModule = R"((module
     (local.set 3)
     (i64.add128 (local.get 3) (local.get 4) (local.get 2) (i64.const 0))
     (i64.xor))
+  ;; register pressure: eight more values live across the instruction (12 live, 11 registers)
+  (func $pressure (param i64 i64 i64 i64 i32) (result i64)
+    (local i64 i64 i64 i64 i64 i64 i64 i64)
+    (local.set 5 (i64.add (local.get 0) (i64.const 1)))
+    (local.set 6 (i64.add (local.get 1) (i64.const 2)))
+    (local.set 7 (i64.add (local.get 2) (i64.const 3)))
+    (local.set 8 (i64.add (local.get 3) (i64.const 4)))
+    (local.set 9 (i64.mul (local.get 0) (i64.const 3)))
+    (local.set 10 (i64.mul (local.get 1) (i64.const 5)))
+    (local.set 11 (i64.xor (local.get 2) (local.get 3)))
+    (local.set 12 (i64.sub (local.get 0) (local.get 3)))
+    (if (result i64 i64) (local.get 4)
+      (then (i64.add128 (local.get 0) (local.get 1) (local.get 2) (local.get 3)))
+      (else (i64.mul_wide_s (local.get 0) (local.get 3))))
+    (i64.xor)
+    (i64.xor (local.get 5)) (i64.xor (local.get 6)) (i64.xor (local.get 7))
+    (i64.xor (local.get 8)) (i64.xor (local.get 9)) (i64.xor (local.get 10))
+    (i64.xor (local.get 11)) (i64.xor (local.get 12)))
+  (export "pressure" (func $pressure))
 ))";
+
+// The model of $pressure: the 128-bit result's halves xor-ed with the eight live values.
+I64 pressure_model(uint64_t a, uint64_t b, uint64_t c, uint64_t d, bool add) {
+  const u128 wide = add ? join(a, b) + join(c, d) : u128(i128(int64_t(a)) * i128(int64_t(d)));
+  return I64(uint64_t(wide) ^ uint64_t(wide >> 64) ^ (a + 1) ^ (b + 2) ^ (c + 3) ^ (d + 4) ^
+             (a * 3) ^ (b * 5) ^ (c ^ d) ^ (a - d));
+}
 
 wasm::Engine wide_engine(wasm::Strategy strategy) {
   wasm::Config c;
@@ -128,6 +154,12 @@ TEST_CASE("wide arithmetic: add128 and sub128 carry and borrow between the halve
     CHECK(w.call<Pair>("double", I64(a_lo), I64(a_hi)) == split(a + a));
     CHECK(w.call<Pair>("sub_swapped", I64(a_lo), I64(a_hi)) == split(a - join(a_hi, a_lo)));
     CHECK(w.call<Pair>("add_const", I64(a_lo), I64(a_hi)) == split(a + ~uint64_t(0)));
+  }
+  for (int i = 0; i < 500; ++i) {
+    const uint64_t a = pick(), b = pick(), c = pick(), d = pick();
+    for (int32_t add : {1, 0})
+      CHECK(w.call<I64>("pressure", I64(a), I64(b), I64(c), I64(d), add) ==
+            pressure_model(a, b, c, d, add));
   }
   // The carry of the low half alone, and its absence.
   CHECK(w.call<Pair>("add128", I64(-1), I64(0), I64(1), I64(0)) == Pair{0, 1});
