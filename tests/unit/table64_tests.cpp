@@ -22,6 +22,7 @@ wasm::Engine table64_engine(wasm::Strategy strategy) {
   wasm::Config c;
   wasm::Features f;
   f.memory64 = true;
+  f.tail_call = true;
   c.wasm_features(f);
   c.strategy(strategy);
   return wasm::Engine(c);
@@ -42,6 +43,7 @@ constexpr const char* kModule = R"((module
   (func (export "fill") (param i64 i64) (table.fill $t (local.get 0) (ref.func $forty_two) (local.get 1)))
   (func (export "call") (param i64) (result i32) (call_indirect $t (type $r) (local.get 0)))
   (func (export "call_const") (result i32) (call_indirect $t (type $r) (i64.const 0x1_0000_0000)))
+  (func (export "tail") (param i64) (result i32) (return_call_indirect $t (type $r) (local.get 0)))
   ;; i64 table to i32 table: the source index is an i64, the destination index and length i32
   (func (export "copy_to32") (param i32 i64 i32) (table.copy $s $t (local.get 0) (local.get 1) (local.get 2)))
   (func (export "copy_from32") (param i64 i32 i32) (table.copy $t $s (local.get 0) (local.get 1) (local.get 2)))
@@ -86,6 +88,7 @@ TEST_CASE("table64: in-bounds indices reach their slots", "[table64]") {
   Table64Instance t(strategy);
   CHECK(t.call<int64_t>("size").value() == 4);
   CHECK(t.call<int32_t>("call", int64_t(0)).value() == 42);
+  CHECK(t.call<int32_t>("tail", int64_t(0)).value() == 42);
   CHECK(t.call<int32_t>("is_null", int64_t(0)).value() == 0);
   CHECK(t.call<int32_t>("is_null", int64_t(3)).value() == 1);
   REQUIRE(t.call<void>("set", int64_t(3)));
@@ -109,6 +112,9 @@ TEST_CASE("table64: an index of 2^32 or more traps instead of wrapping", "[table
     auto call = t.call<int32_t>("call", i);
     REQUIRE(!call);
     CHECK(traps_out_of_bounds(call.error()));
+    auto tail = t.call<int32_t>("tail", i);
+    REQUIRE(!tail);
+    CHECK(traps_out_of_bounds(tail.error()));
     auto fill_at = t.call<void>("fill", i, int64_t(0));
     REQUIRE(!fill_at);
     CHECK(traps_out_of_bounds(fill_at.error()));
