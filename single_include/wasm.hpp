@@ -66,6 +66,7 @@ enum class ErrorKind : uint8_t {
   Type,         // the embedder used a wrong type (e.g. get_typed_func signature)
   Exit,         // the guest asked to exit (WASI proc_exit); exit_code() says with what
   Unsupported,  // the module uses a WebAssembly feature this runtime does not implement yet
+  Exception,    // a wasm exception reached the host uncaught; exception() names it (wasm::Exn)
 };
 
 // Names follow wasmtime's `Trap` enum.
@@ -83,6 +84,7 @@ enum class TrapCode : uint8_t {
   Interrupt,
   OutOfFuel,
   NullReference,
+  AtomicWaitNonSharedMemory,  // memory.atomic.wait32/wait64 on a memory that is not shared
   HostError,  // a host function returned an error or threw
 };
 
@@ -102,6 +104,7 @@ constexpr const char* trap_message(TrapCode code) {
     case TrapCode::Interrupt: return "interrupt";
     case TrapCode::OutOfFuel: return "all fuel consumed";
     case TrapCode::NullReference: return "null reference";
+    case TrapCode::AtomicWaitNonSharedMemory: return "atomic wait on non-shared memory";
     case TrapCode::HostError: return "host error";
   }
   return "unknown trap";
@@ -118,6 +121,7 @@ constexpr const char* error_kind_name(ErrorKind kind) {
     case ErrorKind::Type: return "type error";
     case ErrorKind::Exit: return "exit";
     case ErrorKind::Unsupported: return "unsupported feature";
+    case ErrorKind::Exception: return "uncaught wasm exception";
   }
   return "error";
 }
@@ -127,6 +131,13 @@ struct FrameInfo {
   uint32_t func_index = 0;
   std::string func_name;  // from the name section; empty when unknown
   uint32_t module_offset = 0;
+};
+
+// A wasm exception carried by an Error of kind Exception: the store it belongs to and the
+// exception object there (wasm::Exn reads its tag and payload).
+struct ExceptionRef {
+  uint64_t store_id = 0;
+  void* raw = nullptr;
 };
 
 class Error {
@@ -146,7 +157,15 @@ class Error {
     return e;
   }
 
+  // An uncaught wasm exception; a host function returns one to throw it into its wasm caller.
+  static Error exception(ExceptionRef exn, std::string message = "uncaught wasm exception") {
+    Error e(ErrorKind::Exception, std::move(message));
+    e.exception_ = exn;
+    return e;
+  }
+
   ErrorKind kind() const { return kind_; }
+  std::optional<ExceptionRef> exception() const { return exception_; }
   std::optional<int32_t> exit_code() const { return exit_code_; }
   const std::string& message() const { return message_; }
   std::optional<TrapCode> trap_code() const { return trap_code_; }
@@ -161,6 +180,7 @@ class Error {
   std::string message_;
   std::optional<TrapCode> trap_code_;
   std::optional<int32_t> exit_code_;
+  std::optional<ExceptionRef> exception_;
   std::vector<FrameInfo> backtrace_;
 };
 
@@ -255,12 +275,15 @@ enum class ValType : uint8_t {
   V128 = 0x7B,
   FuncRef = 0x70,
   ExternRef = 0x6F,
+  ExnRef = 0x69,  // exception handling: a caught exception (null or a store-owned exception)
 };
 
 constexpr bool is_valtype_byte(uint8_t b) {
-  return (b >= 0x7B && b <= 0x7F) || b == 0x70 || b == 0x6F;
+  return (b >= 0x7B && b <= 0x7F) || b == 0x70 || b == 0x6F || b == 0x69;
 }
-constexpr bool is_reftype(ValType t) { return t == ValType::FuncRef || t == ValType::ExternRef; }
+constexpr bool is_reftype(ValType t) {
+  return t == ValType::FuncRef || t == ValType::ExternRef || t == ValType::ExnRef;
+}
 constexpr bool is_numeric(ValType t) { return !is_reftype(t) && t != ValType::V128; }
 
 constexpr const char* valtype_name(ValType t) {
@@ -272,6 +295,7 @@ constexpr const char* valtype_name(ValType t) {
     case ValType::V128: return "v128";
     case ValType::FuncRef: return "funcref";
     case ValType::ExternRef: return "externref";
+    case ValType::ExnRef: return "exnref";
   }
   return "?";
 }
@@ -338,6 +362,7 @@ struct FuncType {
 struct TableType {
   ValType element = ValType::FuncRef;
   Limits limits;
+  bool is64 = false;  // table64 (memory64): i64 indices and sizes, limits up to 2^64-1
   friend bool operator==(const TableType&, const TableType&) = default;
 };
 
@@ -356,7 +381,7 @@ struct GlobalType {
 constexpr uint64_t kPageSize = 65536;
 constexpr uint64_t kMaxPages32 = 65536;           // 4 GiB
 constexpr uint64_t kMaxPages64 = 1ull << 48;      // memory64's limit
-constexpr uint64_t kMaxTableSize = 0xFFFFFFFFull; // table limits are u32
+constexpr uint64_t kMaxTableSize = 0xFFFFFFFFull; // limits of an i32 table
 
 }  // namespace wasm
 // ---- end include/wasm/types.hpp ----
@@ -461,9 +486,48 @@ class Val {
 // StoreData: everything a Store owns (the non-template part of wasm::Store<T>): its
 // VMStoreContext, instances, memories, tables, globals and host functions. Public handles
 // (Func, Memory, ...) are a store id plus an index into one of the vectors here.
+#include <algorithm>
 #include <atomic>
 #include <cstddef>
 
+// ---- begin include/wasm/detail/vm/exceptions.hpp ----
+// The runtime records of exception handling: a tag instance and an exception object.
+//
+// A tag's identity is its VMTag's address: two modules that import the same tag throw and catch
+// the same exceptions, two instantiations of one module define different tags. An exception is
+// allocated by a throw and owned by its store until the store dies (there is no collector yet);
+// an exnref is the address of one, so catch_ref / throw_ref pass it around without copying.
+
+// ---- begin include/wasm/detail/env/exception_layout.hpp ----
+// What JIT code reads of an exception object (vm/exceptions.hpp, VMException): a catch handler
+// copies the payload out of it. The unwinder hands the handler the exception in rax.
+
+namespace wasm::detail::exn_layout {
+
+inline constexpr uint32_t kValues = 0;      // ValRaw*: the payload, 16 bytes per value
+inline constexpr uint32_t kValueBytes = 16;
+
+}  // namespace wasm::detail::exn_layout
+// ---- end include/wasm/detail/env/exception_layout.hpp ----
+
+namespace wasm::detail {
+
+struct VMTag {
+  uint32_t type_id = 0;  // engine-wide id of the tag's function type (results are empty)
+  uint32_t handle = 0;   // index in StoreData::tags, for wasm::Tag handles
+  FuncType type;
+};
+
+struct VMException {
+  ValRaw* values = nullptr;  // storage.get(); read by JIT code (exn_layout::kValues)
+  const VMTag* tag = nullptr;
+  std::unique_ptr<ValRaw[]> storage;  // one per parameter of the tag's type, in order
+};
+static_assert(offsetof(VMException, values) == exn_layout::kValues);
+static_assert(sizeof(ValRaw) == exn_layout::kValueBytes);
+
+}  // namespace wasm::detail
+// ---- end include/wasm/detail/vm/exceptions.hpp ----
 // ---- begin include/wasm/detail/vm/instance.hpp ----
 // Instance: the runtime state of one instantiated module. It is allocated in one block with
 // its VMContext directly behind it, so JIT code (which sees only the VMContext) and builtins
@@ -483,7 +547,6 @@ class Val {
 // VMOffsets: where everything sits in the VMContext of a module of a given shape. It is one
 // constexpr walk over the regions of vmctx_layout.def, so the same code gives static_assert-able
 // offsets for a shape known at compile time and the offsets of a module decoded at run time.
-#include <algorithm>
 #include <iterator>
 
 // ---- begin include/wasm/detail/env/module_shape.hpp ----
@@ -724,9 +787,8 @@ constexpr const char* unsupported_type_byte(uint8_t b) {
     case 0x63:  // ref null ht
     case 0x64:  // ref ht
       return "unsupported: typed function references";
-    case 0x69:  // exn
-    case 0x74:  // noexn
-      return "unsupported: exnref";
+    case 0x74:  // noexn (exnref itself, 0x69, is a value type)
+      return "unsupported: nullexnref (needs reference subtyping)";
     case 0x6A:  // array
     case 0x6B:  // struct
     case 0x6C:  // i31
@@ -756,7 +818,7 @@ constexpr const char* unsupported_type_form(uint8_t b) {
   }
 }
 
-inline constexpr const char* kUnsupportedTable64 = "unsupported: 64-bit tables";
+inline constexpr const char* kUnsupportedCustomPageSizes = "unsupported: custom page sizes";
 inline constexpr const char* kUnsupportedTableInit = "unsupported: table initializer expressions";
 inline constexpr const char* kUnsupportedExactImport = "unsupported: custom descriptors";
 
@@ -781,30 +843,48 @@ struct Features {
   bool gc = false;                    // 0xFB struct/array/i31/cast instructions, ref.eq
   bool wide_arithmetic = false;       // i64.add128, i64.sub128, i64.mul_wide_s/u
 
-  // Turns on a proposal by its wast2json flag name ("multi-memory", "memory64", ...).
+  // Turns on a proposal by its name ("multi-memory", "memory64", ...: wast2json's flag names).
   // Returns false for an unknown name.
-  constexpr bool enable(std::string_view name) {
-    if (name == "multi-memory") multi_memory = true;
-    else if (name == "memory64") memory64 = true;
-    else if (name == "extended-const") extended_const = true;
-    else if (name == "tail-call") tail_call = true;
-    else if (name == "threads") threads = true;
-    else if (name == "exceptions") exceptions = true;
-    else if (name == "relaxed-simd") relaxed_simd = true;
-    else if (name == "function-references") function_references = true;
-    else if (name == "gc") gc = true;
-    else if (name == "wide-arithmetic") wide_arithmetic = true;
-    else return false;
-    return true;
-  }
+  constexpr bool enable(std::string_view name);
 
   // Every proposal above (the WebAssembly 3.0 suite is run with all of them; what the runtime
   // does not implement yet is then refused as ErrorKind::Unsupported, not as malformed).
-  constexpr void enable_all() {
-    multi_memory = memory64 = extended_const = tail_call = threads = exceptions = relaxed_simd = true;
-    function_references = gc = wide_arithmetic = true;
-  }
+  constexpr void enable_all();
 };
+
+// Each proposal's name and flag: the one list that names them (precompiled modules record a
+// proposal as the bit of its position here, so new entries go at the end).
+struct FeatureFlag {
+  const char* name;
+  bool Features::*flag;
+};
+inline constexpr FeatureFlag kFeatureFlags[] = {
+    {"multi-memory", &Features::multi_memory},
+    {"memory64", &Features::memory64},
+    {"extended-const", &Features::extended_const},
+    {"tail-call", &Features::tail_call},
+    {"threads", &Features::threads},
+    {"exceptions", &Features::exceptions},
+    {"relaxed-simd", &Features::relaxed_simd},
+    {"function-references", &Features::function_references},
+    {"gc", &Features::gc},
+    {"wide-arithmetic", &Features::wide_arithmetic},
+};
+static_assert(sizeof(Features) == std::size(kFeatureFlags), "a Features flag is missing from kFeatureFlags");
+
+constexpr bool Features::enable(std::string_view name) {
+  for (const FeatureFlag& f : kFeatureFlags) {
+    if (name == f.name) {
+      this->*f.flag = true;
+      return true;
+    }
+  }
+  return false;
+}
+
+constexpr void Features::enable_all() {
+  for (const FeatureFlag& f : kFeatureFlags) this->*f.flag = true;
+}
 
 }  // namespace wasm
 // ---- end include/wasm/features.hpp ----
@@ -860,6 +940,7 @@ constexpr ValType read_valtype(Reader& s) {
 
 constexpr ValType read_reftype(Reader& s) {
   uint8_t b = s.u8();
+  if (s.ok() && b == 0x69) s.fail_at(s.offset() - 1, "unsupported: tables and segments of exnref");
   if (s.ok() && b != 0x70 && b != 0x6F) fail_type_byte(s, b, "malformed reference type");
   return ValType(b);
 }
@@ -882,26 +963,27 @@ constexpr void read_func_type(Reader& s, OnParam&& on_param, OnResult&& on_resul
   for (uint32_t k = 0; k < results && s.ok(); ++k) on_result(read_valtype(s));
 }
 
-// Limits flags: bit 0 = has maximum, bit 1 = shared (threads), bit 2 = 64-bit (memory64).
+// Limits flags: bit 0 = has maximum, bit 1 = shared (threads, memories only), bit 2 = 64-bit
+// (memory64: i64 addresses of a memory, i64 indices of a table).
 constexpr Limits read_limits(Reader& s, const Features& features, bool is_memory, bool* is64 = nullptr) {
   size_t at = s.offset();
   uint8_t flags = s.u8();
   uint8_t allowed = 0x01;
   if (is_memory && features.threads) allowed |= 0x02;
-  if (is_memory && features.memory64) allowed |= 0x04;
+  if (features.memory64) allowed |= 0x04;
   Limits l;
   if (s.ok() && (flags & ~allowed)) {
     const char* message = "integer too large";  // the flags byte is a u1/u2 in the grammar
-    if (!is_memory && features.memory64 && (flags & ~0x05) == 0) message = kUnsupportedTable64;
+    if (is_memory && (flags & ~(allowed | 0x08)) == 0) message = kUnsupportedCustomPageSizes;
     s.fail_at(at, message);
     return l;
   }
   bool wide = flags & 0x04;
   if (is64) *is64 = wide;
   l.shared = flags & 0x02;
-  // With memory64 (the 3.0 format) a memory's limits are u64 whatever its address type; the
-  // validator bounds an i32 memory to 65536 pages ("memory size", not malformed).
-  if (is_memory && features.memory64) wide = true;
+  // With memory64 (the 3.0 format) limits are u64 whatever the address type; the validator
+  // bounds an i32 memory to 65536 pages and an i32 table to 2^32-1 ("memory size", "table size").
+  if (features.memory64) wide = true;
   l.min = wide ? s.u64() : s.u32();
   if (flags & 0x01) l.max = wide ? s.u64() : s.u32();
   return l;
@@ -914,7 +996,7 @@ constexpr TableType read_table_type(Reader& s, const Features& features) {
     return t;
   }
   t.element = read_reftype(s);
-  t.limits = read_limits(s, features, false);
+  t.limits = read_limits(s, features, false, &t.is64);
   return t;
 }
 
@@ -2558,8 +2640,11 @@ class InstructionReader {
   }
 
   void read_memarg(Instruction& out) {
+    const size_t at = r_.offset();
     uint32_t flags = r_.u32();
     out.mem.memory = 0;
+    // With several memories the field is 6 bits of alignment and the index flag; more is malformed.
+    if (features_.multi_memory && flags >= 0x80) r_.fail_at(at, "malformed memop flags");
     // Bit 6 of the alignment field announces an explicit memory index (multi-memory).
     if (features_.multi_memory && (flags & 0x40)) {
       flags &= ~0x40u;
@@ -2688,7 +2773,7 @@ class InstructionReader {
     if (first == 0x40) {
       r_.u8();
       bt.kind = BlockType::Kind::Empty;
-    } else if (is_valtype_byte(first)) {
+    } else if (is_valtype_byte(first) && (first != 0x69 || features_.exceptions)) {
       r_.u8();
       bt.kind = BlockType::Kind::Value;
       bt.value = ValType(first);
@@ -2710,12 +2795,14 @@ class InstructionReader {
 
   ValType read_valtype() {
     uint8_t b = r_.u8();
-    if (r_.ok() && !is_valtype_byte(b)) bad_type(b, "malformed value type");
+    if (r_.ok() && (!is_valtype_byte(b) || (b == 0x69 && !features_.exceptions)))
+      bad_type(b, "malformed value type");
     return ValType(b);
   }
 
   ValType read_reftype() {
     uint8_t b = r_.u8();
+    if (r_.ok() && b == 0x69 && features_.exceptions) return ValType::ExnRef;  // ref.null exn
     if (r_.ok() && b != 0x70 && b != 0x6F) bad_type(b, "malformed reference type");
     return ValType(b);
   }
@@ -3920,23 +4007,24 @@ enum class Builtin : uint32_t {
 // the calling instance's VMContext*. Builtins that can trap do not return when they do: they
 // record the trap in the VMStoreContext and unwind to the entry trampoline. Index arguments
 // (memory, table, data, element) are module-level indices, imported entities included.
-// Addresses and lengths are u64 so that memory64 needs no second set.
+// Addresses, table indices and lengths are u64 so that memory64 and table64 need no second set
+// (JIT code passes an i32 operand zero-extended); segment offsets and lengths are u32, as in wasm.
 
 WASM_BUILTIN(memory_grow,   uint64_t, VMContext*, uint32_t /*memory*/, uint64_t /*delta pages*/)  // old pages or ~0
 WASM_BUILTIN(memory_fill,   void, VMContext*, uint32_t /*memory*/, uint64_t /*dst*/, uint32_t /*byte*/, uint64_t /*len*/)
 WASM_BUILTIN(memory_copy,   void, VMContext*, uint32_t /*dst memory*/, uint32_t /*src memory*/, uint64_t /*dst*/, uint64_t /*src*/, uint64_t /*len*/)
 WASM_BUILTIN(memory_init,   void, VMContext*, uint32_t /*memory*/, uint32_t /*data*/, uint64_t /*dst*/, uint32_t /*src*/, uint32_t /*len*/)
 WASM_BUILTIN(data_drop,     void, VMContext*, uint32_t /*data*/)
-WASM_BUILTIN(table_get,     void*, VMContext*, uint32_t /*table*/, uint32_t /*index*/)  // funcref: VMFuncRef* or null
-WASM_BUILTIN(table_set,     void, VMContext*, uint32_t /*table*/, uint32_t /*index*/, void* /*value*/)
-WASM_BUILTIN(table_grow,    uint32_t, VMContext*, uint32_t /*table*/, uint32_t /*delta*/, void* /*init*/)  // old size or ~0
-WASM_BUILTIN(table_fill,    void, VMContext*, uint32_t /*table*/, uint32_t /*dst*/, void* /*value*/, uint32_t /*len*/)
-WASM_BUILTIN(table_copy,    void, VMContext*, uint32_t /*dst table*/, uint32_t /*src table*/, uint32_t /*dst*/, uint32_t /*src*/, uint32_t /*len*/)
-WASM_BUILTIN(table_init,    void, VMContext*, uint32_t /*table*/, uint32_t /*elem*/, uint32_t /*dst*/, uint32_t /*src*/, uint32_t /*len*/)
+WASM_BUILTIN(table_get,     void*, VMContext*, uint32_t /*table*/, uint64_t /*index*/)  // funcref: VMFuncRef* or null
+WASM_BUILTIN(table_set,     void, VMContext*, uint32_t /*table*/, uint64_t /*index*/, void* /*value*/)
+WASM_BUILTIN(table_grow,    uint64_t, VMContext*, uint32_t /*table*/, uint64_t /*delta*/, void* /*init*/)  // old size or ~0; i32 tables see it as -1 too
+WASM_BUILTIN(table_fill,    void, VMContext*, uint32_t /*table*/, uint64_t /*dst*/, void* /*value*/, uint64_t /*len*/)
+WASM_BUILTIN(table_copy,    void, VMContext*, uint32_t /*dst table*/, uint32_t /*src table*/, uint64_t /*dst*/, uint64_t /*src*/, uint64_t /*len*/)
+WASM_BUILTIN(table_init,    void, VMContext*, uint32_t /*table*/, uint32_t /*elem*/, uint64_t /*dst*/, uint32_t /*src*/, uint32_t /*len*/)
 WASM_BUILTIN(elem_drop,     void, VMContext*, uint32_t /*elem*/)
 // call_indirect found a slot that was never initialised (0): initialise it and return the
 // VMFuncRef* (null for a null entry). The caller has already bounds-checked `index`.
-WASM_BUILTIN(table_lazy_init, VMFuncRef*, VMContext*, uint32_t /*table*/, uint32_t /*index*/)
+WASM_BUILTIN(table_lazy_init, VMFuncRef*, VMContext*, uint32_t /*table*/, uint64_t /*index*/)
 // Explicit traps (unreachable, division, conversion, call_indirect checks, stack overflow):
 // never return. Called from out-of-line trap stubs, so the return address is the trap's pc.
 WASM_BUILTIN(raise_trap,    void, VMContext*, uint32_t /*TrapCode*/)
@@ -3944,6 +4032,18 @@ WASM_BUILTIN(raise_trap,    void, VMContext*, uint32_t /*TrapCode*/)
 // or yield and return).
 WASM_BUILTIN(out_of_fuel,   void, VMContext*)
 WASM_BUILTIN(epoch_deadline_reached, void, VMContext*)
+// Exception handling (vm/exceptions_unwind.hpp). Neither returns: they resume at the handler
+// that catches, or unwind to the entry trampoline when none does. throw_tag's payload is the
+// tag's parameters in frame slots: value i at `first_slot` - 16 * i (slots grow downward).
+WASM_BUILTIN(throw_tag,     void, VMContext*, uint32_t /*tag*/, const void* /*first_slot*/)
+// throw_ref, and legacy rethrow: traps on a null exnref.
+WASM_BUILTIN(throw_ref,     void, VMContext*, void* /*exnref*/)
+// memory.atomic.wait32/wait64 (0 woken, 1 not-equal, 2 timed out; a negative timeout in ns is
+// none) and memory.atomic.notify (how many it woke) on `addr`, a host address that JIT code
+// has already checked for alignment and bounds, and, for a wait, that its memory is shared.
+WASM_BUILTIN(memory_atomic_wait32, uint32_t, VMContext*, void* /*addr*/, uint32_t /*expected*/, int64_t /*timeout ns*/)
+WASM_BUILTIN(memory_atomic_wait64, uint32_t, VMContext*, void* /*addr*/, uint64_t /*expected*/, int64_t /*timeout ns*/)
+WASM_BUILTIN(memory_atomic_notify, uint32_t, VMContext*, void* /*addr*/, uint32_t /*count*/)
 // ---- end include/wasm/detail/env/builtins.def ----
 #undef WASM_BUILTIN
   count
@@ -3962,23 +4062,24 @@ struct VMBuiltins {
 // the calling instance's VMContext*. Builtins that can trap do not return when they do: they
 // record the trap in the VMStoreContext and unwind to the entry trampoline. Index arguments
 // (memory, table, data, element) are module-level indices, imported entities included.
-// Addresses and lengths are u64 so that memory64 needs no second set.
+// Addresses, table indices and lengths are u64 so that memory64 and table64 need no second set
+// (JIT code passes an i32 operand zero-extended); segment offsets and lengths are u32, as in wasm.
 
 WASM_BUILTIN(memory_grow,   uint64_t, VMContext*, uint32_t /*memory*/, uint64_t /*delta pages*/)  // old pages or ~0
 WASM_BUILTIN(memory_fill,   void, VMContext*, uint32_t /*memory*/, uint64_t /*dst*/, uint32_t /*byte*/, uint64_t /*len*/)
 WASM_BUILTIN(memory_copy,   void, VMContext*, uint32_t /*dst memory*/, uint32_t /*src memory*/, uint64_t /*dst*/, uint64_t /*src*/, uint64_t /*len*/)
 WASM_BUILTIN(memory_init,   void, VMContext*, uint32_t /*memory*/, uint32_t /*data*/, uint64_t /*dst*/, uint32_t /*src*/, uint32_t /*len*/)
 WASM_BUILTIN(data_drop,     void, VMContext*, uint32_t /*data*/)
-WASM_BUILTIN(table_get,     void*, VMContext*, uint32_t /*table*/, uint32_t /*index*/)  // funcref: VMFuncRef* or null
-WASM_BUILTIN(table_set,     void, VMContext*, uint32_t /*table*/, uint32_t /*index*/, void* /*value*/)
-WASM_BUILTIN(table_grow,    uint32_t, VMContext*, uint32_t /*table*/, uint32_t /*delta*/, void* /*init*/)  // old size or ~0
-WASM_BUILTIN(table_fill,    void, VMContext*, uint32_t /*table*/, uint32_t /*dst*/, void* /*value*/, uint32_t /*len*/)
-WASM_BUILTIN(table_copy,    void, VMContext*, uint32_t /*dst table*/, uint32_t /*src table*/, uint32_t /*dst*/, uint32_t /*src*/, uint32_t /*len*/)
-WASM_BUILTIN(table_init,    void, VMContext*, uint32_t /*table*/, uint32_t /*elem*/, uint32_t /*dst*/, uint32_t /*src*/, uint32_t /*len*/)
+WASM_BUILTIN(table_get,     void*, VMContext*, uint32_t /*table*/, uint64_t /*index*/)  // funcref: VMFuncRef* or null
+WASM_BUILTIN(table_set,     void, VMContext*, uint32_t /*table*/, uint64_t /*index*/, void* /*value*/)
+WASM_BUILTIN(table_grow,    uint64_t, VMContext*, uint32_t /*table*/, uint64_t /*delta*/, void* /*init*/)  // old size or ~0; i32 tables see it as -1 too
+WASM_BUILTIN(table_fill,    void, VMContext*, uint32_t /*table*/, uint64_t /*dst*/, void* /*value*/, uint64_t /*len*/)
+WASM_BUILTIN(table_copy,    void, VMContext*, uint32_t /*dst table*/, uint32_t /*src table*/, uint64_t /*dst*/, uint64_t /*src*/, uint64_t /*len*/)
+WASM_BUILTIN(table_init,    void, VMContext*, uint32_t /*table*/, uint32_t /*elem*/, uint64_t /*dst*/, uint32_t /*src*/, uint32_t /*len*/)
 WASM_BUILTIN(elem_drop,     void, VMContext*, uint32_t /*elem*/)
 // call_indirect found a slot that was never initialised (0): initialise it and return the
 // VMFuncRef* (null for a null entry). The caller has already bounds-checked `index`.
-WASM_BUILTIN(table_lazy_init, VMFuncRef*, VMContext*, uint32_t /*table*/, uint32_t /*index*/)
+WASM_BUILTIN(table_lazy_init, VMFuncRef*, VMContext*, uint32_t /*table*/, uint64_t /*index*/)
 // Explicit traps (unreachable, division, conversion, call_indirect checks, stack overflow):
 // never return. Called from out-of-line trap stubs, so the return address is the trap's pc.
 WASM_BUILTIN(raise_trap,    void, VMContext*, uint32_t /*TrapCode*/)
@@ -3986,6 +4087,18 @@ WASM_BUILTIN(raise_trap,    void, VMContext*, uint32_t /*TrapCode*/)
 // or yield and return).
 WASM_BUILTIN(out_of_fuel,   void, VMContext*)
 WASM_BUILTIN(epoch_deadline_reached, void, VMContext*)
+// Exception handling (vm/exceptions_unwind.hpp). Neither returns: they resume at the handler
+// that catches, or unwind to the entry trampoline when none does. throw_tag's payload is the
+// tag's parameters in frame slots: value i at `first_slot` - 16 * i (slots grow downward).
+WASM_BUILTIN(throw_tag,     void, VMContext*, uint32_t /*tag*/, const void* /*first_slot*/)
+// throw_ref, and legacy rethrow: traps on a null exnref.
+WASM_BUILTIN(throw_ref,     void, VMContext*, void* /*exnref*/)
+// memory.atomic.wait32/wait64 (0 woken, 1 not-equal, 2 timed out; a negative timeout in ns is
+// none) and memory.atomic.notify (how many it woke) on `addr`, a host address that JIT code
+// has already checked for alignment and bounds, and, for a wait, that its memory is shared.
+WASM_BUILTIN(memory_atomic_wait32, uint32_t, VMContext*, void* /*addr*/, uint32_t /*expected*/, int64_t /*timeout ns*/)
+WASM_BUILTIN(memory_atomic_wait64, uint32_t, VMContext*, void* /*addr*/, uint64_t /*expected*/, int64_t /*timeout ns*/)
+WASM_BUILTIN(memory_atomic_notify, uint32_t, VMContext*, void* /*addr*/, uint32_t /*count*/)
 // ---- end include/wasm/detail/env/builtins.def ----
 #undef WASM_BUILTIN
 };
@@ -4008,21 +4121,25 @@ static_assert(sizeof(VMBuiltins) == uint32_t(Builtin::count) * 8);
 //    so that any 32-bit index plus static offset lands in the memory or in PROT_NONE space
 //    and JIT code needs no bounds check (see guard_covers_access). In Explicit mode, and for
 //    64-bit memories, a declared maximum that fits `explicit_reserve_budget` is reserved the
-//    same way, without a guard.
+//    same way, without a guard. A shared memory always uses this layout.
 //  * Moving: otherwise (Explicit mode or memory64, with no maximum or one too large to
 //    reserve) only the current size is mapped and grow uses mremap, which may move the base.
 //    The bound definition always holds the new base, so JIT code must reload the base from it
 //    after any call that can grow memory.
 // Either way pages come zeroed from the kernel and are never reused while the memory lives,
 // and the destructor returns the whole mapping to the system.
+// A shared memory (threads) may be used and grown by several threads at once: its grows are
+// serialised by a mutex, and its length is read and published atomically.
 // A memory can also live in a MemorySlot that an allocator reserved (create_in): the Reserved
 // layout in address space it does not own; the destructor hands the slot back instead.
 #include <sys/mman.h>
 
 #include <cerrno>
+#include <mutex>
 
 // ---- begin include/wasm/config.hpp ----
 // Config: the settings an Engine is created with.
+#include <cstdlib>
 
 // ---- begin include/wasm/pooling_config.hpp ----
 // PoolingAllocationConfig: the limits of the pooling instance allocator (Config::
@@ -4074,6 +4191,19 @@ enum class ProfilingStrategy : unsigned char {
   JitDump,  // write jit-<pid>.dump with code bytes, for `perf record -k mono` + `perf inject --jit`
 };
 
+// Which compiler tiers compile a module's functions.
+enum class Strategy : unsigned char {
+  Baseline,   // the single-pass compiler only (the default)
+  Optimized,  // the optimizing tier first; what it declines goes to the baseline
+};
+
+// The default strategy of every Config: WASMPP_STRATEGY=optimized or baseline (so that tests,
+// the spec runner and the CLI run in either mode unchanged); unset or anything else: baseline.
+inline Strategy default_strategy() {
+  const char* s = std::getenv("WASMPP_STRATEGY");
+  return s && std::strcmp(s, "optimized") == 0 ? Strategy::Optimized : Strategy::Baseline;
+}
+
 // Where instances, memories and tables come from: mapped on demand (the default) or taken
 // from per-engine pools of reserved slots (PoolingAllocationConfig).
 enum class AllocationStrategy : unsigned char { OnDemand, Pooling };
@@ -4099,8 +4229,17 @@ class Config {
   // (SSE4.2, POPCNT, LZCNT, BMI1, AVX, AVX2): tests use it to run the fallback sequences.
   Config& force_sse41(bool on) { force_sse41_ = on; return *this; }
   Config& profiling_strategy(ProfilingStrategy s) { profiling_strategy_ = s; return *this; }
+  // Relaxed SIMD instructions give the deterministic profile's result (the first of the spec's
+  // allowed results: unfused multiply-add, the non-relaxed instruction's semantics otherwise),
+  // the same on every machine, instead of the fastest x86 sequence. Off by default.
+  Config& relaxed_simd_deterministic(bool on) { relaxed_simd_deterministic_ = on; return *this; }
+  // The deterministic profile: every NaN that floating-point arithmetic produces is the
+  // canonical NaN, and relaxed SIMD is deterministic (above), so that a program computes the
+  // same bits on every machine. Costs a check after each floating-point operation. Off by default.
+  Config& deterministic(bool on) { deterministic_ = on; return *this; }
   // Register compiled code with the GDB JIT interface, so that debuggers name wasm frames.
   Config& debug_info(bool on) { debug_info_ = on; return *this; }
+  Config& strategy(Strategy s) { compile_strategy_ = s; return *this; }
 
   bool consume_fuel() const { return consume_fuel_; }
   bool epoch_interruption() const { return epoch_interruption_; }
@@ -4109,8 +4248,11 @@ class Config {
   bool parallel_compilation() const { return parallel_compilation_; }
   const Features& wasm_features() const { return features_; }
   bool force_sse41() const { return force_sse41_; }
+  bool relaxed_simd_deterministic() const { return relaxed_simd_deterministic_ || deterministic_; }
+  bool deterministic() const { return deterministic_; }
   ProfilingStrategy profiling_strategy() const { return profiling_strategy_; }
   bool debug_info() const { return debug_info_; }
+  Strategy strategy() const { return compile_strategy_; }
   AllocationStrategy allocation_strategy() const { return strategy_; }
   const PoolingAllocationConfig& pooling() const { return pooling_; }
   bool memory_init_cow() const { return memory_init_cow_; }
@@ -4123,8 +4265,11 @@ class Config {
   size_t max_wasm_stack_ = 512 * 1024;
   bool parallel_compilation_ = true;
   bool force_sse41_ = false;
+  bool relaxed_simd_deterministic_ = false;
+  bool deterministic_ = false;
   ProfilingStrategy profiling_strategy_ = ProfilingStrategy::None;
   bool debug_info_ = false;
+  Strategy compile_strategy_ = default_strategy();
   Features features_;
   AllocationStrategy strategy_ = AllocationStrategy::OnDemand;
   PoolingAllocationConfig pooling_;
@@ -4231,7 +4376,6 @@ class LinearMemory {
   static Result<std::unique_ptr<LinearMemory>> create(const MemoryType& type,
                                                       const MemorySettings& settings = {},
                                                       ResourceLimiter* limiter = nullptr) {
-    if (type.limits.shared) return Error(ErrorKind::Resource, "shared memories are not supported");
     std::unique_ptr<LinearMemory> memory(new LinearMemory(type, settings));
     const uint64_t min_pages = type.limits.min;
     if (min_pages > memory->page_limit_ || (type.limits.max && min_pages > *type.limits.max))
@@ -4275,6 +4419,8 @@ class LinearMemory {
   // (past the maximum or the page limit, refused by the limiter, the OS said no) nothing has
   // changed. A grow by 0 always succeeds and does not consult the limiter.
   Result<uint64_t> grow(uint64_t delta_pages, ResourceLimiter* limiter = nullptr) {
+    std::unique_lock<std::mutex> lock(grow_mutex_, std::defer_lock);
+    if (declared_.limits.shared) lock.lock();
     const uint64_t old_pages = pages();
     if (delta_pages == 0) return old_pages;
     if (delta_pages > page_limit_ - old_pages)
@@ -4314,6 +4460,7 @@ class LinearMemory {
   bool needs_bounds_checks() const { return guard_bytes_ == 0; }
   bool base_can_move() const { return layout_ == Layout::Moving; }
   uint64_t guard_bytes() const { return guard_bytes_; }
+  bool is_shared() const { return declared_.limits.shared; }
 
  private:
   enum class Layout { Reserved, Moving };
@@ -4325,7 +4472,10 @@ class LinearMemory {
       layout_ = Layout::Reserved;
       guard_bytes_ = round_up_to_host_page(settings.guard_bytes);
       reservation_bytes_ = k32BitAddressSpace + guard_bytes_;
-    } else if (type.limits.max && page_limit_ * kPageSize <= settings.explicit_reserve_budget) {
+    } else if (type.limits.max && (type.limits.shared ||
+                                   page_limit_ * kPageSize <= settings.explicit_reserve_budget)) {
+      // A shared memory's base may never move (other threads use it while it grows): it
+      // always reserves its maximum, which the validator requires it to declare.
       layout_ = Layout::Reserved;
       reservation_bytes_ = page_limit_ * kPageSize;
     } else {
@@ -4398,9 +4548,11 @@ class LinearMemory {
     return {};
   }
 
+  // JIT code on other threads reads the length (bounds checks, memory.size) while a shared
+  // memory grows: after the pages are accessible, and atomically.
   void publish() {
     definition_->base = base_;
-    definition_->current_length = length_;
+    std::atomic_ref<uint64_t>(definition_->current_length).store(length_, std::memory_order_release);
   }
 
   MemoryType declared_;
@@ -4409,7 +4561,8 @@ class LinearMemory {
   uint64_t guard_bytes_ = 0;        // 0 unless JIT code may rely on the guard
   uint64_t reservation_bytes_ = 0;  // Reserved layout: everything the memory can ever use
   uint8_t* base_ = nullptr;
-  uint64_t length_ = 0;
+  std::atomic<uint64_t> length_{0};
+  std::mutex grow_mutex_;  // shared memories only
   uint64_t mapping_bytes_ = 0;  // what the destructor unmaps
   MemorySlot slot_;             // or, with an owner, what it gives back
   VMMemoryDefinition own_definition_;
@@ -4525,10 +4678,26 @@ struct FrameInfo {
   uint32_t frame_bytes = 0;  // below the saved registers, fixed for the whole body
 };
 
+// One entry of a function's exception table (compile_exceptions.hpp): a call or throw whose
+// return address - 1 lies in [begin, end) is covered. `tag` is a module tag index, kCatchAll,
+// or kDelegate; `target` the handler's offset, or for kDelegate the frame depth below which
+// handlers still apply (legacy delegate). `depth` is the control-frame depth of the try that
+// the entry belongs to. Entries are in priority order: inner tries first, clauses in order.
+struct HandlerSite {
+  static constexpr uint32_t kCatchAll = ~0u;
+  static constexpr uint32_t kDelegate = ~0u - 1;
+  uint32_t begin = 0;
+  uint32_t end = 0;
+  uint32_t tag = kCatchAll;
+  uint32_t target = 0;
+  uint32_t depth = 0;
+};
+
 struct CompiledFunction {
   std::vector<uint8_t> code;
   std::vector<CallReloc> calls;
   std::vector<TrapSite> traps;
+  std::vector<HandlerSite> handlers;
   FrameInfo frame;
 };
 
@@ -4549,6 +4718,9 @@ struct CompileStats {
   uint64_t machine_code_bytes = 0;
   double seconds = 0;
   unsigned threads = 1;
+  // With more than one tier: functions the first tier compiled, and those it declined.
+  uint32_t first_tier_functions = 0;
+  uint32_t declined_functions = 0;
 
   double megabytes_per_second() const {
     return seconds > 0 ? double(code_section_bytes) / 1e6 / seconds : 0;
@@ -4572,6 +4744,27 @@ class CompiledModule {
   std::span<const FunctionLocation> functions() const { return functions_; }
   const CompileStats& stats() const { return stats_; }
   std::span<const TrapSite> trap_sites() const { return traps_; }
+  // Every function's exception table, offsets module-wide, functions in layout order.
+  std::span<const HandlerSite> handlers() const { return handlers_; }
+  void set_handlers(std::vector<HandlerSite> handlers) { handlers_ = std::move(handlers); }
+
+  // Visits the handlers that cover return address `pc` in priority order (see HandlerSite),
+  // with target offsets made into addresses; stops at the first for which `visit` is true.
+  template <typename Visit>
+  bool find_handler(uintptr_t pc, Visit&& visit) const {
+    if (!contains(pc) || handlers_.empty()) return false;
+    uint32_t at = uint32_t(pc - 1 - uintptr_t(code_.data()));
+    uint32_t threshold = ~0u;
+    for (const HandlerSite& h : handlers_) {
+      if (at < h.begin || at >= h.end || h.depth > threshold) continue;
+      if (h.tag == HandlerSite::kDelegate) {
+        threshold = std::min(threshold, h.target);
+        continue;
+      }
+      if (visit(h.tag, static_cast<const void*>(code_.data() + h.target))) return true;
+    }
+    return false;
+  }
 
   // Entry point of a defined function, by its index in the function index space.
   const void* function_code(uint32_t func_index) const {
@@ -4606,6 +4799,7 @@ class CompiledModule {
   CodeMemory code_;
   std::vector<FunctionLocation> functions_;
   std::vector<TrapSite> traps_;
+  std::vector<HandlerSite> handlers_;
   uint32_t num_imported_funcs_ = 0;
   CompileStats stats_;
 };
@@ -4887,7 +5081,6 @@ class GdbJitRegistration {
 #include <sys/syscall.h>
 #include <time.h>
 
-#include <cstdlib>
 
 
 namespace wasm::detail::jit::profiling {
@@ -5312,7 +5505,6 @@ class CodeRegistry {
 // are still copied (their memory already has contents); overlapping segments for one memory
 // are written into the image in order, so the later wins as it would at instantiation.
 
-#include <mutex>
 
 // ---- begin include/wasm/detail/vm/const_eval.hpp ----
 // Evaluates validated constant expressions (global initialisers, segment offsets and element
@@ -5573,7 +5765,7 @@ struct ModuleMemoryImages {
     images->covered.assign(info.data.size(), false);
     for (const ElemSegment& seg : info.elements) {
       if (seg.mode != SegmentMode::Active) continue;
-      std::optional<uint64_t> offset = static_offset(seg.offset, false);
+      std::optional<uint64_t> offset = static_offset(seg.offset, info.tables[seg.table].is64);
       if (!offset || !fits(*offset, seg.size(), info.tables[seg.table].limits.min)) return nullptr;
     }
     for (uint32_t s = 0; s < info.data.size(); ++s) {
@@ -6020,6 +6212,7 @@ class Table {
 namespace wasm::detail {
 
 struct StoreData;
+struct VMTag;
 
 class alignas(VMOffsets::kAlign) Instance {
  public:
@@ -6069,8 +6262,10 @@ class alignas(VMOffsets::kAlign) Instance {
   std::vector<LinearMemory*> memories;
   std::vector<Table*> tables;
   std::vector<VMGlobalDefinition*> globals;
+  // Tags are not in the VMContext: only the unwinder (C++) compares them.
+  std::vector<VMTag*> tags;
   // Handles (store indices) of those entities, for exports.
-  std::vector<uint32_t> memory_handles, table_handles, global_handles;
+  std::vector<uint32_t> memory_handles, table_handles, global_handles, tag_handles;
   std::vector<int64_t> func_handles;  // -1 until the function is first handed out
   std::vector<bool> dropped_elems, dropped_data;
   // Lazy table initialisation: for each defined funcref table, the function index (+1; 0 for
@@ -6731,7 +6926,8 @@ struct StoreData {
   void* user_data = nullptr;  // the T of Store<T>
 
   std::vector<Instance*> instances;
-  std::vector<std::unique_ptr<LinearMemory>> memories;
+  // Shared: a SharedMemory (threads) is also owned by every other store that uses it.
+  std::vector<std::shared_ptr<LinearMemory>> memories;
   std::vector<std::unique_ptr<Table>> tables;
 
   struct GlobalRecord {
@@ -6749,6 +6945,27 @@ struct StoreData {
 
   // A host function's error on its way out to the caller of the wasm function.
   std::optional<Error> pending_error;
+
+  // Tags (defined by instances or created by the host) and the exceptions thrown so far.
+  std::vector<std::unique_ptr<VMTag>> tags;
+  std::vector<std::unique_ptr<VMException>> exceptions;
+
+  uint32_t add_tag(uint32_t type_id) {
+    auto tag = std::make_unique<VMTag>();
+    tag->type_id = type_id;
+    tag->type = engine->types.lookup(type_id);
+    tag->handle = uint32_t(tags.size());
+    tags.push_back(std::move(tag));
+    return uint32_t(tags.size() - 1);
+  }
+  VMException* new_exception(const VMTag* tag) {
+    auto exn = std::make_unique<VMException>();
+    exn->tag = tag;
+    exn->storage = std::make_unique<ValRaw[]>(std::max<size_t>(tag->type.params.size(), 1));
+    exn->values = exn->storage.get();
+    exceptions.push_back(std::move(exn));
+    return exceptions.back().get();
+  }
 
   uint32_t add_func(VMFuncRef* ref) {
     funcs.push_back({ref});
@@ -7002,8 +7219,9 @@ WASMPP_INLINE Result<void> call_array(StoreData& store, const VMFuncRef* func, V
 
 // Unwinds to the innermost entry trampoline with a trap raised on the host side, by host code
 // whose frame is `exit_frame` (called by JIT code or an entry trampoline); the error itself
-// (if any) is in StoreData::pending_error.
-[[noreturn]] WASMPP_INLINE void raise_host_trap(StoreData& store, uintptr_t exit_frame);
+// (if any) is in StoreData::pending_error. A pending wasm exception of this store is thrown
+// into the wasm caller (whose VMContext is `caller`) instead.
+[[noreturn]] WASMPP_INLINE void raise_host_trap(StoreData& store, uintptr_t exit_frame, VMContext* caller);
 
 // Runs a host callback, turning a thrown exception into a pending HostError trap. Everything
 // with a destructor lives and dies in here, before any unwinding.
@@ -7022,7 +7240,7 @@ inline bool run_host_callback(HostFunc& host, VMContext* caller, ValRaw* values)
 inline void host_array_entry(void* host_ctx, void* caller, ValRaw* values, uintptr_t exit_frame) {
   HostFunc* host = static_cast<VMHostContext*>(host_ctx)->owner;
   if (run_host_callback(*host, static_cast<VMContext*>(caller), values)) return;
-  raise_host_trap(*host->store, exit_frame);
+  raise_host_trap(*host->store, exit_frame, static_cast<VMContext*>(caller));
 }
 
 // Creates a host function in `store` with a dynamic (array) callback.
@@ -7333,7 +7551,7 @@ struct HostAdapter<T, F, std::tuple<P...>, std::tuple<R...>> {
         Ret r = run();
         if (!r) {
           Error e = std::move(r).error();
-          store.pending_error = e.kind() == ErrorKind::Trap || e.kind() == ErrorKind::Exit ? std::move(e) : Error::trap(TrapCode::HostError, e.message());
+          store.pending_error = e.kind() == ErrorKind::Trap || e.kind() == ErrorKind::Exit || e.kind() == ErrorKind::Exception ? std::move(e) : Error::trap(TrapCode::HostError, e.message());
           return false;
         }
         if constexpr (kResults > 0) store_results(out, std::move(*r));
@@ -7378,8 +7596,8 @@ struct HostAdapter<T, F, std::tuple<P...>, std::tuple<R...>> {
 
   // `frame`: the adapter's own frame, whose return address leads back into wasm (or into the
   // entry trampoline, when the host called the function directly).
-  [[noreturn]] static void fail(VMHostContext* ctx, void* frame) {
-    raise_host_trap(*ctx->owner->store, uintptr_t(frame));
+  [[noreturn]] static void fail(VMHostContext* ctx, VMContext* caller, void* frame) {
+    raise_host_trap(*ctx->owner->store, uintptr_t(frame), caller);
   }
 
   // The function JIT code calls.
@@ -7387,7 +7605,7 @@ struct HostAdapter<T, F, std::tuple<P...>, std::tuple<R...>> {
     requires(kResults <= 1)
   {
     ValRaw result{};
-    if (!invoke(ctx, caller, &result, args...)) fail(ctx, __builtin_frame_address(0));
+    if (!invoke(ctx, caller, &result, args...)) fail(ctx, caller, __builtin_frame_address(0));
     if constexpr (kResults == 1) {
       NativeRet r;
       std::memcpy(&r, &result, sizeof r);
@@ -7398,7 +7616,7 @@ struct HostAdapter<T, F, std::tuple<P...>, std::tuple<R...>> {
                          typename WasmTypeOf<P>::Native... args)
     requires(kResults > 1)
   {
-    if (!invoke(ctx, caller, results, args...)) fail(ctx, __builtin_frame_address(0));
+    if (!invoke(ctx, caller, results, args...)) fail(ctx, caller, __builtin_frame_address(0));
   }
 
   static void* entry() {
@@ -7443,7 +7661,7 @@ HostFunc::Callback array_callback(const FuncType& type, F&& callback) {
     Result<void> r = cb(c, std::span<const Val>(params), std::span<Val>(results));
     if (!r) {
       Error e = std::move(r).error();
-      store.pending_error = e.kind() == ErrorKind::Trap || e.kind() == ErrorKind::Exit ? std::move(e) : Error::trap(TrapCode::HostError, e.message());
+      store.pending_error = e.kind() == ErrorKind::Trap || e.kind() == ErrorKind::Exit || e.kind() == ErrorKind::Exception ? std::move(e) : Error::trap(TrapCode::HostError, e.message());
       return false;
     }
     for (size_t i = 0; i < results.size(); ++i) {
@@ -7907,10 +8125,49 @@ class Table {
 
 }  // namespace wasm
 // ---- end include/wasm/table.hpp ----
+// ---- begin include/wasm/tag.hpp ----
+// Tag: an exception tag of a store (exception handling). Wasm code throws and catches by tag;
+// a module defines tags or imports them, and the host can create one to give to a module, or
+// to throw with (Caller::throw_exception) and to read a caught exception's payload.
 
 namespace wasm {
 
-using Extern = std::variant<Func, Table, Memory, Global>;
+class Tag {
+ public:
+  Tag() = default;
+
+  // A new tag of `type`, which must have no results.
+  template <typename T>
+  static Result<Tag> create(Store<T>& store, const FuncType& type) {
+    if (!type.results.empty()) return Error(ErrorKind::Type, "a tag's type has no results");
+    detail::StoreData& s = store.inner();
+    return Tag(s.id, s.add_tag(s.engine->types.intern(type)));
+  }
+
+  template <detail::StoreLike S>
+  Result<FuncType> type(S& store) const {
+    auto s = detail::owning_store(store, store_id_);
+    if (!s) return std::move(s).error();
+    return (*s)->tags[index_]->type;
+  }
+
+  // Internal.
+  Tag(uint64_t store_id, uint32_t index) : store_id_(store_id), index_(index) {}
+  uint32_t index() const { return index_; }
+  uint64_t store_id() const { return store_id_; }
+  friend bool operator==(const Tag&, const Tag&) = default;
+
+ private:
+  uint64_t store_id_ = 0;
+  uint32_t index_ = 0;
+};
+
+}  // namespace wasm
+// ---- end include/wasm/tag.hpp ----
+
+namespace wasm {
+
+using Extern = std::variant<Func, Table, Memory, Global, Tag>;
 
 namespace detail {
 
@@ -7919,7 +8176,8 @@ inline ExternKind extern_kind(const Extern& e) {
     case 0: return ExternKind::Func;
     case 1: return ExternKind::Table;
     case 2: return ExternKind::Memory;
-    default: return ExternKind::Global;
+    case 3: return ExternKind::Global;
+    default: return ExternKind::Tag;
   }
 }
 
@@ -8065,6 +8323,8 @@ class Instance {
   std::optional<Table> get_table(S& store, std::string_view name) const { return get_as<Table>(store, name); }
   template <detail::StoreLike S>
   std::optional<Global> get_global(S& store, std::string_view name) const { return get_as<Global>(store, name); }
+  template <detail::StoreLike S>
+  std::optional<Tag> get_tag(S& store, std::string_view name) const { return get_as<Tag>(store, name); }
 
   // The exported function `name` as a TypedFunc; a missing export or another type is an error.
   template <typename Params, typename Results, detail::StoreLike S>
@@ -8093,7 +8353,7 @@ class Instance {
       case ExternKind::Table: return wasm::Table(s.id, in->table_handles[e.index]);
       case ExternKind::Memory: return Memory(s.id, in->memory_handles[e.index]);
       case ExternKind::Global: return Global(s.id, in->global_handles[e.index]);
-      case ExternKind::Tag: return std::nullopt;
+      case ExternKind::Tag: return Tag(s.id, in->tag_handles[e.index]);
     }
     return std::nullopt;
   }
@@ -8152,6 +8412,92 @@ class Caller {
 
 }  // namespace wasm
 // ---- end include/wasm/caller.hpp ----
+// ---- begin include/wasm/exn.hpp ----
+// Exn: a wasm exception of a store (exception handling), seen from the host.
+//
+//  - An exception that escapes wasm uncaught ends the call with an Error of kind Exception;
+//    Exn::from_error gives the exception, whose tag and payload the host can read.
+//  - A host function throws into its wasm caller by returning exn.to_error() (from
+//    Exn::create, or an exception it caught from a call into wasm): wasm code catches it like
+//    any other. A C++ exception from a host function stays a trap, which wasm cannot catch.
+
+
+namespace wasm {
+
+class Exn {
+ public:
+  Exn() = default;
+
+  // A new exception of `tag` with `payload` (one value per parameter of the tag's type).
+  // `store`: a Store, or the Caller of a host function.
+  template <detail::StoreLike S>
+  static Result<Exn> create(S& store, const Tag& tag, std::span<const Val> payload) {
+    detail::StoreData& s = store.inner();
+    if (tag.store_id() != s.id) return Error(ErrorKind::Type, "tag used with a store it does not belong to");
+    const detail::VMTag* t = s.tags[tag.index()].get();
+    if (payload.size() != t->type.params.size())
+      return Error(ErrorKind::Type, "exception payload has " + std::to_string(payload.size()) +
+                                        " value(s), the tag takes " + std::to_string(t->type.params.size()));
+    for (size_t i = 0; i < payload.size(); ++i)
+      if (payload[i].type() != t->type.params[i])
+        return Error(ErrorKind::Type, "exception payload value " + std::to_string(i) + " has the wrong type");
+    detail::VMException* exn = s.new_exception(t);
+    for (size_t i = 0; i < payload.size(); ++i) exn->values[i] = payload[i].raw();
+    return Exn(s.id, exn);
+  }
+  template <detail::StoreLike S>
+  static Result<Exn> create(S& store, const Tag& tag, std::initializer_list<Val> payload) {
+    return create(store, tag, std::span<const Val>(payload.begin(), payload.size()));
+  }
+
+  // The exception an Error of kind Exception carries.
+  static std::optional<Exn> from_error(const Error& error) {
+    std::optional<ExceptionRef> e = error.exception();
+    if (!e) return std::nullopt;
+    return Exn(e->store_id, static_cast<detail::VMException*>(e->raw));
+  }
+  // An exnref value (Val of type exnref) as an Exn; nullopt for null.
+  static std::optional<Exn> from_val(uint64_t store_id, const Val& v) {
+    if (v.type() != ValType::ExnRef || v.is_null_ref()) return std::nullopt;
+    return Exn(store_id, static_cast<detail::VMException*>(v.raw().ref));
+  }
+
+  // What a host function returns to throw this exception into its wasm caller.
+  Error to_error() const { return Error::exception(ExceptionRef{store_id_, raw_}); }
+  // This exception as an exnref value.
+  Val to_val() const {
+    detail::ValRaw raw{};
+    raw.ref = raw_;
+    return Val::from_raw(ValType::ExnRef, raw);
+  }
+
+  template <detail::StoreLike S>
+  Result<Tag> tag(S& store) const {
+    auto s = detail::owning_store(store, store_id_);
+    if (!s) return std::move(s).error();
+    return Tag(store_id_, raw_->tag->handle);
+  }
+  template <detail::StoreLike S>
+  Result<std::vector<Val>> payload(S& store) const {
+    auto s = detail::owning_store(store, store_id_);
+    if (!s) return std::move(s).error();
+    std::vector<Val> values;
+    const FuncType& type = raw_->tag->type;
+    for (size_t i = 0; i < type.params.size(); ++i) values.push_back(Val::from_raw(type.params[i], raw_->values[i]));
+    return values;
+  }
+
+  uint64_t store_id() const { return store_id_; }
+  friend bool operator==(const Exn& a, const Exn& b) { return a.raw_ == b.raw_; }
+
+ private:
+  Exn(uint64_t store_id, detail::VMException* raw) : store_id_(store_id), raw_(raw) {}
+  uint64_t store_id_ = 0;
+  detail::VMException* raw_ = nullptr;
+};
+
+}  // namespace wasm
+// ---- end include/wasm/exn.hpp ----
 // ---- begin include/wasm/linker.hpp ----
 // Linker<T>: definitions by module and name (functions, tables, memories, globals, whole
 // instances) that resolve a module's imports, then instantiation. Host functions defined on a
@@ -8472,6 +8818,236 @@ Result<Instance> Linker<T>::instantiate(Store<T>& store, const Module& module) {
 
 }  // namespace wasm
 // ---- end include/wasm/linker.hpp ----
+// ---- begin include/wasm/shared_memory.hpp ----
+// SharedMemory: a shared linear memory (threads proposal) that belongs to no store. Create it
+// from an Engine, then import it into instances of any number of stores, on any threads:
+// `shared.memory(store)` gives the store's Memory handle for a Linker or an import list. Like
+// wasmtime's SharedMemory.
+//
+// A shared memory never moves: its whole maximum is reserved up front, so its base stays
+// valid and JIT code on other threads keeps using it while it grows. grow is safe from
+// several threads at once; the size is read atomically. The handle is cheap to copy; the
+// memory lives until the last handle and the last store that uses it are gone.
+#include <chrono>
+
+// ---- begin include/wasm/detail/vm/wait_queue.hpp ----
+// The parking lot behind memory.atomic.wait32/wait64 and memory.atomic.notify: waiters queue
+// per host address, in one of a fixed number of buckets chosen by hashing the address; each
+// bucket has one mutex, one condition variable and its waiters in arrival order.
+//
+// One lot for the whole process: a shared memory can be used from several engines' stores at
+// once, and a host address names one location whoever waits on it.
+//
+// No wake-up is lost: a waiter compares the memory with the expected value while holding its
+// bucket's lock, and a notifier takes the same lock, so a store followed by a notify on
+// another thread either happens before the comparison (the waiter sees the new value and
+// returns "not-equal") or finds the waiter queued.
+#include <condition_variable>
+
+namespace wasm::detail {
+
+enum class WaitResult : uint32_t { Ok = 0, NotEqual = 1, TimedOut = 2 };
+
+class ParkingLot {
+ public:
+  static ParkingLot& get() {
+    static ParkingLot lot;
+    return lot;
+  }
+
+  // Waits on `address` (naturally aligned, inside a live memory) if it holds `expected`, for at
+  // most `timeout_ns` nanoseconds (negative, or more than a century: no limit; a deadline that
+  // far would overflow the clock).
+  template <typename T>
+  WaitResult wait(T* address, T expected, int64_t timeout_ns) {
+    static_assert(sizeof(T) == 4 || sizeof(T) == 8);
+    Bucket& b = bucket_for(address);
+    std::unique_lock<std::mutex> lock(b.mutex);
+    if (std::atomic_ref<T>(*address).load(std::memory_order_seq_cst) != expected)
+      return WaitResult::NotEqual;
+    Waiter self{address};
+    b.append(&self);
+    if (timeout_ns < 0 || timeout_ns > kNoLimitAbove) {
+      b.cv.wait(lock, [&] { return self.notified; });
+      return WaitResult::Ok;
+    }
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::nanoseconds(timeout_ns);
+    if (b.cv.wait_until(lock, deadline, [&] { return self.notified; })) return WaitResult::Ok;
+    b.remove(&self);
+    return WaitResult::TimedOut;
+  }
+
+  // Wakes up to `count` waiters on `address`, oldest first; returns how many it woke.
+  uint32_t notify(const void* address, uint32_t count) {
+    if (count == 0) return 0;
+    Bucket& b = bucket_for(address);
+    uint32_t woken = 0;
+    {
+      std::lock_guard<std::mutex> lock(b.mutex);
+      for (Waiter* w = b.head; w && woken < count;) {
+        Waiter* next = w->next;
+        if (w->address == address) {
+          b.remove(w);
+          w->notified = true;
+          ++woken;
+        }
+        w = next;
+      }
+    }
+    if (woken) b.cv.notify_all();  // waiters of other addresses in the bucket sleep on
+    return woken;
+  }
+
+  // How many threads wait on `address` now (for tests).
+  uint32_t waiters(const void* address) {
+    Bucket& b = bucket_for(address);
+    std::lock_guard<std::mutex> lock(b.mutex);
+    uint32_t n = 0;
+    for (Waiter* w = b.head; w; w = w->next) n += w->address == address;
+    return n;
+  }
+
+ private:
+  struct Waiter {
+    const void* address;
+    bool notified = false;
+    Waiter* prev = nullptr;
+    Waiter* next = nullptr;
+  };
+
+  struct Bucket {
+    std::mutex mutex;
+    std::condition_variable cv;
+    Waiter* head = nullptr;
+    Waiter* tail = nullptr;
+
+    void append(Waiter* w) {
+      w->prev = tail;
+      if (tail) tail->next = w;
+      else head = w;
+      tail = w;
+    }
+    void remove(Waiter* w) {
+      if (w->prev) w->prev->next = w->next;
+      else head = w->next;
+      if (w->next) w->next->prev = w->prev;
+      else tail = w->prev;
+      w->prev = w->next = nullptr;
+    }
+  };
+
+  static constexpr size_t kBuckets = 64;
+  static constexpr int64_t kNoLimitAbove = int64_t(1) << 62;  // ns: about 146 years
+
+  Bucket& bucket_for(const void* address) {
+    // Addresses of waited-on words are at least 4-aligned; mix the bits above that.
+    uint64_t h = uint64_t(reinterpret_cast<uintptr_t>(address)) >> 2;
+    h *= 0x9E3779B97F4A7C15ull;
+    return buckets_[h >> 58];  // top 6 bits: 64 buckets
+  }
+
+  Bucket buckets_[kBuckets];
+};
+
+}  // namespace wasm::detail
+// ---- end include/wasm/detail/vm/wait_queue.hpp ----
+
+namespace wasm {
+
+// memory.atomic.wait's results: woken by a notify, the value differed, the timeout passed.
+using WaitResult = detail::WaitResult;
+
+class SharedMemory {
+ public:
+  SharedMemory() = default;
+
+  // `type` must be shared and have a maximum (as a module's shared memory must).
+  static Result<SharedMemory> create(const Engine& engine, const MemoryType& type) {
+    if (!type.limits.shared) return Error(ErrorKind::Type, "SharedMemory needs a shared memory type");
+    if (!type.limits.max) return Error(ErrorKind::Type, "a shared memory must have a maximum");
+    detail::MemorySettings settings;
+    settings.bounds_checks = engine.config().bounds_checks();
+    auto mem = detail::LinearMemory::create(type, settings);
+    if (!mem) return std::move(mem).error();
+    return SharedMemory(std::shared_ptr<detail::LinearMemory>(std::move(*mem)), settings.bounds_checks);
+  }
+
+  // The Memory handle of this memory in `store` (the same handle on every call). Fails when
+  // the store's engine compiles code that relies on guard pages this memory was created
+  // without (an Explicit-bounds engine's memory used by a GuardPages engine).
+  template <typename T>
+  Result<Memory> memory(Store<T>& store) const {
+    if (!mem_) return Error(ErrorKind::Type, "empty SharedMemory handle");
+    detail::StoreData& s = store.inner();
+    const bool store_skips_checks = store.engine().config().bounds_checks() == BoundsChecks::GuardPages;
+    if (store_skips_checks && mode_ != BoundsChecks::GuardPages && !mem_->type().is64)
+      return Error(ErrorKind::Type,
+                   "this shared memory has no guard pages, which the store's engine relies on");
+    for (uint32_t i = 0; i < s.memories.size(); ++i) {
+      if (s.memories[i] == mem_) return Memory(s.id, i);
+    }
+    s.memories.push_back(mem_);
+    return Memory(s.id, uint32_t(s.memories.size() - 1));
+  }
+
+  uint64_t size() const { return mem_ ? mem_->pages() : 0; }  // pages
+  uint64_t data_size() const { return mem_ ? mem_->size_bytes() : 0; }
+  MemoryType type() const { return mem_ ? mem_->type() : MemoryType{}; }
+  // The bytes as of now. They stay valid while the memory lives (it never moves); other
+  // threads may be reading and writing them, so plain host accesses race with wasm's.
+  std::span<uint8_t> data() const { return mem_ ? mem_->data() : std::span<uint8_t>(); }
+
+  // Grows by `delta` pages and returns the old size in pages; safe from any thread.
+  Result<uint64_t> grow(uint64_t delta) const {
+    if (!mem_) return Error(ErrorKind::Type, "empty SharedMemory handle");
+    return mem_->grow(delta);
+  }
+
+  // The host's memory.atomic.notify / wait32 / wait64 at byte offset `addr` (same queues as
+  // wasm's instructions). No timeout waits until notified. Trap errors as in wasm: a
+  // misaligned or out-of-bounds address.
+  Result<uint32_t> atomic_notify(uint64_t addr, uint32_t count) const {
+    auto p = checked_address(addr, 4);
+    if (!p) return std::move(p).error();
+    return detail::ParkingLot::get().notify(*p, count);
+  }
+  Result<WaitResult> atomic_wait32(uint64_t addr, uint32_t expected,
+                                   std::optional<std::chrono::nanoseconds> timeout = {}) const {
+    auto p = checked_address(addr, 4);
+    if (!p) return std::move(p).error();
+    return detail::ParkingLot::get().wait(static_cast<uint32_t*>(*p), expected, ns(timeout));
+  }
+  Result<WaitResult> atomic_wait64(uint64_t addr, uint64_t expected,
+                                   std::optional<std::chrono::nanoseconds> timeout = {}) const {
+    auto p = checked_address(addr, 8);
+    if (!p) return std::move(p).error();
+    return detail::ParkingLot::get().wait(static_cast<uint64_t*>(*p), expected, ns(timeout));
+  }
+
+  friend bool operator==(const SharedMemory& a, const SharedMemory& b) { return a.mem_ == b.mem_; }
+
+ private:
+  SharedMemory(std::shared_ptr<detail::LinearMemory> mem, BoundsChecks mode)
+      : mem_(std::move(mem)), mode_(mode) {}
+
+  Result<void*> checked_address(uint64_t addr, uint64_t size) const {
+    if (!mem_) return Error(ErrorKind::Type, "empty SharedMemory handle");
+    if (addr % size != 0) return Error::trap(TrapCode::HeapMisaligned);
+    if (!detail::range_in_bounds(addr, size, mem_->size_bytes()))
+      return Error::trap(TrapCode::MemoryOutOfBounds);
+    return static_cast<void*>(mem_->base() + addr);
+  }
+
+  static int64_t ns(std::optional<std::chrono::nanoseconds> timeout) {
+    return timeout ? std::max<int64_t>(0, timeout->count()) : -1;
+  }
+
+  std::shared_ptr<detail::LinearMemory> mem_;
+  BoundsChecks mode_ = BoundsChecks::GuardPages;
+};
+
+}  // namespace wasm
+// ---- end include/wasm/shared_memory.hpp ----
 // ---- begin include/wasm/module_shape.hpp ----
 // The shape of a module (counts of imports and definitions) and the VMContext layout it
 // implies, for embedders that know their module at compile time:
@@ -8906,6 +9482,123 @@ WASMPP_INLINE void TrapHandler::handle(int sig, siginfo_t* info, void* context) 
 // ---- end include/wasm/detail/vm/trap_handler_impl.hpp ----
 // ---- begin include/wasm/detail/vm/invoke_impl.hpp ----
 // The definitions of invoke.hpp that need trampolines (see detail/base/inline.hpp).
+// ---- begin include/wasm/detail/vm/exceptions_unwind.hpp ----
+// Throwing a wasm exception: find the handler and continue there, or let the exception escape.
+//
+// Nothing is registered on the way in: a throw walks the frame-pointer chain from the frame
+// that threw (a builtin's, or a host function adapter's, whose saved rbp and return address
+// lead back into wasm) and asks each wasm frame's module for a handler covering its return
+// address (CompiledModule::find_handler). Each frame's VMContext is the r14 its callee's
+// prologue saved at [callee rbp - 8]; tags compare by VMTag address through that instance.
+// The walk stops at the first return address outside JIT code: an entry trampoline (or the
+// array trampoline below it), where the exception escapes to the host as an Error of kind
+// Exception, through the same exit path as a trap.
+#include <cstdint>
+
+// ---- begin include/wasm/detail/jit/exception_stubs.hpp ----
+// The one machine-code stub of exception handling: continue in a compiled function's catch
+// handler, given that function's frame. The unwinder (vm/exceptions_unwind.hpp) finds the
+// frame and the handler by walking the frame-pointer chain, then calls this with
+//   rdi = the frame's rbp, rsi = its VMContext (r14), rdx = the handler, rcx = the exception.
+// The handler starts by resetting rsp from rbp (compile_exceptions.hpp) and reloading what
+// else it needs, so the stub sets only rbp, r14 and rax and jumps; the C++ frames below are
+// abandoned, as a trap abandons them (they hold nothing that needs destroying).
+#include <xbyak/xbyak.h>
+
+#include <cstdint>
+
+
+namespace wasm::detail {
+
+class ExceptionStubs {
+ public:
+  static const ExceptionStubs& get() {
+    static const ExceptionStubs stubs;
+    return stubs;
+  }
+
+  [[noreturn]] void resume(uintptr_t frame, void* vmctx, const void* handler, void* exn) const {
+    using Fn = void (*)(uintptr_t, void*, const void*, void*);
+    reinterpret_cast<Fn>(const_cast<void*>(stub_.entry()))(frame, vmctx, handler, exn);
+    __builtin_unreachable();
+  }
+
+ private:
+  ExceptionStubs() {
+    using namespace Xbyak::util;
+    Xbyak::CodeGenerator g(256, Xbyak::AutoGrow);
+    g.mov(rbp, rdi);
+    g.mov(r14, rsi);
+    g.mov(rax, rcx);
+    g.jmp(rdx);
+    stub_ = trampoline_detail::seal(g, "wasmpp-exception-resume", true);
+  }
+  Stub stub_;
+};
+
+}  // namespace wasm::detail
+// ---- end include/wasm/detail/jit/exception_stubs.hpp ----
+
+namespace wasm::detail {
+
+// `exit_frame`: a frame whose [0] is the wasm caller's rbp and [1] its return address;
+// `vmctx`: that caller's VMContext.
+[[noreturn]] inline void throw_wasm_exception(StoreData& store, VMException* exn, VMContext* vmctx,
+                                              uintptr_t exit_frame) {
+  const uintptr_t* exit = reinterpret_cast<const uintptr_t*>(exit_frame);
+  uintptr_t fp = exit[0];
+  uintptr_t pc = exit[1];
+  VMContext* cx = vmctx;
+  const CodeRegistry& registry = CodeRegistry::get();
+  while (fp != 0) {
+    auto* module = static_cast<const ModuleState*>(registry.lookup(pc));
+    if (!module) break;
+    const void* handler = nullptr;
+    Instance* instance = Instance::from_vmctx(cx);
+    module->code.find_handler(pc, [&](uint32_t tag, const void* target) {
+      if (tag != jit::HandlerSite::kCatchAll && instance->tags[tag] != exn->tag) return false;
+      handler = target;
+      return true;
+    });
+    if (handler) ExceptionStubs::get().resume(fp, cx, handler, exn);
+    const uintptr_t* frame = reinterpret_cast<const uintptr_t*>(fp);
+    cx = reinterpret_cast<VMContext*>(frame[-1]);  // saved r14: our caller's VMContext
+    pc = frame[1];
+    fp = frame[0];
+  }
+  store.pending_error = Error::exception(ExceptionRef{store.id, exn});
+  record_trap(&store.ctx, TrapCode::HostError, exit[1], exit[0]);
+  EntryStubs::get().unwind(exit_frame);
+}
+
+namespace builtin_impl {
+
+inline void throw_tag(VMContext* vmctx, uint32_t tag, const void* first_slot) {
+  Instance& in = *Instance::from_vmctx(vmctx);
+  VMException* exn = in.store->new_exception(in.tags[tag]);
+  const uint8_t* slot = static_cast<const uint8_t*>(first_slot);
+  for (size_t i = 0; i < exn->tag->type.params.size(); ++i)
+    std::memcpy(&exn->values[i], slot - 16 * i, sizeof(ValRaw));
+  throw_wasm_exception(*in.store, exn, vmctx, uintptr_t(__builtin_frame_address(0)));
+}
+
+inline void throw_ref(VMContext* vmctx, void* exnref) {
+  if (!exnref) {
+    Instance& in = *Instance::from_vmctx(vmctx);
+    const uintptr_t* f = static_cast<const uintptr_t*>(__builtin_frame_address(0));
+    in.store->pending_error = Error::trap(TrapCode::NullReference, "null exception reference");
+    record_trap(&in.store->ctx, TrapCode::NullReference, f[1], f[0]);
+    EntryStubs::get().unwind(uintptr_t(f));
+  }
+  Instance& in = *Instance::from_vmctx(vmctx);
+  throw_wasm_exception(*in.store, static_cast<VMException*>(exnref), vmctx,
+                       uintptr_t(__builtin_frame_address(0)));
+}
+
+}  // namespace builtin_impl
+
+}  // namespace wasm::detail
+// ---- end include/wasm/detail/vm/exceptions_unwind.hpp ----
 
 namespace wasm::detail {
 
@@ -8922,7 +9615,14 @@ WASMPP_INLINE Result<void> call_array(StoreData& store, const VMFuncRef* func, V
                           static_cast<const void*>(func->code), values);
 }
 
-[[noreturn]] WASMPP_INLINE void raise_host_trap(StoreData& store, uintptr_t exit_frame) {
+[[noreturn]] WASMPP_INLINE void raise_host_trap(StoreData& store, uintptr_t exit_frame, VMContext* caller) {
+  if (store.pending_error && store.pending_error->exception() && caller && is_instance_vmctx(caller)) {
+    ExceptionRef exn = *store.pending_error->exception();
+    if (exn.store_id == store.id) {
+      store.pending_error.reset();
+      throw_wasm_exception(store, static_cast<VMException*>(exn.raw), caller, exit_frame);
+    }
+  }
   VMStoreContext* sc = &store.ctx;
   TrapCode code = TrapCode::HostError;
   if (store.pending_error && store.pending_error->trap_code()) code = *store.pending_error->trap_code();
@@ -9034,42 +9734,42 @@ inline void memory_init(VMContext* v, uint32_t mem, uint32_t data, uint64_t dst,
 
 inline void data_drop(VMContext* v, uint32_t data) { instance_of(v).dropped_data[data] = true; }
 
-inline void* table_get(VMContext* v, uint32_t table, uint32_t index) {
+inline void* table_get(VMContext* v, uint32_t table, uint64_t index) {
   void* value = nullptr;
   if (auto t = detail::table_get(*instance_of(v).tables[table], index, value)) WASM_BUILTIN_TRAP(v, *t);
   return value;
 }
 
-inline void table_set(VMContext* v, uint32_t table, uint32_t index, void* value) {
+inline void table_set(VMContext* v, uint32_t table, uint64_t index, void* value) {
   if (auto t = detail::table_set(*instance_of(v).tables[table], index, value)) WASM_BUILTIN_TRAP(v, *t);
 }
 
-inline uint32_t table_grow(VMContext* v, uint32_t table, uint32_t delta, void* init) {
+inline uint64_t table_grow(VMContext* v, uint32_t table, uint64_t delta, void* init) {
   Instance& in = instance_of(v);
   Result<uint64_t> old = in.tables[table]->grow(delta, init, in.store->limiter);
-  return old ? uint32_t(*old) : ~uint32_t(0);
+  return old ? *old : ~uint64_t(0);
 }
 
-inline void table_fill(VMContext* v, uint32_t table, uint32_t dst, void* value, uint32_t len) {
+inline void table_fill(VMContext* v, uint32_t table, uint64_t dst, void* value, uint64_t len) {
   if (auto t = detail::table_fill(*instance_of(v).tables[table], dst, value, len))
     WASM_BUILTIN_TRAP(v, *t);
 }
 
-inline void table_copy(VMContext* v, uint32_t dst_table, uint32_t src_table, uint32_t dst,
-                       uint32_t src, uint32_t len) {
+inline void table_copy(VMContext* v, uint32_t dst_table, uint32_t src_table, uint64_t dst,
+                       uint64_t src, uint64_t len) {
   Instance& in = instance_of(v);
   if (auto t = detail::table_copy(*in.tables[dst_table], *in.tables[src_table], dst, src, len))
     WASM_BUILTIN_TRAP(v, *t);
 }
 
-inline void table_init(VMContext* v, uint32_t table, uint32_t elem, uint32_t dst, uint32_t src,
+inline void table_init(VMContext* v, uint32_t table, uint32_t elem, uint64_t dst, uint32_t src,
                        uint32_t len) {
   if (auto t = do_table_init(instance_of(v), table, elem, dst, src, len)) WASM_BUILTIN_TRAP(v, *t);
 }
 
 inline void elem_drop(VMContext* v, uint32_t elem) { instance_of(v).dropped_elems[elem] = true; }
 
-inline VMFuncRef* table_lazy_init(VMContext* v, uint32_t table, uint32_t index) {
+inline VMFuncRef* table_lazy_init(VMContext* v, uint32_t table, uint64_t index) {
   std::optional<void*> value = instance_of(v).tables[table]->get(index);
   if (!value) WASM_BUILTIN_TRAP(v, TrapCode::TableOutOfBounds);
   return static_cast<VMFuncRef*>(*value);
@@ -9081,9 +9781,26 @@ inline void out_of_fuel(VMContext* v) { WASM_BUILTIN_TRAP(v, TrapCode::OutOfFuel
 
 inline void epoch_deadline_reached(VMContext* v) { WASM_BUILTIN_TRAP(v, TrapCode::Interrupt); }
 
+inline uint32_t memory_atomic_wait32(VMContext*, void* addr, uint32_t expected, int64_t timeout) {
+  return uint32_t(ParkingLot::get().wait(static_cast<uint32_t*>(addr), expected, timeout));
+}
+
+inline uint32_t memory_atomic_wait64(VMContext*, void* addr, uint64_t expected, int64_t timeout) {
+  return uint32_t(ParkingLot::get().wait(static_cast<uint64_t*>(addr), expected, timeout));
+}
+
+inline uint32_t memory_atomic_notify(VMContext*, void* addr, uint32_t count) {
+  return ParkingLot::get().notify(addr, count);
+}
+
 #undef WASM_BUILTIN_TRAP
 
 }  // namespace builtin_impl
+
+}  // namespace wasm::detail
+
+
+namespace wasm::detail {
 
 // The one builtins table of the process.
 inline const VMBuiltins* builtins_table() {
@@ -9101,23 +9818,24 @@ inline const VMBuiltins* builtins_table() {
 // the calling instance's VMContext*. Builtins that can trap do not return when they do: they
 // record the trap in the VMStoreContext and unwind to the entry trampoline. Index arguments
 // (memory, table, data, element) are module-level indices, imported entities included.
-// Addresses and lengths are u64 so that memory64 needs no second set.
+// Addresses, table indices and lengths are u64 so that memory64 and table64 need no second set
+// (JIT code passes an i32 operand zero-extended); segment offsets and lengths are u32, as in wasm.
 
 WASM_BUILTIN(memory_grow,   uint64_t, VMContext*, uint32_t /*memory*/, uint64_t /*delta pages*/)  // old pages or ~0
 WASM_BUILTIN(memory_fill,   void, VMContext*, uint32_t /*memory*/, uint64_t /*dst*/, uint32_t /*byte*/, uint64_t /*len*/)
 WASM_BUILTIN(memory_copy,   void, VMContext*, uint32_t /*dst memory*/, uint32_t /*src memory*/, uint64_t /*dst*/, uint64_t /*src*/, uint64_t /*len*/)
 WASM_BUILTIN(memory_init,   void, VMContext*, uint32_t /*memory*/, uint32_t /*data*/, uint64_t /*dst*/, uint32_t /*src*/, uint32_t /*len*/)
 WASM_BUILTIN(data_drop,     void, VMContext*, uint32_t /*data*/)
-WASM_BUILTIN(table_get,     void*, VMContext*, uint32_t /*table*/, uint32_t /*index*/)  // funcref: VMFuncRef* or null
-WASM_BUILTIN(table_set,     void, VMContext*, uint32_t /*table*/, uint32_t /*index*/, void* /*value*/)
-WASM_BUILTIN(table_grow,    uint32_t, VMContext*, uint32_t /*table*/, uint32_t /*delta*/, void* /*init*/)  // old size or ~0
-WASM_BUILTIN(table_fill,    void, VMContext*, uint32_t /*table*/, uint32_t /*dst*/, void* /*value*/, uint32_t /*len*/)
-WASM_BUILTIN(table_copy,    void, VMContext*, uint32_t /*dst table*/, uint32_t /*src table*/, uint32_t /*dst*/, uint32_t /*src*/, uint32_t /*len*/)
-WASM_BUILTIN(table_init,    void, VMContext*, uint32_t /*table*/, uint32_t /*elem*/, uint32_t /*dst*/, uint32_t /*src*/, uint32_t /*len*/)
+WASM_BUILTIN(table_get,     void*, VMContext*, uint32_t /*table*/, uint64_t /*index*/)  // funcref: VMFuncRef* or null
+WASM_BUILTIN(table_set,     void, VMContext*, uint32_t /*table*/, uint64_t /*index*/, void* /*value*/)
+WASM_BUILTIN(table_grow,    uint64_t, VMContext*, uint32_t /*table*/, uint64_t /*delta*/, void* /*init*/)  // old size or ~0; i32 tables see it as -1 too
+WASM_BUILTIN(table_fill,    void, VMContext*, uint32_t /*table*/, uint64_t /*dst*/, void* /*value*/, uint64_t /*len*/)
+WASM_BUILTIN(table_copy,    void, VMContext*, uint32_t /*dst table*/, uint32_t /*src table*/, uint64_t /*dst*/, uint64_t /*src*/, uint64_t /*len*/)
+WASM_BUILTIN(table_init,    void, VMContext*, uint32_t /*table*/, uint32_t /*elem*/, uint64_t /*dst*/, uint32_t /*src*/, uint32_t /*len*/)
 WASM_BUILTIN(elem_drop,     void, VMContext*, uint32_t /*elem*/)
 // call_indirect found a slot that was never initialised (0): initialise it and return the
 // VMFuncRef* (null for a null entry). The caller has already bounds-checked `index`.
-WASM_BUILTIN(table_lazy_init, VMFuncRef*, VMContext*, uint32_t /*table*/, uint32_t /*index*/)
+WASM_BUILTIN(table_lazy_init, VMFuncRef*, VMContext*, uint32_t /*table*/, uint64_t /*index*/)
 // Explicit traps (unreachable, division, conversion, call_indirect checks, stack overflow):
 // never return. Called from out-of-line trap stubs, so the return address is the trap's pc.
 WASM_BUILTIN(raise_trap,    void, VMContext*, uint32_t /*TrapCode*/)
@@ -9125,6 +9843,18 @@ WASM_BUILTIN(raise_trap,    void, VMContext*, uint32_t /*TrapCode*/)
 // or yield and return).
 WASM_BUILTIN(out_of_fuel,   void, VMContext*)
 WASM_BUILTIN(epoch_deadline_reached, void, VMContext*)
+// Exception handling (vm/exceptions_unwind.hpp). Neither returns: they resume at the handler
+// that catches, or unwind to the entry trampoline when none does. throw_tag's payload is the
+// tag's parameters in frame slots: value i at `first_slot` - 16 * i (slots grow downward).
+WASM_BUILTIN(throw_tag,     void, VMContext*, uint32_t /*tag*/, const void* /*first_slot*/)
+// throw_ref, and legacy rethrow: traps on a null exnref.
+WASM_BUILTIN(throw_ref,     void, VMContext*, void* /*exnref*/)
+// memory.atomic.wait32/wait64 (0 woken, 1 not-equal, 2 timed out; a negative timeout in ns is
+// none) and memory.atomic.notify (how many it woke) on `addr`, a host address that JIT code
+// has already checked for alignment and bounds, and, for a wait, that its memory is shared.
+WASM_BUILTIN(memory_atomic_wait32, uint32_t, VMContext*, void* /*addr*/, uint32_t /*expected*/, int64_t /*timeout ns*/)
+WASM_BUILTIN(memory_atomic_wait64, uint32_t, VMContext*, void* /*addr*/, uint64_t /*expected*/, int64_t /*timeout ns*/)
+WASM_BUILTIN(memory_atomic_notify, uint32_t, VMContext*, void* /*addr*/, uint32_t /*count*/)
 // ---- end include/wasm/detail/env/builtins.def ----
 #undef WASM_BUILTIN
     return t;
@@ -9159,6 +9889,7 @@ class Instantiator {
     if (Result<void> r = create_tables(); !r) return std::move(r).error();
     init_func_refs();
     init_globals();
+    init_tags();
     in_->dropped_elems.assign(info_.elements.size(), false);
     in_->dropped_data.assign(info_.data.size(), false);
     in_->func_handles.assign(info_.func_types.size(), -1);
@@ -9193,7 +9924,8 @@ class Instantiator {
           break;
         case ExternKind::Table: {
           TableType actual = store_.tables[r.handle]->type();
-          ok = actual.element == imp.table.element && limits_match(actual.limits, imp.table.limits);
+          ok = actual.element == imp.table.element && actual.is64 == imp.table.is64 &&
+               limits_match(actual.limits, imp.table.limits);
           break;
         }
         case ExternKind::Memory: {
@@ -9203,7 +9935,9 @@ class Instantiator {
           break;
         }
         case ExternKind::Global: ok = store_.globals[r.handle].type == imp.global; break;
-        case ExternKind::Tag: ok = false; break;
+        case ExternKind::Tag:
+          ok = store_.tags[r.handle]->type_id == module_->type_ids[imp.type_index];
+          break;
       }
       if (!ok) return link_error(imp, "incompatible import type");
     }
@@ -9250,7 +9984,10 @@ class Instantiator {
           in_->global_handles.push_back(r.handle);
           break;
         }
-        case ExternKind::Tag: break;
+        case ExternKind::Tag:
+          in_->tags.push_back(store_.tags[r.handle].get());
+          in_->tag_handles.push_back(r.handle);
+          break;
       }
     }
   }
@@ -9313,6 +10050,14 @@ class Instantiator {
     }
   }
 
+  void init_tags() {
+    for (uint32_t i = info_.num_imported_tags; i < info_.tag_types.size(); ++i) {
+      uint32_t handle = store_.add_tag(module_->type_ids[info_.tag_types[i]]);
+      in_->tags.push_back(store_.tags[handle].get());
+      in_->tag_handles.push_back(handle);
+    }
+  }
+
   void init_globals() {
     for (uint32_t i = info_.num_imported_globals; i < info_.globals.size(); ++i) {
       uint32_t defined = i - info_.num_imported_globals;
@@ -9335,7 +10080,7 @@ class Instantiator {
       in_->dropped_elems[s] = true;  // active and declarative segments are dropped afterwards
       if (seg.mode == SegmentMode::Declarative) continue;
       Table& table = *in_->tables[seg.table];
-      uint64_t offset = offset_value(eval_const(seg.offset, *in_), false);
+      uint64_t offset = offset_value(eval_const(seg.offset, *in_), info_.tables[seg.table].is64);
       if (!range_in_bounds(offset, seg.size(), table.size())) {
         return Error(ErrorKind::Instantiate, trap_message(TrapCode::TableOutOfBounds));
       }
@@ -9859,9 +10604,11 @@ inline Result<ModuleInfo> decode_module(std::span<const uint8_t> bytes,
 
 // ---- begin include/wasm/detail/binary/validator_const.hpp ----
 // Constant expressions: global initialisers, segment offsets and element items.
+#include <algorithm>
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 // ---- begin include/wasm/detail/binary/validator_function.hpp ----
@@ -10068,7 +10815,7 @@ class FunctionValidator {
                        std::span<const ValType>& results) {
     static constexpr ValType kSingles[] = {ValType::I32,  ValType::I64,     ValType::F32,
                                            ValType::F64,  ValType::V128,    ValType::FuncRef,
-                                           ValType::ExternRef};
+                                           ValType::ExternRef, ValType::ExnRef};
     params = {};
     results = {};
     switch (in.block.kind) {
@@ -10144,6 +10891,10 @@ class FunctionValidator {
     element = m_.tables[index].element;
     return true;
   }
+  // Index type of table `index`, a known table (i64 for table64 tables).
+  ValType table_addr(uint32_t index) const {
+    return m_.tables[index].is64 ? ValType::I64 : ValType::I32;
+  }
   // memory.init and data.drop need the data count section: without it the binary is malformed
   // (binary.wast). A module with no data segments at all is the exception: wast2json writes
   // neither section for text modules that name a missing segment, and memory_init.wast expects
@@ -10187,7 +10938,8 @@ class FunctionValidator {
     switch (in.op) {
       case Op::Unreachable: set_unreachable(); return true;
       case Op::Block:
-      case Op::Loop: {
+      case Op::Loop:
+      case Op::Try: {
         std::span<const ValType> params, results;
         if (!block_signature(in, params, results) || !pop(params, in)) return false;
         push_frame(in.op, params, results);
@@ -10208,6 +10960,30 @@ class FunctionValidator {
         f.kind = Op::Else;
         f.unreachable = false;
         push(f.params);
+        return true;
+      }
+      case Op::TryTable: return step_try_table(in);
+      case Op::Catch:
+      case Op::CatchAll: return step_catch(in);
+      case Op::Delegate: return step_delegate(in);
+      case Op::Throw: {
+        std::span<const ValType> params;
+        if (!tag_params(in.index, in, params) || !pop(params, in)) return false;
+        set_unreachable();
+        return true;
+      }
+      case Op::ThrowRef:
+        if (!pop(ValType::ExnRef, in)) return false;
+        set_unreachable();
+        return true;
+      case Op::Rethrow: {
+        if (in.index >= ctrls_.size()) return unknown("label", in.index, in);
+        Op kind = ctrls_[ctrls_.size() - 1 - in.index].kind;
+        if (kind != Op::Catch && kind != Op::CatchAll)
+          return invalid("invalid rethrow label: label " + std::to_string(in.index) +
+                             " is not a catch block",
+                         in);
+        set_unreachable();
         return true;
       }
       case Op::End: {
@@ -10253,7 +11029,7 @@ class FunctionValidator {
         if (element != ValType::FuncRef)
           return invalid(std::string("type mismatch: ") + info.text + " needs a funcref table", in);
         if (in.index >= m_.types.size()) return unknown("type", in.index, in);
-        if (!pop(ValType::I32, in)) return false;
+        if (!pop(table_addr(in.index2), in)) return false;
         return step_call(m_.types[in.index], in);
       }
       case Op::Drop: {
@@ -10299,6 +11075,10 @@ class FunctionValidator {
         push(ValType::I32);
         return true;
       }
+      case Op::I64Add128:
+      case Op::I64Sub128:
+      case Op::I64MulWideS:
+      case Op::I64MulWideU: return step_wide_arithmetic(in);
       case Op::RefFunc:
         if (in.index >= m_.func_types.size()) return unknown("function", in.index, in);
         if (!declared_refs_[in.index])
@@ -10367,6 +11147,7 @@ class FunctionValidator {
                              valtype_name(m_.elements[in.index].type) + " segment into " +
                              valtype_name(element) + " table",
                          in);
+        p[0] = table_addr(in.index2);  // the source offset and length are i32: segment indices
         break;
       }
       case Imm::Elem:
@@ -10379,11 +11160,16 @@ class FunctionValidator {
           return invalid(std::string("type mismatch: table.copy from ") + valtype_name(src) +
                              " table to " + valtype_name(dst) + " table",
                          in);
+        // Each index has its table's type; the length fits both (i64 only if both are i64).
+        p[0] = table_addr(in.index);
+        p[1] = table_addr(in.index2);
+        p[2] = p[0] == ValType::I64 && p[1] == ValType::I64 ? ValType::I64 : ValType::I32;
         break;
       }
       case Imm::Table: {  // table.size
         ValType element = kUnknownType;
         if (!table(in.index, in, element)) return false;
+        r = table_addr(in.index);
         break;
       }
       default: break;
@@ -10425,6 +11211,17 @@ class FunctionValidator {
     return true;
   }
 
+  // Wide arithmetic: a 128-bit value is two i64 (low half deeper). add128 and sub128 take two
+  // such values, mul_wide_s/u two i64; each gives one 128-bit value.
+  bool step_wide_arithmetic(const Instruction& in) {
+    const int operands = in.op == Op::I64Add128 || in.op == Op::I64Sub128 ? 4 : 2;
+    for (int k = 0; k < operands; ++k)
+      if (!pop(ValType::I64, in)) return false;
+    push(ValType::I64);
+    push(ValType::I64);
+    return true;
+  }
+
   // Untyped select works only on numeric and vector operands of one type.
   bool step_select(const Instruction& in) {
     ValType a = kUnknownType, b = kUnknownType;
@@ -10439,22 +11236,85 @@ class FunctionValidator {
     return true;
   }
 
+  // Indices, sizes and lengths have the table's index type (i64 for table64).
   bool step_table(const Instruction& in) {
     ValType element = kUnknownType;
     if (!table(in.index, in, element)) return false;
+    const ValType addr = table_addr(in.index);
     switch (in.op) {
       case Op::TableGet:
-        if (!pop(ValType::I32, in)) return false;
+        if (!pop(addr, in)) return false;
         push(element);
         return true;
-      case Op::TableSet: return pop(element, in) && pop(ValType::I32, in);
+      case Op::TableSet: return pop(element, in) && pop(addr, in);
       case Op::TableGrow:
-        if (!pop(ValType::I32, in) || !pop(element, in)) return false;
-        push(ValType::I32);
+        if (!pop(addr, in) || !pop(element, in)) return false;
+        push(addr);
         return true;
       default:  // table.fill
-        return pop(ValType::I32, in) && pop(element, in) && pop(ValType::I32, in);
+        return pop(addr, in) && pop(element, in) && pop(addr, in);
     }
+  }
+
+  // ---- exceptions ------------------------------------------------------------------------
+
+  bool tag_params(uint32_t index, const Instruction& in, std::span<const ValType>& params) {
+    if (index >= m_.tag_types.size()) return unknown("tag", index, in);
+    params = m_.types[m_.tag_types[index]].params;  // the module validator checked the index
+    return true;
+  }
+
+  // try_table: each catch clause branches to a label of the enclosing frames with the tag's
+  // values (catch), plus the exnref (catch_ref), nothing (catch_all) or the exnref alone.
+  bool step_try_table(const Instruction& in) {
+    std::span<const ValType> params, results;
+    if (!block_signature(in, params, results)) return false;
+    for (const Instruction::Catch& c : *in.catches) {
+      std::span<const ValType> label;
+      if (!label_types(c.label, in, label)) return false;
+      std::vector<ValType>& want = catch_types_;
+      want.clear();
+      if (c.kind < 2) {
+        std::span<const ValType> tag;
+        if (!tag_params(c.tag, in, tag)) return false;
+        want.assign(tag.begin(), tag.end());
+      }
+      if (c.kind == 1 || c.kind == 3) want.push_back(ValType::ExnRef);
+      if (!std::equal(want.begin(), want.end(), label.begin(), label.end()))
+        return invalid("type mismatch: catch clause values do not match label " +
+                           std::to_string(c.label),
+                       in);
+    }
+    if (!pop(params, in)) return false;
+    push_frame(Op::TryTable, params, results);
+    return true;
+  }
+
+  // Legacy catch / catch_all: ends the try (or previous catch) body and starts a handler.
+  bool step_catch(const Instruction& in) {
+    Op kind = ctrls_.back().kind;
+    if (kind != Op::Try && kind != Op::Catch)
+      return invalid(std::string(in.info().text) + " without try", in);
+    std::span<const ValType> tag;
+    if (in.op == Op::Catch && !tag_params(in.index, in, tag)) return false;
+    if (!check_frame_end(in)) return false;
+    Frame& f = ctrls_.back();
+    f.kind = in.op;
+    f.unreachable = false;
+    push(tag);
+    return true;
+  }
+
+  // Legacy delegate: ends a try body; its exceptions go to the handler of label `index`
+  // counted from outside the try.
+  bool step_delegate(const Instruction& in) {
+    if (ctrls_.back().kind != Op::Try) return invalid("delegate without try", in);
+    if (in.index >= ctrls_.size() - 1) return unknown("label", in.index, in);
+    if (!check_frame_end(in)) return false;
+    Frame f = ctrls_.back();
+    ctrls_.pop_back();
+    push(f.results);
+    return true;
   }
 
   // ---- decode-only mode ------------------------------------------------------------------
@@ -10469,7 +11329,9 @@ class FunctionValidator {
   std::optional<Error> apply_structure(const Instruction& in) {
     switch (in.op) {
       case Op::Block:
-      case Op::Loop: kinds_.push_back(kPlain); break;
+      case Op::Loop:
+      case Op::Try:
+      case Op::TryTable: kinds_.push_back(kPlain); break;
       case Op::If: kinds_.push_back(kIf); break;
       case Op::Else:
         if (kinds_.back() != kIf) {
@@ -10478,7 +11340,8 @@ class FunctionValidator {
         }
         kinds_.back() = kPlain;
         break;
-      case Op::End: kinds_.pop_back(); break;
+      case Op::End:
+      case Op::Delegate: kinds_.pop_back(); break;  // delegate ends its try as `end` does
       case Op::MemoryInit:
       case Op::DataDrop:
         if (!needs_data_count(in)) return error_;
@@ -10535,6 +11398,7 @@ class FunctionValidator {
   std::vector<ValType> vals_;
   std::vector<Frame> ctrls_;
   std::vector<uint8_t> kinds_;
+  std::vector<ValType> catch_types_;  // step_try_table's scratch
 };
 
 }  // namespace wasm::detail
@@ -10549,7 +11413,8 @@ class ConstExprValidator {
 
   // Checks that `expr` is constant and produces exactly one `expected`. `what` and `index`
   // name the owner in messages ("global 2", "elem segment 0", "data segment 1").
-  // In WebAssembly 2.0, global.get may read only imported immutable globals.
+  // In WebAssembly 2.0, global.get may read only imported immutable globals; with GC (3.0) any
+  // immutable global, a global's initializer only those before it.
   std::optional<Error> check(const ConstExpr& expr, ValType expected, const char* what,
                              uint32_t index) {
     stack_.clear();
@@ -10567,9 +11432,10 @@ class ConstExprValidator {
           stack_.push_back(ValType::FuncRef);
           break;
         case Op::GlobalGet: {
-          if (in.index >= m_.num_imported_globals || in.index >= m_.globals.size())
+          if (in.index >= readable_globals(what, index))
             return error("unknown global " + std::to_string(in.index) +
-                             " (constant expressions may read only imported globals)",
+                             (features_.gc ? " (a global's initializer may read only the globals before it)"
+                                           : " (constant expressions may read only imported globals)"),
                          what, index, in.offset);
           const GlobalType& g = m_.globals[in.index];
           if (g.mutable_)
@@ -10608,6 +11474,12 @@ class ConstExprValidator {
   }
 
  private:
+  uint32_t readable_globals(const char* what, uint32_t index) const {
+    const uint32_t all = uint32_t(m_.globals.size());
+    if (!features_.gc) return std::min(m_.num_imported_globals, all);
+    return std::string_view(what) == "global" ? std::min(index, all) : all;
+  }
+
   static Error error(std::string message, const char* what, uint32_t index, size_t offset) {
     return Error(ErrorKind::Validate, message + location_suffix(what, index, offset));
   }
@@ -10678,7 +11550,9 @@ inline std::optional<Error> check_memory_type(const MemoryType& t, const Feature
   return std::nullopt;
 }
 
+// An i64 table's limits are bounded by the u64 encoding alone.
 inline std::optional<Error> check_table_type(const TableType& t, uint32_t index) {
+  if (t.is64) return check_limits(t.limits, UINT64_MAX, "", "table", index);
   return check_limits(t.limits, kMaxTableSize, "table size must be at most 2^32-1", "table",
                       index);
 }
@@ -10722,7 +11596,8 @@ inline std::optional<Error> check_elements(const ModuleInfo& m, ConstExprValidat
     if (seg.mode == SegmentMode::Active) {
       if (seg.table >= m.tables.size())
         return invalid("unknown table " + std::to_string(seg.table) + where);
-      if (auto e = consts.check(seg.offset, ValType::I32, "elem segment", i)) return e;
+      ValType addr = m.tables[seg.table].is64 ? ValType::I64 : ValType::I32;
+      if (auto e = consts.check(seg.offset, addr, "elem segment", i)) return e;
       if (m.tables[seg.table].element != seg.type)
         return invalid(std::string("type mismatch: ") + valtype_name(seg.type) +
                        " segment for a table of " + valtype_name(m.tables[seg.table].element) +
@@ -10992,6 +11867,12 @@ inline std::string decode_string(std::string_view tok) {
   return s;
 }
 
+// Whether a string token (quotes included) decodes to valid UTF-8, as names must.
+inline bool valid_utf8_string(std::string_view tok) {
+  const std::string s = decode_string(tok);
+  return is_valid_utf8({reinterpret_cast<const uint8_t*>(s.data()), s.size()});
+}
+
 class Lexer {
  public:
   explicit Lexer(std::string_view src) : src_(src) {}
@@ -11025,6 +11906,10 @@ class Lexer {
         t.kind = Tok::Annot;
         t.text = src_.substr(name_start, pos_.offset - name_start);
         if (t.text.size() == 2 && t.text.front() == '"') t.text = {};
+        if (t.text.size() > 2 && t.text.front() == '"' && t.text.back() == '"') {
+          // A quoted name is a name: its escapes must decode to UTF-8.
+          if (!valid_utf8_string(t.text)) return fail(t, "malformed UTF-8 encoding");
+        }
         return t;
       }
       pos_.offset = start + 1;
@@ -11046,6 +11931,8 @@ class Lexer {
     t.kind = classify(t.text, strings);
     if (t.kind == Tok::Id && len == 1) return fail(t, "empty identifier");
     if (t.kind == Tok::Id && t.text[1] == '"' && len == 3) return fail(t, "empty identifier");
+    if (t.kind == Tok::Id && t.text[1] == '"' && !valid_utf8_string(t.text.substr(1)))
+      return fail(t, "malformed UTF-8 encoding");
     return t;
   }
 
@@ -11074,7 +11961,7 @@ class Lexer {
         newline(i);
         ++i;
       } else if (c == ';' && i + 1 < n && src_[i + 1] == ';') {
-        while (i < n && src_[i] != '\n') ++i;
+        while (i < n && src_[i] != '\n' && src_[i] != '\r') ++i;  // a newline is LF, CR or CR LF
       } else if (c == '(' && i + 1 < n && src_[i + 1] == ';') {
         Token t;
         t.line = pos_.line;
@@ -11747,6 +12634,9 @@ namespace wasm::detail::text {
 
 struct EncodeOptions {
   bool names = true;  // emit the "name" custom section for ids (function and local names)
+  // 3.0's grammar: limits are u64 whatever the address type (the validator bounds i32 memories
+  // and tables). Off, i32 limits are u32, as before memory64 (2.0, the threads proposal).
+  bool u64_limits = true;
 };
 
 // Text name -> opcode, built once from opcodes.def (the first entry of a shared name wins:
@@ -12294,9 +13184,7 @@ class ModuleEncoder {
   }
 
   void limits(Bytes& b, bool is64, bool allow_shared, bool memory) {
-    // A memory's limits are u64 in the 3.0 binary format whatever its address type (the
-    // validator bounds an i32 memory to 65536 pages); a table's follow its address type.
-    uint64_t max_val = is64 || memory ? UINT64_MAX : 0xFFFFFFFFull;
+    uint64_t max_val = is64 || opts_.u64_limits ? UINT64_MAX : 0xFFFFFFFFull;  // see EncodeOptions
     uint64_t min = p_.unsigned_literal(max_val);
     std::optional<uint64_t> max;
     if (p_.at_u32()) max = p_.unsigned_literal(max_val);
@@ -12920,7 +13808,12 @@ class ModuleEncoder {
     const auto& m = text_opcodes();
     auto it = m.find(t.text);
     if (it == m.end()) Parser::fail(t, "unknown operator");
-    return it->second;
+    // Keywords that only delimit blocks are opcodes in the binary format, not instructions.
+    switch (it->second) {
+      case Op::Else: case Op::End: case Op::Catch: case Op::CatchAll: case Op::Delegate:
+        Parser::fail(t, "unexpected token");
+      default: return it->second;
+    }
   }
   static void put_op(Bytes& b, Op op) {
     const OpInfo& info = op_info(op);
@@ -12984,13 +13877,18 @@ class ModuleEncoder {
       if (!p_.eat_lparen_keyword("do")) p_.fail_unexpected();
       instr_seq(b);
       p_.expect_rparen();
+      bool any_catch = false;  // delegate only right after do; catch_all only last
       while (true) {
         if (p_.eat_lparen_keyword("catch")) {
           b.u8(0x07);
           b.u32(index(tags_));
+          any_catch = true;
         } else if (p_.eat_lparen_keyword("catch_all")) {
           b.u8(0x19);
-        } else if (p_.eat_lparen_keyword("delegate")) {
+          instr_seq(b);
+          p_.expect_rparen();
+          break;
+        } else if (!any_catch && p_.eat_lparen_keyword("delegate")) {
           labels_.pop_back();
           b.u8(0x18);
           b.u32(label_index());
@@ -13148,7 +14046,7 @@ class ModuleEncoder {
       const Token t = p_.next();
       uint64_t a = 0;
       bool range = false;
-      if (!parse_unsigned(t.text.substr(6), 0xFFFFFFFF, &a, &range) || range)
+      if (!parse_unsigned(t.text.substr(6), UINT64_MAX, &a, &range) || range)
         Parser::fail(t, "unknown operator");
       if (a == 0 || (a & (a - 1))) Parser::fail(t, "alignment must be a power of two");
       align = uint32_t(__builtin_ctzll(a));
@@ -13537,7 +14435,7 @@ inline Result<std::vector<uint8_t>> wat_to_wasm(std::string_view text, EncodeOpt
 }  // namespace wasm::detail::text
 // ---- end include/wasm/detail/text/wat.hpp ----
 // ---- begin include/wasm/detail/vm/code_loader.hpp ----
-// Compiles a module's functions with the baseline tier (through the module driver of jit/) and
+// Compiles a module's functions with the tiers Config::strategy names (through the module driver of jit/) and
 // makes the code known to the trap handler.
 // ---- begin include/wasm/detail/jit/baseline_tier.hpp ----
 // The baseline tier: FunctionCompiler (single pass, function_compiler.hpp) behind the
@@ -13646,6 +14544,7 @@ struct CpuFeatures {
   bool sse42 = false;   // pcmpgtq
   bool avx = false;     // VEX encodings of 128-bit operations (three operands)
   bool avx2 = false;    // vpbroadcast*
+  bool fma = false;     // vfmadd*/vfnmadd* (FMA3): relaxed SIMD's multiply-add is fused with it
 
   static CpuFeatures detect() {
     using Xbyak::util::Cpu;
@@ -13657,6 +14556,7 @@ struct CpuFeatures {
     f.sse42 = cpu.has(Cpu::tSSE42);
     f.avx = cpu.has(Cpu::tAVX);  // xbyak reports AVX only when the OS saves the ymm state
     f.avx2 = f.avx && cpu.has(Cpu::tAVX2);
+    f.fma = f.avx && cpu.has(Cpu::tFMA);
     return f;
   }
   // Every optional feature off: the fallback sequences (tests use this to cover them).
@@ -13840,6 +14740,10 @@ struct CompileOptions {
   // Instruction set extensions the generated code may use (the host's, detected once per
   // process, or only the SSE4.1 floor).
   CpuFeatures cpu = host_cpu_features();
+  // Relaxed SIMD: the deterministic profile's results instead of the fastest x86 sequences.
+  bool relaxed_simd_deterministic = false;
+  // Every NaN of floating-point arithmetic becomes the canonical NaN (emit_nan_canonical.hpp).
+  bool canonicalize_nans = false;
 
   static CompileOptions from(const Config& config) {
     CompileOptions o;
@@ -13848,6 +14752,8 @@ struct CompileOptions {
     o.epoch_interruption = config.epoch_interruption();
     o.features = config.wasm_features();
     if (config.force_sse41()) o.cpu = CpuFeatures::baseline();
+    o.relaxed_simd_deterministic = config.relaxed_simd_deterministic();
+    o.canonicalize_nans = config.deterministic();
     return o;
   }
 };
@@ -13869,6 +14775,7 @@ struct CompileEnv {
   bool func_is_imported(uint32_t index) const { return index < module.num_imported_funcs; }
   bool explicit_bounds() const { return options.bounds_checks == BoundsChecks::Explicit; }
   bool memory_is64(uint32_t index) const { return module.memories[index].is64; }
+  bool table_is64(uint32_t index) const { return module.tables[index].is64; }
   // Whether memory 0's base (pinned in r15) may move when a call grows it: explicitly
   // checked and 64-bit memories are not always reserved up front (vm/linear_memory.hpp).
   bool memory_base_may_move() const {
@@ -14259,6 +15166,171 @@ class StateArena {
 
 }  // namespace wasm::detail::jit
 // ---- end include/wasm/detail/jit/control_frames.hpp ----
+// ---- begin include/wasm/detail/jit/emit_atomics.hpp ----
+// Machine code for the threads proposal's atomic accesses (prefix 0xFE), on x86-64's memory
+// model (TSO). Every wasm atomic is sequentially consistent:
+//  - a load is a plain mov: x86 never reorders a load with an older load, and a locked
+//    instruction (every store and read-modify-write below) drains the store buffer, so
+//    loads cannot pass an earlier atomic store;
+//  - a store is an xchg with memory (implicitly locked), which gives the store-load fence a
+//    seq-cst store needs without a separate mfence;
+//  - add, sub and xchg are one `lock xadd` / `xchg`; and, or and xor have no fetching form
+//    on x86, so they are a `lock cmpxchg` loop; cmpxchg is one `lock cmpxchg`;
+//  - atomic.fence is mfence.
+// Narrow accesses (8, 16, 32 bits) zero-extend their result to the value's type, as the
+// `_u` in their names says. The compiler (compile_atomics.hpp) picks registers, does the
+// alignment and bounds checks and passes the checked address here.
+#include <xbyak/xbyak.h>
+
+#include <cstdint>
+
+
+namespace wasm::detail::jit {
+
+enum class AtomicKind : uint8_t { Notify, Wait32, Wait64, Fence, Load, Store, Rmw, Cmpxchg };
+enum class AtomicRmw : uint8_t { Add, Sub, And, Or, Xor, Xchg };
+
+struct AtomicDesc {
+  AtomicKind kind = AtomicKind::Fence;
+  AtomicRmw rmw = AtomicRmw::Add;  // Rmw only
+  uint8_t size = 0;                // bytes accessed
+  ValType type = ValType::I32;     // the value operand's / result's type (not the address)
+};
+
+// The 0xFE sub-opcodes come in groups of seven widths, always in this order:
+// i32 (4), i64 (8), i32 8-bit, i32 16-bit, i64 8-bit, i64 16-bit, i64 32-bit.
+inline AtomicDesc describe_atomic(Op op) {
+  const OpInfo& info = op_info(op);
+  AtomicDesc d;
+  d.size = info.extra;
+  const uint32_t code = info.code;
+  if (code <= 0x03) {
+    d.kind = code == 0x00   ? AtomicKind::Notify
+             : code == 0x01 ? AtomicKind::Wait32
+             : code == 0x02 ? AtomicKind::Wait64
+                            : AtomicKind::Fence;
+    return d;
+  }
+  static constexpr bool kWide[7] = {false, true, false, false, true, true, true};
+  auto group = [&](uint32_t first) { return kWide[(code - first) % 7] ? ValType::I64 : ValType::I32; };
+  if (code >= 0x10 && code <= 0x16) {
+    d.kind = AtomicKind::Load;
+    d.type = group(0x10);
+  } else if (code >= 0x17 && code <= 0x1d) {
+    d.kind = AtomicKind::Store;
+    d.type = group(0x17);
+  } else if (code >= 0x1e && code <= 0x47) {
+    d.kind = AtomicKind::Rmw;
+    d.rmw = AtomicRmw((code - 0x1e) / 7);
+    d.type = group(0x1e);
+  } else {
+    d.kind = AtomicKind::Cmpxchg;
+    d.type = group(0x48);
+  }
+  return d;
+}
+
+namespace atomic_emit_detail {
+
+inline Xbyak::Address sized(Xbyak::CodeGenerator& a, const Xbyak::RegExp& e, uint8_t size) {
+  switch (size) {
+    case 1: return a.byte[e];
+    case 2: return a.word[e];
+    case 4: return a.dword[e];
+    default: return a.qword[e];
+  }
+}
+
+inline Xbyak::Reg sized(const Xbyak::Reg64& r, uint8_t size) {
+  switch (size) {
+    case 1: return r.cvt8();
+    case 2: return r.cvt16();
+    case 4: return r.cvt32();
+    default: return r;
+  }
+}
+
+}  // namespace atomic_emit_detail
+
+// r <- its low `size` bytes, zero-extended to 64 bits.
+inline void emit_zero_extend(Xbyak::CodeGenerator& a, const Xbyak::Reg64& r, uint8_t size) {
+  switch (size) {
+    case 1: a.movzx(r.cvt32(), r.cvt8()); break;
+    case 2: a.movzx(r.cvt32(), r.cvt16()); break;
+    case 4: a.mov(r.cvt32(), r.cvt32()); break;
+    default: break;
+  }
+}
+
+// dst <- [e], zero-extended.
+inline void emit_atomic_load(Xbyak::CodeGenerator& a, const Xbyak::Reg64& dst,
+                             const Xbyak::RegExp& e, uint8_t size) {
+  switch (size) {
+    case 1: a.movzx(dst.cvt32(), a.byte[e]); break;
+    case 2: a.movzx(dst.cvt32(), a.word[e]); break;
+    case 4: a.mov(dst.cvt32(), a.dword[e]); break;
+    default: a.mov(dst, a.qword[e]); break;
+  }
+}
+
+// [e] <- value (its low `size` bytes); value is clobbered (it receives the old contents).
+inline void emit_atomic_store(Xbyak::CodeGenerator& a, const Xbyak::RegExp& e,
+                              const Xbyak::Reg64& value, uint8_t size) {
+  a.xchg(atomic_emit_detail::sized(a, e, size), atomic_emit_detail::sized(value, size));
+}
+
+// add, sub, xchg: value <- old [e] (zero-extended); [e] <- old op value.
+inline void emit_atomic_rmw_fetch(Xbyak::CodeGenerator& a, AtomicRmw op, const Xbyak::RegExp& e,
+                                  const Xbyak::Reg64& value, uint8_t size) {
+  const Xbyak::Reg v = atomic_emit_detail::sized(value, size);
+  const Xbyak::Address m = atomic_emit_detail::sized(a, e, size);
+  if (op == AtomicRmw::Xchg) {
+    a.xchg(m, v);
+  } else {
+    if (op == AtomicRmw::Sub) a.neg(value);  // the low bits of -v are -(low bits of v)
+    a.lock();
+    a.xadd(m, v);
+  }
+  emit_zero_extend(a, value, size);
+}
+
+// and, or, xor: rax <- old [e] (zero-extended); [e] <- old op value. `value` is only read;
+// `tmp` is clobbered; neither may be rax.
+inline void emit_atomic_rmw_loop(Xbyak::CodeGenerator& a, AtomicRmw op, const Xbyak::RegExp& e,
+                                 const Xbyak::Reg64& value, const Xbyak::Reg64& tmp,
+                                 uint8_t size) {
+  const Xbyak::Reg t = atomic_emit_detail::sized(tmp, size);
+  emit_atomic_load(a, a.rax, e, size);
+  Xbyak::Label retry;
+  a.L(retry);
+  a.mov(tmp, a.rax);
+  switch (op) {
+    case AtomicRmw::And: a.and_(tmp, value); break;
+    case AtomicRmw::Or: a.or_(tmp, value); break;
+    default: a.xor_(tmp, value); break;
+  }
+  // On failure cmpxchg loads the current contents into al/ax/eax/rax; the bits above `size`
+  // stay zero from the load above.
+  a.lock();
+  a.cmpxchg(atomic_emit_detail::sized(a, e, size), t);
+  a.jnz(retry);
+}
+
+// rax holds the expected value: if [e] equals its low `size` bytes, [e] <- replacement.
+// Either way rax <- old [e], zero-extended. `replacement` may not be rax.
+inline void emit_atomic_cmpxchg(Xbyak::CodeGenerator& a, const Xbyak::RegExp& e,
+                                const Xbyak::Reg64& replacement, uint8_t size) {
+  a.lock();
+  a.cmpxchg(atomic_emit_detail::sized(a, e, size),
+            atomic_emit_detail::sized(replacement, size));
+  // On success rax still holds the whole expected value; only its low `size` bytes matched.
+  emit_zero_extend(a, a.rax, size);
+}
+
+inline void emit_atomic_fence(Xbyak::CodeGenerator& a) { a.mfence(); }
+
+}  // namespace wasm::detail::jit
+// ---- end include/wasm/detail/jit/emit_atomics.hpp ----
 // ---- begin include/wasm/detail/jit/emit_simd_base.hpp ----
 // Shared vocabulary of the SIMD emitters (emit_simd.hpp is the entry point): a pool of 16-byte
 // constants placed after the function body, and SimdAsm, which writes each 128-bit operation
@@ -14421,7 +15493,7 @@ class SimdAsm {
   WASM_SIMD_OP3(packsswb) WASM_SIMD_OP3(packuswb) WASM_SIMD_OP3(packssdw) WASM_SIMD_OP3(packusdw)
   WASM_SIMD_OP3(punpcklbw) WASM_SIMD_OP3(punpckhbw) WASM_SIMD_OP3(punpcklqdq)
   WASM_SIMD_OP3(punpcklwd) WASM_SIMD_OP3(punpckhwd)
-  WASM_SIMD_OP3(pshufb)
+  WASM_SIMD_OP3(pshufb) WASM_SIMD_OP3(phaddw)
   WASM_SIMD_OP3(addps) WASM_SIMD_OP3(addpd) WASM_SIMD_OP3(subps) WASM_SIMD_OP3(subpd)
   WASM_SIMD_OP3(mulps) WASM_SIMD_OP3(mulpd) WASM_SIMD_OP3(divps) WASM_SIMD_OP3(divpd)
   WASM_SIMD_OP3(minps) WASM_SIMD_OP3(minpd) WASM_SIMD_OP3(maxps) WASM_SIMD_OP3(maxpd)
@@ -14925,6 +15997,16 @@ class FunctionCompiler {
   void visit_memory_size(uint32_t memory);
   void visit_table_size(uint32_t table);
 
+  // ---- threads: atomics, wait and notify (compile_atomics.hpp)
+  void visit_atomic(const Instruction& ins);
+  MemAddress atomic_address(const Instruction& ins, uint32_t size, RegSet pinned);
+  Reg pop_to_owned_reg(RegSet pinned);
+  void visit_atomic_load(const Instruction& ins, const AtomicDesc& d);
+  void visit_atomic_store(const Instruction& ins, const AtomicDesc& d);
+  void visit_atomic_rmw(const Instruction& ins, const AtomicDesc& d);
+  void visit_atomic_cmpxchg(const Instruction& ins, const AtomicDesc& d);
+  void visit_atomic_wait_notify(const Instruction& ins, const AtomicDesc& d);
+
   // ---- calls and builtins (compile_calls.hpp)
   struct BuiltinArg {
     bool from_stack = false;  // else `imm`
@@ -14947,12 +16029,47 @@ class FunctionCompiler {
   void emit_tail_call(const FuncType& type, TailTarget target, uint32_t func_index);
   void visit_misc_builtin(const Instruction& ins);
 
+  // ---- exceptions (compile_exceptions.hpp)
+  struct TryRegion {
+    uint32_t frame = 0;  // index in frames_ of the try's block
+    uint32_t begin = 0;  // code offsets of the body (end: once it is closed)
+    uint32_t end = 0;
+    uint32_t base = 0;   // stack height a handler starts from
+    bool legacy = false;
+    bool in_catch = false;   // legacy: past the first catch / catch_all
+    uint32_t exn_slot = 0;   // legacy: catch nesting level, the caught exception's slot
+    std::vector<ValType> below;                // legacy: types of the handler state
+    std::vector<Instruction::Catch> catches;   // try_table
+  };
+  struct ExnSlotPatch {
+    uint32_t at;    // rbp displacement (4 bytes) to patch
+    uint32_t slot;  // exception slot index, past the value slots
+  };
+  void prepare_throw_site();
+  std::vector<ValType> types_below(uint32_t height) const;
+  void enter_handler(const std::vector<ValType>& below);
+  void push_payload(uint32_t tag);
+  void visit_try_table(const Instruction& ins);
+  void end_try_table();
+  void visit_throw(uint32_t tag);
+  void visit_throw_ref();
+  void visit_try(const Instruction& ins);
+  void visit_catch(const Instruction& ins);
+  void end_legacy_try();
+  void visit_delegate(uint32_t depth);
+  void visit_rethrow(uint32_t depth);
+  void visit_block_end();
+
   // ---- numeric instructions (compile_numeric.hpp)
   void visit_numeric(const Instruction& ins);
   Cond emit_compare_flags(Op op);
   bool try_fuse_compare(Op op);
   void visit_div_rem(Op op);
   void visit_shift(Op op);
+
+  // ---- wide arithmetic (compile_wide_arithmetic.hpp)
+  void visit_add_sub128(bool subtract);
+  void visit_mul_wide(bool is_signed);
 
   // ---- SIMD (compile_simd.hpp)
   SimdAsm simd_asm();
@@ -14981,6 +16098,11 @@ class FunctionCompiler {
   std::vector<CallReloc> calls_;
   std::vector<TrapSite> trap_sites_;  // the trap stubs, in emission order
   std::vector<uint32_t> br_table_stub_;  // per depth: index of its stub label, or ~0
+  std::vector<TryRegion> tries_;          // open try regions, innermost last
+  std::vector<HandlerSite> handlers_;     // the exception table, in priority order
+  std::vector<ExnSlotPatch> exn_patches_;
+  uint32_t exn_slots_ = 0;                // legacy catch nesting, maximum
+  uint32_t catch_depth_ = 0;
 
   InstructionReader* reader_ = nullptr;
   Instruction lookahead_;  // an instruction read ahead by try_fuse_compare, not yet visited
@@ -15128,6 +16250,11 @@ inline void FunctionCompiler::reset_for(uint32_t defined_index) {
   calls_.clear();
   slow_calls_.clear();
   trap_sites_.clear();
+  tries_.clear();
+  handlers_.clear();
+  exn_patches_.clear();
+  exn_slots_ = 0;
+  catch_depth_ = 0;
   const ModuleInfo& m = env_.module;
   func_index_ = m.num_imported_funcs + defined_index;
   type_ = &m.func_type(func_index_);
@@ -15254,12 +16381,22 @@ inline void FunctionCompiler::skip_unreachable(const Instruction& ins) {
   switch (ins.op) {
     case Op::Block:
     case Op::Loop:
-    case Op::If: ++unreachable_depth_; break;
+    case Op::If:
+    case Op::Try:
+    case Op::TryTable: ++unreachable_depth_; break;
     case Op::Else:
       if (unreachable_depth_ == 0) visit_else();
       break;
+    case Op::Catch:
+    case Op::CatchAll:
+      if (unreachable_depth_ == 0) visit_catch(ins);
+      break;
     case Op::End:
-      if (unreachable_depth_ == 0) visit_end();
+      if (unreachable_depth_ == 0) visit_block_end();
+      else --unreachable_depth_;
+      break;
+    case Op::Delegate:
+      if (unreachable_depth_ == 0) visit_delegate(ins.index);
       else --unreachable_depth_;
       break;
     default: break;
@@ -15274,7 +16411,15 @@ inline void FunctionCompiler::visit(const Instruction& ins) {
     case Op::Loop: visit_loop(ins); return;
     case Op::If: visit_if(ins); return;
     case Op::Else: visit_else(); return;
-    case Op::End: visit_end(); return;
+    case Op::End: visit_block_end(); return;
+    case Op::TryTable: visit_try_table(ins); return;
+    case Op::Throw: visit_throw(ins.index); return;
+    case Op::ThrowRef: visit_throw_ref(); return;
+    case Op::Try: visit_try(ins); return;
+    case Op::Catch:
+    case Op::CatchAll: visit_catch(ins); return;
+    case Op::Delegate: visit_delegate(ins.index); return;
+    case Op::Rethrow: visit_rethrow(ins.index); return;
     case Op::Br: visit_br(ins.index); return;
     case Op::BrIf: visit_br_if(ins.index); return;
     case Op::BrTable: visit_br_table(ins); return;
@@ -15314,9 +16459,17 @@ inline void FunctionCompiler::visit(const Instruction& ins) {
     case Op::TableCopy:
     case Op::TableGrow:
     case Op::TableFill: visit_misc_builtin(ins); return;
+    case Op::I64Add128: visit_add_sub128(false); return;
+    case Op::I64Sub128: visit_add_sub128(true); return;
+    case Op::I64MulWideS: visit_mul_wide(true); return;
+    case Op::I64MulWideU: visit_mul_wide(false); return;
     default: break;
   }
   const OpInfo& info = ins.info();
+  if (info.prefix == 0xFE) {
+    visit_atomic(ins);
+    return;
+  }
   if (info.imm == Imm::MemArg && info.prefix != 0xFD) {
     if (info.result != Slot::None) visit_load(ins);
     else visit_store(ins);
@@ -15381,19 +16534,181 @@ inline CompiledFunction FunctionCompiler::finish() {
   }
   if (stack_.max_height() > frame::kMaxSlots) throw CompileFailure{"value stack too deep"};
   a_.ready();  // AutoGrow mode resolves xbyak label references (the trap stubs) here
-  uint32_t bytes = frame::frame_bytes(stack_.max_height(), max_call_results_);
+  uint32_t bytes = frame::frame_bytes(stack_.max_height() + exn_slots_, max_call_results_);
+  for (const ExnSlotPatch& p : exn_patches_)
+    a_.rewrite(p.at, uint32_t(frame::slot(stack_.max_height() + p.slot)), 4);
   a_.rewrite(frame_size_patch_, bytes, 4);
   for (size_t at : rsp_patches_) a_.rewrite(at, uint32_t(-(frame::kSavedRegsBytes + int64_t(bytes))), 4);
   CompiledFunction out;
   out.code.assign(a_.getCode(), a_.getCode() + a_.getSize());
   out.calls = calls_;
   out.traps = trap_sites_;
+  out.handlers = handlers_;
   out.frame.frame_bytes = bytes;
   return out;
 }
 
 }  // namespace wasm::detail::jit
 
+// ---- begin include/wasm/detail/jit/compile_atomics.hpp ----
+// The threads proposal's instructions in the baseline compiler: atomic loads, stores,
+// read-modify-writes, cmpxchg and atomic.fence (machine code in emit_atomics.hpp), and
+// memory.atomic.wait32/wait64/notify (builtins over the engine's parking lot).
+//
+// An atomic access traps "unaligned atomic" unless its effective address is a multiple of its
+// size; as in the reference interpreter, that check comes before the bounds check. The bounds
+// check itself is memory_address's, the same as for ordinary accesses (guard pages or an
+// explicit compare).
+
+namespace wasm::detail::jit {
+
+inline void FunctionCompiler::visit_atomic(const Instruction& ins) {
+  const AtomicDesc d = describe_atomic(ins.op);
+  switch (d.kind) {
+    case AtomicKind::Fence: emit_atomic_fence(a_); return;
+    case AtomicKind::Load: visit_atomic_load(ins, d); return;
+    case AtomicKind::Store: visit_atomic_store(ins, d); return;
+    case AtomicKind::Rmw: visit_atomic_rmw(ins, d); return;
+    case AtomicKind::Cmpxchg: visit_atomic_cmpxchg(ins, d); return;
+    case AtomicKind::Notify:
+    case AtomicKind::Wait32:
+    case AtomicKind::Wait64: visit_atomic_wait_notify(ins, d); return;
+  }
+}
+
+// Pops the address operand, traps unless the effective address is aligned to `size`, and
+// returns the checked operand of the access (memory_address).
+inline FunctionCompiler::MemAddress FunctionCompiler::atomic_address(const Instruction& ins,
+                                                                     uint32_t size,
+                                                                     RegSet pinned) {
+  const uint32_t memory = ins.mem.memory;
+  const uint64_t offset = ins.mem.offset;
+  const uint64_t mask = size - 1;
+  const ValType address_type = env_.memory_is64(memory) ? ValType::I64 : ValType::I32;
+  if (stack_.back().is_const()) {
+    const VarState& top = stack_.back();
+    const uint64_t index = address_type == ValType::I64 ? uint64_t(top.imm) : uint32_t(top.imm);
+    // The code after an unconditional trap is never run; it is still emitted normally.
+    if ((index + offset) & mask) jump_to_trap(TrapCode::HeapMisaligned);
+    return memory_address(memory, offset, size, pinned);
+  }
+  Reg index = pop_to_reg(pinned);
+  if (mask != 0) {
+    // (index + offset) mod size depends only on offset mod size.
+    if ((offset & mask) == 0) {
+      a_.test(index.r32(), uint32_t(mask));
+    } else {
+      a_.lea(a_.r11d, a_.ptr[index.r64() + int32_t(offset & mask)]);
+      a_.test(a_.r11d, uint32_t(mask));
+    }
+    trap_if(Cond::NE, TrapCode::HeapMisaligned);
+  }
+  push_reg(address_type, index);
+  return memory_address(memory, offset, size, pinned);
+}
+
+// Pops the top value into a register no other stack entry uses (the caller overwrites it).
+inline Reg FunctionCompiler::pop_to_owned_reg(RegSet pinned) {
+  const bool was_reg = stack_.back().is_reg();
+  Reg r = pop_to_reg(pinned);
+  if (was_reg && regs_.is_used(r)) {
+    Reg copy = alloc_reg(RegClass::Gpr, pinned | RegSet{r});
+    masm::move(a_, copy, r);
+    r = copy;
+  }
+  return r;
+}
+
+inline void FunctionCompiler::visit_atomic_load(const Instruction& ins, const AtomicDesc& d) {
+  MemAddress m = atomic_address(ins, d.size, {});
+  // The address registers are dead after the load: the result may take one of them.
+  Reg dst = alloc_reg(RegClass::Gpr, m.regs);
+  for (Reg r : RegisterCache::candidates(RegClass::Gpr)) {
+    if (m.regs.has(r) && !regs_.is_used(r)) {
+      dst = r;
+      break;
+    }
+  }
+  emit_atomic_load(a_, dst.r64(), m.exp, d.size);
+  push_reg(d.type, dst);
+}
+
+inline void FunctionCompiler::visit_atomic_store(const Instruction& ins, const AtomicDesc& d) {
+  Reg value = pop_to_owned_reg({});
+  MemAddress m = atomic_address(ins, d.size, {value});
+  emit_atomic_store(a_, m.exp, value.r64(), d.size);
+}
+
+inline void FunctionCompiler::visit_atomic_rmw(const Instruction& ins, const AtomicDesc& d) {
+  const bool fetching = d.rmw == AtomicRmw::Add || d.rmw == AtomicRmw::Sub ||
+                        d.rmw == AtomicRmw::Xchg;
+  if (fetching) {
+    Reg value = pop_to_owned_reg({});
+    MemAddress m = atomic_address(ins, d.size, {value});
+    emit_atomic_rmw_fetch(a_, d.rmw, m.exp, value.r64(), d.size);
+    push_reg(d.type, value);
+    return;
+  }
+  // The cmpxchg loop returns the old value in rax: nothing else may live there.
+  const Reg rax = Reg::gpr(abi::RAX);
+  spill_reg(rax);
+  RegSet pinned{rax};
+  Reg value = pop_to_reg(pinned);
+  pinned.add(value);
+  MemAddress m = atomic_address(ins, d.size, pinned);
+  Reg tmp = alloc_reg(RegClass::Gpr, pinned | m.regs);
+  emit_atomic_rmw_loop(a_, d.rmw, m.exp, value.r64(), tmp.r64(), d.size);
+  push_reg(d.type, rax);
+}
+
+inline void FunctionCompiler::visit_atomic_cmpxchg(const Instruction& ins, const AtomicDesc& d) {
+  const Reg rax = Reg::gpr(abi::RAX);
+  spill_reg(rax);
+  RegSet pinned{rax};
+  Reg replacement = pop_to_reg(pinned);
+  pinned.add(replacement);
+  const uint32_t expected_index = stack_.height() - 1;
+  VarState expected = pop();
+  masm::load_var(a_, rax, expected, expected_index);
+  MemAddress m = atomic_address(ins, d.size, pinned);
+  emit_atomic_cmpxchg(a_, m.exp, replacement.r64(), d.size);
+  push_reg(d.type, rax);
+}
+
+// wait32/wait64: [address, expected, timeout] -> result; notify: [address, count] -> woken.
+// JIT code checks alignment and bounds, then passes the host address to the builtin.
+inline void FunctionCompiler::visit_atomic_wait_notify(const Instruction& ins, const AtomicDesc& d) {
+  spill_all();  // a slow path: the operands above the address stay in their slots
+  const uint32_t above = d.kind == AtomicKind::Notify ? 1 : 2;
+  VarState operands[2];
+  for (uint32_t i = above; i-- > 0;) operands[i] = pop();
+  MemAddress m = atomic_address(ins, d.size, {});
+  Reg address = alloc_reg(RegClass::Gpr, m.regs);
+  a_.lea(address.r64(), a_.ptr[m.exp]);
+  // With guard pages memory_address checks nothing itself: the access faults. The builtin's
+  // access would fault outside JIT code, so a load here touches the word first.
+  emit_atomic_load(a_, a_.r11, address.r64(), d.size);
+  // Whether a memory is shared is part of its type (imports must match it exactly).
+  if (d.kind != AtomicKind::Notify && !env_.module.memories[ins.mem.memory].limits.shared)
+    jump_to_trap(TrapCode::AtomicWaitNonSharedMemory);
+  push_reg(ValType::I64, address);
+  for (uint32_t i = 0; i < above; ++i) stack_.push(operands[i]);
+  using A = BuiltinArg;
+  switch (d.kind) {
+    case AtomicKind::Notify:
+      call_builtin(Builtin::memory_atomic_notify, {A{true, 0}, A{true, 1}}, true);
+      return;
+    case AtomicKind::Wait32:
+      call_builtin(Builtin::memory_atomic_wait32, {A{true, 0}, A{true, 1}, A{true, 2}}, true);
+      return;
+    default:
+      call_builtin(Builtin::memory_atomic_wait64, {A{true, 0}, A{true, 1}, A{true, 2}}, true);
+      return;
+  }
+}
+
+}  // namespace wasm::detail::jit
+// ---- end include/wasm/detail/jit/compile_atomics.hpp ----
 // ---- begin include/wasm/detail/jit/compile_calls.hpp ----
 // Calls: direct (call rel32, patched at layout), imported (through the VMFunctionImport),
 // indirect (table bounds, lazy slot initialisation, null and signature checks), and calls to
@@ -15449,8 +16764,9 @@ inline void FunctionCompiler::visit_misc_builtin(const Instruction& ins) {
       call_builtin(Builtin::table_get, {v(x), s(0)}, true, env_.module.tables[x].element);
       return;
     case Op::TableSet: call_builtin(Builtin::table_set, {v(x), s(0), s(1)}, false); return;
-    case Op::TableGrow:  // wasm order: init, delta
-      call_builtin(Builtin::table_grow, {v(x), s(1), s(0)}, true);
+    case Op::TableGrow:  // wasm order: init, delta; old size or ~0, -1 for i32 tables too
+      call_builtin(Builtin::table_grow, {v(x), s(1), s(0)}, true,
+                   env_.table_is64(x) ? ValType::I64 : ValType::I32);
       return;
     case Op::TableFill: call_builtin(Builtin::table_fill, {v(x), s(0), s(1), s(2)}, false); return;
     case Op::TableCopy:
@@ -15510,6 +16826,7 @@ inline void FunctionCompiler::visit_call(uint32_t func_index) {
   const FuncType& type = env_.module.func_type(func_index);
   abi::CallLayout layout = abi::call_layout(type);
   spill_all();
+  prepare_throw_site();
   emit_call_args(type, layout);
   if (env_.func_is_imported(func_index)) {
     const VMOffsets& o = env_.offsets;
@@ -15537,6 +16854,7 @@ inline void FunctionCompiler::visit_call_indirect(uint32_t type_index, uint32_t 
   const FuncType& type = env_.module.types[type_index];
   abi::CallLayout layout = abi::call_layout(type);
   spill_all();
+  prepare_throw_site();
   emit_indirect_target(type_index, table);
   emit_call_args(type, layout);
   a_.mov(a_.rax, a_.qword[a_.rbp + frame::kCallTarget]);
@@ -15549,7 +16867,8 @@ inline void FunctionCompiler::visit_call_indirect(uint32_t type_index, uint32_t 
 // signature, and leaves the VMFuncRef* in the frame at kCallTarget. Values must be spilled.
 inline void FunctionCompiler::emit_indirect_target(uint32_t type_index, uint32_t table) {
   const VMOffsets& o = env_.offsets;
-  // Index (zero-extended) in r11, the table's slots in rax.
+  // Index in r11 (an i32 zero-extended, an i64 whole: the 64-bit compare below traps on any
+  // index past the end, 2^32 and beyond included), the table's slots in rax.
   load_to(kScratchGpr, stack_.height() - 1);
   stack_.truncate(stack_.height() - 1);
   if (env_.table_is_imported(table)) {
@@ -15568,7 +16887,7 @@ inline void FunctionCompiler::emit_indirect_target(uint32_t type_index, uint32_t
   LabelId initialised = labels_.make();
   a_.test(a_.rax, a_.rax);
   labels_.jcc(a_, Cond::NE, initialised);
-  a_.mov(a_.edx, a_.r11d);
+  a_.mov(a_.rdx, a_.r11);
   a_.mov(a_.esi, table);
   call_vmctx_builtin(Builtin::table_lazy_init);  // returns the untagged VMFuncRef* or null
   labels_.bind(a_, initialised);
@@ -15988,6 +17307,226 @@ inline void FunctionCompiler::visit_unreachable() {
 
 }  // namespace wasm::detail::jit
 // ---- end include/wasm/detail/jit/compile_control.hpp ----
+// ---- begin include/wasm/detail/jit/compile_exceptions.hpp ----
+// Exception handling in the baseline compiler: try_table, throw, throw_ref, and the legacy
+// try / catch / catch_all / delegate / rethrow.
+//
+// Nothing runs on the path where nothing throws. A try region only records, when it closes,
+// entries of the function's exception table (HandlerSite): the code range of its body and,
+// per catch clause, the tag and where its handler code starts. The unwinder
+// (vm/exceptions_unwind.hpp) finds the innermost entry covering a frame's return address and
+// jumps there with rbp and r14 of that frame and the exception in rax.
+//
+// A handler starts from a state known at compile time: every value below the try's base in
+// its frame slot. Calls spill registers anyway; the only extra work is at calls and throws
+// inside a try region, where constants below the base are written to their slots too
+// (prepare_throw_site). The handler then resets rsp from rbp, reloads the memory base, copies
+// the payload out of the exception and branches like `br`.
+//
+// Legacy catch blocks keep their exception (for rethrow) in a slot past the value slots, one
+// per catch nesting level, addressed with displacements patched in finish().
+#include <algorithm>
+
+
+namespace wasm::detail::jit {
+
+inline void FunctionCompiler::prepare_throw_site() {
+  if (tries_.empty()) return;
+  uint32_t base = 0;
+  for (const TryRegion& r : tries_) base = std::max(base, r.base);
+  spill_all();
+  for (uint32_t i = 0; i < base && i < stack_.height(); ++i) {
+    const VarState& s = stack_[i];
+    if (s.is_const()) masm::store_const(a_, masm::slot_addr(a_, i), s.type, s.imm);
+  }
+}
+
+inline std::vector<ValType> FunctionCompiler::types_below(uint32_t height) const {
+  std::vector<ValType> types(height);
+  for (uint32_t i = 0; i < height; ++i) types[i] = stack_[i].type;
+  return types;
+}
+
+// The first code of every handler: the frame as the unwinder left it (rbp, r14 and rax set).
+inline void FunctionCompiler::enter_handler(const std::vector<ValType>& below) {
+  restore_rsp();
+  reload_memory_base();
+  stack_.truncate(0);
+  regs_.reset();
+  for (ValType t : below) push_stack(t);
+  reachable_ = true;
+}
+
+// The tag's values, out of the exception in rax, onto the stack.
+inline void FunctionCompiler::push_payload(uint32_t tag) {
+  const FuncType& type = env_.module.types[env_.module.tag_types[tag]];
+  if (type.params.empty()) return;
+  a_.mov(a_.rdx, a_.qword[a_.rax + exn_layout::kValues]);
+  for (size_t i = 0; i < type.params.size(); ++i) {
+    uint32_t slot = stack_.height();
+    masm::copy_mem(a_, masm::slot_addr(a_, slot), a_.rdx + int32_t(exn_layout::kValueBytes * i),
+                   type.params[i]);
+    push_stack(type.params[i]);
+  }
+}
+
+// ---- try_table ---------------------------------------------------------------------------
+
+inline void FunctionCompiler::visit_try_table(const Instruction& ins) {
+  flush_fuel();
+  ControlFrame& f = push_frame(ControlFrame::Kind::Block, ins.block);
+  TryRegion r;
+  r.frame = uint32_t(frames_.size() - 1);
+  r.begin = uint32_t(a_.getSize());
+  r.base = f.base;
+  r.catches = *ins.catches;
+  tries_.push_back(std::move(r));
+}
+
+inline void FunctionCompiler::end_try_table() {
+  TryRegion r = std::move(tries_.back());
+  tries_.pop_back();
+  r.end = uint32_t(a_.getSize());
+  std::vector<ValType> below = types_below(r.base);
+  visit_end();
+  if (r.catches.empty() || r.end == r.begin) return;
+  // The handlers sit after the block; the fall-through path jumps over them.
+  std::vector<VarState> saved(stack_.height());
+  for (uint32_t i = 0; i < stack_.height(); ++i) saved[i] = stack_[i];
+  const bool was_reachable = reachable_;
+  LabelId after = labels_.make();
+  if (was_reachable) labels_.jmp(a_, after);
+  for (const Instruction::Catch& c : r.catches) {
+    const bool with_tag = c.kind < 2, with_ref = c.kind == 1 || c.kind == 3;
+    handlers_.push_back(HandlerSite{r.begin, r.end, with_tag ? c.tag : HandlerSite::kCatchAll,
+                                    uint32_t(a_.getSize()), r.frame});
+    enter_handler(below);
+    if (with_tag) push_payload(c.tag);
+    if (with_ref) {
+      a_.mov(a_.qword[masm::slot_addr(a_, stack_.height())], a_.rax);
+      push_stack(ValType::ExnRef);
+    }
+    emit_branch_to(frame_at_depth(c.label));
+  }
+  labels_.bind(a_, after);
+  adopt_state(saved.data(), uint32_t(saved.size()));
+  reachable_ = was_reachable;
+}
+
+// ---- throw, throw_ref --------------------------------------------------------------------
+
+inline void FunctionCompiler::visit_throw(uint32_t tag) {
+  flush_fuel();
+  const uint32_t n = uint32_t(env_.module.types[env_.module.tag_types[tag]].params.size());
+  spill_all();
+  const uint32_t first = stack_.height() - n;
+  for (uint32_t i = 0; i < stack_.height(); ++i) {  // the payload must be in its slots too
+    const VarState& s = stack_[i];
+    if (s.is_const() && (i >= first || !tries_.empty()))
+      masm::store_const(a_, masm::slot_addr(a_, i), s.type, s.imm);
+  }
+  a_.lea(a_.rdx, a_.ptr[masm::slot_addr(a_, first)]);
+  a_.mov(a_.esi, tag);
+  call_vmctx_builtin(Builtin::throw_tag);
+  a_.ud2();  // throw_tag does not return
+  reachable_ = false;
+}
+
+inline void FunctionCompiler::visit_throw_ref() {
+  flush_fuel();
+  prepare_throw_site();
+  spill_all();
+  load_to(Reg::gpr(abi::RSI), stack_.height() - 1);
+  drop_top();
+  call_vmctx_builtin(Builtin::throw_ref);
+  a_.ud2();
+  reachable_ = false;
+}
+
+// ---- legacy try / catch / catch_all / delegate / rethrow ------------------------------------
+
+inline void FunctionCompiler::visit_try(const Instruction& ins) {
+  flush_fuel();
+  ControlFrame& f = push_frame(ControlFrame::Kind::Block, ins.block);
+  TryRegion r;
+  r.frame = uint32_t(frames_.size() - 1);
+  r.begin = uint32_t(a_.getSize());
+  r.base = f.base;
+  r.legacy = true;
+  tries_.push_back(std::move(r));
+}
+
+// catch / catch_all: ends the try body (or the previous handler) and starts a handler.
+inline void FunctionCompiler::visit_catch(const Instruction& ins) {
+  TryRegion& r = tries_.back();
+  ControlFrame& f = frames_.back();
+  if (reachable_) {
+    flush_fuel();
+    emit_branch_to(f);
+  }
+  if (!r.in_catch) {
+    r.in_catch = true;
+    r.end = uint32_t(a_.getSize());
+    r.exn_slot = catch_depth_++;
+    exn_slots_ = std::max(exn_slots_, catch_depth_);
+    r.below = types_below(f.base);
+  }
+  handlers_.push_back(HandlerSite{r.begin, r.end,
+                                  ins.op == Op::Catch ? ins.index : HandlerSite::kCatchAll,
+                                  uint32_t(a_.getSize()), r.frame});
+  enter_handler(r.below);
+  a_.mov(a_.qword[a_.rbp - 0x10000000], a_.rax);  // exception slot, patched in finish()
+  exn_patches_.push_back(ExnSlotPatch{uint32_t(a_.getSize() - 4), r.exn_slot});
+  if (ins.op == Op::Catch) push_payload(ins.index);
+}
+
+inline void FunctionCompiler::end_legacy_try() {
+  TryRegion& r = tries_.back();
+  if (r.in_catch) --catch_depth_;
+  // A try without catch clauses catches nothing: it is a block.
+  tries_.pop_back();
+  visit_end();
+}
+
+inline void FunctionCompiler::visit_delegate(uint32_t depth) {
+  TryRegion r = std::move(tries_.back());
+  tries_.pop_back();
+  r.end = uint32_t(a_.getSize());
+  visit_end();
+  // Handlers of tries nested deeper than the label's frame are skipped (HandlerSite).
+  uint32_t threshold = uint32_t(frames_.size() - 1 - depth);
+  if (r.end != r.begin)
+    handlers_.push_back(HandlerSite{r.begin, r.end, HandlerSite::kDelegate, threshold, r.frame});
+}
+
+inline void FunctionCompiler::visit_rethrow(uint32_t depth) {
+  flush_fuel();
+  const uint32_t frame = uint32_t(frames_.size() - 1 - depth);
+  const TryRegion* region = nullptr;
+  for (const TryRegion& r : tries_)
+    if (r.frame == frame) region = &r;
+  if (!region || !region->in_catch) throw CompileFailure{"rethrow outside a catch"};
+  const uint32_t slot = region->exn_slot;
+  prepare_throw_site();
+  a_.mov(a_.rsi, a_.qword[a_.rbp - 0x10000000]);
+  exn_patches_.push_back(ExnSlotPatch{uint32_t(a_.getSize() - 4), slot});
+  call_vmctx_builtin(Builtin::throw_ref);
+  a_.ud2();
+  reachable_ = false;
+}
+
+// `end`: of a try region, or of any other frame.
+inline void FunctionCompiler::visit_block_end() {
+  if (!tries_.empty() && tries_.back().frame == frames_.size() - 1) {
+    if (tries_.back().legacy) end_legacy_try();
+    else end_try_table();
+    return;
+  }
+  visit_end();
+}
+
+}  // namespace wasm::detail::jit
+// ---- end include/wasm/detail/jit/compile_exceptions.hpp ----
 // ---- begin include/wasm/detail/jit/compile_memory.hpp ----
 // Loads, stores, memory.size and table.size.
 //
@@ -16208,17 +17747,17 @@ inline void FunctionCompiler::visit_memory_size(uint32_t memory) {
   push_reg(env_.memory_is64(memory) ? ValType::I64 : ValType::I32, dst);
 }
 
+// The element count is a u64; an i32 table never holds more than 2^32-1 elements.
 inline void FunctionCompiler::visit_table_size(uint32_t table) {
   const VMOffsets& o = env_.offsets;
   Reg dst = alloc_reg(RegClass::Gpr);
   if (env_.table_is_imported(table)) {
     a_.mov(dst.r64(), a_.qword[a_.r14 + o.imported_table_from(table)]);
-    a_.mov(dst.r32(), a_.dword[dst.r64() + vmlayout::VMTableDefinition::current_elements]);
+    a_.mov(dst.r64(), a_.qword[dst.r64() + vmlayout::VMTableDefinition::current_elements]);
   } else {
-    a_.mov(dst.r32(),
-           a_.dword[a_.r14 + o.table_current_elements(env_.defined_table(table))]);
+    a_.mov(dst.r64(), a_.qword[a_.r14 + o.table_current_elements(env_.defined_table(table))]);
   }
-  push_reg(ValType::I32, dst);
+  push_reg(env_.table_is64(table) ? ValType::I64 : ValType::I32, dst);
 }
 
 }  // namespace wasm::detail::jit
@@ -16227,6 +17766,90 @@ inline void FunctionCompiler::visit_table_size(uint32_t table) {
 // Numeric instructions: operands are put where emit_numeric's constraints want them, the
 // instruction sequence itself comes from emit_numeric.hpp. Constant integer right-hand sides
 // stay immediates. An integer comparison directly followed by br_if or if becomes cmp + jcc.
+// ---- begin include/wasm/detail/jit/emit_nan_canonical.hpp ----
+// NaN canonicalization (Config::deterministic): a NaN that floating-point arithmetic produces
+// has hardware-chosen sign and payload bits (x86 propagates an input's payload, or makes the
+// "default NaN" with the sign bit set), which a program can observe by reinterpreting it. In
+// deterministic mode every such result is replaced by the canonical NaN (positive, quiet, zero
+// payload), so that results are the same bits on every machine and in every tier. Operations
+// that only move or select bits (abs, neg, copysign, pmin/pmax, loads, reinterpret) are exact
+// in the spec and are left alone.
+
+namespace wasm::detail::jit {
+
+// Whether op's result is computed by IEEE arithmetic that may produce or propagate a NaN.
+constexpr bool produces_arithmetic_nan(Op op) {
+  switch (op) {
+    case Op::F32Ceil: case Op::F32Floor: case Op::F32Trunc: case Op::F32Nearest: case Op::F32Sqrt:
+    case Op::F32Add: case Op::F32Sub: case Op::F32Mul: case Op::F32Div: case Op::F32Min: case Op::F32Max:
+    case Op::F64Ceil: case Op::F64Floor: case Op::F64Trunc: case Op::F64Nearest: case Op::F64Sqrt:
+    case Op::F64Add: case Op::F64Sub: case Op::F64Mul: case Op::F64Div: case Op::F64Min: case Op::F64Max:
+    case Op::F32DemoteF64: case Op::F64PromoteF32:
+    case Op::F32x4DemoteF64x2Zero: case Op::F64x2PromoteLowF32x4:
+    case Op::F32x4Ceil: case Op::F32x4Floor: case Op::F32x4Trunc: case Op::F32x4Nearest:
+    case Op::F64x2Ceil: case Op::F64x2Floor: case Op::F64x2Trunc: case Op::F64x2Nearest:
+    case Op::F32x4Sqrt: case Op::F32x4Add: case Op::F32x4Sub: case Op::F32x4Mul: case Op::F32x4Div:
+    case Op::F32x4Min: case Op::F32x4Max:
+    case Op::F64x2Sqrt: case Op::F64x2Add: case Op::F64x2Sub: case Op::F64x2Mul: case Op::F64x2Div:
+    case Op::F64x2Min: case Op::F64x2Max:
+    case Op::F32x4RelaxedMadd: case Op::F32x4RelaxedNmadd: case Op::F64x2RelaxedMadd:
+    case Op::F64x2RelaxedNmadd: case Op::F32x4RelaxedMin: case Op::F32x4RelaxedMax:
+    case Op::F64x2RelaxedMin: case Op::F64x2RelaxedMax:
+      return true;
+    default: return false;
+  }
+}
+
+// Whether op's result lanes are f64 (else f32); for the ops above.
+constexpr bool nan_result_is_f64(Op op) {
+  const OpInfo& info = op_info(op);
+  if (info.result == Slot::F64) return true;
+  if (info.result == Slot::F32) return false;
+  switch (op) {
+    case Op::F64x2PromoteLowF32x4: case Op::F64x2Ceil: case Op::F64x2Floor: case Op::F64x2Trunc:
+    case Op::F64x2Nearest: case Op::F64x2Sqrt: case Op::F64x2Add: case Op::F64x2Sub: case Op::F64x2Mul:
+    case Op::F64x2Div: case Op::F64x2Min: case Op::F64x2Max: case Op::F64x2RelaxedMadd:
+    case Op::F64x2RelaxedNmadd: case Op::F64x2RelaxedMin: case Op::F64x2RelaxedMax:
+      return true;
+    default: return false;
+  }
+}
+
+inline constexpr uint32_t kCanonicalNan32 = 0x7FC00000u;
+inline constexpr uint64_t kCanonicalNan64 = 0x7FF8000000000000ull;
+
+// A scalar in x: when it is a NaN, the canonical one. Clobbers `gpr` and the flags.
+inline void canonicalize_scalar_nan(Xbyak::CodeGenerator& a, const Xbyak::Xmm& x, bool is_f64,
+                                    const Xbyak::Reg64& gpr) {
+  Xbyak::Label done;
+  if (is_f64) a.ucomisd(x, x);
+  else a.ucomiss(x, x);
+  a.jnp(done);  // ordered: not a NaN
+  if (is_f64) {
+    a.mov(gpr, kCanonicalNan64);
+    a.movq(x, gpr);
+  } else {
+    a.mov(gpr.cvt32(), kCanonicalNan32);
+    a.movd(x, gpr.cvt32());
+  }
+  a.L(done);
+}
+
+// Each NaN lane of x becomes the canonical NaN: x | mask sets a NaN lane's bits all to one,
+// xor with (mask & ~canonical) leaves the canonical NaN. Every step writes its first operand,
+// as SimdAsm's SSE form needs while a value lives in scratch. Clobbers m.scratch.
+inline void canonicalize_vector_nans(SimdAsm& m, const Xbyak::Xmm& x, bool is_f64) {
+  constexpr uint8_t kUnordered = 3;
+  if (is_f64) m.cmppd(m.scratch, x, x, kUnordered);  // all ones where NaN
+  else m.cmpps(m.scratch, x, x, kUnordered);
+  m.orps(x, x, m.scratch);
+  if (is_f64) m.andps(m.scratch, m.scratch, m.splat(~kCanonicalNan64));
+  else m.andps(m.scratch, m.scratch, m.splat(~kCanonicalNan32));
+  m.xorps(x, x, m.scratch);
+}
+
+}  // namespace wasm::detail::jit
+// ---- end include/wasm/detail/jit/emit_nan_canonical.hpp ----
 // ---- begin include/wasm/detail/jit/emit_numeric.hpp ----
 // Machine code for every scalar numeric WebAssembly instruction, with exact wasm semantics.
 // The single-pass compiler chooses registers (satisfying numeric_constraint(op)) and calls
@@ -17338,6 +18961,8 @@ inline void FunctionCompiler::visit_numeric(const Instruction& ins) {
     emit_numeric(a_, op, operand(dst), operand(src), NumOperand::none(),
                  numeric_compile_detail::scratch(), traps_,
                env_.options.cpu);
+    if (env_.options.canonicalize_nans && produces_arithmetic_nan(op))
+      canonicalize_scalar_nan(a_, dst.x(), result == ValType::F64, a_.r11);
     push_reg(result, dst);
     return;
   }
@@ -17356,6 +18981,8 @@ inline void FunctionCompiler::visit_numeric(const Instruction& ins) {
   Reg dst = result_reg(result_class, pinned, lhs);
   emit_numeric(a_, op, operand(dst), operand(lhs), rhs, numeric_compile_detail::scratch(),
                traps_, env_.options.cpu);
+  if (env_.options.canonicalize_nans && produces_arithmetic_nan(op))
+    canonicalize_scalar_nan(a_, dst.x(), result == ValType::F64, a_.r11);
   push_reg(result, dst);
 }
 
@@ -18218,6 +19845,138 @@ inline void emit_simd_v128_op(SimdAsm& m, Op op, const Xbyak::Xmm& dst, const Xb
 
 }  // namespace wasm::detail::jit
 // ---- end include/wasm/detail/jit/emit_simd.hpp ----
+// ---- begin include/wasm/detail/jit/emit_simd_relaxed.hpp ----
+// Relaxed SIMD. The spec lists each instruction's allowed results; index 0 is the deterministic
+// profile's. Two fixed choices per instruction, the same in every tier:
+//  - deterministic (Config::relaxed_simd_deterministic): result 0, which for all but the
+//    multiply-adds and dot products is the non-relaxed instruction (relaxed_equivalent);
+//  - native (the default): the shortest x86 sequence whose result is one of the allowed ones:
+//      swizzle        pshufb (index >= 16 with bit 7 clear: lane index mod 16)
+//      trunc_s        cvttps2dq / cvttpd2dq (NaN and out of range: 0x80000000)
+//      trunc_u        as trunc_sat_u (x86 has no shorter unsigned conversion)
+//      madd / nmadd   vfmadd / vfnmadd when the CPU has FMA3 (fused), else multiply then add
+//      laneselect     vpblendvb / vblendvps / vblendvpd with AVX (the mask's top bit per lane;
+//                     i16x8 and SSE-only machines: bitselect)
+//      min / max      minps / maxps (NaN or zeros of either sign: the second operand)
+//      q15mulr_s      pmulhrsw (0x8000 * 0x8000 = 0x8000)
+//      dot            pmaddubsw: the second operand's bytes unsigned, pairs added saturating
+// Register contract as in emit_simd.hpp.
+#include <optional>
+
+
+namespace wasm::detail::jit {
+
+constexpr bool is_relaxed_simd(Op op) {
+  return op >= Op::I8x16RelaxedSwizzle && op <= Op::I32x4RelaxedDotI8x16I7x16AddS;
+}
+
+// The non-relaxed instruction whose result is a relaxed one's result 0, where there is one.
+constexpr std::optional<Op> relaxed_equivalent(Op op) {
+  switch (op) {
+    case Op::I8x16RelaxedSwizzle: return Op::I8x16Swizzle;
+    case Op::I32x4RelaxedTruncF32x4S: return Op::I32x4TruncSatF32x4S;
+    case Op::I32x4RelaxedTruncF32x4U: return Op::I32x4TruncSatF32x4U;
+    case Op::I32x4RelaxedTruncF64x2SZero: return Op::I32x4TruncSatF64x2SZero;
+    case Op::I32x4RelaxedTruncF64x2UZero: return Op::I32x4TruncSatF64x2UZero;
+    case Op::I8x16RelaxedLaneselect:
+    case Op::I16x8RelaxedLaneselect:
+    case Op::I32x4RelaxedLaneselect:
+    case Op::I64x2RelaxedLaneselect: return Op::V128Bitselect;
+    case Op::F32x4RelaxedMin: return Op::F32x4Min;
+    case Op::F32x4RelaxedMax: return Op::F32x4Max;
+    case Op::F64x2RelaxedMin: return Op::F64x2Min;
+    case Op::F64x2RelaxedMax: return Op::F64x2Max;
+    case Op::I16x8RelaxedQ15mulrS: return Op::I16x8Q15mulrSatS;
+    default: return std::nullopt;
+  }
+}
+
+constexpr bool relaxed_needs_temp(Op op) {
+  if (auto eq = relaxed_equivalent(op)) return simd_needs_temp(*eq);
+  return op == Op::I16x8RelaxedDotI8x16I7x16S || op == Op::I32x4RelaxedDotI8x16I7x16AddS;
+}
+
+namespace simd_detail {
+
+// d = l*r + c (negate: c - l*r), fused with FMA3, else rounded twice.
+inline void relaxed_madd(SimdAsm& m, bool fused, bool is_f64, bool negate, const Xmm& d, const Xmm& l,
+                         const Xmm& r, const Xmm& c) {
+  if (fused) {
+    m.mov(d, l);  // d is l or holds no operand
+    if (is_f64) negate ? m.a.vfnmadd213pd(d, r, c) : m.a.vfmadd213pd(d, r, c);
+    else negate ? m.a.vfnmadd213ps(d, r, c) : m.a.vfmadd213ps(d, r, c);
+    return;
+  }
+  is_f64 ? m.mulpd(d, l, r) : m.mulps(d, l, r);
+  if (negate) is_f64 ? m.subpd(d, c, d) : m.subps(d, c, d);
+  else is_f64 ? m.addpd(d, d, c) : m.addps(d, d, c);
+}
+
+// i16 lanes: l's bytes (signed) times r's bytes (signed), adjacent products added, wrapping.
+inline void dot_i8_signed(SimdAsm& m, const Xmm& d, const Xmm& l, const Xmm& r, const Xmm& tmp) {
+  m.pmovsxbw(tmp, l);
+  m.pmovsxbw(m.scratch, r);
+  m.pmullw(tmp, tmp, m.scratch);  // products of the low eight bytes
+  m.pshufd(m.scratch, r, 0xEE);
+  m.pmovsxbw(m.scratch, m.scratch);
+  m.pshufd(d, l, 0xEE);  // d is l or free, and never r
+  m.pmovsxbw(d, d);
+  m.pmullw(d, d, m.scratch);  // products of the high eight bytes
+  m.phaddw(d, tmp, d);
+}
+
+}  // namespace simd_detail
+
+// dst = op(lhs, rhs[, third]) for a relaxed SIMD op.
+inline void emit_relaxed_simd_op(SimdAsm& m, bool deterministic, Op op, const Xbyak::Xmm& d,
+                                 const Xbyak::Xmm& l, const Xbyak::Xmm& r, const Xbyak::Xmm& c,
+                                 const Xbyak::Xmm& tmp) {
+  using namespace simd_detail;
+  const bool fma = !deterministic && m.cpu.fma;
+  switch (op) {
+    case Op::F32x4RelaxedMadd: return relaxed_madd(m, fma, false, false, d, l, r, c);
+    case Op::F32x4RelaxedNmadd: return relaxed_madd(m, fma, false, true, d, l, r, c);
+    case Op::F64x2RelaxedMadd: return relaxed_madd(m, fma, true, false, d, l, r, c);
+    case Op::F64x2RelaxedNmadd: return relaxed_madd(m, fma, true, true, d, l, r, c);
+    case Op::I16x8RelaxedDotI8x16I7x16S:
+      if (deterministic) dot_i8_signed(m, d, l, r, tmp);
+      else m.pmaddubsw(d, r, l);
+      return;
+    case Op::I32x4RelaxedDotI8x16I7x16AddS:
+      if (deterministic) dot_i8_signed(m, d, l, r, tmp);
+      else m.pmaddubsw(d, r, l);
+      m.pmaddwd(d, d, m.splat(int16_t(1)));
+      m.paddd(d, d, c);
+      return;
+    default: break;
+  }
+  if (!deterministic) {
+    switch (op) {
+      case Op::I8x16RelaxedSwizzle: m.pshufb(d, l, r); return;
+      case Op::I32x4RelaxedTruncF32x4S: m.cvttps2dq(d, l); return;
+      case Op::I32x4RelaxedTruncF64x2SZero: m.cvttpd2dq(d, l); return;
+      case Op::F32x4RelaxedMin: m.minps(d, l, r); return;
+      case Op::F32x4RelaxedMax: m.maxps(d, l, r); return;
+      case Op::F64x2RelaxedMin: m.minpd(d, l, r); return;
+      case Op::F64x2RelaxedMax: m.maxpd(d, l, r); return;
+      case Op::I16x8RelaxedQ15mulrS: m.pmulhrsw(d, l, r); return;
+      case Op::I8x16RelaxedLaneselect:
+        if (m.avx()) return m.a.vpblendvb(d, r, l, c);
+        break;
+      case Op::I32x4RelaxedLaneselect:
+        if (m.avx()) return m.a.vblendvps(d, r, l, c);
+        break;
+      case Op::I64x2RelaxedLaneselect:
+        if (m.avx()) return m.a.vblendvpd(d, r, l, c);
+        break;
+      default: break;
+    }
+  }
+  emit_simd_v128_op(m, *relaxed_equivalent(op), d, l, r, c, tmp);
+}
+
+}  // namespace wasm::detail::jit
+// ---- end include/wasm/detail/jit/emit_simd_relaxed.hpp ----
 
 namespace wasm::detail::jit {
 
@@ -18470,7 +20229,7 @@ inline void FunctionCompiler::visit_simd_v128_op(const Instruction& ins) {
     pinned.add(operands[k]);
   }
   Reg tmp = kScratchXmm;
-  if (simd_needs_temp(op)) {
+  if (is_relaxed_simd(op) ? relaxed_needs_temp(op) : simd_needs_temp(op)) {
     tmp = alloc_reg(RegClass::Xmm, pinned);
     pinned.add(tmp);
   }
@@ -18480,9 +20239,14 @@ inline void FunctionCompiler::visit_simd_v128_op(const Instruction& ins) {
   SimdAsm m = simd_asm();
   if (op == Op::I8x16Shuffle) {
     simd_detail::shuffle(m, dst.x(), operands[0].x(), operands[1].x(), ins.v128);
+  } else if (is_relaxed_simd(op)) {
+    emit_relaxed_simd_op(m, env_.options.relaxed_simd_deterministic, op, dst.x(), operands[0].x(),
+                         operands[1].x(), operands[2].x(), tmp.x());
   } else {
     emit_simd_v128_op(m, op, dst.x(), operands[0].x(), operands[1].x(), operands[2].x(), tmp.x());
   }
+  if (env_.options.canonicalize_nans && produces_arithmetic_nan(op))
+    canonicalize_vector_nans(m, dst.x(), nan_result_is_f64(op));
   push_reg(ValType::V128, dst);
 }
 
@@ -18635,6 +20399,62 @@ inline void FunctionCompiler::visit_ref_func(uint32_t index) {
 
 }  // namespace wasm::detail::jit
 // ---- end include/wasm/detail/jit/compile_variables.hpp ----
+// ---- begin include/wasm/detail/jit/compile_wide_arithmetic.hpp ----
+// The wide-arithmetic proposal in the baseline compiler: a 128-bit integer is two i64 values,
+// the low half deeper on the stack. i64.add128 / i64.sub128 add or subtract the low halves and
+// then the high halves with the carry or borrow (adc / sbb); i64.mul_wide_s / _u give the full
+// product of two i64 values from the one-operand imul / mul, which writes rdx:rax.
+
+namespace wasm::detail::jit {
+
+// [lhs_lo lhs_hi rhs_lo rhs_hi] -> [lo hi]
+inline void FunctionCompiler::visit_add_sub128(bool subtract) {
+  const Reg rhs_hi = pop_to_reg();
+  const Reg rhs_lo = pop_to_reg({rhs_hi});
+  const Reg lhs_hi = pop_to_reg({rhs_hi, rhs_lo});
+  const Reg lhs_lo = pop_to_reg({rhs_hi, rhs_lo, lhs_hi});
+  // The results get registers of their own: an operand register may be shared by several of
+  // the four operands, and each one must still be intact when it is read.
+  const RegSet operands{lhs_lo, lhs_hi, rhs_lo, rhs_hi};
+  const Reg lo = alloc_reg(RegClass::Gpr, operands);
+  const Reg hi = alloc_reg(RegClass::Gpr, operands | RegSet{lo});
+  a_.mov(lo.r64(), lhs_lo.r64());
+  a_.mov(hi.r64(), lhs_hi.r64());  // mov leaves the flags alone: adc/sbb see the low half's
+  if (subtract) {
+    a_.sub(lo.r64(), rhs_lo.r64());
+    a_.sbb(hi.r64(), rhs_hi.r64());
+  } else {
+    a_.add(lo.r64(), rhs_lo.r64());
+    a_.adc(hi.r64(), rhs_hi.r64());
+  }
+  push_reg(ValType::I64, lo);
+  push_reg(ValType::I64, hi);
+}
+
+// [lhs rhs] -> [lo hi], as visit_div_rem places its operands.
+inline void FunctionCompiler::visit_mul_wide(bool is_signed) {
+  const Reg rax = Reg::gpr(abi::RAX), rdx = Reg::gpr(abi::RDX);
+  RegSet pinned{rax, rdx};
+  Reg rhs = pop_to_reg(pinned);
+  if (rhs == rax || rhs == rdx) {
+    Reg moved = alloc_reg(RegClass::Gpr, pinned);
+    masm::move(a_, moved, rhs);
+    rhs = moved;
+  }
+  const uint32_t lhs_index = stack_.height() - 1;
+  VarState lhs = pop();
+  // rax and rdx are written: whatever else lives there goes to its slot first.
+  spill_reg(rax);
+  spill_reg(rdx);
+  masm::load_var(a_, rax, lhs, lhs_index);
+  if (is_signed) a_.imul(rhs.r64());
+  else a_.mul(rhs.r64());
+  push_reg(ValType::I64, rax);
+  push_reg(ValType::I64, rdx);
+}
+
+}  // namespace wasm::detail::jit
+// ---- end include/wasm/detail/jit/compile_wide_arithmetic.hpp ----
 // ---- end include/wasm/detail/jit/function_compiler.hpp ----
 // ---- begin include/wasm/detail/jit/module_compiler.hpp ----
 // The module driver: compiles every defined function of a validated module with the compiler
@@ -18722,12 +20542,14 @@ inline Result<CompiledModule> compile_module(const ModuleInfo& module,
 
   std::vector<std::optional<Result<CompiledFunction>>> results(n);
   std::atomic<uint32_t> next{0};
+  std::atomic<uint32_t> declined{0};
   auto work = [&] {
     // Workers are made on first use: a tier that accepts nothing costs no buffers.
     std::vector<std::unique_ptr<CompilerTier::Worker>> workers(tiers.size());
     for (uint32_t i = next++; i < n; i = next++) {
       size_t t = 0;
       while (t < tiers.size() && !tiers[t]->accepts(env, i)) ++t;
+      if (t > 0) ++declined;
       if (t == tiers.size()) {
         results[i].emplace(Error(ErrorKind::Resource, "no compiler tier accepts function " +
                                                           std::to_string(module.num_imported_funcs + i)));
@@ -18753,6 +20575,7 @@ inline Result<CompiledModule> compile_module(const ModuleInfo& module,
   // Uninitialised on purpose (a memset of the whole image is measurable): every byte is
   // written below, function code or int3 padding.
   std::vector<TrapSite> traps;
+  std::vector<HandlerSite> handlers;
   std::unique_ptr<uint8_t[]> image(new uint8_t[std::max<uint64_t>(total, 1)]);
   for (uint32_t i = 0; i < n; ++i) {
     const CompiledFunction& f = **results[i];
@@ -18761,6 +20584,12 @@ inline Result<CompiledModule> compile_module(const ModuleInfo& module,
     std::memcpy(image.get() + locations[i].offset, f.code.data(), f.code.size());
     std::memset(image.get() + end, 0xCC, next - end);
     for (const TrapSite& trap : f.traps) traps.push_back({locations[i].offset + trap.offset, trap.code});
+    for (HandlerSite h : f.handlers) {
+      h.begin += locations[i].offset;
+      h.end += locations[i].offset;
+      if (h.tag != HandlerSite::kDelegate) h.target += locations[i].offset;
+      handlers.push_back(h);
+    }
     for (const CallReloc& call : f.calls) {
       uint32_t at = locations[i].offset + call.offset;
       uint32_t target = locations[call.callee - module.num_imported_funcs].offset;
@@ -18777,8 +20606,14 @@ inline Result<CompiledModule> compile_module(const ModuleInfo& module,
   stats.machine_code_bytes = total;
   stats.threads = threads;
   stats.seconds = monotonic_seconds() - start;
-  return CompiledModule(std::move(code), std::move(locations), std::move(traps),
-                        module.num_imported_funcs, stats);
+  if (tiers.size() > 1) {
+    stats.declined_functions = declined;
+    stats.first_tier_functions = n - declined;
+  }
+  CompiledModule compiled(std::move(code), std::move(locations), std::move(traps),
+                          module.num_imported_funcs, stats);
+  compiled.set_handlers(std::move(handlers));
+  return compiled;
 }
 
 inline Result<CompiledModule> compile_module(const ModuleInfo& module,
@@ -18825,13 +20660,4239 @@ inline Result<CompiledModule> compile_module(const ModuleInfo& module,
 
 }  // namespace wasm::detail::jit
 // ---- end include/wasm/detail/jit/baseline_tier.hpp ----
+// ---- begin include/wasm/detail/jit/opt/tier.hpp ----
+// OptimizingTier: the SSA builder, the mid-end pipeline (pass_manager.hpp), register allocation
+// (regalloc.hpp) and instruction selection (isel.hpp) behind the CompilerTier interface. It
+// declines what the back end does not handle yet, so that the next tier (the baseline)
+// compiles it: SIMD, tail calls, 64-bit memories and tables, wide arithmetic, atomics, exception
+// handling and other operators the builder does not express, fuel and epoch interruption and NaN
+// canonicalization (not emitted yet), and functions whose liveness sets would be too large.
+#include <memory>
+#include <string>
+
+// ---- begin include/wasm/detail/jit/opt/builder.hpp ----
+// Builds the SSA IR of one function from its validated wasm body in a single pass: the operand
+// stack holds SSA values, locals are SSA variables (ssa_vars.hpp), control constructs become
+// blocks whose parameters carry the values a branch passes. Code after an unconditional branch
+// is skipped. An operator the IR cannot express yet makes the result Unsupported, so that the
+// function stays on the baseline tier; the builder never produces an approximate IR.
+#include <string>
+#include <vector>
+
+// ---- begin include/wasm/detail/jit/opt/ir.hpp ----
+// The optimizing tier's SSA IR: a function is dense arrays of blocks, instructions and values,
+// addressed by 32-bit indices. Blocks take parameters (as in Cranelift) instead of phis; a
+// terminator's edges name the target block and the arguments passed to its parameters.
+// Instructions of a block form an intrusive doubly linked list (prev/next), so that passes can
+// remove or move one in O(1); operand lists live in one pool and grow by relocation.
+#include <array>
+#include <cstdint>
+#include <span>
+#include <vector>
+
+
+namespace wasm::detail::jit::opt {
+
+enum class Type : uint8_t { Void, I32, I64, F32, F64, V128, FuncRef, ExternRef };
+
+constexpr Type type_of(ValType t) {
+  switch (t) {
+    case ValType::I32: return Type::I32;
+    case ValType::I64: return Type::I64;
+    case ValType::F32: return Type::F32;
+    case ValType::F64: return Type::F64;
+    case ValType::V128: return Type::V128;
+    case ValType::FuncRef: return Type::FuncRef;
+    case ValType::ExternRef: return Type::ExternRef;
+    case ValType::ExnRef: return Type::Void;  // not in the IR yet (builder.hpp refuses it)
+  }
+  return Type::Void;
+}
+
+constexpr Type type_of(Slot s) {
+  switch (s) {
+    case Slot::I32: return Type::I32;
+    case Slot::I64: return Type::I64;
+    case Slot::F32: return Type::F32;
+    case Slot::F64: return Type::F64;
+    case Slot::V128: return Type::V128;
+    default: return Type::Void;
+  }
+}
+
+constexpr const char* type_name(Type t) {
+  switch (t) {
+    case Type::Void: return "void";
+    case Type::I32: return "i32";
+    case Type::I64: return "i64";
+    case Type::F32: return "f32";
+    case Type::F64: return "f64";
+    case Type::V128: return "v128";
+    case Type::FuncRef: return "funcref";
+    case Type::ExternRef: return "externref";
+  }
+  return "?";
+}
+
+// What an instruction may do (a bit set).
+struct Fx {
+  static constexpr uint16_t None = 0;
+  static constexpr uint16_t Trap = 1;          // may trap
+  static constexpr uint16_t ReadMem = 2;       // reads linear memory
+  static constexpr uint16_t WriteMem = 4;      // writes linear memory
+  static constexpr uint16_t ReadGlobal = 8;    // reads the global named by imm
+  static constexpr uint16_t WriteGlobal = 16;  // writes the global named by imm
+  static constexpr uint16_t ReadMemState = 32; // reads a memory's base or size (changed by grow)
+  static constexpr uint16_t Call = 64;         // may read and write anything, and trap
+  static constexpr uint16_t Terminator = 128;  // ends a block
+};
+
+enum class Opcode : uint8_t {
+#define OPT_OP(name, text, flags) name,
+// ---- begin include/wasm/detail/jit/opt/opcodes.def ----
+// The optimizing tier's IR opcodes, one line each (X-macro). Pure numeric and SIMD operations
+// are not listed here: they are `wasm`, which carries an `Op` of binary/opcodes.def. This table
+// lists what is not one wasm opcode, or what the IR treats differently from the wasm operator.
+//
+//   OPT_OP(Name, "text", Flags)
+//
+// Flags (Fx::...): what an instruction may do, so that passes know what may move. An
+// instruction's actual effects can narrow these (see effects.hpp: a division whose checks were
+// proved redundant no longer traps; global.get of an immutable global reads nothing).
+//
+// clang-format off
+OPT_OP(Const,        "const",         Fx::None)                  // imm: bits (v128: constant pool index)
+OPT_OP(Wasm,         "wasm",          Fx::None)                  // op: a numeric/SIMD Op; lane in imm2
+OPT_OP(Select,       "select",        Fx::None)                  // args: a, b, cond
+OPT_OP(UMulHi,       "umulhi",        Fx::None)                  // high half of the unsigned product
+OPT_OP(SMulHi,       "smulhi",        Fx::None)                  // high half of the signed product
+OPT_OP(RefNull,      "ref.null",      Fx::None)
+OPT_OP(RefIsNull,    "ref.is_null",   Fx::None)
+OPT_OP(RefFunc,      "ref.func",      Fx::None)                  // imm: function index
+// Memory: the base is a value (so that LICM hoists it); loads and stores take base, address
+// and the constant offset in imm, memory index in imm2; op is the wasm load/store Op.
+OPT_OP(MemBase,      "mem.base",      Fx::ReadMemState)          // imm2: memory index
+OPT_OP(Load,         "load",          Fx::ReadMem | Fx::Trap)
+OPT_OP(Store,        "store",         Fx::WriteMem | Fx::Trap)
+// Globals: imm = global index.
+OPT_OP(GlobalGet,    "global.get",    Fx::ReadGlobal)
+OPT_OP(GlobalSet,    "global.set",    Fx::WriteGlobal)
+// Everything the backend lowers to a runtime call (memory.grow, bulk memory, tables): op is
+// the wasm Op, imm/imm2 its immediates.
+OPT_OP(Runtime,      "runtime",       Fx::Call)
+// Calls. imm: callee (Call, CallImport) or type index (CallIndirect, imm2 = table); the callee
+// index of call_indirect is the last argument.
+OPT_OP(Call,         "call",          Fx::Call)
+OPT_OP(CallImport,   "call_import",   Fx::Call)
+OPT_OP(CallIndirect, "call_indirect", Fx::Call)
+// Terminators. Branch targets and their arguments are the instruction's edges.
+OPT_OP(Jump,         "jump",          Fx::Terminator)
+OPT_OP(Brif,         "brif",          Fx::Terminator)            // edge 0 when cond != 0, edge 1 else
+OPT_OP(BrTable,      "br_table",      Fx::Terminator)            // edges: targets..., default last
+OPT_OP(Return,       "return",        Fx::Terminator)
+OPT_OP(Trap,         "trap",          Fx::Terminator | Fx::Trap) // imm: TrapCode
+OPT_OP(ReturnCall,   "return_call",   Fx::Terminator | Fx::Call)
+OPT_OP(ReturnCallImport,   "return_call_import",   Fx::Terminator | Fx::Call)
+OPT_OP(ReturnCallIndirect, "return_call_indirect", Fx::Terminator | Fx::Call)
+// A removed instruction (passes delete by unlinking; this marks the slot as free).
+OPT_OP(Nop,          "nop",           Fx::None)
+// clang-format on
+// ---- end include/wasm/detail/jit/opt/opcodes.def ----
+#undef OPT_OP
+};
+
+struct OpcodeInfo {
+  const char* text;
+  uint16_t flags;
+};
+
+inline constexpr OpcodeInfo kOpcodeInfo[] = {
+#define OPT_OP(name, text, flags) OpcodeInfo{text, flags},
+// ---- begin include/wasm/detail/jit/opt/opcodes.def ----
+// The optimizing tier's IR opcodes, one line each (X-macro). Pure numeric and SIMD operations
+// are not listed here: they are `wasm`, which carries an `Op` of binary/opcodes.def. This table
+// lists what is not one wasm opcode, or what the IR treats differently from the wasm operator.
+//
+//   OPT_OP(Name, "text", Flags)
+//
+// Flags (Fx::...): what an instruction may do, so that passes know what may move. An
+// instruction's actual effects can narrow these (see effects.hpp: a division whose checks were
+// proved redundant no longer traps; global.get of an immutable global reads nothing).
+//
+// clang-format off
+OPT_OP(Const,        "const",         Fx::None)                  // imm: bits (v128: constant pool index)
+OPT_OP(Wasm,         "wasm",          Fx::None)                  // op: a numeric/SIMD Op; lane in imm2
+OPT_OP(Select,       "select",        Fx::None)                  // args: a, b, cond
+OPT_OP(UMulHi,       "umulhi",        Fx::None)                  // high half of the unsigned product
+OPT_OP(SMulHi,       "smulhi",        Fx::None)                  // high half of the signed product
+OPT_OP(RefNull,      "ref.null",      Fx::None)
+OPT_OP(RefIsNull,    "ref.is_null",   Fx::None)
+OPT_OP(RefFunc,      "ref.func",      Fx::None)                  // imm: function index
+// Memory: the base is a value (so that LICM hoists it); loads and stores take base, address
+// and the constant offset in imm, memory index in imm2; op is the wasm load/store Op.
+OPT_OP(MemBase,      "mem.base",      Fx::ReadMemState)          // imm2: memory index
+OPT_OP(Load,         "load",          Fx::ReadMem | Fx::Trap)
+OPT_OP(Store,        "store",         Fx::WriteMem | Fx::Trap)
+// Globals: imm = global index.
+OPT_OP(GlobalGet,    "global.get",    Fx::ReadGlobal)
+OPT_OP(GlobalSet,    "global.set",    Fx::WriteGlobal)
+// Everything the backend lowers to a runtime call (memory.grow, bulk memory, tables): op is
+// the wasm Op, imm/imm2 its immediates.
+OPT_OP(Runtime,      "runtime",       Fx::Call)
+// Calls. imm: callee (Call, CallImport) or type index (CallIndirect, imm2 = table); the callee
+// index of call_indirect is the last argument.
+OPT_OP(Call,         "call",          Fx::Call)
+OPT_OP(CallImport,   "call_import",   Fx::Call)
+OPT_OP(CallIndirect, "call_indirect", Fx::Call)
+// Terminators. Branch targets and their arguments are the instruction's edges.
+OPT_OP(Jump,         "jump",          Fx::Terminator)
+OPT_OP(Brif,         "brif",          Fx::Terminator)            // edge 0 when cond != 0, edge 1 else
+OPT_OP(BrTable,      "br_table",      Fx::Terminator)            // edges: targets..., default last
+OPT_OP(Return,       "return",        Fx::Terminator)
+OPT_OP(Trap,         "trap",          Fx::Terminator | Fx::Trap) // imm: TrapCode
+OPT_OP(ReturnCall,   "return_call",   Fx::Terminator | Fx::Call)
+OPT_OP(ReturnCallImport,   "return_call_import",   Fx::Terminator | Fx::Call)
+OPT_OP(ReturnCallIndirect, "return_call_indirect", Fx::Terminator | Fx::Call)
+// A removed instruction (passes delete by unlinking; this marks the slot as free).
+OPT_OP(Nop,          "nop",           Fx::None)
+// clang-format on
+// ---- end include/wasm/detail/jit/opt/opcodes.def ----
+#undef OPT_OP
+};
+
+constexpr const OpcodeInfo& opcode_info(Opcode o) { return kOpcodeInfo[size_t(o)]; }
+constexpr bool is_terminator(Opcode o) { return opcode_info(o).flags & Fx::Terminator; }
+
+using ValueId = uint32_t;
+using BlockId = uint32_t;
+using InstId = uint32_t;
+inline constexpr uint32_t kNone = 0xFFFFFFFFu;
+
+// A list of values in Function::pool: [begin, begin + count), room for cap.
+struct ValueList {
+  uint32_t begin = 0;
+  uint32_t count = 0;
+  uint32_t cap = 0;
+};
+
+// A control-flow edge: the target block and the arguments for its parameters.
+struct Edge {
+  BlockId block = kNone;
+  ValueList args;
+  InstId inst = kNone;  // the terminator that owns the edge
+};
+
+// Per-instruction flags that passes set.
+struct InstFlag {
+  static constexpr uint8_t NoZeroCheck = 1;      // division: divisor proved nonzero
+  static constexpr uint8_t NoOverflowCheck = 2;  // signed division: not INT_MIN / -1
+  static constexpr uint8_t Immutable = 4;        // global.get of an immutable global
+};
+
+struct Inst {
+  Opcode opc = Opcode::Nop;
+  Type type = Type::Void;  // type of the first result
+  uint8_t flags = 0;
+  uint8_t lane = 0;        // lane operations: the lane index
+  Op op = Op::Nop;         // Wasm, Load, Store, Runtime: the wasm operator
+  uint16_t nresults = 0;
+  ValueId result = kNone;  // results are values [result, result + nresults)
+  ValueList args;
+  uint32_t edges_begin = 0;  // terminators: edges [edges_begin, edges_begin + edges_count)
+  uint32_t edges_count = 0;
+  uint64_t imm = 0;
+  uint32_t imm2 = 0;
+  BlockId block = kNone;
+  InstId prev = kNone;
+  InstId next = kNone;
+};
+
+struct Block {
+  ValueList params;
+  InstId first = kNone;
+  InstId last = kNone;
+  bool removed = false;
+};
+
+enum class ValueKind : uint8_t { Result, Param, Alias };
+
+struct ValueData {
+  Type type = Type::Void;
+  ValueKind kind = ValueKind::Result;
+  uint32_t def = kNone;  // Result: instruction; Param: block; Alias: the value it stands for
+  uint32_t index = 0;    // Result: which result; Param: position in the block's parameters
+};
+
+using V128Bytes = std::array<uint8_t, 16>;
+
+struct Function {
+  uint32_t func_index = 0;
+  std::vector<Type> params;   // the signature
+  std::vector<Type> results;
+  BlockId entry = 0;
+
+  std::vector<Block> blocks;
+  std::vector<Inst> insts;
+  std::vector<ValueData> values;
+  std::vector<ValueId> pool;
+  std::vector<Edge> edges;
+  std::vector<V128Bytes> v128_consts;  // v128.const values and shuffle lane patterns
+
+  // --- blocks and values -------------------------------------------------------------------
+  BlockId add_block() {
+    blocks.emplace_back();
+    return BlockId(blocks.size() - 1);
+  }
+  ValueId new_value(Type t, ValueKind k, uint32_t def, uint32_t index) {
+    values.push_back(ValueData{t, k, def, index});
+    return ValueId(values.size() - 1);
+  }
+  ValueId add_param(BlockId b, Type t) {
+    ValueId v = new_value(t, ValueKind::Param, b, blocks[b].params.count);
+    push(blocks[b].params, v);
+    return v;
+  }
+  Type type(ValueId v) const { return values[v].type; }
+
+  // Follows aliases to the value that stands for v (with path compression).
+  ValueId resolve(ValueId v) {
+    ValueId root = v;
+    while (values[root].kind == ValueKind::Alias) root = values[root].def;
+    while (values[v].kind == ValueKind::Alias) {
+      ValueId next = values[v].def;
+      values[v].def = root;
+      v = next;
+    }
+    return root;
+  }
+  void make_alias(ValueId v, ValueId to) {
+    values[v].kind = ValueKind::Alias;
+    values[v].def = to;
+  }
+
+  // --- value lists -------------------------------------------------------------------------
+  std::span<ValueId> list(const ValueList& l) { return {pool.data() + l.begin, l.count}; }
+  std::span<const ValueId> list(const ValueList& l) const { return {pool.data() + l.begin, l.count}; }
+  void push(ValueList& l, ValueId v) {
+    if (l.count == l.cap) {
+      uint32_t cap = l.cap ? l.cap * 2 : 2;
+      if (l.count == 0 || l.begin + l.cap != pool.size()) {
+        uint32_t begin = uint32_t(pool.size());
+        pool.resize(pool.size() + cap);
+        for (uint32_t i = 0; i < l.count; ++i) pool[begin + i] = pool[l.begin + i];
+        l.begin = begin;
+      } else {
+        pool.resize(l.begin + cap);  // the list ends the pool: grow in place
+      }
+      l.cap = cap;
+    }
+    pool[l.begin + l.count++] = v;
+  }
+  ValueList make_list(std::span<const ValueId> vs) {
+    ValueList l{uint32_t(pool.size()), uint32_t(vs.size()), uint32_t(vs.size())};
+    pool.insert(pool.end(), vs.begin(), vs.end());
+    return l;
+  }
+  // Removes the entries whose keep[i] is false, in place.
+  template <typename Keep>
+  void filter(ValueList& l, Keep keep) {
+    uint32_t out = 0;
+    for (uint32_t i = 0; i < l.count; ++i)
+      if (keep(i)) pool[l.begin + out++] = pool[l.begin + i];
+    l.count = out;
+  }
+
+  std::span<ValueId> args(InstId i) { return list(insts[i].args); }
+  std::span<const ValueId> args(InstId i) const { return list(insts[i].args); }
+  std::span<ValueId> params_of(BlockId b) { return list(blocks[b].params); }
+  std::span<const ValueId> params_of(BlockId b) const { return list(blocks[b].params); }
+  std::span<Edge> edges_of(InstId i) { return {edges.data() + insts[i].edges_begin, insts[i].edges_count}; }
+  std::span<const Edge> edges_of(InstId i) const {
+    return {edges.data() + insts[i].edges_begin, insts[i].edges_count};
+  }
+  InstId terminator(BlockId b) const {
+    InstId t = blocks[b].last;
+    return t != kNone && is_terminator(insts[t].opc) ? t : kNone;
+  }
+
+  // --- instructions ------------------------------------------------------------------------
+  // Creates an unlinked instruction with `nresults` results (types given; the first is `type`).
+  InstId create(Opcode opc, std::span<const ValueId> a, std::span<const Type> result_types = {}) {
+    Inst in;
+    in.opc = opc;
+    in.args = make_list(a);
+    in.nresults = uint16_t(result_types.size());
+    if (!result_types.empty()) in.type = result_types[0];
+    insts.push_back(in);
+    InstId id = InstId(insts.size() - 1);
+    for (uint32_t r = 0; r < result_types.size(); ++r) {
+      ValueId v = new_value(result_types[r], ValueKind::Result, id, r);
+      if (r == 0) insts[id].result = v;
+    }
+    return id;
+  }
+  InstId create1(Opcode opc, Type t, std::span<const ValueId> a) {
+    Type ts[1] = {t};
+    return create(opc, a, t == Type::Void ? std::span<const Type>() : std::span<const Type>(ts, 1));
+  }
+  uint32_t add_edge(InstId term, BlockId target, std::span<const ValueId> a) {
+    Inst& in = insts[term];
+    if (in.edges_count == 0) in.edges_begin = uint32_t(edges.size());
+    edges.push_back(Edge{target, make_list(a), term});
+    in.edges_count++;
+    return uint32_t(edges.size() - 1);
+  }
+
+  void append(BlockId b, InstId i) {
+    Inst& in = insts[i];
+    in.block = b;
+    in.prev = blocks[b].last;
+    in.next = kNone;
+    if (in.prev != kNone) insts[in.prev].next = i;
+    else blocks[b].first = i;
+    blocks[b].last = i;
+  }
+  void insert_before(InstId pos, InstId i) {
+    Inst& in = insts[i];
+    BlockId b = insts[pos].block;
+    in.block = b;
+    in.next = pos;
+    in.prev = insts[pos].prev;
+    if (in.prev != kNone) insts[in.prev].next = i;
+    else blocks[b].first = i;
+    insts[pos].prev = i;
+  }
+  void unlink(InstId i) {
+    Inst& in = insts[i];
+    if (in.prev != kNone) insts[in.prev].next = in.next;
+    else blocks[in.block].first = in.next;
+    if (in.next != kNone) insts[in.next].prev = in.prev;
+    else blocks[in.block].last = in.prev;
+    in.prev = in.next = kNone;
+  }
+  void remove(InstId i) {
+    unlink(i);
+    insts[i].opc = Opcode::Nop;
+    insts[i].block = kNone;
+  }
+
+  // Calls f(InstId) for each instruction of b in order; f may unlink the current one.
+  template <typename F>
+  void for_each_inst(BlockId b, F f) const {
+    for (InstId i = blocks[b].first; i != kNone;) {
+      InstId next = insts[i].next;
+      f(i);
+      i = next;
+    }
+  }
+};
+
+}  // namespace wasm::detail::jit::opt
+// ---- end include/wasm/detail/jit/opt/ir.hpp ----
+// ---- begin include/wasm/detail/jit/opt/ssa_vars.hpp ----
+// SSA construction for variables (wasm locals) after Braun, Buchwald, Hack, Leißa, Mallon and
+// Zwinkau, "Simple and Efficient Construction of SSA Form" (CC 2013): a read looks for the
+// variable's definition in the block, then in its predecessors, placing a block parameter where
+// paths merge; blocks whose predecessors are not all known yet (loop headers) are not sealed,
+// and their parameters are completed when they are. A parameter whose incoming values are all
+// one value (or itself) is trivial and becomes an alias of that value.
+//
+// The search runs on an explicit stack, so that long chains of merges cannot overflow the
+// machine stack. Trivial parameters found only after their users (Braun's recursive step) are
+// left to the copy-propagation pass, which iterates to a fixed point.
+#include <cstdint>
+#include <unordered_map>
+#include <vector>
+
+
+namespace wasm::detail::jit::opt {
+
+class SsaVars {
+ public:
+  explicit SsaVars(Function& f) : f_(f) {}
+
+  void set_var_types(std::vector<Type> types) {
+    types_ = std::move(types);
+    cur_val_.assign(types_.size(), kNone);
+    cur_stamp_.assign(types_.size(), kNone);
+  }
+  uint32_t var_count() const { return uint32_t(types_.size()); }
+
+  BlockId new_block(bool sealed) {
+    BlockId b = f_.add_block();
+    sealed_.push_back(sealed);
+    pred_head_.push_back(kNone);
+    incomplete_head_.push_back(kNone);
+    return b;
+  }
+  bool sealed(BlockId b) const { return sealed_[b]; }
+  bool has_preds(BlockId b) const { return pred_head_[b] != kNone; }
+
+  // Records a new edge (its terminator must already be in its block).
+  void add_pred_edge(uint32_t edge) {
+    BlockId b = f_.edges[edge].block;
+    if (edge >= pred_next_.size()) pred_next_.resize(edge + 1, kNone);
+    pred_next_[edge] = pred_head_[b];
+    pred_head_[b] = edge;
+  }
+
+  // Makes b the block being filled; the previous one's definitions are stored.
+  void enter(BlockId b) {
+    leave();
+    cur_ = b;
+  }
+  void leave() {
+    if (cur_ == kNone) return;
+    for (uint32_t var : written_) defs_[key(cur_, var)] = cur_val_[var];
+    written_.clear();
+    cur_ = kNone;
+  }
+  BlockId current() const { return cur_; }
+
+  void write(uint32_t var, BlockId b, ValueId v) {
+    if (b == cur_) {
+      cur_val_[var] = v;
+      if (cur_stamp_[var] != b) {
+        cur_stamp_[var] = b;
+        written_.push_back(var);
+      }
+    } else {
+      defs_[key(b, var)] = v;
+    }
+  }
+
+  ValueId read(uint32_t var, BlockId b) {
+    ValueId result = start_read(var, b);
+    while (!work_.empty()) {
+      Pending& top = work_.back();
+      if (top.edge == kNone) {
+        ValueId p = top.param;
+        work_.pop_back();
+        try_remove_trivial(p);
+        continue;
+      }
+      uint32_t e = top.edge;
+      top.edge = pred_next_[e];
+      ValueId v = start_read(var, source(e));  // may push work_ (top is invalid after)
+      f_.push(f_.edges[e].args, v);
+    }
+    return f_.resolve(result);
+  }
+
+  // All predecessors of b are known: completes its incomplete parameters.
+  void seal(BlockId b) {
+    if (sealed_[b]) return;
+    sealed_[b] = true;
+    // The list is newest first; edges take their arguments in parameter order.
+    std::vector<uint32_t> order;
+    for (uint32_t i = incomplete_head_[b]; i != kNone; i = incomplete_[i].next) order.push_back(i);
+    for (size_t k = order.size(); k-- > 0;) {
+      const Incomplete inc = incomplete_[order[k]];
+      for (uint32_t e = pred_head_[b]; e != kNone; e = pred_next_[e]) {
+        ValueId v = read(inc.var, source(e));
+        f_.push(f_.edges[e].args, v);
+      }
+    }
+    for (size_t k = order.size(); k-- > 0;) try_remove_trivial(incomplete_[order[k]].param);
+    incomplete_head_[b] = kNone;
+  }
+
+  // Removes the parameters that became aliases, with their arguments on every incoming edge.
+  void drop_alias_params() {
+    for (BlockId b = 0; b < f_.blocks.size(); ++b) {
+      std::span<ValueId> ps = f_.params_of(b);
+      bool any = false;
+      for (ValueId p : ps) any |= f_.values[p].kind == ValueKind::Alias;
+      if (!any) continue;
+      std::vector<uint8_t> keep(ps.size());
+      for (size_t i = 0; i < ps.size(); ++i) keep[i] = f_.values[ps[i]].kind != ValueKind::Alias;
+      for (uint32_t e = pred_head_[b]; e != kNone; e = pred_next_[e])
+        f_.filter(f_.edges[e].args, [&](uint32_t i) { return keep[i] != 0; });
+      f_.filter(f_.blocks[b].params, [&](uint32_t i) { return keep[i] != 0; });
+      std::span<ValueId> kept = f_.params_of(b);
+      for (uint32_t i = 0; i < kept.size(); ++i) f_.values[kept[i]].index = i;
+    }
+  }
+
+ private:
+  struct Pending {
+    BlockId block;
+    ValueId param;
+    uint32_t edge;  // next predecessor edge to read from, kNone when done
+  };
+  struct Incomplete {
+    uint32_t var;
+    ValueId param;
+    uint32_t next;
+  };
+
+  static uint64_t key(BlockId b, uint32_t var) { return (uint64_t(b) << 32) | var; }
+  BlockId source(uint32_t edge) const { return f_.insts[f_.edges[edge].inst].block; }
+
+  ValueId lookup(uint32_t var, BlockId b) {
+    if (b == cur_) return cur_stamp_[var] == b ? f_.resolve(cur_val_[var]) : kNone;
+    auto it = defs_.find(key(b, var));
+    return it == defs_.end() ? kNone : f_.resolve(it->second);
+  }
+
+  // Finds var's value at the end of b, walking single-predecessor chains; creates a parameter
+  // where the value is not known yet (pushing its operand reads onto work_).
+  ValueId start_read(uint32_t var, BlockId b) {
+    chain_.clear();
+    ValueId v = kNone;
+    for (;;) {
+      v = lookup(var, b);
+      if (v != kNone) break;
+      if (!sealed_[b]) {
+        v = f_.add_param(b, types_[var]);
+        incomplete_.push_back({var, v, incomplete_head_[b]});
+        incomplete_head_[b] = uint32_t(incomplete_.size() - 1);
+        write(var, b, v);
+        break;
+      }
+      uint32_t e = pred_head_[b];
+      if (e == kNone) {  // the entry: a declared local starts at zero
+        v = zero_at_entry(types_[var]);
+        write(var, b, v);
+        break;
+      }
+      if (pred_next_[e] == kNone) {  // one predecessor: no merge here
+        chain_.push_back(b);
+        b = source(e);
+        continue;
+      }
+      v = f_.add_param(b, types_[var]);
+      write(var, b, v);
+      work_.push_back({b, v, e});
+      break;
+    }
+    for (BlockId c : chain_) write(var, c, v);
+    return v;
+  }
+
+  ValueId zero_at_entry(Type t) {
+    InstId i = f_.create1(t == Type::FuncRef || t == Type::ExternRef ? Opcode::RefNull : Opcode::Const, t, {});
+    if (t == Type::V128) {
+      f_.insts[i].imm = f_.v128_consts.size();
+      f_.v128_consts.push_back(V128Bytes{});
+    }
+    BlockId entry = f_.entry;
+    if (f_.blocks[entry].first == kNone) f_.append(entry, i);
+    else f_.insert_before(f_.blocks[entry].first, i);
+    return f_.insts[i].result;
+  }
+
+  void try_remove_trivial(ValueId p) {
+    if (f_.values[p].kind != ValueKind::Param) return;
+    BlockId b = f_.values[p].def;
+    uint32_t k = f_.values[p].index;
+    ValueId same = kNone;
+    for (uint32_t e = pred_head_[b]; e != kNone; e = pred_next_[e]) {
+      ValueId v = f_.resolve(f_.list(f_.edges[e].args)[k]);
+      if (v == p || v == same) continue;
+      if (same != kNone) return;  // merges two values: not trivial
+      same = v;
+    }
+    if (same != kNone) f_.make_alias(p, same);
+  }
+
+  Function& f_;
+  std::vector<Type> types_;
+  std::vector<uint8_t> sealed_;
+  std::vector<uint32_t> pred_head_;  // per block: first predecessor edge
+  std::vector<uint32_t> pred_next_;  // per edge: next predecessor edge of the same block
+  std::vector<uint32_t> incomplete_head_;
+  std::vector<Incomplete> incomplete_;
+  std::unordered_map<uint64_t, ValueId> defs_;  // (block, var) -> value at the block's end
+  std::vector<ValueId> cur_val_;                // definitions in the current block
+  std::vector<BlockId> cur_stamp_;
+  std::vector<uint32_t> written_;
+  BlockId cur_ = kNone;
+  std::vector<Pending> work_;
+  std::vector<BlockId> chain_;
+};
+
+}  // namespace wasm::detail::jit::opt
+// ---- end include/wasm/detail/jit/opt/ssa_vars.hpp ----
+
+namespace wasm::detail::jit::opt {
+
+struct BuildResult {
+  Function func;
+  bool ok = false;
+  std::string unsupported;  // why not, when !ok
+  uint32_t offset = 0;      // module offset of the operator that stopped the build
+};
+
+class FunctionBuilder {
+ public:
+  FunctionBuilder(const ModuleInfo& m, const Features& features) : m_(m), features_(features) {}
+
+  BuildResult build(uint32_t func_index) {
+    BuildResult out;
+    Function& f = out.func;
+    f = Function{};
+    f.func_index = func_index;
+    f_ = &f;
+    SsaVars vars(f);
+    vars_ = &vars;
+    frames_.clear();
+    stack_.clear();
+    dead_depth_ = 0;
+    ok_ = true;
+    reason_.clear();
+    at_ = 0;
+
+    const FuncType& sig = m_.func_type(func_index);
+    for (ValType t : sig.params) f.params.push_back(type_of(t));
+    for (ValType t : sig.results) f.results.push_back(type_of(t));
+    const FunctionBody& body = m_.bodies[func_index - m_.num_imported_funcs];
+    std::vector<Type> locals = f.params;
+    for (const LocalGroup& g : body.locals) locals.insert(locals.end(), g.count, type_of(g.type));
+    // exnref has no IR type yet: such functions stay on the baseline.
+    for (Type t : locals)
+      if (t == Type::Void) fail("exnref locals or parameters");
+    for (Type t : f.results)
+      if (t == Type::Void) fail("exnref results");
+    vars.set_var_types(std::move(locals));
+
+    f.entry = vars.new_block(true);
+    vars.enter(f.entry);
+    for (uint32_t i = 0; i < f.params.size(); ++i) vars.write(i, f.entry, f.add_param(f.entry, f.params[i]));
+    membase_.assign(m_.memories.size(), kNone);
+
+    Frame fn;
+    fn.kind = Frame::Func;
+    fn.results = &sig.results;
+    frames_.push_back(fn);
+
+    Reader r(m_.body_code(body), body.code_offset);
+    InstructionReader reader(r, features_);
+    Instruction in;
+    while (ok_ && !frames_.empty()) {
+      if (!reader.next(in)) {
+        fail("malformed body");
+        break;
+      }
+      at_ = in.offset;
+      translate(in);
+    }
+    if (ok_ && !frames_.empty()) fail("body ends inside a block");
+    vars.leave();
+    if (ok_) {
+      vars.drop_alias_params();
+      resolve_all(f);
+      for (BlockId b = 0; b < f.blocks.size(); ++b)
+        if (f.terminator(b) == kNone) f.blocks[b].removed = true;  // never reached
+    }
+    out.ok = ok_;
+    out.unsupported = reason_;
+    out.offset = at_;
+    return out;
+  }
+
+ private:
+  struct Frame {
+    enum Kind : uint8_t { Func, Block, Loop, If } kind = Block;
+    const std::vector<ValType>* params = nullptr;   // null: none
+    const std::vector<ValType>* results = nullptr;  // null: none (or `single`)
+    ValType single = ValType::I32;
+    bool has_single = false;
+    BlockId label = kNone;  // where a branch to this frame goes (created lazily for Block, Func)
+    BlockId else_block = kNone;  // If before its else
+    size_t height = 0;           // operand stack height below the frame's parameters
+    std::vector<ValueId> if_params;
+  };
+
+  static std::span<const ValType> params_of(const Frame& fr) {
+    return fr.params ? std::span<const ValType>(*fr.params) : std::span<const ValType>();
+  }
+  static std::span<const ValType> results_of(const Frame& fr) {
+    if (fr.has_single) return std::span<const ValType>(&fr.single, 1);
+    return fr.results ? std::span<const ValType>(*fr.results) : std::span<const ValType>();
+  }
+  // Values a branch to fr passes: a loop's parameters, otherwise the results.
+  static std::span<const ValType> label_types(const Frame& fr) {
+    return fr.kind == Frame::Loop ? params_of(fr) : results_of(fr);
+  }
+
+  void fail(std::string why) {
+    if (!ok_) return;
+    ok_ = false;
+    reason_ = std::move(why);
+  }
+
+  Frame frame_for(const BlockType& bt) {
+    Frame fr;
+    if (bt.kind == BlockType::Kind::Value) {
+      fr.single = bt.value;
+      fr.has_single = true;
+    } else if (bt.kind == BlockType::Kind::TypeIndex) {
+      fr.params = &m_.types[bt.type_index].params;
+      fr.results = &m_.types[bt.type_index].results;
+    }
+    return fr;
+  }
+
+  // --- emission helpers --------------------------------------------------------------------
+  BlockId cur() const { return vars_->current(); }
+  bool reachable() const { return cur() != kNone; }
+
+  ValueId pop() {
+    ValueId v = stack_.back();
+    stack_.pop_back();
+    return v;
+  }
+  std::span<const ValueId> top(size_t n) const { return {stack_.data() + stack_.size() - n, n}; }
+
+  InstId emit(InstId i) {
+    f_->append(cur(), i);
+    return i;
+  }
+  ValueId emit1(Opcode opc, Type t, std::span<const ValueId> args) {
+    return f_->insts[emit(f_->create1(opc, t, args))].result;
+  }
+
+  BlockId new_block(std::span<const ValType> param_types, bool sealed) {
+    BlockId b = vars_->new_block(sealed);
+    for (ValType t : param_types) f_->add_param(b, type_of(t));
+    return b;
+  }
+  void add_edge(InstId term, BlockId target, std::span<const ValueId> args) {
+    std::vector<ValueId> copy(args.begin(), args.end());  // args may point into stack_
+    vars_->add_pred_edge(f_->add_edge(term, target, copy));
+  }
+  // Ends the current block with terminator t (its edges added by the caller after).
+  InstId terminate(Opcode opc, std::span<const ValueId> args) {
+    InstId t = f_->create1(opc, Type::Void, args);
+    emit(t);
+    return t;
+  }
+  void jump(BlockId target, std::span<const ValueId> args) {
+    InstId t = terminate(Opcode::Jump, {});
+    add_edge(t, target, args);
+    vars_->leave();
+  }
+  void start(BlockId b) {
+    vars_->enter(b);
+    std::fill(membase_.begin(), membase_.end(), kNone);
+  }
+  // After an unconditional transfer: the rest of the construct is unreachable.
+  void set_unreachable() {
+    vars_->leave();
+    stack_.resize(frames_.back().height);
+  }
+
+  BlockId label_of(size_t depth) {
+    Frame& fr = frames_[frames_.size() - 1 - depth];
+    if (fr.label == kNone) {
+      if (fr.kind == Frame::Func) {  // a branch to the function returns
+        fr.label = new_block(results_of(fr), true);
+        std::vector<ValueId> ps(f_->params_of(fr.label).begin(), f_->params_of(fr.label).end());
+        f_->append(fr.label, f_->create1(Opcode::Return, Type::Void, ps));
+      } else {
+        fr.label = new_block(label_types(fr), false);
+      }
+    }
+    return fr.label;
+  }
+  size_t label_arity(size_t depth) const { return label_types(frames_[frames_.size() - 1 - depth]).size(); }
+
+  ValueId membase(uint32_t mem) {
+    if (membase_[mem] == kNone) {
+      InstId i = f_->create1(Opcode::MemBase, Type::I64, {});
+      f_->insts[i].imm2 = mem;
+      membase_[mem] = f_->insts[emit(i)].result;
+    }
+    return membase_[mem];
+  }
+  void clobber_memory_state() { std::fill(membase_.begin(), membase_.end(), kNone); }
+
+  // --- the translation ---------------------------------------------------------------------
+  void translate(const Instruction& in) {
+    if (!reachable()) {
+      skip_dead(in);
+      return;
+    }
+    if (touches_table64(in)) return fail("64-bit table");
+    const OpInfo& info = in.info();
+    if (in.type == ValType::ExnRef || in.block.value == ValType::ExnRef) return fail("exnref");
+    // Atomics need their own lowering (lock prefixes, alignment traps, wait/notify calls).
+    if (info.prefix == 0xFE) return fail(std::string("atomic operator ") + info.text);
+    switch (in.op) {
+      case Op::Nop: return;
+      case Op::Block: {
+        Frame fr = frame_for(in.block);
+        fr.kind = Frame::Block;
+        fr.height = stack_.size() - params_of(fr).size();
+        frames_.push_back(fr);
+        return;
+      }
+      case Op::Loop: {
+        Frame fr = frame_for(in.block);
+        fr.kind = Frame::Loop;
+        size_t n = params_of(fr).size();
+        fr.height = stack_.size() - n;
+        fr.label = new_block(params_of(fr), false);
+        jump(fr.label, top(n));
+        stack_.resize(fr.height);
+        start(fr.label);
+        for (ValueId p : f_->params_of(fr.label)) stack_.push_back(p);
+        frames_.push_back(fr);
+        return;
+      }
+      case Op::If: {
+        ValueId cond = pop();
+        Frame fr = frame_for(in.block);
+        fr.kind = Frame::If;
+        size_t n = params_of(fr).size();
+        fr.height = stack_.size() - n;
+        fr.if_params.assign(top(n).begin(), top(n).end());
+        BlockId then_b = new_block({}, true);
+        fr.else_block = new_block({}, true);
+        InstId t = terminate(Opcode::Brif, std::span<const ValueId>(&cond, 1));
+        add_edge(t, then_b, {});
+        add_edge(t, fr.else_block, {});
+        frames_.push_back(fr);
+        start(then_b);
+        return;
+      }
+      case Op::Else: return do_else();
+      case Op::End: return do_end();
+      case Op::Br: {
+        size_t n = label_arity(in.index);
+        BlockId target = label_of(in.index);
+        jump(target, top(n));
+        return set_unreachable();
+      }
+      case Op::BrIf: {
+        ValueId cond = pop();
+        size_t n = label_arity(in.index);
+        BlockId target = label_of(in.index);
+        BlockId cont = new_block({}, true);
+        InstId t = terminate(Opcode::Brif, std::span<const ValueId>(&cond, 1));
+        add_edge(t, target, top(n));
+        add_edge(t, cont, {});
+        vars_->leave();
+        start(cont);
+        return;
+      }
+      case Op::BrTable: {
+        ValueId index = pop();
+        size_t n = label_arity(in.index);
+        std::vector<uint32_t> depths(in.targets->begin(), in.targets->end());
+        depths.push_back(in.index);
+        std::vector<BlockId> targets;
+        for (uint32_t d : depths) targets.push_back(label_of(d));
+        InstId t = terminate(Opcode::BrTable, std::span<const ValueId>(&index, 1));
+        for (BlockId b : targets) add_edge(t, b, top(n));
+        vars_->leave();
+        return set_unreachable();
+      }
+      case Op::Return: {
+        terminate(Opcode::Return, top(f_->results.size()));
+        return set_unreachable();
+      }
+      case Op::Unreachable: {
+        InstId t = terminate(Opcode::Trap, {});
+        f_->insts[t].imm = uint64_t(TrapCode::UnreachableCodeReached);
+        return set_unreachable();
+      }
+      case Op::Drop: pop(); return;
+      case Op::Select:
+      case Op::SelectT: {
+        ValueId c = pop(), b = pop(), a = pop();
+        ValueId args[3] = {a, b, c};
+        stack_.push_back(emit1(Opcode::Select, f_->type(a), args));
+        return;
+      }
+      case Op::LocalGet: stack_.push_back(vars_->read(in.index, cur())); return;
+      case Op::LocalSet: vars_->write(in.index, cur(), pop()); return;
+      case Op::LocalTee: vars_->write(in.index, cur(), stack_.back()); return;
+      case Op::GlobalGet: {
+        const GlobalType& g = m_.globals[in.index];
+        InstId i = f_->create1(Opcode::GlobalGet, type_of(g.type), {});
+        f_->insts[i].imm = in.index;
+        if (!g.mutable_) f_->insts[i].flags |= InstFlag::Immutable;
+        stack_.push_back(f_->insts[emit(i)].result);
+        return;
+      }
+      case Op::GlobalSet: {
+        ValueId v = pop();
+        InstId i = emit(f_->create1(Opcode::GlobalSet, Type::Void, std::span<const ValueId>(&v, 1)));
+        f_->insts[i].imm = in.index;
+        return;
+      }
+      case Op::I32Const:
+      case Op::I64Const:
+      case Op::F32Const:
+      case Op::F64Const: {
+        InstId i = emit(f_->create1(Opcode::Const, type_of(info.result), {}));
+        f_->insts[i].imm = in.op == Op::I32Const ? uint64_t(uint32_t(in.bits)) : in.bits;
+        stack_.push_back(f_->insts[i].result);
+        return;
+      }
+      case Op::V128Const: {
+        InstId i = emit(f_->create1(Opcode::Const, Type::V128, {}));
+        f_->insts[i].imm = f_->v128_consts.size();
+        f_->v128_consts.push_back(in.v128);
+        stack_.push_back(f_->insts[i].result);
+        return;
+      }
+      case Op::RefNull: {
+        stack_.push_back(emit1(Opcode::RefNull, type_of(in.type), {}));
+        return;
+      }
+      case Op::RefIsNull: {
+        ValueId v = pop();
+        stack_.push_back(emit1(Opcode::RefIsNull, Type::I32, std::span<const ValueId>(&v, 1)));
+        return;
+      }
+      case Op::RefFunc: {
+        InstId i = emit(f_->create1(Opcode::RefFunc, Type::FuncRef, {}));
+        f_->insts[i].imm = in.index;
+        stack_.push_back(f_->insts[i].result);
+        return;
+      }
+      case Op::Call:
+      case Op::ReturnCall: return do_call(in);
+      case Op::CallIndirect:
+      case Op::ReturnCallIndirect: return do_call_indirect(in);
+      default: break;
+    }
+    if (info.imm == Imm::MemArg || info.imm == Imm::MemArgLane) return do_memory(in);
+    if (is_runtime_op(in.op)) return do_runtime(in);
+    if (info.special()) return fail(std::string("unsupported operator ") + info.text);
+    // A pure numeric or SIMD operator.
+    unsigned n = info.param_count();
+    ValueId args[3];
+    for (unsigned k = n; k-- > 0;) args[k] = pop();
+    InstId i = f_->create1(Opcode::Wasm, type_of(info.result), std::span<const ValueId>(args, n));
+    Inst& inst = f_->insts[i];
+    inst.op = in.op;
+    if (info.imm == Imm::Lane) inst.lane = in.lane;
+    if (info.imm == Imm::Shuffle) {
+      inst.imm = f_->v128_consts.size();
+      f_->v128_consts.push_back(in.v128);
+    }
+    emit(i);
+    if (info.result != Slot::None) stack_.push_back(f_->insts[i].result);
+  }
+
+  // The back end's table code (bounds checks, table.size) assumes i32 indices: a function that
+  // uses a table64 table stays on the baseline.
+  bool touches_table64(const Instruction& in) const {
+    auto is64 = [&](uint32_t t) { return t < m_.tables.size() && m_.tables[t].is64; };
+    switch (in.op) {
+      case Op::TableGet: case Op::TableSet: case Op::TableGrow: case Op::TableSize:
+      case Op::TableFill: return is64(in.index);
+      case Op::TableCopy: return is64(in.index) || is64(in.index2);
+      case Op::TableInit: case Op::CallIndirect: case Op::ReturnCallIndirect: return is64(in.index2);
+      default: return false;
+    }
+  }
+
+  static bool is_runtime_op(Op op) {
+    switch (op) {
+      case Op::MemorySize: case Op::MemoryGrow: case Op::MemoryInit: case Op::DataDrop:
+      case Op::MemoryCopy: case Op::MemoryFill: case Op::TableInit: case Op::ElemDrop:
+      case Op::TableCopy: case Op::TableGrow: case Op::TableSize: case Op::TableFill:
+      case Op::TableGet: case Op::TableSet:
+        return true;
+      default: return false;
+    }
+  }
+
+  void skip_dead(const Instruction& in) {
+    switch (in.op) {
+      case Op::Block:
+      case Op::Loop:
+      case Op::If: ++dead_depth_; return;
+      case Op::Else:
+        if (dead_depth_ == 0) do_else();
+        return;
+      case Op::End:
+        if (dead_depth_ == 0) do_end();
+        else --dead_depth_;
+        return;
+      default: return;
+    }
+  }
+
+  void do_else() {
+    Frame& fr = frames_.back();
+    if (reachable()) {
+      size_t n = results_of(fr).size();
+      BlockId end = label_of(0);
+      jump(end, top(n));
+    }
+    stack_.resize(fr.height);
+    stack_.insert(stack_.end(), fr.if_params.begin(), fr.if_params.end());
+    BlockId else_b = fr.else_block;
+    fr.else_block = kNone;
+    start(else_b);
+  }
+
+  void do_end() {
+    Frame& fr = frames_.back();
+    size_t n = results_of(fr).size();
+    if (fr.kind == Frame::Func) {
+      if (reachable()) terminate(Opcode::Return, top(n));
+      vars_->leave();
+      frames_.pop_back();
+      return;
+    }
+    if (fr.kind == Frame::If && fr.else_block != kNone) {
+      // No else: the false edge passes the if's parameters through as its results.
+      BlockId end = label_of(0);
+      if (reachable()) jump(end, top(n));
+      start(fr.else_block);
+      jump(end, fr.if_params);
+    }
+    if (fr.kind == Frame::Loop) {
+      vars_->seal(fr.label);
+      // The loop's end is not a branch target: the fallthrough simply continues.
+      size_t height = fr.height;
+      frames_.pop_back();
+      if (!reachable()) stack_.resize(height);
+      return;
+    }
+    BlockId end = fr.label;
+    if (end == kNone) {  // nothing branches to this block's end: continue where we are
+      size_t height = fr.height;
+      bool live = reachable();
+      frames_.pop_back();
+      if (!live) stack_.resize(height);
+      return;
+    }
+    if (reachable()) jump(end, top(n));
+    size_t height = fr.height;
+    frames_.pop_back();
+    stack_.resize(height);
+    vars_->seal(end);
+    if (vars_->has_preds(end)) {
+      start(end);
+      for (ValueId p : f_->params_of(end)) stack_.push_back(p);
+    }
+  }
+
+  void do_call(const Instruction& in) {
+    const FuncType& sig = m_.func_type(in.index);
+    bool import = in.index < m_.num_imported_funcs;
+    std::vector<ValueId> args(top(sig.params.size()).begin(), top(sig.params.size()).end());
+    stack_.resize(stack_.size() - args.size());
+    if (in.op == Op::ReturnCall) {
+      InstId t = terminate(import ? Opcode::ReturnCallImport : Opcode::ReturnCall, args);
+      f_->insts[t].imm = in.index;
+      return set_unreachable();
+    }
+    std::vector<Type> rts;
+    for (ValType t : sig.results) rts.push_back(type_of(t));
+    InstId i = emit(f_->create(import ? Opcode::CallImport : Opcode::Call, args, rts));
+    f_->insts[i].imm = in.index;
+    for (uint32_t r = 0; r < rts.size(); ++r) stack_.push_back(f_->insts[i].result + r);
+    clobber_memory_state();
+  }
+
+  void do_call_indirect(const Instruction& in) {
+    const FuncType& sig = m_.types[in.index];
+    ValueId callee = pop();
+    std::vector<ValueId> args(top(sig.params.size()).begin(), top(sig.params.size()).end());
+    stack_.resize(stack_.size() - args.size());
+    args.push_back(callee);
+    if (in.op == Op::ReturnCallIndirect) {
+      InstId t = terminate(Opcode::ReturnCallIndirect, args);
+      f_->insts[t].imm = in.index;
+      f_->insts[t].imm2 = in.index2;
+      return set_unreachable();
+    }
+    std::vector<Type> rts;
+    for (ValType t : sig.results) rts.push_back(type_of(t));
+    InstId i = emit(f_->create(Opcode::CallIndirect, args, rts));
+    f_->insts[i].imm = in.index;
+    f_->insts[i].imm2 = in.index2;
+    for (uint32_t r = 0; r < rts.size(); ++r) stack_.push_back(f_->insts[i].result + r);
+    clobber_memory_state();
+  }
+
+  void do_memory(const Instruction& in) {
+    const OpInfo& info = in.info();
+    bool store = info.result == Slot::None;
+    bool lane = info.imm == Imm::MemArgLane;
+    ValueId args[3];
+    args[0] = membase(in.mem.memory);
+    unsigned n = 1;
+    ValueId extra = (store || lane) ? pop() : kNone;  // the stored value or the vector
+    args[n++] = pop();                                // the address
+    if (extra != kNone) args[n++] = extra;
+    InstId i = f_->create1(store ? Opcode::Store : Opcode::Load, store ? Type::Void : type_of(info.result),
+                           std::span<const ValueId>(args, n));
+    Inst& inst = f_->insts[i];
+    inst.op = in.op;
+    inst.imm = in.mem.offset;
+    inst.imm2 = in.mem.memory;
+    inst.lane = in.lane;
+    emit(i);
+    if (!store) stack_.push_back(f_->insts[i].result);
+  }
+
+  void do_runtime(const Instruction& in) {
+    const OpInfo& info = in.info();
+    unsigned n = info.param_count();
+    Type result = type_of(info.result);
+    switch (in.op) {
+      case Op::TableGet: n = 1; result = type_of(m_.tables[in.index].element); break;
+      case Op::TableSet: n = 2; break;
+      case Op::TableGrow: n = 2; result = Type::I32; break;
+      case Op::TableFill: n = 3; break;
+      case Op::MemorySize:
+        if (m_.memories[in.index].is64) result = Type::I64;
+        break;
+      case Op::MemoryGrow:
+        if (m_.memories[in.index].is64) result = Type::I64;
+        break;
+      default: break;
+    }
+    std::vector<ValueId> args(top(n).begin(), top(n).end());
+    stack_.resize(stack_.size() - n);
+    InstId i = f_->create1(Opcode::Runtime, result, args);
+    f_->insts[i].op = in.op;
+    f_->insts[i].imm = in.index;
+    f_->insts[i].imm2 = in.index2;
+    emit(i);
+    if (result != Type::Void) stack_.push_back(f_->insts[i].result);
+    clobber_memory_state();
+  }
+
+  static void resolve_all(Function& f) {
+    for (InstId i = 0; i < f.insts.size(); ++i)
+      for (ValueId& a : f.args(i)) a = f.resolve(a);
+    for (Edge& e : f.edges)
+      for (ValueId& a : f.list(e.args)) a = f.resolve(a);
+  }
+
+  const ModuleInfo& m_;
+  const Features& features_;
+  Function* f_ = nullptr;
+  SsaVars* vars_ = nullptr;
+  std::vector<Frame> frames_;
+  std::vector<ValueId> stack_;
+  std::vector<ValueId> membase_;  // per memory: its base in the current block, if loaded
+  uint32_t dead_depth_ = 0;
+  bool ok_ = true;
+  std::string reason_;
+  uint32_t at_ = 0;
+};
+
+}  // namespace wasm::detail::jit::opt
+// ---- end include/wasm/detail/jit/opt/builder.hpp ----
+// ---- begin include/wasm/detail/jit/opt/isel.hpp ----
+// Instruction selection for the optimizing tier: optimized IR + Allocation (regalloc.hpp) to
+// x86-64 with xbyak, following the calling convention (abi.hpp) and frame layout
+// (frame_layout.hpp) of every tier. Numeric operators go through the baseline's register-level
+// emitter (emit_numeric.hpp) with the same trap stubs; loads and stores use the same guard-page
+// rule and explicit bounds checks as the baseline (compile_memory.hpp); builtins are reached
+// through the same table.
+//
+// Operands live where the allocator put them; a value in a frame slot or a constant is brought
+// into a temporary (rax/rdx/rcx, xmm13/xmm14) at its use. Edge arguments are parallel moves,
+// inline on a jump and out of line (a stub per edge) on conditional and table branches.
+// A compare whose only use is the branch right after it becomes cmp + jcc.
+#include <xbyak/xbyak.h>
+
+#include <cstring>
+#include <string>
+#include <vector>
+
+// ---- begin include/wasm/detail/jit/opt/parallel_move.hpp ----
+// Moves between Locations (regalloc.hpp) that happen "at once": the block-parameter copies of
+// an edge, a call's argument registers, the entry's incoming parameters. Sequentialised by
+// emitting any move whose destination no pending move still reads, and breaking a cycle by
+// copying one source to the frame's cycle temporary. r11 and xmm15 carry memory-to-memory and
+// constant copies; they are never a source or destination here.
+#include <xbyak/xbyak.h>
+
+#include <vector>
+
+// ---- begin include/wasm/detail/jit/opt/regalloc.hpp ----
+// Register allocation for the optimizing tier's back end: liveness over the CFG (block
+// parameters defined at their block's start, edge arguments used at the terminator), one
+// conservative live interval per value ([definition, last position where it is live], holes
+// filled) over the blocks in reverse post-order, then linear scan (Poletto and Sarkar).
+//
+// Every register is caller-saved between wasm functions (abi.hpp), so a value live across a
+// call or a builtin call gets a frame slot for its whole life; constants get no location
+// (the emitter materialises them where used). A value with no use gets none either.
+// rax, rcx, rdx, r11, xmm13-15 are never allocated: they are the emitter's temporaries (and the
+// fixed operands of division and shifts).
+#include <algorithm>
+#include <cstdint>
+#include <vector>
+
+// ---- begin include/wasm/detail/jit/opt/cfg.hpp ----
+// Control-flow analyses over a Function: predecessors, reverse post-order, the dominator tree
+// (Cooper, Harvey and Kennedy's iterative algorithm over RPO) and natural loops. All are
+// recomputed from scratch by the passes that need them; each is linear or near.
+#include <algorithm>
+#include <vector>
+
+
+namespace wasm::detail::jit::opt {
+
+// Calls f(edge index) for each outgoing edge of b.
+template <typename F>
+void for_each_succ_edge(const Function& f, BlockId b, F fn) {
+  InstId t = f.terminator(b);
+  if (t == kNone) return;
+  for (uint32_t e = 0; e < f.insts[t].edges_count; ++e) fn(f.insts[t].edges_begin + e);
+}
+
+struct Cfg {
+  // Predecessor edges of each block, as a compressed array: edges pred_edges[pred_begin[b] ..
+  // pred_begin[b+1]); the source block of an edge is f.insts[f.edges[e].inst].block.
+  std::vector<uint32_t> pred_begin;
+  std::vector<uint32_t> pred_edges;
+  std::vector<BlockId> rpo;          // reachable blocks in reverse post-order
+  std::vector<uint32_t> rpo_index;   // kNone for unreachable blocks
+
+  explicit Cfg(const Function& f) {
+    size_t n = f.blocks.size();
+    rpo_index.assign(n, kNone);
+    // Depth-first search from the entry with an explicit stack (no recursion on deep CFGs).
+    std::vector<uint8_t> state(n, 0);  // 0 new, 1 on stack, 2 done
+    std::vector<std::pair<BlockId, uint32_t>> stack;
+    std::vector<BlockId> post;
+    stack.push_back({f.entry, 0});
+    state[f.entry] = 1;
+    while (!stack.empty()) {
+      auto& [b, next] = stack.back();
+      InstId t = f.terminator(b);
+      uint32_t count = t == kNone ? 0 : f.insts[t].edges_count;
+      if (next < count) {
+        BlockId s = f.edges[f.insts[t].edges_begin + next++].block;
+        if (state[s] == 0) {
+          state[s] = 1;
+          stack.push_back({s, 0});
+        }
+      } else {
+        state[b] = 2;
+        post.push_back(b);
+        stack.pop_back();
+      }
+    }
+    rpo.assign(post.rbegin(), post.rend());
+    for (uint32_t i = 0; i < rpo.size(); ++i) rpo_index[rpo[i]] = i;
+
+    pred_begin.assign(n + 1, 0);
+    for (BlockId b : rpo) for_each_succ_edge(f, b, [&](uint32_t e) { pred_begin[f.edges[e].block + 1]++; });
+    for (size_t i = 0; i < n; ++i) pred_begin[i + 1] += pred_begin[i];
+    pred_edges.resize(pred_begin[n]);
+    std::vector<uint32_t> fill(pred_begin.begin(), pred_begin.end() - 1);
+    for (BlockId b : rpo) for_each_succ_edge(f, b, [&](uint32_t e) { pred_edges[fill[f.edges[e].block]++] = e; });
+  }
+
+  bool reachable(BlockId b) const { return rpo_index[b] != kNone; }
+  std::span<const uint32_t> preds(BlockId b) const {
+    return {pred_edges.data() + pred_begin[b], pred_begin[b + 1] - pred_begin[b]};
+  }
+};
+
+struct DomTree {
+  std::vector<BlockId> idom;  // kNone for the entry and unreachable blocks
+  std::vector<uint32_t> pre, post;  // DFS numbering of the tree, for O(1) dominance queries
+  std::vector<uint32_t> child_begin;
+  std::vector<BlockId> children;
+  std::vector<BlockId> preorder;  // blocks in dominator-tree preorder
+
+  DomTree(const Function& f, const Cfg& cfg) {
+    size_t n = f.blocks.size();
+    idom.assign(n, kNone);
+    if (cfg.rpo.empty()) return;
+    BlockId entry = cfg.rpo[0];
+    idom[entry] = entry;
+    auto intersect = [&](BlockId a, BlockId b) {
+      while (a != b) {
+        while (cfg.rpo_index[a] > cfg.rpo_index[b]) a = idom[a];
+        while (cfg.rpo_index[b] > cfg.rpo_index[a]) b = idom[b];
+      }
+      return a;
+    };
+    for (bool changed = true; changed;) {
+      changed = false;
+      for (size_t i = 1; i < cfg.rpo.size(); ++i) {
+        BlockId b = cfg.rpo[i];
+        BlockId d = kNone;
+        for (uint32_t e : cfg.preds(b)) {
+          BlockId p = f.insts[f.edges[e].inst].block;
+          if (idom[p] == kNone) continue;
+          d = d == kNone ? p : intersect(p, d);
+        }
+        if (d != idom[b]) {
+          idom[b] = d;
+          changed = true;
+        }
+      }
+    }
+    // Children lists (CSR) and DFS numbers.
+    child_begin.assign(n + 1, 0);
+    for (BlockId b : cfg.rpo) if (b != entry) child_begin[idom[b] + 1]++;
+    for (size_t i = 0; i < n; ++i) child_begin[i + 1] += child_begin[i];
+    children.resize(child_begin[n]);
+    std::vector<uint32_t> fill(child_begin.begin(), child_begin.end() - 1);
+    for (BlockId b : cfg.rpo) if (b != entry) children[fill[idom[b]]++] = b;
+    idom[entry] = kNone;
+    pre.assign(n, kNone);
+    post.assign(n, kNone);
+    uint32_t clock = 0;
+    std::vector<std::pair<BlockId, uint32_t>> stack{{entry, 0}};
+    pre[entry] = clock++;
+    preorder.push_back(entry);
+    while (!stack.empty()) {
+      auto& [b, next] = stack.back();
+      if (child_begin[b] + next < child_begin[b + 1]) {
+        BlockId c = children[child_begin[b] + next++];
+        pre[c] = clock++;
+        preorder.push_back(c);
+        stack.push_back({c, 0});
+      } else {
+        post[b] = clock++;
+        stack.pop_back();
+      }
+    }
+  }
+
+  // a dominates b (reflexive). Both must be reachable.
+  bool dominates(BlockId a, BlockId b) const { return pre[a] <= pre[b] && post[b] <= post[a]; }
+  std::span<const BlockId> children_of(BlockId b) const {
+    return {children.data() + child_begin[b], child_begin[b + 1] - child_begin[b]};
+  }
+};
+
+// Natural loops: a header dominates the source of a back edge into it. Loops are listed
+// innermost first (by increasing body size, so that a loop comes before any that contains it).
+struct LoopInfo {
+  struct Loop {
+    BlockId header = kNone;
+    std::vector<BlockId> blocks;  // the body, header included, in RPO
+    uint32_t parent = kNone;      // the innermost enclosing loop
+  };
+  std::vector<Loop> loops;
+  std::vector<uint32_t> innermost;  // per block: its innermost loop, or kNone
+
+  LoopInfo(const Function& f, const Cfg& cfg, const DomTree& dom) {
+    size_t n = f.blocks.size();
+    innermost.assign(n, kNone);
+    std::vector<uint32_t> mark(n, kNone);
+    std::vector<BlockId> work;
+    for (BlockId h : cfg.rpo) {
+      Loop loop;
+      loop.header = h;
+      for (uint32_t e : cfg.preds(h)) {
+        BlockId p = f.insts[f.edges[e].inst].block;
+        if (dom.dominates(h, p)) work.push_back(p);
+      }
+      if (work.empty()) continue;
+      uint32_t id = uint32_t(loops.size());
+      mark[h] = id;
+      std::vector<BlockId> body{h};
+      while (!work.empty()) {
+        BlockId b = work.back();
+        work.pop_back();
+        if (mark[b] == id) continue;
+        mark[b] = id;
+        body.push_back(b);
+        for (uint32_t e : cfg.preds(b)) {
+          BlockId p = f.insts[f.edges[e].inst].block;
+          if (mark[p] != id && dom.dominates(h, p)) work.push_back(p);
+        }
+      }
+      std::sort(body.begin(), body.end(), [&](BlockId a, BlockId b) { return cfg.rpo_index[a] < cfg.rpo_index[b]; });
+      loop.blocks = std::move(body);
+      loops.push_back(std::move(loop));
+    }
+    std::vector<uint32_t> order(loops.size());
+    for (uint32_t i = 0; i < order.size(); ++i) order[i] = i;
+    std::stable_sort(order.begin(), order.end(),
+                     [&](uint32_t a, uint32_t b) { return loops[a].blocks.size() < loops[b].blocks.size(); });
+    std::vector<Loop> sorted;
+    for (uint32_t i : order) sorted.push_back(std::move(loops[i]));
+    loops = std::move(sorted);
+    // Innermost loop per block: the first (smallest) loop that contains it. A block already
+    // claimed belongs to smaller loops, whose outermost so far gets this loop as its parent.
+    for (uint32_t l = 0; l < loops.size(); ++l)
+      for (BlockId b : loops[l].blocks) {
+        if (innermost[b] == kNone) {
+          innermost[b] = l;
+          continue;
+        }
+        uint32_t top = innermost[b];
+        while (loops[top].parent != kNone) top = loops[top].parent;
+        if (top != l) loops[top].parent = l;
+      }
+  }
+
+  bool contains(uint32_t loop, BlockId b) const {
+    for (uint32_t l = innermost[b]; l != kNone; l = loops[l].parent)
+      if (l == loop) return true;
+    return false;
+  }
+};
+
+}  // namespace wasm::detail::jit::opt
+// ---- end include/wasm/detail/jit/opt/cfg.hpp ----
+
+namespace wasm::detail::jit::opt {
+
+struct Location {
+  enum class Kind : uint8_t { None, Gpr, Xmm, Frame, Const };
+  Kind kind = Kind::None;
+  uint8_t reg = 0;     // Gpr, Xmm: register number
+  int32_t disp = 0;    // Frame: [rbp + disp], 8 bytes
+  uint64_t imm = 0;    // Const: the bits
+
+  static Location gpr(uint8_t r) { return {Kind::Gpr, r, 0, 0}; }
+  static Location xmm(uint8_t r) { return {Kind::Xmm, r, 0, 0}; }
+  static Location frame(int32_t d) { return {Kind::Frame, 0, d, 0}; }
+  static Location constant(uint64_t bits) { return {Kind::Const, 0, 0, bits}; }
+  bool is_reg() const { return kind == Kind::Gpr || kind == Kind::Xmm; }
+  bool operator==(const Location& o) const {
+    if (kind != o.kind) return false;
+    switch (kind) {
+      case Kind::Gpr:
+      case Kind::Xmm: return reg == o.reg;
+      case Kind::Frame: return disp == o.disp;
+      case Kind::Const: return imm == o.imm;
+      default: return true;
+    }
+  }
+};
+
+constexpr bool is_xmm_type(Type t) { return t == Type::F32 || t == Type::F64 || t == Type::V128; }
+
+// Frame below the saved registers (frame_layout.hpp): [rbp-24] results pointer, [rbp-32]
+// call_indirect target, then 8-byte slots; slot 0 is the parallel-move cycle temporary.
+namespace regalloc_layout {
+inline constexpr int32_t kFirstSlot = -40;
+constexpr int32_t slot_disp(uint32_t i) { return kFirstSlot - 8 * int32_t(i); }
+inline constexpr uint32_t kCycleTempSlot = 0;
+}  // namespace regalloc_layout
+
+inline constexpr uint8_t kOptGprs[] = {3 /*rbx*/, 6 /*rsi*/, 7 /*rdi*/, 8, 9, 10, 12, 13};
+inline constexpr uint8_t kOptXmms[] = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12};
+
+struct Allocation {
+  std::vector<BlockId> order;        // emission order (reverse post-order)
+  std::vector<Location> loc;         // per value
+  std::vector<uint32_t> uses;        // per value: number of uses (operands and edge arguments)
+  uint32_t num_slots = 1;            // slot 0 is the cycle temporary
+  uint32_t spilled = 0;              // values in slots
+};
+
+// Whether an instruction clobbers every allocatable register.
+inline bool clobbers_registers(Opcode o) {
+  switch (o) {
+    case Opcode::Call:
+    case Opcode::CallImport:
+    case Opcode::CallIndirect:
+    case Opcode::Runtime: return true;
+    default: return false;
+  }
+}
+
+// Constants the emitter materialises; memory 0's base is pinned in r15 and needs no location.
+inline bool needs_no_location(const Function& f, ValueId v) {
+  const ValueData& d = f.values[v];
+  if (d.kind != ValueKind::Result) return false;
+  const Inst& in = f.insts[d.def];
+  return in.opc == Opcode::Const || in.opc == Opcode::RefNull ||
+         (in.opc == Opcode::MemBase && in.imm2 == 0);
+}
+
+// Returns false if the liveness sets would be too large (the function is then declined).
+inline bool liveness_fits(const Function& f) {
+  uint64_t words = (uint64_t(f.values.size()) + 63) / 64 * uint64_t(f.blocks.size());
+  return words <= (uint64_t(1) << 21);
+}
+
+inline Allocation allocate_registers(const Function& f, const Cfg& cfg) {
+  Allocation out;
+  out.order = cfg.rpo;
+  const size_t nv = f.values.size(), nb = f.blocks.size();
+  const size_t words = (nv + 63) / 64;
+  out.loc.assign(nv, Location{});
+  out.uses.assign(nv, 0);
+
+  // Positions: a block's start (its parameters), then one per instruction.
+  std::vector<uint32_t> start(nb, 0), end(nb, 0), inst_pos(f.insts.size(), 0);
+  std::vector<uint32_t> call_positions;
+  uint32_t pos = 0;
+  for (BlockId b : out.order) {
+    start[b] = pos++;
+    for (InstId i = f.blocks[b].first; i != kNone; i = f.insts[i].next) {
+      inst_pos[i] = pos;
+      if (clobbers_registers(f.insts[i].opc)) call_positions.push_back(pos);
+      ++pos;
+    }
+    end[b] = pos - 1;
+  }
+
+  // Upward-exposed uses and definitions per block, then live-out by iteration to a fixpoint.
+  std::vector<uint64_t> gen(nb * words, 0), kill(nb * words, 0), live_in(nb * words, 0),
+      live_out(nb * words, 0);
+  auto set = [&](std::vector<uint64_t>& s, BlockId b, ValueId v) { s[b * words + v / 64] |= uint64_t(1) << (v % 64); };
+  auto has = [&](const std::vector<uint64_t>& s, BlockId b, ValueId v) {
+    return (s[b * words + v / 64] >> (v % 64)) & 1;
+  };
+  std::vector<uint32_t> def_pos(nv, 0), last_use(nv, 0);
+  for (BlockId b : out.order) {
+    for (ValueId p : f.params_of(b)) {
+      set(kill, b, p);
+      def_pos[p] = start[b];
+    }
+    for (InstId i = f.blocks[b].first; i != kNone; i = f.insts[i].next) {
+      const Inst& in = f.insts[i];
+      auto use = [&](ValueId v) {
+        out.uses[v]++;
+        last_use[v] = std::max(last_use[v], inst_pos[i]);
+        if (!has(kill, b, v)) set(gen, b, v);
+      };
+      for (ValueId a : f.args(i)) use(a);
+      for (const Edge& e : f.edges_of(i))
+        for (ValueId a : f.list(e.args)) use(a);
+      for (uint32_t r = 0; r < in.nresults; ++r) {
+        set(kill, b, in.result + r);
+        def_pos[in.result + r] = inst_pos[i];
+      }
+    }
+  }
+  for (bool changed = true; changed;) {
+    changed = false;
+    for (size_t k = out.order.size(); k-- > 0;) {
+      BlockId b = out.order[k];
+      uint64_t* lo = &live_out[b * words];
+      InstId t = f.terminator(b);
+      if (t != kNone) {
+        for (const Edge& e : f.edges_of(t)) {
+          const uint64_t* si = &live_in[e.block * words];
+          std::vector<uint64_t> in_minus(si, si + words);
+          for (ValueId p : f.params_of(e.block)) in_minus[p / 64] &= ~(uint64_t(1) << (p % 64));
+          for (size_t w = 0; w < words; ++w) lo[w] |= in_minus[w];
+        }
+      }
+      uint64_t* li = &live_in[b * words];
+      for (size_t w = 0; w < words; ++w) {
+        uint64_t nw = gen[b * words + w] | (lo[w] & ~kill[b * words + w]);
+        if (nw != li[w]) {
+          li[w] = nw;
+          changed = true;
+        }
+      }
+    }
+  }
+
+  // Intervals.
+  std::vector<uint32_t> iv_end(nv, 0);
+  std::vector<uint8_t> defined(nv, 0);
+  for (BlockId b : out.order) {
+    for (ValueId p : f.params_of(b)) defined[p] = 1;
+    for (InstId i = f.blocks[b].first; i != kNone; i = f.insts[i].next)
+      for (uint32_t r = 0; r < f.insts[i].nresults; ++r) defined[f.insts[i].result + r] = 1;
+  }
+  for (ValueId v = 0; v < nv; ++v) iv_end[v] = std::max(def_pos[v], last_use[v]);
+  for (BlockId b : out.order) {
+    const uint64_t* lo = &live_out[b * words];
+    for (size_t w = 0; w < words; ++w)
+      for (uint64_t bits = lo[w]; bits; bits &= bits - 1) {
+        ValueId v = ValueId(w * 64 + unsigned(__builtin_ctzll(bits)));
+        iv_end[v] = std::max(iv_end[v], end[b]);
+      }
+  }
+
+  auto crosses_call = [&](ValueId v) {
+    auto it = std::upper_bound(call_positions.begin(), call_positions.end(), def_pos[v]);
+    return it != call_positions.end() && *it < iv_end[v];
+  };
+
+  std::vector<ValueId> todo;
+  for (ValueId v = 0; v < nv; ++v) {
+    if (!defined[v] || f.values[v].kind == ValueKind::Alias) continue;
+    if (needs_no_location(f, v)) {
+      const Inst& in = f.insts[f.values[v].def];
+      if (in.opc == Opcode::Const) out.loc[v] = Location::constant(in.imm);
+      if (in.opc == Opcode::RefNull) out.loc[v] = Location::constant(0);
+      continue;
+    }
+    if (out.uses[v] == 0) continue;  // no location: written to a temporary and dropped
+    if (f.type(v) == Type::Void) continue;
+    if (crosses_call(v)) {
+      out.loc[v] = Location::frame(regalloc_layout::slot_disp(out.num_slots++));
+      out.spilled++;
+      continue;
+    }
+    todo.push_back(v);
+  }
+  std::stable_sort(todo.begin(), todo.end(), [&](ValueId a, ValueId b) { return def_pos[a] < def_pos[b]; });
+
+  // Hints: an edge argument and the parameter it feeds want the same register (the move then
+  // disappears), in whichever order the two are allocated.
+  std::vector<std::vector<ValueId>> related(nv);
+  for (BlockId b : out.order) {
+    InstId t = f.terminator(b);
+    if (t == kNone) continue;
+    for (const Edge& e : f.edges_of(t)) {
+      auto args = f.list(e.args);
+      auto params = f.params_of(e.block);
+      for (size_t k = 0; k < args.size() && k < params.size(); ++k) {
+        related[args[k]].push_back(params[k]);
+        related[params[k]].push_back(args[k]);
+      }
+    }
+  }
+
+  // Linear scan, one pass for both classes.
+  struct Active {
+    ValueId v;
+    uint32_t end;
+  };
+  std::vector<Active> active;
+  uint32_t free_gpr = 0, free_xmm = 0;  // bit i: kOptGprs[i] / kOptXmms[i] free
+  for (size_t i = 0; i < std::size(kOptGprs); ++i) free_gpr |= 1u << i;
+  for (size_t i = 0; i < std::size(kOptXmms); ++i) free_xmm |= 1u << i;
+  auto index_of = [](const uint8_t* regs, size_t n, uint8_t r) {
+    for (size_t i = 0; i < n; ++i)
+      if (regs[i] == r) return i;
+    return n;
+  };
+  auto release = [&](ValueId v) {
+    const Location& l = out.loc[v];
+    if (l.kind == Location::Kind::Gpr) free_gpr |= 1u << index_of(kOptGprs, std::size(kOptGprs), l.reg);
+    if (l.kind == Location::Kind::Xmm) free_xmm |= 1u << index_of(kOptXmms, std::size(kOptXmms), l.reg);
+  };
+  auto spill = [&](ValueId v) {
+    out.loc[v] = Location::frame(regalloc_layout::slot_disp(out.num_slots++));
+    out.spilled++;
+  };
+  for (ValueId v : todo) {
+    uint32_t at = def_pos[v];
+    // Expire intervals that ended at or before this definition (an operand's register may
+    // hold the result of the instruction that last uses it).
+    active.erase(std::remove_if(active.begin(), active.end(),
+                                [&](const Active& a) {
+                                  if (a.end > at) return false;
+                                  release(a.v);
+                                  return true;
+                                }),
+                 active.end());
+    bool x = is_xmm_type(f.type(v));
+    uint32_t& free = x ? free_xmm : free_gpr;
+    const uint8_t* regs = x ? kOptXmms : kOptGprs;
+    if (free) {
+      unsigned k = unsigned(__builtin_ctz(free));
+      for (ValueId r : related[v]) {
+        const Location& l = out.loc[r];
+        if (l.kind != (x ? Location::Kind::Xmm : Location::Kind::Gpr)) continue;
+        size_t want = index_of(regs, x ? std::size(kOptXmms) : std::size(kOptGprs), l.reg);
+        if ((free >> want) & 1) {
+          k = unsigned(want);
+          break;
+        }
+      }
+      free &= ~(1u << k);
+      out.loc[v] = x ? Location::xmm(regs[k]) : Location::gpr(regs[k]);
+      active.push_back({v, iv_end[v]});
+      continue;
+    }
+    // No register: spill whichever of this class ends last.
+    size_t victim = active.size();
+    for (size_t k = 0; k < active.size(); ++k) {
+      if (is_xmm_type(f.type(active[k].v)) != x) continue;
+      if (victim == active.size() || active[k].end > active[victim].end) victim = k;
+    }
+    if (victim != active.size() && active[victim].end > iv_end[v]) {
+      out.loc[v] = out.loc[active[victim].v];
+      spill(active[victim].v);
+      active[victim] = {v, iv_end[v]};
+    } else {
+      spill(v);
+    }
+  }
+  return out;
+}
+
+}  // namespace wasm::detail::jit::opt
+// ---- end include/wasm/detail/jit/opt/regalloc.hpp ----
+
+namespace wasm::detail::jit::opt {
+
+struct Move {
+  Location dst, src;
+  Type type = Type::I64;
+};
+
+// dst <- src for one value of type t (i32 loads from memory zero-extend: incoming stack
+// arguments may carry garbage above their 32 bits).
+inline void emit_move(Xbyak::CodeGenerator& a, const Location& dst, const Location& src, Type t) {
+  using K = Location::Kind;
+  if (dst.kind == K::None || dst == src) return;
+  const bool x = is_xmm_type(t);
+  auto mem = [&](const Location& l) { return a.qword[a.rbp + l.disp]; };
+  switch (src.kind) {
+    case K::Gpr:
+      if (dst.kind == K::Gpr) a.mov(Xbyak::Reg64(dst.reg), Xbyak::Reg64(src.reg));
+      else if (dst.kind == K::Frame) a.mov(mem(dst), Xbyak::Reg64(src.reg));
+      else if (dst.kind == K::Xmm) a.movq(Xbyak::Xmm(dst.reg), Xbyak::Reg64(src.reg));
+      return;
+    case K::Xmm:
+      if (dst.kind == K::Xmm) a.movaps(Xbyak::Xmm(dst.reg), Xbyak::Xmm(src.reg));
+      else if (dst.kind == K::Frame) a.movsd(mem(dst), Xbyak::Xmm(src.reg));
+      else if (dst.kind == K::Gpr) a.movq(Xbyak::Reg64(dst.reg), Xbyak::Xmm(src.reg));
+      return;
+    case K::Frame:
+      if (dst.kind == K::Gpr) {
+        if (t == Type::I32) a.mov(Xbyak::Reg32(dst.reg), a.dword[a.rbp + src.disp]);
+        else a.mov(Xbyak::Reg64(dst.reg), mem(src));
+      } else if (dst.kind == K::Xmm) {
+        a.movsd(Xbyak::Xmm(dst.reg), mem(src));
+      } else if (dst.kind == K::Frame) {
+        if (t == Type::I32) a.mov(a.r11d, a.dword[a.rbp + src.disp]);
+        else a.mov(a.r11, mem(src));
+        a.mov(mem(dst), a.r11);
+      }
+      return;
+    case K::Const: {
+      uint64_t v = t == Type::I32 || t == Type::F32 ? uint64_t(uint32_t(src.imm)) : src.imm;
+      if (dst.kind == K::Gpr) {
+        Xbyak::Reg64 r(dst.reg);
+        if (v == 0) a.xor_(r.cvt32(), r.cvt32());
+        else if (v <= 0xFFFFFFFFu) a.mov(r.cvt32(), uint32_t(v));
+        else a.mov(r, v);
+      } else if (dst.kind == K::Xmm) {
+        Xbyak::Xmm r(dst.reg);
+        if (v == 0) {
+          a.xorps(r, r);
+        } else {
+          a.mov(a.r11, v);
+          a.movq(r, a.r11);
+        }
+      } else if (dst.kind == K::Frame) {
+        if (int64_t(v) == int64_t(int32_t(v))) {
+          a.mov(mem(dst), int32_t(v));
+        } else {
+          a.mov(a.r11, v);
+          a.mov(mem(dst), a.r11);
+        }
+      }
+      return;
+    }
+    case K::None: return;  // an undefined source (never read): nothing to copy
+  }
+  (void)x;
+}
+
+inline void emit_parallel_moves(Xbyak::CodeGenerator& a, std::vector<Move>& moves) {
+  using K = Location::Kind;
+  std::vector<Move> pending;
+  for (const Move& m : moves)
+    if (m.dst.kind != K::None && m.src.kind != K::None && !(m.dst == m.src)) pending.push_back(m);
+  auto is_read = [&](const Location& l, size_t except) {
+    for (size_t k = 0; k < pending.size(); ++k)
+      if (k != except && pending[k].src == l) return true;
+    return false;
+  };
+  const Location temp = Location::frame(regalloc_layout::slot_disp(regalloc_layout::kCycleTempSlot));
+  while (!pending.empty()) {
+    bool progress = false;
+    for (size_t k = 0; k < pending.size();) {
+      if (!is_read(pending[k].dst, k)) {
+        emit_move(a, pending[k].dst, pending[k].src, pending[k].type);
+        pending.erase(pending.begin() + ptrdiff_t(k));
+        progress = true;
+      } else {
+        ++k;
+      }
+    }
+    if (progress) continue;
+    // Only cycles are left: park one source in the temporary.
+    Location parked = pending[0].src;
+    emit_move(a, temp, parked, Type::I64 == pending[0].type ? Type::I64 : pending[0].type);
+    for (Move& m : pending)
+      if (m.src == parked) m.src = temp;
+  }
+}
+
+}  // namespace wasm::detail::jit::opt
+// ---- end include/wasm/detail/jit/opt/parallel_move.hpp ----
+
+namespace wasm::detail::jit::opt {
+
+// Thrown for IR the back end cannot translate (a bug: accepts() should have declined it).
+struct IselFailure {
+  std::string message;
+};
+
+class MachineEmitter {
+ public:
+  MachineEmitter(const CompileEnv& env, Xbyak::CodeGenerator& a) : env_(env), a_(a) {}
+
+  CompiledFunction emit(Function& f, const Allocation& alloc);
+
+ private:
+  static constexpr uint32_t kNumTrapCodes = uint32_t(TrapCode::HostError) + 1;
+  using R64 = Xbyak::Reg64;
+  using X = Xbyak::Xmm;
+
+  struct Traps final : TrapSink {
+    Xbyak::Label labels[kNumTrapCodes];
+    bool used[kNumTrapCodes] = {};
+    Xbyak::Label& trap_label(TrapCode code) override {
+      used[uint32_t(code)] = true;
+      return labels[uint32_t(code)];
+    }
+  };
+  struct EdgeStub {
+    Xbyak::Label* label;
+    uint32_t edge;
+  };
+
+  const Location& loc(ValueId v) const { return alloc_->loc[v]; }
+  Type type(ValueId v) const { return f_->type(v); }
+  bool is_const(ValueId v) const { return loc(v).kind == Location::Kind::Const; }
+
+  // The value in a register of its class: its own, or `temp` loaded.
+  R64 gpr_of(ValueId v, R64 temp) {
+    const Location& l = loc(v);
+    if (l.kind == Location::Kind::Gpr) return R64(l.reg);
+    emit_move(a_, Location::gpr(uint8_t(temp.getIdx())), l, type(v));
+    return temp;
+  }
+  X xmm_of(ValueId v, X temp) {
+    const Location& l = loc(v);
+    if (l.kind == Location::Kind::Xmm) return X(l.reg);
+    emit_move(a_, Location::xmm(uint8_t(temp.getIdx())), l, type(v));
+    return temp;
+  }
+  // Where to compute a result: its register, or `temp` (stored by finish_result).
+  R64 gpr_dst(ValueId v, R64 temp) const {
+    const Location& l = loc(v);
+    return l.kind == Location::Kind::Gpr ? R64(l.reg) : temp;
+  }
+  X xmm_dst(ValueId v, X temp) const {
+    const Location& l = loc(v);
+    return l.kind == Location::Kind::Xmm ? X(l.reg) : temp;
+  }
+  void finish_gpr(ValueId v, R64 computed) {
+    emit_move(a_, loc(v), Location::gpr(uint8_t(computed.getIdx())), type(v));
+  }
+  void finish_xmm(ValueId v, X computed) {
+    emit_move(a_, loc(v), Location::xmm(uint8_t(computed.getIdx())), type(v));
+  }
+
+  Xbyak::Label& block_label(BlockId b) { return block_labels_[b]; }
+  bool edge_has_moves(const Edge& e) const;
+  void edge_moves(const Edge& e);
+  // Where a conditional branch along edge `e` jumps: the block, or a stub doing the moves.
+  Xbyak::Label& edge_target(uint32_t edge_index);
+  void jump_edge(uint32_t edge_index, BlockId next);
+
+  void prologue();
+  void epilogue();
+  void out_of_line();
+  void reload_memory_base();
+  void call_vmctx_builtin(Builtin b);
+  void restore_rsp();
+
+  void inst(InstId i, BlockId next);
+  void numeric(InstId i);
+  void select(InstId i);
+  void load(InstId i);
+  void store(InstId i);
+  Xbyak::RegExp address(const Inst& in, ValueId base, ValueId addr, uint32_t size);
+  void global_get(InstId i);
+  void global_set(InstId i);
+  void runtime(InstId i);
+  void call(InstId i);
+  void indirect_target(ValueId index, uint32_t type_index, uint32_t table);
+  void call_results(InstId i, const FuncType& type);
+  void brif(InstId i, BlockId next);
+  void br_table(InstId i);
+  void ret(InstId i);
+  // The compare feeding a branch or an integer select right after it, when the two can become
+  // cmp + jcc / cmp + cmov (or kNone).
+  InstId fusable_compare(InstId user) const;
+  CompareCond emit_fused_compare(InstId cmp);
+
+  const CompileEnv& env_;
+  Xbyak::CodeGenerator& a_;
+  Function* f_ = nullptr;
+  const Allocation* alloc_ = nullptr;
+  std::vector<Xbyak::Label> block_labels_;
+  std::vector<EdgeStub> edge_stubs_;
+  std::vector<std::unique_ptr<Xbyak::Label>> stub_labels_;
+  Traps traps_;
+  std::vector<CallReloc> calls_;
+  std::vector<TrapSite> trap_sites_;
+  uint32_t frame_bytes_ = 0;
+  uint32_t max_call_results_ = 0;
+};
+
+}  // namespace wasm::detail::jit::opt
+
+// ---- begin include/wasm/detail/jit/opt/isel_impl.hpp ----
+// MachineEmitter's definitions (isel.hpp): the driver, control flow and calls here; the
+// per-instruction selection in isel_ops.hpp.
+#include <algorithm>
+#include <memory>
+
+
+namespace wasm::detail::jit::opt {
+
+inline CompiledFunction MachineEmitter::emit(Function& f, const Allocation& alloc) {
+  f_ = &f;
+  alloc_ = &alloc;
+  block_labels_ = std::vector<Xbyak::Label>(f.blocks.size());
+  edge_stubs_.clear();
+  stub_labels_.clear();
+  calls_.clear();
+  trap_sites_.clear();
+  for (bool& u : traps_.used) u = false;
+
+  max_call_results_ = 0;
+  for (BlockId b : alloc.order)
+    for (InstId i = f.blocks[b].first; i != kNone; i = f.insts[i].next) {
+      const Inst& in = f.insts[i];
+      if (in.opc == Opcode::Call || in.opc == Opcode::CallImport || in.opc == Opcode::CallIndirect)
+        max_call_results_ = std::max<uint32_t>(max_call_results_, in.nresults > 1 ? in.nresults : 0);
+    }
+  // Below the saved r14/r15: results pointer, call target, slots; then callee results areas.
+  uint64_t bytes = 16 + 8 * uint64_t(alloc.num_slots) + 16 * uint64_t(max_call_results_);
+  bytes = (bytes + 15) / 16 * 16;
+  if (bytes > 0x10000000) throw IselFailure{"frame too large"};
+  frame_bytes_ = uint32_t(bytes);
+
+  prologue();
+  for (size_t k = 0; k < alloc.order.size(); ++k) {
+    BlockId b = alloc.order[k];
+    BlockId next = k + 1 < alloc.order.size() ? alloc.order[k + 1] : kNone;
+    a_.L(block_labels_[b]);
+    for (InstId i = f.blocks[b].first; i != kNone; i = f.insts[i].next) inst(i, next);
+  }
+  out_of_line();
+  a_.ready();
+  CompiledFunction out;
+  out.code.assign(a_.getCode(), a_.getCode() + a_.getSize());
+  out.calls = calls_;
+  std::sort(trap_sites_.begin(), trap_sites_.end(),
+            [](const TrapSite& x, const TrapSite& y) { return x.offset < y.offset; });
+  out.traps = trap_sites_;
+  out.frame.frame_bytes = frame_bytes_;
+  return out;
+}
+
+inline void MachineEmitter::reload_memory_base() {
+  if (!env_.has_memory()) return;
+  const VMOffsets& o = env_.offsets;
+  if (env_.memory_is_imported(0)) {
+    a_.mov(a_.r15, a_.qword[a_.r14 + o.imported_memory_from(0)]);
+    a_.mov(a_.r15, a_.qword[a_.r15 + vmlayout::VMMemoryDefinition::base]);
+  } else {
+    a_.mov(a_.r15, a_.qword[a_.r14 + o.memory_base(0)]);
+  }
+}
+
+inline void MachineEmitter::call_vmctx_builtin(Builtin b) {
+  a_.mov(a_.rdi, a_.r14);
+  a_.mov(a_.rax, a_.qword[a_.r14 + VMOffsets::builtins()]);
+  a_.call(a_.qword[a_.rax + builtin_offset(b)]);
+}
+
+// rsp back to the body's value: a callee that tail-called may return with rsp lower (abi.hpp).
+inline void MachineEmitter::restore_rsp() {
+  a_.lea(a_.rsp, a_.ptr[a_.rbp - int32_t(frame::kSavedRegsBytes + frame_bytes_)]);
+}
+
+inline void MachineEmitter::prologue() {
+  frame::emit_prologue(a_);
+  a_.sub(a_.rsp, frame_bytes_);
+  a_.mov(a_.r14, a_.rdi);
+  const FuncType& sig = env_.module.func_type(f_->func_index);
+  abi::CallLayout layout = abi::call_layout(sig);
+  if (layout.has_results_area) a_.mov(a_.qword[a_.rbp + frame::kResultsPtr], a_.rdx);
+  // Stack limit: the frame is reserved but not yet touched.
+  a_.mov(a_.r11, a_.qword[a_.r14 + VMOffsets::store_context()]);
+  a_.cmp(a_.rsp, a_.qword[a_.r11 + store_ctx::kStackLimit]);
+  emit_jcc(a_, CompareCond::B, traps_.trap_label(TrapCode::StackOverflow));
+  reload_memory_base();
+  std::vector<Move> moves;
+  auto params = f_->params_of(f_->entry);
+  for (size_t i = 0; i < sig.params.size() && i < params.size(); ++i) {
+    const abi::ArgLocation& l = layout.params[i];
+    Location src;
+    switch (l.kind) {
+      case abi::ArgLocation::Kind::Gpr:
+        // Callers from C++ need not clear the upper half of a 32-bit argument.
+        if (sig.params[i] == ValType::I32) a_.mov(Xbyak::Reg32(l.reg), Xbyak::Reg32(l.reg));
+        src = Location::gpr(l.reg);
+        break;
+      case abi::ArgLocation::Kind::Xmm: src = Location::xmm(l.reg); break;
+      case abi::ArgLocation::Kind::Stack:
+        src = Location::frame(int32_t(frame::kIncomingArgs + l.stack_offset));
+        break;
+    }
+    moves.push_back(Move{loc(params[i]), src, type(params[i])});
+  }
+  emit_parallel_moves(a_, moves);
+}
+
+inline void MachineEmitter::epilogue() {
+  a_.lea(a_.rsp, a_.ptr[a_.rbp - frame::kSavedRegsBytes]);
+  a_.pop(a_.r15);
+  a_.pop(a_.r14);
+  a_.pop(a_.rbp);
+  a_.ret();
+}
+
+inline void MachineEmitter::out_of_line() {
+  for (size_t k = 0; k < edge_stubs_.size(); ++k) {
+    const EdgeStub s = edge_stubs_[k];
+    a_.L(*s.label);
+    const Edge& e = f_->edges[s.edge];
+    edge_moves(e);
+    a_.jmp(block_label(e.block), Xbyak::CodeGenerator::T_NEAR);
+  }
+  for (uint32_t code = 0; code < kNumTrapCodes; ++code) {
+    if (!traps_.used[code]) continue;
+    trap_sites_.push_back(TrapSite{uint32_t(a_.getSize()), TrapCode(code)});
+    a_.L(traps_.labels[code]);
+    a_.mov(a_.esi, code);
+    call_vmctx_builtin(Builtin::raise_trap);
+    a_.ud2();
+  }
+}
+
+inline bool MachineEmitter::edge_has_moves(const Edge& e) const {
+  auto args = f_->list(e.args);
+  auto params = f_->params_of(e.block);
+  for (size_t k = 0; k < args.size(); ++k) {
+    const Location& d = loc(params[k]);
+    if (d.kind != Location::Kind::None && !(d == loc(args[k]))) return true;
+  }
+  return false;
+}
+
+inline void MachineEmitter::edge_moves(const Edge& e) {
+  auto args = f_->list(e.args);
+  auto params = f_->params_of(e.block);
+  std::vector<Move> moves;
+  for (size_t k = 0; k < args.size(); ++k) moves.push_back(Move{loc(params[k]), loc(args[k]), type(params[k])});
+  emit_parallel_moves(a_, moves);
+}
+
+inline Xbyak::Label& MachineEmitter::edge_target(uint32_t edge_index) {
+  const Edge& e = f_->edges[edge_index];
+  if (!edge_has_moves(e)) return block_label(e.block);
+  stub_labels_.push_back(std::make_unique<Xbyak::Label>());
+  edge_stubs_.push_back(EdgeStub{stub_labels_.back().get(), edge_index});
+  return *stub_labels_.back();
+}
+
+inline void MachineEmitter::jump_edge(uint32_t edge_index, BlockId next) {
+  const Edge& e = f_->edges[edge_index];
+  edge_moves(e);
+  if (e.block != next) a_.jmp(block_label(e.block), Xbyak::CodeGenerator::T_NEAR);
+}
+
+inline void MachineEmitter::inst(InstId i, BlockId next) {
+  Inst& in = f_->insts[i];
+  // A compare that the branch right after it will do itself (cmp + jcc).
+  if (in.opc == Opcode::Wasm && in.next != kNone && fusable_compare(in.next) == i) return;
+  switch (in.opc) {
+    case Opcode::Nop:
+    case Opcode::Const:
+    case Opcode::RefNull: return;  // constants are materialised where used
+    case Opcode::Wasm: numeric(i); return;
+    case Opcode::UMulHi:
+    case Opcode::SMulHi: {
+      ValueId x = f_->args(i)[0], y = f_->args(i)[1];
+      bool wide = in.type == Type::I64;
+      emit_move(a_, Location::gpr(0), loc(x), type(x));
+      R64 m = gpr_of(y, a_.rcx);
+      if (in.opc == Opcode::UMulHi) {
+        if (wide) a_.mul(m);
+        else a_.mul(m.cvt32());
+      } else {
+        if (wide) a_.imul(m);
+        else a_.imul(m.cvt32());
+      }
+      finish_gpr(in.result, a_.rdx);
+      return;
+    }
+    case Opcode::Select: select(i); return;
+    case Opcode::RefIsNull: {
+      ValueId x = f_->args(i)[0];
+      R64 r = gpr_of(x, a_.rax);
+      a_.test(r, r);
+      R64 d = gpr_dst(in.result, a_.rax);
+      emit_setcc(a_, CompareCond::E, d);
+      finish_gpr(in.result, d);
+      return;
+    }
+    case Opcode::RefFunc: {
+      R64 d = gpr_dst(in.result, a_.rax);
+      a_.lea(d, a_.ptr[a_.r14 + env_.offsets.func_ref(uint32_t(in.imm))]);
+      finish_gpr(in.result, d);
+      return;
+    }
+    case Opcode::MemBase: {
+      if (in.imm2 == 0) return;  // r15
+      R64 d = gpr_dst(in.result, a_.rax);
+      const VMOffsets& o = env_.offsets;
+      if (env_.memory_is_imported(in.imm2)) {
+        a_.mov(d, a_.qword[a_.r14 + o.imported_memory_from(in.imm2)]);
+        a_.mov(d, a_.qword[d + vmlayout::VMMemoryDefinition::base]);
+      } else {
+        a_.mov(d, a_.qword[a_.r14 + o.memory_base(env_.defined_memory(in.imm2))]);
+      }
+      finish_gpr(in.result, d);
+      return;
+    }
+    case Opcode::Load: load(i); return;
+    case Opcode::Store: store(i); return;
+    case Opcode::GlobalGet: global_get(i); return;
+    case Opcode::GlobalSet: global_set(i); return;
+    case Opcode::Runtime: runtime(i); return;
+    case Opcode::Call:
+    case Opcode::CallImport:
+    case Opcode::CallIndirect: call(i); return;
+    case Opcode::Jump: jump_edge(in.edges_begin, next); return;
+    case Opcode::Brif: brif(i, next); return;
+    case Opcode::BrTable: br_table(i); return;
+    case Opcode::Return: ret(i); return;
+    case Opcode::Trap:
+      a_.jmp(traps_.trap_label(TrapCode(in.imm)), Xbyak::CodeGenerator::T_NEAR);
+      return;
+    default: throw IselFailure{std::string("no selection for ") + opcode_info(in.opc).text};
+  }
+}
+
+inline void MachineEmitter::ret(InstId i) {
+  auto vals = f_->args(i);
+  if (vals.size() == 1) {
+    ValueId v = vals[0];
+    if (is_xmm_type(type(v))) emit_move(a_, Location::xmm(0), loc(v), type(v));
+    else emit_move(a_, Location::gpr(0), loc(v), type(v));
+  } else if (vals.size() > 1) {
+    a_.mov(a_.rax, a_.qword[a_.rbp + frame::kResultsPtr]);
+    for (size_t k = 0; k < vals.size(); ++k) {
+      ValueId v = vals[k];
+      const int32_t d = int32_t(16 * k);
+      if (is_xmm_type(type(v))) {
+        X x = xmm_of(v, a_.xmm13);
+        a_.movsd(a_.qword[a_.rax + d], x);
+      } else {
+        R64 r = gpr_of(v, a_.rdx);
+        a_.mov(a_.qword[a_.rax + d], r);
+      }
+    }
+  }
+  epilogue();
+}
+
+inline InstId MachineEmitter::fusable_compare(InstId user) const {
+  const Inst& u = f_->insts[user];
+  ValueId c;
+  if (u.opc == Opcode::Brif) c = f_->args(user)[0];
+  else if (u.opc == Opcode::Select && !is_xmm_type(u.type)) c = f_->args(user)[2];
+  else return kNone;
+  if (is_const(c)) return kNone;
+  const ValueData& d = f_->values[c];
+  if (d.kind != ValueKind::Result || alloc_->uses[c] != 1) return kNone;
+  InstId cmp = d.def;
+  if (u.prev != cmp) return kNone;
+  const Inst& in = f_->insts[cmp];
+  if (in.opc != Opcode::Wasm) return kNone;
+  switch (in.op) {
+    case Op::I32Eqz: case Op::I32Eq: case Op::I32Ne: case Op::I32LtS: case Op::I32LtU:
+    case Op::I32GtS: case Op::I32GtU: case Op::I32LeS: case Op::I32LeU: case Op::I32GeS:
+    case Op::I32GeU: case Op::I64Eqz: case Op::I64Eq: case Op::I64Ne: case Op::I64LtS:
+    case Op::I64LtU: case Op::I64GtS: case Op::I64GtU: case Op::I64LeS: case Op::I64LeU:
+    case Op::I64GeS: case Op::I64GeU: return cmp;
+    default: return kNone;
+  }
+}
+
+inline CompareCond MachineEmitter::emit_fused_compare(InstId cmp) {
+  const Inst& in = f_->insts[cmp];
+  auto args = f_->args(cmp);
+  const bool wide = type(args[0]) == Type::I64;
+  R64 l = gpr_of(args[0], a_.rax);
+  if (in.op == Op::I32Eqz || in.op == Op::I64Eqz) {
+    if (wide) a_.test(l, l);
+    else a_.test(l.cvt32(), l.cvt32());
+    return CompareCond::E;
+  }
+  ValueId r = args[1];
+  int64_t imm = int64_t(loc(r).imm);
+  if (is_const(r) && (wide ? imm == int64_t(int32_t(imm)) : true)) {
+    if (wide) a_.cmp(l, int32_t(imm));
+    else a_.cmp(l.cvt32(), uint32_t(imm));
+  } else {
+    R64 rr = gpr_of(r, a_.rdx);
+    if (wide) a_.cmp(l, rr);
+    else a_.cmp(l.cvt32(), rr.cvt32());
+  }
+  switch (in.op) {
+    case Op::I32Eq: case Op::I64Eq: return CompareCond::E;
+    case Op::I32Ne: case Op::I64Ne: return CompareCond::NE;
+    case Op::I32LtS: case Op::I64LtS: return CompareCond::L;
+    case Op::I32LtU: case Op::I64LtU: return CompareCond::B;
+    case Op::I32GtS: case Op::I64GtS: return CompareCond::G;
+    case Op::I32GtU: case Op::I64GtU: return CompareCond::A;
+    case Op::I32LeS: case Op::I64LeS: return CompareCond::LE;
+    case Op::I32LeU: case Op::I64LeU: return CompareCond::BE;
+    case Op::I32GeS: case Op::I64GeS: return CompareCond::GE;
+    default: return CompareCond::AE;
+  }
+}
+
+inline void MachineEmitter::brif(InstId i, BlockId next) {
+  const Inst& in = f_->insts[i];
+  const uint32_t e_true = in.edges_begin, e_false = in.edges_begin + 1;
+  ValueId c = f_->args(i)[0];
+  if (is_const(c)) {
+    jump_edge(uint32_t(loc(c).imm) != 0 ? e_true : e_false, next);
+    return;
+  }
+  CompareCond taken;
+  InstId cmp = fusable_compare(i);
+  if (cmp != kNone) {
+    taken = emit_fused_compare(cmp);
+  } else {
+    R64 r = gpr_of(c, a_.rax);
+    a_.test(r.cvt32(), r.cvt32());
+    taken = CompareCond::NE;
+  }
+  const Edge& t = f_->edges[e_true];
+  const Edge& fl = f_->edges[e_false];
+  const bool true_moves = edge_has_moves(t), false_moves = edge_has_moves(fl);
+  // The edge with moves (if only one has any) goes inline, so that a loop's back edge with
+  // block arguments is jcc over the moves rather than a jump to a stub and back.
+  if ((t.block == next && !true_moves) || (true_moves && !false_moves)) {
+    emit_jcc(a_, negate(taken), edge_target(e_false));
+    jump_edge(e_true, next);
+    return;
+  }
+  emit_jcc(a_, taken, edge_target(e_true));
+  jump_edge(e_false, next);
+}
+
+inline void MachineEmitter::br_table(InstId i) {
+  const Inst& in = f_->insts[i];
+  const uint32_t n = in.edges_count - 1;  // the default is last
+  ValueId index = f_->args(i)[0];
+  if (is_const(index)) {
+    uint32_t k = uint32_t(loc(index).imm);
+    jump_edge(in.edges_begin + (k < n ? k : n), kNone);
+    return;
+  }
+  R64 r = gpr_of(index, a_.rax);
+  a_.cmp(r.cvt32(), n);
+  emit_jcc(a_, CompareCond::AE, edge_target(in.edges_begin + n));
+  if (n == 0) return;
+  stub_labels_.push_back(std::make_unique<Xbyak::Label>());
+  Xbyak::Label& table = *stub_labels_.back();
+  a_.lea(a_.r11, a_.ptr[a_.rip + table]);
+  a_.lea(a_.r11, a_.ptr[a_.r11 + r * 8]);
+  a_.jmp(a_.r11);
+  a_.L(table);
+  for (uint32_t k = 0; k < n; ++k) {
+    size_t at = a_.getSize();
+    a_.jmp(edge_target(in.edges_begin + k), Xbyak::CodeGenerator::T_NEAR);
+    while (a_.getSize() < at + 8) a_.db(0xCC);
+  }
+}
+
+}  // namespace wasm::detail::jit::opt
+
+// ---- begin include/wasm/detail/jit/opt/isel_ops.hpp ----
+// MachineEmitter's selection of single instructions (isel.hpp): numeric operators through
+// emit_numeric, select, memory accesses, globals, builtin calls and wasm calls.
+
+namespace wasm::detail::jit::opt {
+
+namespace isel_detail {
+constexpr bool is_float_slot(Slot s) { return s == Slot::F32 || s == Slot::F64; }
+constexpr bool fits_disp(uint64_t v) { return v <= 0x7FFFFFFF; }
+// Same rule as the baseline (compile_memory.hpp): the guard covers [offset, offset + size).
+constexpr bool guard_covers(uint64_t guard_bytes, uint64_t offset, uint64_t size) {
+  return size >= 1 && offset <= guard_bytes && size <= guard_bytes - offset + 1;
+}
+}  // namespace isel_detail
+
+inline void MachineEmitter::numeric(InstId i) {
+  const Inst& in = f_->insts[i];
+  const Op op = in.op;
+  if (!is_numeric_op(op)) throw IselFailure{std::string("unsupported operator ") + op_info(op).text};
+  const OpInfo& info = op_info(op);
+  auto args = f_->args(i);
+  const ValueId res = in.result;
+  const bool unary = info.param_count() == 1;
+  const Scratch scratch{a_.r11, a_.xmm15};
+  const CpuFeatures& cpu = env_.options.cpu;
+  auto int_rhs = [&](ValueId v, R64 temp) -> NumOperand {
+    if (is_const(v)) return NumOperand::imm(int64_t(loc(v).imm));
+    return NumOperand(gpr_of(v, temp));
+  };
+  switch (numeric_constraint(op)) {
+    case NumericConstraint::DivRem: {
+      emit_move(a_, Location::gpr(0), loc(args[0]), type(args[0]));
+      NumOperand rhs = int_rhs(args[1], a_.rcx);
+      R64 dst(div_rem_result_reg(op));
+      emit_numeric(a_, op, dst, a_.rax, rhs, scratch, traps_, cpu);
+      finish_gpr(res, dst);
+      return;
+    }
+    case NumericConstraint::Shift: {
+      NumOperand rhs;
+      if (is_const(args[1])) {
+        rhs = NumOperand::imm(int64_t(loc(args[1]).imm));
+      } else {
+        emit_move(a_, Location::gpr(1), loc(args[1]), type(args[1]));
+        rhs = NumOperand(a_.rcx);
+      }
+      R64 lhs = gpr_of(args[0], a_.rax);
+      R64 dst = gpr_dst(res, a_.rax);
+      emit_numeric(a_, op, dst, lhs, rhs, scratch, traps_, cpu);
+      finish_gpr(res, dst);
+      return;
+    }
+    case NumericConstraint::None: break;
+  }
+  // An lhs not in a register is loaded straight into the result's register when that register
+  // is not the rhs's (saves the copy emit_numeric would make).
+  const bool float_lhs = isel_detail::is_float_slot(info.params[0]);
+  const bool float_res = isel_detail::is_float_slot(info.result);
+  const Location& ll = loc(args[0]);
+  const Location& lr = unary ? Location{} : loc(args[1]);
+  const Location& ld = loc(res);
+  NumOperand lhs;
+  if (float_lhs == float_res && !ll.is_reg() && ld.is_reg() &&
+      !(lr.kind == ld.kind && lr.reg == ld.reg)) {
+    emit_move(a_, ld, ll, type(args[0]));
+    lhs = float_lhs ? NumOperand(X(ld.reg)) : NumOperand(R64(ld.reg));
+  } else {
+    lhs = float_lhs ? NumOperand(xmm_of(args[0], a_.xmm13)) : NumOperand(gpr_of(args[0], a_.rax));
+  }
+  NumOperand rhs = NumOperand::none();
+  if (!unary) {
+    if (isel_detail::is_float_slot(info.params[1])) rhs = NumOperand(xmm_of(args[1], a_.xmm14));
+    else rhs = int_rhs(args[1], a_.rdx);
+  }
+  if (isel_detail::is_float_slot(info.result)) {
+    X dst = xmm_dst(res, a_.xmm13);
+    emit_numeric(a_, op, dst, lhs, rhs, scratch, traps_, cpu);
+    finish_xmm(res, dst);
+  } else {
+    R64 dst = gpr_dst(res, a_.rax);
+    emit_numeric(a_, op, dst, lhs, rhs, scratch, traps_, cpu);
+    finish_gpr(res, dst);
+  }
+}
+
+inline void MachineEmitter::select(InstId i) {
+  auto args = f_->args(i);
+  const ValueId x = args[0], y = args[1], c = args[2], res = f_->insts[i].result;
+  if (is_xmm_type(type(x))) {
+    emit_move(a_, Location::xmm(13), loc(x), type(x));
+    R64 cr = gpr_of(c, a_.rcx);
+    a_.test(cr.cvt32(), cr.cvt32());
+    numeric_detail::LocalLabel keep;
+    keep.jcc(a_, CompareCond::NE);
+    emit_move(a_, Location::xmm(13), loc(y), type(y));
+    keep.bind(a_);
+    finish_xmm(res, a_.xmm13);
+    return;
+  }
+  if (InstId cmp = fusable_compare(i); cmp != kNone) {
+    // cmp + cmov: the result register is written before the compare reads its operands.
+    R64 d = gpr_dst(res, a_.r11);
+    const Location& ly = loc(y);
+    auto clash = [&](ValueId v) {
+      const Location& l = loc(v);
+      return l.kind == Location::Kind::Gpr && l.reg == d.getIdx();
+    };
+    bool conflict = ly.kind == Location::Kind::Gpr && ly.reg == d.getIdx();
+    for (ValueId v : f_->args(cmp)) conflict = conflict || clash(v);
+    if (conflict) d = a_.r11;
+    emit_move(a_, Location::gpr(uint8_t(d.getIdx())), loc(x), type(x));
+    R64 yr = gpr_of(y, a_.rcx);
+    CompareCond cc = emit_fused_compare(cmp);
+    emit_cmovcc(a_, negate(cc), d, yr);
+    finish_gpr(res, d);
+    return;
+  }
+  // The result register directly when writing it first clobbers neither y nor the condition.
+  R64 d = gpr_dst(res, a_.rax);
+  const Location& ly = loc(y);
+  const Location& lc = loc(c);
+  if ((ly.kind == Location::Kind::Gpr && ly.reg == d.getIdx()) ||
+      (lc.kind == Location::Kind::Gpr && lc.reg == d.getIdx())) {
+    d = a_.rax;
+  }
+  emit_move(a_, Location::gpr(uint8_t(d.getIdx())), loc(x), type(x));
+  R64 yr = gpr_of(y, a_.rdx);
+  R64 cr = gpr_of(c, a_.rcx);
+  a_.test(cr.cvt32(), cr.cvt32());
+  a_.cmovz(d, yr);
+  finish_gpr(res, d);
+}
+
+// The operand of an access of `size` bytes at base + addr + offset; traps when out of bounds
+// (explicit check, or the guard region). Uses rcx, rdx and r11 only.
+inline Xbyak::RegExp MachineEmitter::address(const Inst& in, ValueId base, ValueId addr, uint32_t size) {
+  using namespace isel_detail;
+  const uint32_t mem = in.imm2;
+  const uint64_t offset = in.imm;
+  if (env_.memory_is64(mem)) throw IselFailure{"memory64"};
+  const bool constant = is_const(addr);
+  const uint64_t caddr = uint64_t(uint32_t(loc(addr).imm));
+  R64 index = constant ? a_.rcx : gpr_of(addr, a_.rcx);
+  const bool checked = env_.explicit_bounds() || !guard_covers(env_.options.guard_bytes, offset, size);
+  if (checked) {
+    const uint64_t end_offset = offset + size;
+    if (constant) {
+      a_.mov(a_.r11, caddr + end_offset);
+    } else {
+      a_.mov(a_.r11d, index.cvt32());
+      if (fits_disp(end_offset)) {
+        a_.add(a_.r11, int32_t(end_offset));
+      } else {
+        a_.mov(a_.rdx, end_offset);
+        a_.add(a_.r11, a_.rdx);
+      }
+    }
+    const VMOffsets& o = env_.offsets;
+    if (env_.memory_is_imported(mem)) {
+      a_.mov(a_.rdx, a_.qword[a_.r14 + o.imported_memory_from(mem)]);
+      a_.cmp(a_.r11, a_.qword[a_.rdx + vmlayout::VMMemoryDefinition::current_length]);
+    } else {
+      a_.cmp(a_.r11, a_.qword[a_.r14 + o.memory_length(env_.defined_memory(mem))]);
+    }
+    emit_jcc(a_, CompareCond::A, traps_.trap_label(TrapCode::MemoryOutOfBounds));
+  }
+  R64 b = mem == 0 ? a_.r15 : gpr_of(base, a_.rdx);
+  if (constant) {
+    const uint64_t effective = caddr + offset;
+    if (fits_disp(effective)) return b + int32_t(effective);
+    a_.mov(a_.r11, effective);
+    return b + a_.r11;
+  }
+  if (fits_disp(offset)) return b + index + int32_t(offset);
+  a_.mov(a_.r11, offset);
+  a_.add(a_.r11, index);
+  return b + a_.r11;
+}
+
+inline void MachineEmitter::load(InstId i) {
+  const Inst& in = f_->insts[i];
+  const OpInfo& info = op_info(in.op);
+  if (info.prefix == 0xFD) throw IselFailure{"SIMD load"};
+  auto args = f_->args(i);
+  Xbyak::RegExp e = address(in, args[0], args[1], info.extra);
+  const ValueId res = in.result;
+  if (in.op == Op::F32Load || in.op == Op::F64Load) {
+    X d = xmm_dst(res, a_.xmm13);
+    if (in.op == Op::F32Load) a_.movss(d, a_.dword[e]);
+    else a_.movsd(d, a_.qword[e]);
+    finish_xmm(res, d);
+    return;
+  }
+  R64 d = gpr_dst(res, a_.rax);
+  switch (in.op) {
+    case Op::I32Load: a_.mov(d.cvt32(), a_.dword[e]); break;
+    case Op::I64Load: a_.mov(d, a_.qword[e]); break;
+    case Op::I32Load8S: a_.movsx(d.cvt32(), a_.byte[e]); break;
+    case Op::I32Load8U: a_.movzx(d.cvt32(), a_.byte[e]); break;
+    case Op::I32Load16S: a_.movsx(d.cvt32(), a_.word[e]); break;
+    case Op::I32Load16U: a_.movzx(d.cvt32(), a_.word[e]); break;
+    case Op::I64Load8S: a_.movsx(d, a_.byte[e]); break;
+    case Op::I64Load8U: a_.movzx(d.cvt32(), a_.byte[e]); break;
+    case Op::I64Load16S: a_.movsx(d, a_.word[e]); break;
+    case Op::I64Load16U: a_.movzx(d.cvt32(), a_.word[e]); break;
+    case Op::I64Load32S: a_.movsxd(d, a_.dword[e]); break;
+    case Op::I64Load32U: a_.mov(d.cvt32(), a_.dword[e]); break;
+    default: throw IselFailure{std::string("unsupported load ") + info.text};
+  }
+  finish_gpr(res, d);
+}
+
+inline void MachineEmitter::store(InstId i) {
+  const Inst& in = f_->insts[i];
+  const OpInfo& info = op_info(in.op);
+  if (info.prefix == 0xFD) throw IselFailure{"SIMD store"};
+  auto args = f_->args(i);
+  const ValueId v = args[2];
+  const uint32_t size = info.extra;
+  if (in.op == Op::F32Store || in.op == Op::F64Store) {
+    X x = xmm_of(v, a_.xmm13);
+    Xbyak::RegExp e = address(in, args[0], args[1], size);
+    if (in.op == Op::F32Store) a_.movss(a_.dword[e], x);
+    else a_.movsd(a_.qword[e], x);
+    return;
+  }
+  const bool constant = is_const(v) && (size < 8 || int64_t(loc(v).imm) == int64_t(int32_t(loc(v).imm)));
+  R64 r = constant ? a_.rax : gpr_of(v, a_.rax);
+  Xbyak::RegExp e = address(in, args[0], args[1], size);
+  const uint64_t c = loc(v).imm;
+  switch (size) {
+    case 1: constant ? a_.mov(a_.byte[e], uint8_t(c)) : a_.mov(a_.byte[e], r.cvt8()); break;
+    case 2: constant ? a_.mov(a_.word[e], uint16_t(c)) : a_.mov(a_.word[e], r.cvt16()); break;
+    case 4: constant ? a_.mov(a_.dword[e], uint32_t(c)) : a_.mov(a_.dword[e], r.cvt32()); break;
+    default: constant ? a_.mov(a_.qword[e], int32_t(c)) : a_.mov(a_.qword[e], r); break;
+  }
+}
+
+inline void MachineEmitter::global_get(InstId i) {
+  const Inst& in = f_->insts[i];
+  const uint32_t index = uint32_t(in.imm);
+  const VMOffsets& o = env_.offsets;
+  Xbyak::RegExp addr = a_.r14 + o.global(0);
+  if (env_.global_is_imported(index)) {
+    a_.mov(a_.r11, a_.qword[a_.r14 + o.imported_global_from(index)]);
+    addr = Xbyak::RegExp(a_.r11);
+  } else {
+    addr = a_.r14 + o.global(env_.defined_global(index));
+  }
+  const ValueId res = in.result;
+  switch (in.type) {
+    case Type::F32:
+    case Type::F64: {
+      X d = xmm_dst(res, a_.xmm13);
+      if (in.type == Type::F32) a_.movss(d, a_.dword[addr]);
+      else a_.movsd(d, a_.qword[addr]);
+      finish_xmm(res, d);
+      return;
+    }
+    case Type::V128: throw IselFailure{"v128 global"};
+    default: {
+      R64 d = gpr_dst(res, a_.rax);
+      if (in.type == Type::I32) a_.mov(d.cvt32(), a_.dword[addr]);
+      else a_.mov(d, a_.qword[addr]);
+      finish_gpr(res, d);
+      return;
+    }
+  }
+}
+
+inline void MachineEmitter::global_set(InstId i) {
+  const Inst& in = f_->insts[i];
+  const uint32_t index = uint32_t(in.imm);
+  const VMOffsets& o = env_.offsets;
+  const ValueId v = f_->args(i)[0];
+  const Type t = type(v);
+  if (t == Type::V128) throw IselFailure{"v128 global"};
+  // The value first (rax / xmm13), then the address (r11 for an import).
+  X x = a_.xmm13;
+  R64 r = a_.rax;
+  if (is_xmm_type(t)) x = xmm_of(v, a_.xmm13);
+  else r = gpr_of(v, a_.rax);
+  Xbyak::RegExp addr = a_.r14 + o.global(0);
+  if (env_.global_is_imported(index)) {
+    a_.mov(a_.r11, a_.qword[a_.r14 + o.imported_global_from(index)]);
+    addr = Xbyak::RegExp(a_.r11);
+  } else {
+    addr = a_.r14 + o.global(env_.defined_global(index));
+  }
+  switch (t) {
+    case Type::F32: a_.movss(a_.dword[addr], x); break;
+    case Type::F64: a_.movsd(a_.qword[addr], x); break;
+    case Type::I32: a_.mov(a_.dword[addr], r.cvt32()); break;
+    default: a_.mov(a_.qword[addr], r); break;
+  }
+}
+
+inline void MachineEmitter::runtime(InstId i) {
+  const Inst& in = f_->insts[i];
+  const uint32_t x = uint32_t(in.imm), y = in.imm2;
+  const VMOffsets& o = env_.offsets;
+  const ValueId res = in.result;
+  auto args = f_->args(i);
+  if (in.op == Op::MemorySize) {
+    R64 d = gpr_dst(res, a_.rax);
+    if (env_.memory_is_imported(x)) {
+      a_.mov(d, a_.qword[a_.r14 + o.imported_memory_from(x)]);
+      a_.mov(d, a_.qword[d + vmlayout::VMMemoryDefinition::current_length]);
+    } else {
+      a_.mov(d, a_.qword[a_.r14 + o.memory_length(env_.defined_memory(x))]);
+    }
+    a_.shr(d, 16);
+    finish_gpr(res, d);
+    return;
+  }
+  if (in.op == Op::TableSize) {
+    R64 d = gpr_dst(res, a_.rax);
+    if (env_.table_is_imported(x)) {
+      a_.mov(d, a_.qword[a_.r14 + o.imported_table_from(x)]);
+      a_.mov(d.cvt32(), a_.dword[d + vmlayout::VMTableDefinition::current_elements]);
+    } else {
+      a_.mov(d.cvt32(), a_.dword[a_.r14 + o.table_current_elements(env_.defined_table(x))]);
+    }
+    finish_gpr(res, d);
+    return;
+  }
+  // Builtin arguments after the VMContext: an immediate, or operand k.
+  struct Arg {
+    bool operand;
+    uint64_t v;
+  };
+  auto imm = [](uint64_t v) { return Arg{false, v}; };
+  auto opnd = [](uint64_t k) { return Arg{true, k}; };
+  std::vector<Arg> spec;
+  Builtin b;
+  switch (in.op) {
+    case Op::MemoryGrow: b = Builtin::memory_grow; spec = {imm(x), opnd(0)}; break;
+    case Op::MemoryFill: b = Builtin::memory_fill; spec = {imm(x), opnd(0), opnd(1), opnd(2)}; break;
+    case Op::MemoryCopy: b = Builtin::memory_copy; spec = {imm(x), imm(y), opnd(0), opnd(1), opnd(2)}; break;
+    case Op::MemoryInit: b = Builtin::memory_init; spec = {imm(y), imm(x), opnd(0), opnd(1), opnd(2)}; break;
+    case Op::DataDrop: b = Builtin::data_drop; spec = {imm(x)}; break;
+    case Op::TableGet: b = Builtin::table_get; spec = {imm(x), opnd(0)}; break;
+    case Op::TableSet: b = Builtin::table_set; spec = {imm(x), opnd(0), opnd(1)}; break;
+    case Op::TableGrow: b = Builtin::table_grow; spec = {imm(x), opnd(1), opnd(0)}; break;
+    case Op::TableFill: b = Builtin::table_fill; spec = {imm(x), opnd(0), opnd(1), opnd(2)}; break;
+    case Op::TableCopy: b = Builtin::table_copy; spec = {imm(x), imm(y), opnd(0), opnd(1), opnd(2)}; break;
+    case Op::TableInit: b = Builtin::table_init; spec = {imm(y), imm(x), opnd(0), opnd(1), opnd(2)}; break;
+    case Op::ElemDrop: b = Builtin::elem_drop; spec = {imm(x)}; break;
+    default: throw IselFailure{std::string("unsupported runtime operator ") + op_info(in.op).text};
+  }
+  std::vector<Move> moves;
+  for (size_t k = 0; k < spec.size(); ++k) {
+    Location dst = Location::gpr(abi::kIntArgRegs[k + 1]);
+    if (spec[k].operand) {
+      ValueId v = args[spec[k].v];
+      moves.push_back(Move{dst, loc(v), type(v)});
+    } else {
+      moves.push_back(Move{dst, Location::constant(spec[k].v), Type::I64});
+    }
+  }
+  emit_parallel_moves(a_, moves);
+  call_vmctx_builtin(b);
+  if (env_.memory_base_may_move()) reload_memory_base();
+  if (in.nresults) {
+    if (in.type == Type::I32) a_.mov(a_.eax, a_.eax);  // C leaves the upper half undefined
+    finish_gpr(res, a_.rax);
+  }
+}
+
+// call_indirect's checks (as the baseline's): traps on a bad index, a null entry or another
+// signature, and leaves the VMFuncRef* at [rbp + kCallTarget].
+inline void MachineEmitter::indirect_target(ValueId index, uint32_t type_index, uint32_t table) {
+  const VMOffsets& o = env_.offsets;
+  emit_move(a_, Location::gpr(11), loc(index), Type::I32);
+  if (env_.table_is_imported(table)) {
+    a_.mov(a_.rax, a_.qword[a_.r14 + o.imported_table_from(table)]);
+    a_.cmp(a_.r11, a_.qword[a_.rax + vmlayout::VMTableDefinition::current_elements]);
+    emit_jcc(a_, CompareCond::AE, traps_.trap_label(TrapCode::TableOutOfBounds));
+    a_.mov(a_.rax, a_.qword[a_.rax + vmlayout::VMTableDefinition::base]);
+  } else {
+    uint32_t d = env_.defined_table(table);
+    a_.cmp(a_.r11, a_.qword[a_.r14 + o.table_current_elements(d)]);
+    emit_jcc(a_, CompareCond::AE, traps_.trap_label(TrapCode::TableOutOfBounds));
+    a_.mov(a_.rax, a_.qword[a_.r14 + o.table_base(d)]);
+  }
+  a_.mov(a_.rax, a_.qword[a_.rax + a_.r11 * 8]);
+  // Slot word: 0 = not initialised yet, else VMFuncRef* | 1.
+  stub_labels_.push_back(std::make_unique<Xbyak::Label>());
+  Xbyak::Label& initialised = *stub_labels_.back();
+  a_.test(a_.rax, a_.rax);
+  a_.jnz(initialised, Xbyak::CodeGenerator::T_NEAR);
+  // The builtin clobbers the caller-saved registers, which may hold this call's arguments.
+  for (uint8_t r : kOptGprs) a_.push(R64(r));
+  a_.sub(a_.rsp, 16 * std::size(kOptXmms));
+  for (size_t k = 0; k < std::size(kOptXmms); ++k) a_.movdqu(a_.xword[a_.rsp + 16 * k], X(kOptXmms[k]));
+  a_.mov(a_.edx, a_.r11d);
+  a_.mov(a_.esi, table);
+  call_vmctx_builtin(Builtin::table_lazy_init);
+  for (size_t k = 0; k < std::size(kOptXmms); ++k) a_.movdqu(X(kOptXmms[k]), a_.xword[a_.rsp + 16 * k]);
+  a_.add(a_.rsp, 16 * std::size(kOptXmms));
+  for (size_t k = std::size(kOptGprs); k-- > 0;) a_.pop(R64(kOptGprs[k]));
+  a_.L(initialised);
+  a_.and_(a_.rax, -2);
+  emit_jcc(a_, CompareCond::E, traps_.trap_label(TrapCode::IndirectCallToNull));
+  a_.mov(a_.r11, a_.qword[a_.r14 + VMOffsets::type_ids()]);
+  a_.mov(a_.r11d, a_.dword[a_.r11 + int32_t(4 * type_index)]);
+  a_.cmp(a_.r11d, a_.dword[a_.rax + vmlayout::VMFuncRef::type_id]);
+  emit_jcc(a_, CompareCond::NE, traps_.trap_label(TrapCode::BadSignature));
+  a_.mov(a_.qword[a_.rbp + frame::kCallTarget], a_.rax);
+}
+
+inline void MachineEmitter::call(InstId i) {
+  const Inst& in = f_->insts[i];
+  const bool indirect = in.opc == Opcode::CallIndirect;
+  const uint32_t callee = uint32_t(in.imm);
+  const FuncType& type = indirect ? env_.module.types[callee] : env_.module.func_type(callee);
+  auto args = f_->args(i);
+  const size_t n = type.params.size();
+  if (indirect) indirect_target(args[n], callee, in.imm2);
+  const abi::CallLayout layout = abi::call_layout(type);
+  if (layout.stack_bytes) a_.sub(a_.rsp, layout.stack_bytes);
+  // Outgoing stack arguments as frame locations: rsp is rbp - saved - frame - stack_bytes.
+  const int32_t rsp_disp = -int32_t(frame::kSavedRegsBytes + frame_bytes_ + layout.stack_bytes);
+  std::vector<Move> moves;
+  for (size_t k = 0; k < n; ++k) {
+    const abi::ArgLocation& l = layout.params[k];
+    Location dst;
+    switch (l.kind) {
+      case abi::ArgLocation::Kind::Gpr: dst = Location::gpr(l.reg); break;
+      case abi::ArgLocation::Kind::Xmm: dst = Location::xmm(l.reg); break;
+      case abi::ArgLocation::Kind::Stack: dst = Location::frame(rsp_disp + int32_t(l.stack_offset)); break;
+    }
+    moves.push_back(Move{dst, loc(args[k]), this->type(args[k])});
+  }
+  emit_parallel_moves(a_, moves);
+  a_.mov(a_.rsi, a_.r14);
+  if (layout.has_results_area) a_.lea(a_.rdx, a_.ptr[a_.rsp + int32_t(layout.stack_bytes)]);
+  if (indirect) {
+    a_.mov(a_.rax, a_.qword[a_.rbp + frame::kCallTarget]);
+    a_.mov(a_.rdi, a_.qword[a_.rax + vmlayout::VMFuncRef::vmctx]);
+    a_.call(a_.qword[a_.rax + vmlayout::VMFuncRef::code]);
+  } else if (in.opc == Opcode::CallImport) {
+    const VMOffsets& o = env_.offsets;
+    a_.mov(a_.rdi, a_.qword[a_.r14 + o.imported_function_vmctx(callee)]);
+    a_.call(a_.qword[a_.r14 + o.imported_function_code(callee)]);
+  } else {
+    a_.mov(a_.rdi, a_.r14);
+    a_.db(0xE8);  // call rel32, patched when the module is laid out
+    calls_.push_back(CallReloc{uint32_t(a_.getSize()), callee});
+    a_.dd(0);
+  }
+  restore_rsp();
+  if (env_.memory_base_may_move()) reload_memory_base();
+  call_results(i, type);
+}
+
+inline void MachineEmitter::call_results(InstId i, const FuncType& type) {
+  const Inst& in = f_->insts[i];
+  const size_t n = type.results.size();
+  if (n == 1) {
+    if (is_xmm_type(in.type)) {
+      finish_xmm(in.result, a_.xmm0);
+    } else {
+      if (in.type == Type::I32) a_.mov(a_.eax, a_.eax);  // the callee may be a host function
+      finish_gpr(in.result, a_.rax);
+    }
+    return;
+  }
+  const int32_t rsp_disp = -int32_t(frame::kSavedRegsBytes + frame_bytes_);
+  for (size_t k = 0; k < n; ++k) {
+    ValueId v = in.result + ValueId(k);
+    emit_move(a_, loc(v), Location::frame(rsp_disp + int32_t(16 * k)), this->type(v));
+  }
+}
+
+}  // namespace wasm::detail::jit::opt
+// ---- end include/wasm/detail/jit/opt/isel_ops.hpp ----
+// ---- end include/wasm/detail/jit/opt/isel_impl.hpp ----
+// ---- end include/wasm/detail/jit/opt/isel.hpp ----
+// ---- begin include/wasm/detail/jit/opt/pass_manager.hpp ----
+// The mid-end pipeline: the passes in a fixed order, each run once per function. A caller may
+// watch each pass (the tests verify the IR and run the interpreter after every one).
+#include <functional>
+#include <span>
+
+// ---- begin include/wasm/detail/jit/opt/pass_copyprop.hpp ----
+// Copy propagation and block-parameter ("phi") simplification. The IR has no copy instruction:
+// a copy is a value that stands for another (an alias), and this pass makes every operand name
+// the value at the end of its alias chain. A block parameter is trivial when every edge into
+// its block passes either one same value or the parameter itself (Braun et al.'s trivial phi):
+// it becomes an alias of that value and leaves the block, with its argument on every edge.
+// Two parameters of one block that receive the same value on every edge are merged. Repeats
+// until nothing changes, since removing one parameter can make another trivial.
+// ---- begin include/wasm/detail/jit/opt/rewrite.hpp ----
+// Small edits that several passes share: replacing a value everywhere (through aliases, then
+// one sweep over operands), turning an instruction into a constant, adding an instruction
+// before another, and the incoming edges of each block. Every mechanism of that kind lives here.
+#include <span>
+#include <vector>
+
+
+namespace wasm::detail::jit::opt {
+
+// Rewrites every operand and edge argument to the value its alias chain ends at. Passes make
+// a value an alias of its replacement (Function::make_alias) and call this once at their end.
+inline void resolve_operands(Function& f) {
+  for (InstId i = 0; i < f.insts.size(); ++i)
+    for (ValueId& a : f.args(i)) a = f.resolve(a);
+  for (Edge& e : f.edges)
+    for (ValueId& a : f.list(e.args)) a = f.resolve(a);
+}
+
+// Whether instruction i is in the function (not removed, in a live block).
+inline bool is_live_inst(const Function& f, InstId i) {
+  const Inst& in = f.insts[i];
+  return in.opc != Opcode::Nop && in.block != kNone && !f.blocks[in.block].removed;
+}
+
+// Makes instruction i (one result) a constant of its type.
+inline void make_const(Function& f, InstId i, uint64_t bits) {
+  Inst& in = f.insts[i];
+  in.opc = Opcode::Const;
+  in.op = Op::Nop;
+  in.flags = 0;
+  in.lane = 0;
+  in.imm = bits;
+  in.imm2 = 0;
+  in.args.count = 0;
+}
+
+// Replaces instruction i's result with `v` and removes i.
+inline void replace_with(Function& f, InstId i, ValueId v) {
+  f.make_alias(f.insts[i].result, f.resolve(v));
+  f.remove(i);
+}
+
+// Creates an instruction before `pos` and returns its result.
+inline ValueId insert_inst(Function& f, InstId pos, Opcode opc, Type t, std::span<const ValueId> args, Op op = Op::Nop,
+                           uint64_t imm = 0) {
+  InstId i = f.create1(opc, t, args);
+  f.insts[i].op = op;
+  f.insts[i].imm = imm;
+  f.insert_before(pos, i);
+  return f.insts[i].result;
+}
+inline ValueId insert_const(Function& f, InstId pos, Type t, uint64_t bits) {
+  return insert_inst(f, pos, Opcode::Const, t, {}, Op::Nop, bits);
+}
+inline ValueId insert_wasm(Function& f, InstId pos, Op op, Type t, std::initializer_list<ValueId> args) {
+  return insert_inst(f, pos, Opcode::Wasm, t, std::span<const ValueId>(args.begin(), args.size()), op);
+}
+
+// Edges that enter each block, from the terminators of live blocks (reachable or not).
+struct IncomingEdges {
+  std::vector<std::vector<uint32_t>> of;  // per block: edge indices
+
+  explicit IncomingEdges(const Function& f) : of(f.blocks.size()) {
+    for (BlockId b = 0; b < f.blocks.size(); ++b) {
+      if (f.blocks[b].removed) continue;
+      InstId t = f.terminator(b);
+      if (t == kNone) continue;
+      for (uint32_t k = 0; k < f.insts[t].edges_count; ++k) {
+        uint32_t e = f.insts[t].edges_begin + k;
+        of[f.edges[e].block].push_back(e);
+      }
+    }
+  }
+};
+
+// Removes the parameters of b whose keep[k] is false, and their argument on every edge in `in`.
+inline void remove_params(Function& f, BlockId b, const std::vector<uint8_t>& keep, std::span<const uint32_t> in) {
+  for (uint32_t e : in) f.filter(f.edges[e].args, [&](uint32_t k) { return keep[k] != 0; });
+  f.filter(f.blocks[b].params, [&](uint32_t k) { return keep[k] != 0; });
+  std::span<ValueId> kept = f.params_of(b);
+  for (uint32_t k = 0; k < kept.size(); ++k) f.values[kept[k]].index = k;
+}
+
+}  // namespace wasm::detail::jit::opt
+// ---- end include/wasm/detail/jit/opt/rewrite.hpp ----
+
+namespace wasm::detail::jit::opt {
+
+class CopyPropPass {
+ public:
+  explicit CopyPropPass(Function& f) : f_(f) {}
+
+  bool run() {
+    resolve_operands(f_);
+    bool any = false;
+    for (bool changed = true; changed;) {
+      changed = false;
+      IncomingEdges in(f_);
+      for (BlockId b = 0; b < f_.blocks.size(); ++b) {
+        if (f_.blocks[b].removed || b == f_.entry || f_.blocks[b].params.count == 0) continue;
+        changed |= simplify_params(b, in.of[b]);
+      }
+      if (changed) resolve_operands(f_);
+      any |= changed;
+    }
+    return any;
+  }
+
+ private:
+  bool simplify_params(BlockId b, std::span<const uint32_t> in) {
+    std::span<ValueId> ps = f_.params_of(b);
+    std::vector<uint8_t> keep(ps.size(), 1);
+    bool removed = false;
+    for (uint32_t k = 0; k < ps.size(); ++k) {
+      ValueId p = ps[k];
+      // Trivial: one value (other than p itself) on every edge.
+      ValueId same = kNone;
+      bool trivial = true;
+      for (uint32_t e : in) {
+        ValueId v = f_.resolve(f_.list(f_.edges[e].args)[k]);
+        if (v == p || v == same) continue;
+        if (same != kNone) {
+          trivial = false;
+          break;
+        }
+        same = v;
+      }
+      if (trivial && same != kNone) {
+        f_.make_alias(p, same);
+        keep[k] = 0;
+        removed = true;
+        continue;
+      }
+      // Equal to an earlier kept parameter on every edge.
+      for (uint32_t j = 0; j < k && !in.empty(); ++j) {
+        if (!keep[j]) continue;
+        bool equal = true;
+        for (uint32_t e : in) {
+          auto as = f_.list(f_.edges[e].args);
+          if (f_.resolve(as[j]) != f_.resolve(as[k])) {
+            equal = false;
+            break;
+          }
+        }
+        if (equal) {
+          f_.make_alias(p, ps[j]);
+          keep[k] = 0;
+          removed = true;
+          break;
+        }
+      }
+    }
+    if (removed) remove_params(f_, b, keep, in);
+    return removed;
+  }
+
+  Function& f_;
+};
+
+inline bool propagate_copies(Function& f) { return CopyPropPass(f).run(); }
+
+}  // namespace wasm::detail::jit::opt
+// ---- end include/wasm/detail/jit/opt/pass_copyprop.hpp ----
+// ---- begin include/wasm/detail/jit/opt/pass_dce.hpp ----
+// Dead code elimination. Blocks that the entry cannot reach are removed with their
+// instructions. Then liveness is computed backwards from the instructions that must stay (any
+// effect other than reading: traps, writes, calls, terminators): an operand of a live
+// instruction is live, and a live block parameter makes the argument each incoming edge passes
+// for it live. Removable instructions (effects.hpp) without a live result are deleted, and
+// parameters that are not live leave their block with their edge arguments (the entry's
+// parameters, the function's own, stay).
+#include <vector>
+
+// ---- begin include/wasm/detail/jit/opt/effects.hpp ----
+// What one instruction may do, from its opcode, its wasm operator and the flags passes set.
+// Passes ask here before they move, merge or delete an instruction.
+
+namespace wasm::detail::jit::opt {
+
+constexpr bool is_int_div(Op op) {
+  return (op >= Op::I32DivS && op <= Op::I32RemU) || (op >= Op::I64DivS && op <= Op::I64RemU);
+}
+constexpr bool is_signed_div(Op op) { return op == Op::I32DivS || op == Op::I64DivS; }
+constexpr bool is_signed_rem(Op op) { return op == Op::I32RemS || op == Op::I64RemS; }
+
+// Float-to-integer truncations that trap on NaN and overflow (not the saturating ones).
+constexpr bool is_trapping_trunc(Op op) {
+  return (op >= Op::I32TruncF32S && op <= Op::I32TruncF64U) ||
+         (op >= Op::I64TruncF32S && op <= Op::I64TruncF64U);
+}
+
+// Whether a division still needs a check: div_s traps on zero and on INT_MIN / -1; the other
+// three trap only on zero (rem_s of INT_MIN by -1 is 0, which the backend produces without a
+// trap, so its overflow flag only saves the backend's special case).
+constexpr bool division_may_trap(Op op, uint8_t flags) {
+  if (!(flags & InstFlag::NoZeroCheck)) return true;
+  return is_signed_div(op) && !(flags & InstFlag::NoOverflowCheck);
+}
+
+inline uint16_t effects(const Inst& in) {
+  uint16_t fx = opcode_info(in.opc).flags;
+  switch (in.opc) {
+    case Opcode::Wasm:
+      if (is_int_div(in.op) && division_may_trap(in.op, in.flags)) fx |= Fx::Trap;
+      if (is_trapping_trunc(in.op)) fx |= Fx::Trap;
+      break;
+    case Opcode::GlobalGet:
+      if (in.flags & InstFlag::Immutable) fx = Fx::None;
+      break;
+    default: break;
+  }
+  if (fx & Fx::Call) fx |= Fx::Trap | Fx::ReadMem | Fx::WriteMem | Fx::ReadGlobal | Fx::WriteGlobal |
+                           Fx::ReadMemState;
+  return fx;
+}
+
+// No effect at all: may be deleted when unused, merged with an equal one, and moved anywhere
+// its operands are available.
+inline bool is_pure(const Inst& in) { return effects(in) == Fx::None; }
+
+// Deletable when its results are unused: it may read but neither write nor trap (a trap is
+// observable, so an unused load or division stays).
+inline bool is_removable(const Inst& in) {
+  uint16_t fx = effects(in);
+  return (fx & ~(Fx::ReadMem | Fx::ReadGlobal | Fx::ReadMemState)) == 0;
+}
+
+// Instructions that write something a read may observe.
+constexpr uint16_t kWrites = Fx::WriteMem | Fx::WriteGlobal | Fx::Call;
+
+}  // namespace wasm::detail::jit::opt
+// ---- end include/wasm/detail/jit/opt/effects.hpp ----
+
+namespace wasm::detail::jit::opt {
+
+// Removes the blocks the entry cannot reach. Returns whether any was removed.
+inline bool remove_unreachable_blocks(Function& f) {
+  Cfg cfg(f);
+  bool changed = false;
+  for (BlockId b = 0; b < f.blocks.size(); ++b) {
+    if (f.blocks[b].removed || cfg.reachable(b)) continue;
+    f.for_each_inst(b, [&](InstId i) { f.remove(i); });
+    f.blocks[b].removed = true;
+    changed = true;
+  }
+  return changed;
+}
+
+class DcePass {
+ public:
+  explicit DcePass(Function& f) : f_(f) {}
+
+  bool run() {
+    resolve_operands(f_);
+    bool changed = remove_unreachable_blocks(f_);
+    IncomingEdges in(f_);
+    live_.assign(f_.values.size(), 0);
+    for (BlockId b = 0; b < f_.blocks.size(); ++b) {
+      if (f_.blocks[b].removed) continue;
+      f_.for_each_inst(b, [&](InstId i) {
+        if (!is_removable(f_.insts[i]) || is_terminator(f_.insts[i].opc))
+          for (ValueId a : f_.args(i)) mark(a);
+      });
+    }
+    for (ValueId p : f_.params_of(f_.entry)) mark(p);
+    while (!work_.empty()) {
+      ValueId v = work_.back();
+      work_.pop_back();
+      const ValueData& d = f_.values[v];
+      if (d.kind == ValueKind::Result) {
+        for (ValueId a : f_.args(d.def)) mark(a);
+      } else if (d.kind == ValueKind::Param) {
+        for (uint32_t e : in.of[d.def]) mark(f_.list(f_.edges[e].args)[d.index]);
+      }
+    }
+    for (BlockId b = 0; b < f_.blocks.size(); ++b) {
+      if (f_.blocks[b].removed) continue;
+      f_.for_each_inst(b, [&](InstId i) {
+        const Inst& in = f_.insts[i];
+        if (is_terminator(in.opc) || !is_removable(in)) return;
+        for (uint32_t r = 0; r < in.nresults; ++r)
+          if (live_[in.result + r]) return;
+        f_.remove(i);
+        changed = true;
+      });
+      if (b == f_.entry) continue;
+      std::span<ValueId> ps = f_.params_of(b);
+      std::vector<uint8_t> keep(ps.size());
+      bool any_dead = false;
+      for (size_t k = 0; k < ps.size(); ++k) {
+        keep[k] = live_[ps[k]];
+        any_dead |= !keep[k];
+      }
+      if (any_dead) {
+        remove_params(f_, b, keep, in.of[b]);
+        changed = true;
+      }
+    }
+    return changed;
+  }
+
+ private:
+  void mark(ValueId v) {
+    if (live_[v]) return;
+    live_[v] = 1;
+    work_.push_back(v);
+  }
+
+  Function& f_;
+  std::vector<uint8_t> live_;
+  std::vector<ValueId> work_;
+};
+
+inline bool eliminate_dead_code(Function& f) { return DcePass(f).run(); }
+
+}  // namespace wasm::detail::jit::opt
+// ---- end include/wasm/detail/jit/opt/pass_dce.hpp ----
+// ---- begin include/wasm/detail/jit/opt/pass_fold.hpp ----
+// Constant folding and algebraic simplification. Scalar operators whose operands are constants
+// are evaluated with eval.hpp (the evaluator the IR interpreter uses); an evaluation that traps
+// is left in place, so that the trap still happens at run time, and float results that are NaN
+// are not folded unless the operator only moves bits (a NaN's payload is the hardware's
+// choice). Integer identities (x+0, x*1, x&-1, x-x, ...) replace an instruction by an operand
+// or a constant; a division by a constant other than 0 and -1 is marked as needing no check;
+// constants move to the right of commutative integer operators (for GVN and the backend);
+// select and brif/br_table on a constant condition pick their arm or edge. Not folded here:
+// anything that could change which trap happens or whether one does.
+#include <cmath>
+
+// ---- begin include/wasm/detail/jit/opt/eval.hpp ----
+// Exact wasm semantics of the scalar numeric operators on raw bits, shared by constant folding
+// and the IR interpreter (one evaluator, so that both agree). Values are uint64_t: i32 and f32
+// in the low 32 bits (upper bits zero), f64 as its bit pattern.
+#include <bit>
+#include <cmath>
+#include <cstdint>
+#include <limits>
+#include <type_traits>
+
+
+namespace wasm::detail::jit::opt {
+
+struct EvalResult {
+  enum class Status : uint8_t { Ok, Trap, Unsupported };
+  Status status = Status::Ok;
+  uint64_t bits = 0;
+  TrapCode trap = TrapCode::UnreachableCodeReached;
+
+  static EvalResult ok(uint64_t b) { return {Status::Ok, b, {}}; }
+  static EvalResult trapped(TrapCode c) { return {Status::Trap, 0, c}; }
+  static EvalResult unsupported() { return {Status::Unsupported, 0, {}}; }
+};
+
+namespace eval_detail {
+
+inline float f32(uint64_t b) { return std::bit_cast<float>(uint32_t(b)); }
+inline double f64(uint64_t b) { return std::bit_cast<double>(b); }
+inline uint64_t bits(float f) { return std::bit_cast<uint32_t>(f); }
+inline uint64_t bits(double d) { return std::bit_cast<uint64_t>(d); }
+inline uint64_t b32(uint32_t v) { return v; }
+
+constexpr uint32_t kF32CanonicalNan = 0x7FC00000u;
+constexpr uint64_t kF64CanonicalNan = 0x7FF8000000000000ull;
+
+template <typename F>
+F wasm_min(F a, F b) {
+  if (std::isnan(a) || std::isnan(b)) return std::numeric_limits<F>::quiet_NaN();
+  if (a == b) return std::signbit(a) ? a : b;  // min(-0, +0) = -0
+  return a < b ? a : b;
+}
+template <typename F>
+F wasm_max(F a, F b) {
+  if (std::isnan(a) || std::isnan(b)) return std::numeric_limits<F>::quiet_NaN();
+  if (a == b) return std::signbit(a) ? b : a;
+  return a > b ? a : b;
+}
+
+// Float-to-integer truncation: checks NaN and range on the truncated value, in double (exact
+// for every f32 and for every truncated f64 in the ranges compared).
+template <typename I>
+EvalResult trunc_checked(double x) {
+  if (std::isnan(x)) return EvalResult::trapped(TrapCode::BadConversionToInteger);
+  double t = std::trunc(x);
+  constexpr bool is_signed = std::is_signed_v<I>;
+  const double hi = is_signed ? std::ldexp(1.0, sizeof(I) * 8 - 1) : std::ldexp(1.0, sizeof(I) * 8);
+  const double lo = is_signed ? -hi : 0.0;
+  if (!(t >= lo && t < hi)) return EvalResult::trapped(TrapCode::IntegerOverflow);
+  I v = I(t);
+  return EvalResult::ok(sizeof(I) == 4 ? uint64_t(uint32_t(v)) : uint64_t(v));
+}
+
+template <typename I>
+uint64_t trunc_sat(double x) {
+  constexpr bool is_signed = std::is_signed_v<I>;
+  const double hi = is_signed ? std::ldexp(1.0, sizeof(I) * 8 - 1) : std::ldexp(1.0, sizeof(I) * 8);
+  const double lo = is_signed ? -hi : 0.0;
+  I v;
+  if (std::isnan(x)) v = 0;
+  else if (std::trunc(x) < lo) v = std::numeric_limits<I>::min();
+  else if (std::trunc(x) >= hi) v = std::numeric_limits<I>::max();
+  else v = I(std::trunc(x));
+  return sizeof(I) == 4 ? uint64_t(uint32_t(v)) : uint64_t(v);
+}
+
+template <typename F>
+F nearest(F x) { return std::nearbyint(x); }  // the default rounding mode: ties to even
+
+}  // namespace eval_detail
+
+// Evaluates a scalar numeric operator (i32/i64/f32/f64 comparisons, arithmetic, conversions,
+// saturating truncations). Other operators are Unsupported.
+inline EvalResult eval_scalar(Op op, uint64_t a, uint64_t b = 0) {
+  using namespace eval_detail;
+  using R = EvalResult;
+  const uint32_t x = uint32_t(a), y = uint32_t(b);
+  const int32_t sx = int32_t(x), sy = int32_t(y);
+  const int64_t lx = int64_t(a), ly = int64_t(b);
+  switch (op) {
+    // i32
+    case Op::I32Eqz: return R::ok(x == 0);
+    case Op::I32Eq: return R::ok(x == y);
+    case Op::I32Ne: return R::ok(x != y);
+    case Op::I32LtS: return R::ok(sx < sy);
+    case Op::I32LtU: return R::ok(x < y);
+    case Op::I32GtS: return R::ok(sx > sy);
+    case Op::I32GtU: return R::ok(x > y);
+    case Op::I32LeS: return R::ok(sx <= sy);
+    case Op::I32LeU: return R::ok(x <= y);
+    case Op::I32GeS: return R::ok(sx >= sy);
+    case Op::I32GeU: return R::ok(x >= y);
+    case Op::I32Clz: return R::ok(uint32_t(std::countl_zero(x)));
+    case Op::I32Ctz: return R::ok(uint32_t(std::countr_zero(x)));
+    case Op::I32Popcnt: return R::ok(uint32_t(std::popcount(x)));
+    case Op::I32Add: return R::ok(b32(x + y));
+    case Op::I32Sub: return R::ok(b32(x - y));
+    case Op::I32Mul: return R::ok(b32(x * y));
+    case Op::I32DivS:
+      if (y == 0) return R::trapped(TrapCode::IntegerDivisionByZero);
+      if (sx == INT32_MIN && sy == -1) return R::trapped(TrapCode::IntegerOverflow);
+      return R::ok(b32(uint32_t(sx / sy)));
+    case Op::I32DivU:
+      if (y == 0) return R::trapped(TrapCode::IntegerDivisionByZero);
+      return R::ok(x / y);
+    case Op::I32RemS:
+      if (y == 0) return R::trapped(TrapCode::IntegerDivisionByZero);
+      if (sy == -1) return R::ok(0);
+      return R::ok(b32(uint32_t(sx % sy)));
+    case Op::I32RemU:
+      if (y == 0) return R::trapped(TrapCode::IntegerDivisionByZero);
+      return R::ok(x % y);
+    case Op::I32And: return R::ok(x & y);
+    case Op::I32Or: return R::ok(x | y);
+    case Op::I32Xor: return R::ok(x ^ y);
+    case Op::I32Shl: return R::ok(b32(x << (y & 31)));
+    case Op::I32ShrS: return R::ok(b32(uint32_t(sx >> (y & 31))));
+    case Op::I32ShrU: return R::ok(x >> (y & 31));
+    case Op::I32Rotl: return R::ok(std::rotl(x, int(y & 31)));
+    case Op::I32Rotr: return R::ok(std::rotr(x, int(y & 31)));
+    // i64
+    case Op::I64Eqz: return R::ok(a == 0);
+    case Op::I64Eq: return R::ok(a == b);
+    case Op::I64Ne: return R::ok(a != b);
+    case Op::I64LtS: return R::ok(lx < ly);
+    case Op::I64LtU: return R::ok(a < b);
+    case Op::I64GtS: return R::ok(lx > ly);
+    case Op::I64GtU: return R::ok(a > b);
+    case Op::I64LeS: return R::ok(lx <= ly);
+    case Op::I64LeU: return R::ok(a <= b);
+    case Op::I64GeS: return R::ok(lx >= ly);
+    case Op::I64GeU: return R::ok(a >= b);
+    case Op::I64Clz: return R::ok(uint64_t(std::countl_zero(a)));
+    case Op::I64Ctz: return R::ok(uint64_t(std::countr_zero(a)));
+    case Op::I64Popcnt: return R::ok(uint64_t(std::popcount(a)));
+    case Op::I64Add: return R::ok(a + b);
+    case Op::I64Sub: return R::ok(a - b);
+    case Op::I64Mul: return R::ok(a * b);
+    case Op::I64DivS:
+      if (b == 0) return R::trapped(TrapCode::IntegerDivisionByZero);
+      if (lx == INT64_MIN && ly == -1) return R::trapped(TrapCode::IntegerOverflow);
+      return R::ok(uint64_t(lx / ly));
+    case Op::I64DivU:
+      if (b == 0) return R::trapped(TrapCode::IntegerDivisionByZero);
+      return R::ok(a / b);
+    case Op::I64RemS:
+      if (b == 0) return R::trapped(TrapCode::IntegerDivisionByZero);
+      if (ly == -1) return R::ok(0);
+      return R::ok(uint64_t(lx % ly));
+    case Op::I64RemU:
+      if (b == 0) return R::trapped(TrapCode::IntegerDivisionByZero);
+      return R::ok(a % b);
+    case Op::I64And: return R::ok(a & b);
+    case Op::I64Or: return R::ok(a | b);
+    case Op::I64Xor: return R::ok(a ^ b);
+    case Op::I64Shl: return R::ok(a << (b & 63));
+    case Op::I64ShrS: return R::ok(uint64_t(lx >> (b & 63)));
+    case Op::I64ShrU: return R::ok(a >> (b & 63));
+    case Op::I64Rotl: return R::ok(std::rotl(a, int(b & 63)));
+    case Op::I64Rotr: return R::ok(std::rotr(a, int(b & 63)));
+    // f32
+    case Op::F32Eq: return R::ok(f32(a) == f32(b));
+    case Op::F32Ne: return R::ok(f32(a) != f32(b));
+    case Op::F32Lt: return R::ok(f32(a) < f32(b));
+    case Op::F32Gt: return R::ok(f32(a) > f32(b));
+    case Op::F32Le: return R::ok(f32(a) <= f32(b));
+    case Op::F32Ge: return R::ok(f32(a) >= f32(b));
+    case Op::F32Abs: return R::ok(x & 0x7FFFFFFFu);
+    case Op::F32Neg: return R::ok(x ^ 0x80000000u);
+    case Op::F32Ceil: return R::ok(bits(std::ceil(f32(a))));
+    case Op::F32Floor: return R::ok(bits(std::floor(f32(a))));
+    case Op::F32Trunc: return R::ok(bits(std::trunc(f32(a))));
+    case Op::F32Nearest: return R::ok(bits(nearest(f32(a))));
+    case Op::F32Sqrt: return R::ok(bits(std::sqrt(f32(a))));
+    case Op::F32Add: return R::ok(bits(f32(a) + f32(b)));
+    case Op::F32Sub: return R::ok(bits(f32(a) - f32(b)));
+    case Op::F32Mul: return R::ok(bits(f32(a) * f32(b)));
+    case Op::F32Div: return R::ok(bits(f32(a) / f32(b)));
+    case Op::F32Min: return R::ok(bits(wasm_min(f32(a), f32(b))));
+    case Op::F32Max: return R::ok(bits(wasm_max(f32(a), f32(b))));
+    case Op::F32Copysign: return R::ok((x & 0x7FFFFFFFu) | (y & 0x80000000u));
+    // f64
+    case Op::F64Eq: return R::ok(f64(a) == f64(b));
+    case Op::F64Ne: return R::ok(f64(a) != f64(b));
+    case Op::F64Lt: return R::ok(f64(a) < f64(b));
+    case Op::F64Gt: return R::ok(f64(a) > f64(b));
+    case Op::F64Le: return R::ok(f64(a) <= f64(b));
+    case Op::F64Ge: return R::ok(f64(a) >= f64(b));
+    case Op::F64Abs: return R::ok(a & 0x7FFFFFFFFFFFFFFFull);
+    case Op::F64Neg: return R::ok(a ^ 0x8000000000000000ull);
+    case Op::F64Ceil: return R::ok(bits(std::ceil(f64(a))));
+    case Op::F64Floor: return R::ok(bits(std::floor(f64(a))));
+    case Op::F64Trunc: return R::ok(bits(std::trunc(f64(a))));
+    case Op::F64Nearest: return R::ok(bits(nearest(f64(a))));
+    case Op::F64Sqrt: return R::ok(bits(std::sqrt(f64(a))));
+    case Op::F64Add: return R::ok(bits(f64(a) + f64(b)));
+    case Op::F64Sub: return R::ok(bits(f64(a) - f64(b)));
+    case Op::F64Mul: return R::ok(bits(f64(a) * f64(b)));
+    case Op::F64Div: return R::ok(bits(f64(a) / f64(b)));
+    case Op::F64Min: return R::ok(bits(wasm_min(f64(a), f64(b))));
+    case Op::F64Max: return R::ok(bits(wasm_max(f64(a), f64(b))));
+    case Op::F64Copysign: return R::ok((a & 0x7FFFFFFFFFFFFFFFull) | (b & 0x8000000000000000ull));
+    // conversions
+    case Op::I32WrapI64: return R::ok(uint32_t(a));
+    case Op::I32TruncF32S: return trunc_checked<int32_t>(f32(a));
+    case Op::I32TruncF32U: return trunc_checked<uint32_t>(f32(a));
+    case Op::I32TruncF64S: return trunc_checked<int32_t>(f64(a));
+    case Op::I32TruncF64U: return trunc_checked<uint32_t>(f64(a));
+    case Op::I64ExtendI32S: return R::ok(uint64_t(int64_t(sx)));
+    case Op::I64ExtendI32U: return R::ok(uint64_t(x));
+    case Op::I64TruncF32S: return trunc_checked<int64_t>(f32(a));
+    case Op::I64TruncF32U: return trunc_checked<uint64_t>(f32(a));
+    case Op::I64TruncF64S: return trunc_checked<int64_t>(f64(a));
+    case Op::I64TruncF64U: return trunc_checked<uint64_t>(f64(a));
+    case Op::F32ConvertI32S: return R::ok(bits(float(sx)));
+    case Op::F32ConvertI32U: return R::ok(bits(float(x)));
+    case Op::F32ConvertI64S: return R::ok(bits(float(lx)));
+    case Op::F32ConvertI64U: return R::ok(bits(float(a)));
+    case Op::F32DemoteF64: return R::ok(bits(float(f64(a))));
+    case Op::F64ConvertI32S: return R::ok(bits(double(sx)));
+    case Op::F64ConvertI32U: return R::ok(bits(double(x)));
+    case Op::F64ConvertI64S: return R::ok(bits(double(lx)));
+    case Op::F64ConvertI64U: return R::ok(bits(double(a)));
+    case Op::F64PromoteF32: return R::ok(bits(double(f32(a))));
+    case Op::I32ReinterpretF32: return R::ok(x);
+    case Op::I64ReinterpretF64: return R::ok(a);
+    case Op::F32ReinterpretI32: return R::ok(x);
+    case Op::F64ReinterpretI64: return R::ok(a);
+    case Op::I32Extend8S: return R::ok(b32(uint32_t(int32_t(int8_t(x)))));
+    case Op::I32Extend16S: return R::ok(b32(uint32_t(int32_t(int16_t(x)))));
+    case Op::I64Extend8S: return R::ok(uint64_t(int64_t(int8_t(a))));
+    case Op::I64Extend16S: return R::ok(uint64_t(int64_t(int16_t(a))));
+    case Op::I64Extend32S: return R::ok(uint64_t(int64_t(int32_t(a))));
+    case Op::I32TruncSatF32S: return R::ok(trunc_sat<int32_t>(f32(a)));
+    case Op::I32TruncSatF32U: return R::ok(trunc_sat<uint32_t>(f32(a)));
+    case Op::I32TruncSatF64S: return R::ok(trunc_sat<int32_t>(f64(a)));
+    case Op::I32TruncSatF64U: return R::ok(trunc_sat<uint32_t>(f64(a)));
+    case Op::I64TruncSatF32S: return R::ok(trunc_sat<int64_t>(f32(a)));
+    case Op::I64TruncSatF32U: return R::ok(trunc_sat<uint64_t>(f32(a)));
+    case Op::I64TruncSatF64S: return R::ok(trunc_sat<int64_t>(f64(a)));
+    case Op::I64TruncSatF64U: return R::ok(trunc_sat<uint64_t>(f64(a)));
+    default: return R::unsupported();
+  }
+}
+
+// High half of a 32- or 64-bit product (the IR's umulhi/smulhi, used for division by constants).
+inline uint64_t eval_mulhi(bool is64, bool is_signed, uint64_t a, uint64_t b) {
+  if (!is64) {
+    if (is_signed) return uint32_t(uint64_t(int64_t(int32_t(a)) * int64_t(int32_t(b))) >> 32);
+    return uint32_t((uint64_t(uint32_t(a)) * uint64_t(uint32_t(b))) >> 32);
+  }
+  if (is_signed) return uint64_t((__int128(int64_t(a)) * __int128(int64_t(b))) >> 64);
+  return uint64_t((static_cast<unsigned __int128>(a) * b) >> 64);
+}
+
+// Float operators whose result is a pure function of the input bits even for NaN inputs
+// (bit manipulation): folding them cannot change a NaN's payload.
+constexpr bool is_bitwise_float_op(Op op) {
+  switch (op) {
+    case Op::F32Abs: case Op::F32Neg: case Op::F32Copysign:
+    case Op::F64Abs: case Op::F64Neg: case Op::F64Copysign:
+    case Op::F32ReinterpretI32: case Op::F64ReinterpretI64:
+      return true;
+    default: return false;
+  }
+}
+
+}  // namespace wasm::detail::jit::opt
+// ---- end include/wasm/detail/jit/opt/eval.hpp ----
+
+namespace wasm::detail::jit::opt {
+
+constexpr bool is_commutative_int(Op op) {
+  switch (op) {
+    case Op::I32Add: case Op::I32Mul: case Op::I32And: case Op::I32Or: case Op::I32Xor: case Op::I32Eq: case Op::I32Ne:
+    case Op::I64Add: case Op::I64Mul: case Op::I64And: case Op::I64Or: case Op::I64Xor: case Op::I64Eq: case Op::I64Ne:
+      return true;
+    default: return false;
+  }
+}
+
+class FoldPass {
+ public:
+  explicit FoldPass(Function& f) : f_(f) {}
+
+  bool run() {
+    Cfg cfg(f_);
+    for (BlockId b : cfg.rpo) f_.for_each_inst(b, [&](InstId i) { visit(i); });
+    resolve_operands(f_);
+    return changed_;
+  }
+
+ private:
+  // The constant bits of v, if it is one.
+  bool constant(ValueId v, uint64_t& bits) const {
+    const ValueData& d = f_.values[v];
+    if (d.kind != ValueKind::Result) return false;
+    const Inst& in = f_.insts[d.def];
+    if (in.opc != Opcode::Const || in.type == Type::V128) return false;
+    bits = in.imm;
+    return true;
+  }
+  static bool is_nan(Type t, uint64_t bits) {
+    if (t == Type::F32) return std::isnan(std::bit_cast<float>(uint32_t(bits)));
+    if (t == Type::F64) return std::isnan(std::bit_cast<double>(bits));
+    return false;
+  }
+  static uint64_t all_ones(Type t) { return t == Type::I32 ? 0xFFFFFFFFull : ~0ull; }
+
+  void replace(InstId i, ValueId v) {
+    v = f_.resolve(v);
+    if (v == f_.insts[i].result) return;
+    replace_with(f_, i, v);
+    changed_ = true;
+  }
+  void to_const(InstId i, uint64_t bits) {
+    make_const(f_, i, bits);
+    changed_ = true;
+  }
+
+  void visit(InstId i) {
+    Inst& in = f_.insts[i];
+    for (ValueId& a : f_.args(i)) a = f_.resolve(a);
+    switch (in.opc) {
+      case Opcode::Wasm: return wasm_op(i);
+      case Opcode::Select: {
+        auto as = f_.args(i);
+        uint64_t c;
+        if (constant(as[2], c)) return replace(i, uint32_t(c) ? as[0] : as[1]);
+        if (as[0] == as[1]) return replace(i, as[0]);
+        return;
+      }
+      case Opcode::Brif:
+      case Opcode::BrTable: return branch(i);
+      default: return;
+    }
+  }
+
+  // A conditional branch on a constant becomes a jump along the edge it always takes.
+  void branch(InstId i) {
+    Inst& in = f_.insts[i];
+    uint64_t c;
+    if (!constant(f_.args(i)[0], c)) return;
+    uint32_t which = in.opc == Opcode::Brif ? (uint32_t(c) ? 0 : 1)
+                                            : std::min<uint32_t>(uint32_t(c), in.edges_count - 1);
+    in.opc = Opcode::Jump;
+    in.args.count = 0;
+    in.edges_begin += which;
+    in.edges_count = 1;
+    changed_ = true;
+  }
+
+  void wasm_op(InstId i) {
+    Inst& in = f_.insts[i];
+    auto as = f_.args(i);
+    const OpInfo& info = op_info(in.op);
+    if (as.empty() || as.size() > 2 || info.result == Slot::V128) return;
+    for (ValueId a : as)
+      if (f_.type(a) == Type::V128) return;
+    uint64_t x = 0, y = 0;
+    bool cx = constant(as[0], x);
+    bool cy = as.size() == 2 && constant(as[1], y);
+    if (cx && (as.size() == 1 || cy)) {
+      EvalResult r = eval_scalar(in.op, x, y);
+      if (r.status == EvalResult::Status::Ok && (!is_nan(in.type, r.bits) || is_bitwise_float_op(in.op)))
+        return to_const(i, r.bits);
+      if (r.status != EvalResult::Status::Ok) return;  // a trap stays where it is
+      return;
+    }
+    if (as.size() != 2 || (in.type != Type::I32 && in.type != Type::I64 && f_.type(as[0]) != Type::I32 &&
+                           f_.type(as[0]) != Type::I64))
+      return;
+    if (cx && !cy && is_commutative_int(in.op)) {  // constant to the right
+      std::swap(as[0], as[1]);
+      std::swap(x, y);
+      std::swap(cx, cy);
+      changed_ = true;
+    }
+    if (f_.type(as[0]) != Type::I32 && f_.type(as[0]) != Type::I64) return;
+    simplify(i, as[0], as[1], cy, y);
+  }
+
+  // Integer identities on x op y, y possibly a constant c.
+  void simplify(InstId i, ValueId xv, ValueId yv, bool cy, uint64_t c) {
+    Inst& in = f_.insts[i];
+    const Type t = f_.type(xv);
+    const uint64_t ones = all_ones(t);
+    const bool same = xv == yv;
+    switch (in.op) {
+      case Op::I32Add: case Op::I64Add: case Op::I32Or: case Op::I64Or: case Op::I32Xor: case Op::I64Xor:
+      case Op::I32Shl: case Op::I64Shl: case Op::I32ShrS: case Op::I64ShrS: case Op::I32ShrU: case Op::I64ShrU:
+      case Op::I32Rotl: case Op::I64Rotl: case Op::I32Rotr: case Op::I64Rotr: case Op::I32Sub: case Op::I64Sub: {
+        bool shift = in.op != Op::I32Add && in.op != Op::I64Add && in.op != Op::I32Or && in.op != Op::I64Or &&
+                     in.op != Op::I32Xor && in.op != Op::I64Xor && in.op != Op::I32Sub && in.op != Op::I64Sub;
+        uint64_t mask = t == Type::I32 ? 31 : 63;
+        if (cy && (shift ? (c & mask) == 0 : c == 0)) return replace(i, xv);
+        if (same && (in.op == Op::I32Sub || in.op == Op::I64Sub || in.op == Op::I32Xor || in.op == Op::I64Xor))
+          return to_const(i, 0);
+        if (same && (in.op == Op::I32Or || in.op == Op::I64Or)) return replace(i, xv);
+        if (cy && (in.op == Op::I32Or || in.op == Op::I64Or) && c == ones) return to_const(i, ones);
+        return;
+      }
+      case Op::I32Mul: case Op::I64Mul:
+        if (cy && c == 1) return replace(i, xv);
+        if (cy && c == 0) return to_const(i, 0);
+        return;
+      case Op::I32And: case Op::I64And:
+        if (cy && c == ones) return replace(i, xv);
+        if (cy && c == 0) return to_const(i, 0);
+        if (same) return replace(i, xv);
+        return;
+      case Op::I32Eq: case Op::I64Eq: case Op::I32LeS: case Op::I64LeS: case Op::I32LeU: case Op::I64LeU:
+      case Op::I32GeS: case Op::I64GeS: case Op::I32GeU: case Op::I64GeU:
+        if (same) return to_const(i, 1);
+        return;
+      case Op::I32Ne: case Op::I64Ne: case Op::I32LtS: case Op::I64LtS: case Op::I32LtU: case Op::I64LtU:
+      case Op::I32GtS: case Op::I64GtS: case Op::I32GtU: case Op::I64GtU:
+        if (same) return to_const(i, 0);
+        if (cy && c == 0 && (in.op == Op::I32LtU || in.op == Op::I64LtU)) return to_const(i, 0);  // x <u 0
+        return;
+      case Op::I32DivU: case Op::I64DivU: case Op::I32DivS: case Op::I64DivS:
+      case Op::I32RemU: case Op::I64RemU: case Op::I32RemS: case Op::I64RemS: {
+        if (!cy || c == 0) return;  // may trap: stays
+        bool rem = in.op == Op::I32RemU || in.op == Op::I64RemU || in.op == Op::I32RemS || in.op == Op::I64RemS;
+        if (c == 1) return rem ? to_const(i, 0) : replace(i, xv);
+        uint8_t flags = in.flags | InstFlag::NoZeroCheck;
+        if (c != ones) flags |= InstFlag::NoOverflowCheck;
+        if (c == ones && (in.op == Op::I32RemS || in.op == Op::I64RemS)) return to_const(i, 0);  // x rem_s -1
+        if (flags != in.flags) {
+          in.flags = flags;
+          changed_ = true;
+        }
+        return;
+      }
+      default: return;
+    }
+  }
+
+  Function& f_;
+  bool changed_ = false;
+};
+
+inline bool fold_constants(Function& f) { return FoldPass(f).run(); }
+
+}  // namespace wasm::detail::jit::opt
+// ---- end include/wasm/detail/jit/opt/pass_fold.hpp ----
+// ---- begin include/wasm/detail/jit/opt/pass_gvn.hpp ----
+// Global value numbering over the dominator tree: a pure instruction (effects.hpp: no trap, no
+// read, no write) that computes the same thing as one in a dominating position is replaced by
+// that one's result. "The same thing": opcode, wasm operator, type, immediates, flags and
+// operands, with the operands of commutative integer operators in a canonical order. The table
+// is scoped: entering a dominator-tree child pushes, leaving pops, so a value is only reused
+// where its definition dominates.
+#include <algorithm>
+#include <cstring>
+#include <unordered_map>
+#include <vector>
+
+
+namespace wasm::detail::jit::opt {
+
+class GvnPass {
+ public:
+  explicit GvnPass(Function& f) : f_(f) {}
+
+  bool run() {
+    resolve_operands(f_);
+    Cfg cfg(f_);
+    DomTree dom(f_, cfg);
+    if (dom.preorder.empty()) return false;
+    // Depth-first over the dominator tree with an explicit stack; each frame remembers how
+    // long the undo log was when its block was entered.
+    struct Frame {
+      BlockId block;
+      uint32_t next_child;
+      size_t undo_mark;
+    };
+    std::vector<Frame> stack{{dom.preorder[0], 0, 0}};
+    visit_block(dom.preorder[0]);
+    while (!stack.empty()) {
+      Frame& fr = stack.back();
+      auto kids = dom.children_of(fr.block);
+      if (fr.next_child < kids.size()) {
+        BlockId c = kids[fr.next_child++];
+        stack.push_back({c, 0, undo_.size()});
+        visit_block(c);
+      } else {
+        while (undo_.size() > fr.undo_mark) {
+          table_.erase(undo_.back());
+          undo_.pop_back();
+        }
+        stack.pop_back();
+      }
+    }
+    resolve_operands(f_);
+    return changed_;
+  }
+
+ private:
+  struct Key {
+    Opcode opc;
+    Type type;
+    uint8_t flags, lane;
+    Op op;
+    uint64_t imm;
+    uint32_t imm2;
+    std::vector<ValueId> args;
+    bool operator==(const Key&) const = default;
+  };
+  struct KeyHash {
+    size_t operator()(const Key& k) const {
+      uint64_t h = uint64_t(k.opc) * 0x9E3779B97F4A7C15ull ^ (uint64_t(k.op) << 8) ^ (uint64_t(k.type) << 24) ^
+                   (uint64_t(k.flags) << 32) ^ (uint64_t(k.lane) << 40);
+      h = (h ^ k.imm) * 0xFF51AFD7ED558CCDull ^ k.imm2;
+      for (ValueId a : k.args) h = (h ^ a) * 0xC4CEB9FE1A85EC53ull;
+      return size_t(h ^ (h >> 29));
+    }
+  };
+
+  void visit_block(BlockId b) {
+    f_.for_each_inst(b, [&](InstId i) {
+      Inst& in = f_.insts[i];
+      if (in.nresults != 1 || is_terminator(in.opc) || !is_pure(in)) return;
+      Key k{in.opc, in.type, in.flags, in.lane, in.op, in.imm, in.imm2, {}};
+      for (ValueId a : f_.args(i)) k.args.push_back(f_.resolve(a));
+      if (in.opc == Opcode::Wasm && is_commutative_int(in.op) && k.args.size() == 2 && k.args[0] > k.args[1])
+        std::swap(k.args[0], k.args[1]);
+      auto it = table_.find(k);
+      if (it != table_.end()) {
+        replace_with(f_, i, it->second);
+        changed_ = true;
+        return;
+      }
+      table_.emplace(k, in.result);
+      undo_.push_back(std::move(k));
+    });
+  }
+
+  Function& f_;
+  std::unordered_map<Key, ValueId, KeyHash> table_;
+  std::vector<Key> undo_;
+  bool changed_ = false;
+};
+
+inline bool number_values(Function& f) { return GvnPass(f).run(); }
+
+}  // namespace wasm::detail::jit::opt
+// ---- end include/wasm/detail/jit/opt/pass_gvn.hpp ----
+// ---- begin include/wasm/detail/jit/opt/pass_licm.hpp ----
+// Loop-invariant code motion. Every loop first gets a preheader: the one block outside the
+// loop that jumps to its header (an existing predecessor that only jumps there, or a new block
+// that takes the header's parameters and that all entering edges are redirected to). Then,
+// innermost loop first, an instruction of the loop whose operands are all defined outside it
+// moves to the end of the preheader when moving it cannot be observed:
+//  - pure instructions (effects.hpp), always;
+//  - a memory's base, when nothing in the loop calls out (memory.grow is a runtime call);
+//  - a global read, when the loop neither writes that global nor calls out;
+//  - a load, only when nothing in the loop writes memory or calls out, and the load is in the
+//    header with nothing before it in the header that may trap or write: the header runs each
+//    time the loop is entered, so the load (and its trap, if any) happens first either way.
+// An outer loop then sees the moved instructions in its own body and may move them further.
+#include <vector>
+
+
+namespace wasm::detail::jit::opt {
+
+class LicmPass {
+ public:
+  explicit LicmPass(Function& f) : f_(f) {}
+
+  bool run() {
+    resolve_operands(f_);
+    bool changed = make_preheaders();
+    Cfg cfg(f_);
+    DomTree dom(f_, cfg);
+    LoopInfo loops(f_, cfg, dom);
+    IncomingEdges in(f_);
+    for (uint32_t l = 0; l < loops.loops.size(); ++l) {
+      BlockId pre = preheader(loops, l, in);
+      if (pre == kNone) continue;
+      changed |= hoist(loops, l, pre);
+    }
+    return changed;
+  }
+
+ private:
+  // The block outside loop l that is the only way into its header and only jumps there.
+  BlockId preheader(const LoopInfo& loops, uint32_t l, const IncomingEdges& in) const {
+    BlockId h = loops.loops[l].header;
+    BlockId pre = kNone;
+    for (uint32_t e : in.of[h]) {
+      BlockId src = f_.insts[f_.edges[e].inst].block;
+      if (loops.contains(l, src)) continue;
+      if (pre != kNone || f_.insts[f_.edges[e].inst].opc != Opcode::Jump) return kNone;
+      pre = src;
+    }
+    return pre;
+  }
+
+  // Gives every loop header a preheader. Returns whether a block was added.
+  bool make_preheaders() {
+    Cfg cfg(f_);
+    DomTree dom(f_, cfg);
+    LoopInfo loops(f_, cfg, dom);
+    IncomingEdges in(f_);
+    bool added = false;
+    for (uint32_t l = 0; l < loops.loops.size(); ++l) {
+      BlockId h = loops.loops[l].header;
+      if (h == f_.entry || preheader(loops, l, in) != kNone) continue;
+      std::vector<uint32_t> entering;
+      for (uint32_t e : in.of[h])
+        if (!loops.contains(l, f_.insts[f_.edges[e].inst].block)) entering.push_back(e);
+      if (entering.empty()) continue;
+      BlockId p = f_.add_block();
+      std::vector<Type> types;  // copied first: adding parameters may move the pool
+      for (ValueId hp : f_.params_of(h)) types.push_back(f_.type(hp));
+      std::vector<ValueId> ps;
+      for (Type t : types) ps.push_back(f_.add_param(p, t));
+      InstId j = f_.create1(Opcode::Jump, Type::Void, {});
+      f_.append(p, j);
+      f_.add_edge(j, h, ps);
+      for (uint32_t e : entering) f_.edges[e].block = p;
+      added = true;
+    }
+    return added;
+  }
+
+  bool hoist(const LoopInfo& loops, uint32_t l, BlockId pre) {
+    const auto& body = loops.loops[l].blocks;
+    BlockId header = loops.loops[l].header;
+    uint16_t loop_fx = 0;
+    std::vector<uint64_t> written_globals;
+    for (BlockId b : body)
+      for (InstId i = f_.blocks[b].first; i != kNone; i = f_.insts[i].next) {
+        loop_fx |= effects(f_.insts[i]);
+        if (f_.insts[i].opc == Opcode::GlobalSet) written_globals.push_back(f_.insts[i].imm);
+      }
+    const bool calls = loop_fx & Fx::Call;
+    const bool writes_mem = loop_fx & (Fx::WriteMem | Fx::Call);
+    InstId at = f_.terminator(pre);
+    auto outside = [&](ValueId v) {
+      const ValueData& d = f_.values[v];
+      BlockId b = d.kind == ValueKind::Result ? f_.insts[d.def].block : d.def;
+      return !loops.contains(l, b);
+    };
+    bool any = false;
+    for (bool changed = true; changed;) {
+      changed = false;
+      for (BlockId b : body) {
+        bool header_prefix = b == header;  // still before anything in the header that traps or writes
+        f_.for_each_inst(b, [&](InstId i) {
+          const Inst& in = f_.insts[i];
+          bool movable = false;
+          bool operands_outside = true;
+          for (ValueId a : f_.args(i)) operands_outside &= outside(a);
+          if (in.nresults == 1 && !is_terminator(in.opc) && operands_outside) {
+            if (is_pure(in)) movable = true;
+            else if (in.opc == Opcode::MemBase) movable = !calls;
+            else if (in.opc == Opcode::GlobalGet)
+              movable = !calls && std::find(written_globals.begin(), written_globals.end(), in.imm) ==
+                                      written_globals.end();
+            else if (in.opc == Opcode::Load) movable = header_prefix && !writes_mem;
+          }
+          if (movable) {
+            f_.unlink(i);
+            f_.insert_before(at, i);
+            changed = any = true;
+            return;
+          }
+          if (effects(in) & (Fx::Trap | kWrites)) header_prefix = false;
+        });
+      }
+    }
+    return any;
+  }
+
+  Function& f_;
+};
+
+inline bool hoist_loop_invariants(Function& f) { return LicmPass(f).run(); }
+
+}  // namespace wasm::detail::jit::opt
+// ---- end include/wasm/detail/jit/opt/pass_licm.hpp ----
+// ---- begin include/wasm/detail/jit/opt/pass_strength.hpp ----
+// Strength reduction of multiplication, division and remainder by constants:
+//  - x * 2^k -> x << k, x * -1 -> 0 - x;
+//  - unsigned x / 2^k -> x >> k, x % 2^k -> x & (2^k - 1);
+//  - signed x / ±2^k: a bias of 2^k - 1 for negative x, then an arithmetic shift (negated for
+//    a negative divisor); x % ±2^k = x - ((x + bias) & -2^k);
+//  - unsigned x / d for other d: a multiply-high by a magic number and shifts (Granlund and
+//    Montgomery, "Division by invariant integers using multiplication", 1994: the N+1-bit
+//    multiplier case with the add-and-halve fix-up when the plain form needs one more bit);
+//    d above 2^(N-1) is x >=u d;
+//  - signed x / d: the magic number of Hacker's Delight (Warren, ch. 10) with smulhi;
+//  - x % d = x - (x / d) * d.
+// Only divisions that cannot trap are rewritten: the divisor is a constant other than 0 and,
+// for signed division, other than -1 (folding marks those as checked; this pass tests itself).
+#include <bit>
+#include <cstdint>
+
+
+namespace wasm::detail::jit::opt {
+
+// Signed magic number and shift for dividing w-bit integers by d (|d| >= 2).
+struct SignedMagic {
+  uint64_t m;
+  unsigned s;
+};
+inline SignedMagic signed_magic(uint64_t d, unsigned w) {
+  const uint64_t mask = w == 64 ? ~0ull : (1ull << w) - 1;
+  const uint64_t top = 1ull << (w - 1);
+  d &= mask;
+  const bool neg = (d & top) != 0;
+  const uint64_t ad = neg ? (0 - d) & mask : d;
+  const uint64_t t = top + (neg ? 1 : 0);
+  const uint64_t anc = t - 1 - t % ad;
+  unsigned p = w - 1;
+  uint64_t q1 = top / anc, r1 = top - q1 * anc;
+  uint64_t q2 = top / ad, r2 = top - q2 * ad;
+  uint64_t delta;
+  do {
+    ++p;
+    q1 = (2 * q1) & mask;
+    r1 = (2 * r1) & mask;
+    if (r1 >= anc) {
+      q1 = (q1 + 1) & mask;
+      r1 = (r1 - anc) & mask;
+    }
+    q2 = (2 * q2) & mask;
+    r2 = (2 * r2) & mask;
+    if (r2 >= ad) {
+      q2 = (q2 + 1) & mask;
+      r2 = (r2 - ad) & mask;
+    }
+    delta = ad - r2;
+  } while (q1 < delta || (q1 == delta && r1 == 0));
+  uint64_t m = (q2 + 1) & mask;
+  if (neg) m = (0 - m) & mask;
+  return {m, p - w};
+}
+
+class StrengthPass {
+ public:
+  explicit StrengthPass(Function& f) : f_(f) {}
+
+  bool run() {
+    resolve_operands(f_);
+    Cfg cfg(f_);
+    for (BlockId b : cfg.rpo) f_.for_each_inst(b, [&](InstId i) { visit(i); });
+    resolve_operands(f_);
+    return changed_;
+  }
+
+ private:
+  bool constant(ValueId v, uint64_t& bits) const {
+    const ValueData& d = f_.values[v];
+    if (d.kind != ValueKind::Result || f_.insts[d.def].opc != Opcode::Const) return false;
+    bits = f_.insts[d.def].imm;
+    return true;
+  }
+
+  struct Ops {  // the operators of one width
+    Op add, sub, mul, shl, shr_s, shr_u, and_, ge_u;
+  };
+  static Ops ops(bool is64) {
+    if (is64) return {Op::I64Add, Op::I64Sub, Op::I64Mul, Op::I64Shl, Op::I64ShrS, Op::I64ShrU, Op::I64And, Op::I64GeU};
+    return {Op::I32Add, Op::I32Sub, Op::I32Mul, Op::I32Shl, Op::I32ShrS, Op::I32ShrU, Op::I32And, Op::I32GeU};
+  }
+
+  void visit(InstId i) {
+    pos_ = i;
+    const Inst& in = f_.insts[i];
+    if (in.opc != Opcode::Wasm || (in.type != Type::I32 && in.type != Type::I64) || in.args.count != 2) return;
+    const bool is64 = in.type == Type::I64;
+    const unsigned w = is64 ? 64 : 32;
+    const uint64_t mask = is64 ? ~0ull : 0xFFFFFFFFull;
+    uint64_t c;
+    if (!constant(f_.args(i)[1], c)) return;
+    c &= mask;
+    ValueId x = f_.args(i)[0];
+    if (f_.type(x) != in.type) return;  // comparisons and the like
+    const Ops o = ops(is64);
+    const Type t = in.type;
+    auto k = [&](uint64_t bits) { return insert_const(f_, i, t, bits & mask); };
+    auto op = [&](Op which, ValueId a, ValueId b) { return insert_wasm(f_, i, which, t, {a, b}); };
+    auto opk = [&](Op which, ValueId a, uint64_t bits) {  // the constant first: a fixed order
+      ValueId kv = k(bits);
+      return op(which, a, kv);
+    };
+    const bool pow2 = c != 0 && (c & (c - 1)) == 0;
+    const unsigned log = unsigned(std::countr_zero(c));
+    const uint64_t neg_c = (0 - c) & mask;
+    const bool neg_pow2 = neg_c != 0 && (neg_c & (neg_c - 1)) == 0 && c != neg_c;
+    const Op opw = in.op;
+    ValueId r = kNone;
+    if (opw == o.mul) {
+      if (pow2 && log > 0) r = opk(o.shl, x, log);
+      else if (c == mask) r = op(o.sub, k(0), x);
+    } else if (opw == Op::I32DivU || opw == Op::I64DivU) {
+      if (c == 0 || c == 1) return;
+      r = pow2 ? opk(o.shr_u, x, log) : udiv(x, c, w);
+    } else if (opw == Op::I32RemU || opw == Op::I64RemU) {
+      if (c == 0 || c == 1) return;
+      r = pow2 ? opk(o.and_, x, c - 1) : op(o.sub, x, opk(o.mul, udiv(x, c, w), c));
+    } else if (opw == Op::I32DivS || opw == Op::I64DivS || opw == Op::I32RemS || opw == Op::I64RemS) {
+      // 0 and -1 may trap, 1 folds, and INT_MIN is not worth a sequence.
+      if (c == 0 || c == 1 || c == mask || c == (uint64_t(1) << (w - 1))) return;
+      const bool rem = opw == Op::I32RemS || opw == Op::I64RemS;
+      if (pow2 || neg_pow2) {
+        unsigned sh = unsigned(std::countr_zero(pow2 ? c : neg_c));
+        // bias = 2^sh - 1 when x < 0, else 0
+        ValueId bias = opk(o.shr_u, opk(o.shr_s, x, w - 1), w - sh);
+        ValueId biased = op(o.add, x, bias);
+        if (rem) {
+          r = op(o.sub, x, opk(o.and_, biased, 0 - (uint64_t(1) << sh)));
+        } else {
+          r = opk(o.shr_s, biased, sh);
+          if (!pow2) r = op(o.sub, k(0), r);
+        }
+      } else {
+        ValueId q = sdiv(x, c, w);
+        r = rem ? op(o.sub, x, opk(o.mul, q, c)) : q;
+      }
+    }
+    if (r == kNone) return;
+    replace_with(f_, i, r);
+    changed_ = true;
+  }
+
+  // floor(x / d), d unsigned, not a power of two, d >= 3.
+  ValueId udiv(ValueId x, uint64_t d, unsigned w) {
+    const Type t = w == 64 ? Type::I64 : Type::I32;
+    const uint64_t mask = w == 64 ? ~0ull : 0xFFFFFFFFull;
+    const Ops o = ops(w == 64);
+    InstId pos = pos_;
+    auto k = [&](uint64_t bits) { return insert_const(f_, pos, t, bits & mask); };
+    auto op = [&](Op which, ValueId a, ValueId b) { return insert_wasm(f_, pos, which, t, {a, b}); };
+    auto opk = [&](Op which, ValueId a, uint64_t bits) {  // the constant first: a fixed order
+      ValueId kv = k(bits);
+      return op(which, a, kv);
+    };
+    auto mulhi = [&](ValueId a, uint64_t m) {
+      ValueId mv = k(m);
+      ValueId args[2] = {a, mv};
+      return insert_inst(f_, pos, Opcode::UMulHi, t, args);
+    };
+    if (d > (mask >> 1)) {  // the quotient is 0 or 1
+      ValueId ge = insert_wasm(f_, pos, o.ge_u, Type::I32, {x, k(d)});
+      return w == 64 ? insert_wasm(f_, pos, Op::I64ExtendI32U, Type::I64, {ge}) : ge;
+    }
+    const unsigned l = unsigned(64 - std::countl_zero(uint64_t(d - 1)));  // ceil(log2 d)
+    using U128 = unsigned __int128;
+    // Plain form: m = ceil(2^(w+s) / d) < 2^w with m*d - 2^(w+s) <= 2^s gives q = mulhi(x, m) >> s.
+    for (unsigned s = 0; s <= l; ++s) {
+      U128 two = U128(1) << (w + s);
+      U128 m = (two + d - 1) / d;
+      if (m > mask) continue;
+      if (m * d - two <= (U128(1) << s)) {
+        ValueId hi = mulhi(x, uint64_t(m));
+        return s ? opk(o.shr_u, hi, s) : hi;
+      }
+    }
+    // m' = floor(2^w * (2^l - d) / d) + 1; t = mulhi(x, m'); q = (t + ((x - t) >> 1)) >> (l - 1).
+    U128 mp = ((U128(1) << w) * ((U128(1) << l) - d)) / d + 1;
+    ValueId hi = mulhi(x, uint64_t(mp));
+    ValueId sum = op(o.add, hi, opk(o.shr_u, op(o.sub, x, hi), 1));
+    return l > 1 ? opk(o.shr_u, sum, l - 1) : sum;
+  }
+
+  // trunc(x / d), d signed, |d| >= 3 and not a power of two.
+  ValueId sdiv(ValueId x, uint64_t d, unsigned w) {
+    const Type t = w == 64 ? Type::I64 : Type::I32;
+    const uint64_t mask = w == 64 ? ~0ull : 0xFFFFFFFFull;
+    const uint64_t top = 1ull << (w - 1);
+    const Ops o = ops(w == 64);
+    InstId pos = pos_;
+    auto k = [&](uint64_t bits) { return insert_const(f_, pos, t, bits & mask); };
+    auto op = [&](Op which, ValueId a, ValueId b) { return insert_wasm(f_, pos, which, t, {a, b}); };
+    auto opk = [&](Op which, ValueId a, uint64_t bits) {  // the constant first: a fixed order
+      ValueId kv = k(bits);
+      return op(which, a, kv);
+    };
+    SignedMagic mg = signed_magic(d, w);
+    ValueId mv = k(mg.m);
+    ValueId args[2] = {x, mv};
+    ValueId q = insert_inst(f_, pos, Opcode::SMulHi, t, args);
+    const bool d_neg = d & top, m_neg = mg.m & top;
+    if (!d_neg && m_neg) q = op(o.add, q, x);
+    if (d_neg && !m_neg) q = op(o.sub, q, x);
+    if (mg.s) q = opk(o.shr_s, q, mg.s);
+    return op(o.add, q, opk(o.shr_u, q, w - 1));  // + 1 when negative: round toward zero
+  }
+
+  Function& f_;
+  bool changed_ = false;
+  InstId pos_ = kNone;  // the instruction being replaced: new ones go before it
+};
+
+inline bool reduce_strength(Function& f) { return StrengthPass(f).run(); }
+
+}  // namespace wasm::detail::jit::opt
+// ---- end include/wasm/detail/jit/opt/pass_strength.hpp ----
+
+namespace wasm::detail::jit::opt {
+
+struct Pass {
+  const char* name;
+  bool (*run)(Function&);  // returns whether it changed the function
+};
+
+// Folding first (it exposes copies and dead branches), then the cleanups, LICM on the cleaned
+// loops, strength reduction of the divisions folding marked as checked, and a last round that
+// folds, merges and removes what strength reduction and LICM left behind (copy propagation
+// again after DCE: a parameter whose other incoming edges were unreachable is now trivial).
+inline constexpr Pass kPipeline[] = {
+    {"fold", fold_constants},      {"copyprop", propagate_copies}, {"gvn", number_values},
+    {"dce", eliminate_dead_code},  {"licm", hoist_loop_invariants}, {"strength", reduce_strength},
+    {"fold", fold_constants},      {"dce", eliminate_dead_code},    {"copyprop", propagate_copies},
+    {"gvn", number_values},        {"dce", eliminate_dead_code},
+};
+
+// Runs the pipeline on f; after_pass (if any) sees the function after every pass.
+inline void optimize(Function& f, const std::function<void(const Pass&, Function&)>& after_pass = {}) {
+  for (const Pass& p : kPipeline) {
+    p.run(f);
+    if (after_pass) after_pass(p, f);
+  }
+}
+
+}  // namespace wasm::detail::jit::opt
+// ---- end include/wasm/detail/jit/opt/pass_manager.hpp ----
+
+namespace wasm::detail::jit::opt {
+
+// Why the back end cannot take f, or nullptr.
+inline const char* unsupported_by_backend(const Function& f) {
+  for (Type t : f.params)
+    if (t == Type::V128) return "v128 parameter";
+  for (Type t : f.results)
+    if (t == Type::V128) return "v128 result";
+  for (const ValueData& v : f.values)
+    if (v.type == Type::V128) return "v128 value";
+  for (BlockId b = 0; b < f.blocks.size(); ++b) {
+    if (f.blocks[b].removed) continue;
+    for (InstId i = f.blocks[b].first; i != kNone; i = f.insts[i].next) {
+      const Inst& in = f.insts[i];
+      switch (in.opc) {
+        case Opcode::Wasm:
+          if (!is_numeric_op(in.op)) return "non-scalar operator";
+          break;
+        case Opcode::Load:
+        case Opcode::Store:
+          if (op_info(in.op).prefix == 0xFD) return "SIMD memory access";
+          break;
+        case Opcode::ReturnCall:
+        case Opcode::ReturnCallImport:
+        case Opcode::ReturnCallIndirect: return "tail call";
+        default: break;
+      }
+    }
+  }
+  if (!liveness_fits(f)) return "too large for the register allocator";
+  return nullptr;
+}
+
+class OptimizingTier final : public CompilerTier {
+ public:
+  const char* name() const override { return "optimizing"; }
+
+  bool accepts(const CompileEnv& env, uint32_t defined_index) const override {
+    // Fuel and epoch checks, and the deterministic profile's NaN canonicalization, are not
+    // emitted by this back end yet.
+    if (env.options.consume_fuel || env.options.epoch_interruption || env.options.canonicalize_nans)
+      return false;
+    for (const auto& m : env.module.memories)
+      if (m.is64) return false;
+    FunctionBuilder builder(env.module, env.options.features);
+    BuildResult built = builder.build(env.module.num_imported_funcs + defined_index);
+    if (!built.ok) return false;
+    return unsupported_by_backend(built.func) == nullptr;
+  }
+
+  std::unique_ptr<Worker> make_worker(const CompileEnv& env) const override {
+    return std::make_unique<OptWorker>(env);
+  }
+
+  static const OptimizingTier& get() {
+    static const OptimizingTier tier;
+    return tier;
+  }
+
+ private:
+  struct OptWorker final : Worker {
+    explicit OptWorker(const CompileEnv& e) : env(e), a(4096, Xbyak::AutoGrow, &allocator) {
+      a.setDefaultJmpNEAR(true);
+    }
+    Result<CompiledFunction> compile(uint32_t defined_index) override {
+      const uint32_t func_index = env.module.num_imported_funcs + defined_index;
+      auto fail = [&](const std::string& why) {
+        return Error(ErrorKind::Resource,
+                     "optimizing tier, function " + std::to_string(func_index) + ": " + why);
+      };
+      try {
+        FunctionBuilder builder(env.module, env.options.features);
+        BuildResult built = builder.build(func_index);
+        if (!built.ok) return fail(built.unsupported);
+        Function& f = built.func;
+        optimize(f);
+        if (const char* why = unsupported_by_backend(f)) return fail(why);
+        for (InstId i = 0; i < f.insts.size(); ++i)
+          for (ValueId& v : f.args(i)) v = f.resolve(v);
+        for (Edge& e : f.edges)
+          for (ValueId& v : f.list(e.args)) v = f.resolve(v);
+        Cfg cfg(f);
+        Allocation alloc = allocate_registers(f, cfg);
+        a.reset();
+        MachineEmitter emitter(env, a);
+        return emitter.emit(f, alloc);
+      } catch (const IselFailure& e) {
+        return fail(e.message);
+      } catch (const Xbyak::Error& e) {
+        return fail(e.what());
+      } catch (const std::bad_alloc&) {
+        return fail("out of memory");
+      } catch (const std::exception& e) {
+        return fail(e.what());
+      }
+    }
+    const CompileEnv& env;
+    PlainCodeAllocator allocator;
+    Xbyak::CodeGenerator a;
+  };
+};
+
+}  // namespace wasm::detail::jit::opt
+// ---- end include/wasm/detail/jit/opt/tier.hpp ----
 
 namespace wasm::detail {
 
 inline Result<void> load_code(ModuleState& state, const Config& config) {
   if (state.info.bodies.empty()) return {};
-  auto compiled = jit::compile_module(state.info, jit::CompileOptions::from(config),
-                                      jit::BaselineTier::get(),
+  // Optimized: the optimizing tier first, the baseline for what it declines.
+  const jit::CompilerTier* optimized[] = {&jit::opt::OptimizingTier::get(), &jit::BaselineTier::get()};
+  const jit::CompilerTier* baseline[] = {&jit::BaselineTier::get()};
+  std::span<const jit::CompilerTier* const> tiers =
+      config.strategy() == Strategy::Optimized ? std::span<const jit::CompilerTier* const>(optimized)
+                                               : std::span<const jit::CompilerTier* const>(baseline);
+  auto compiled = jit::compile_module(state.info, jit::CompileOptions::from(config), tiers,
                                       config.parallel_compilation() ? 0 : 1);
   if (!compiled) return std::move(compiled).error();
   state.publish_code(std::move(*compiled), config);
@@ -18876,7 +24937,7 @@ inline Result<void> load_code(ModuleState& state, const Config& config) {
 // serializer's business.
 //
 // Layout (little-endian, kHeaderSize bytes):
-//    0  magic "WPPCWASM"             48  u8 bounds checks, u8 fuel, u8 epoch, u8 0
+//    0  magic "WPPCWASM"             48  u8 bounds checks, u8 fuel, u8 epoch, u8 determinism
 //    8  u32 format version           52  u32 wasm feature bits
 //   12  u32 header size              56  u32 CPU feature bits the code uses
 //   16  runtime version, 32 bytes,   60  u32 0
@@ -18979,34 +25040,20 @@ inline constexpr uint32_t kCpuBmi1 = 1u << 2;
 inline constexpr uint32_t kCpuSse42 = 1u << 3;
 inline constexpr uint32_t kCpuAvx = 1u << 4;
 inline constexpr uint32_t kCpuAvx2 = 1u << 5;
+inline constexpr uint32_t kCpuFma = 1u << 6;
 
 // A template so that this header needs nothing of the code generator (jit::CpuFeatures).
 template <typename Cpu>
 uint32_t cpu_feature_bits(const Cpu& cpu) {
   return (cpu.popcnt ? kCpuPopcnt : 0) | (cpu.lzcnt ? kCpuLzcnt : 0) | (cpu.bmi1 ? kCpuBmi1 : 0) |
-         (cpu.sse42 ? kCpuSse42 : 0) | (cpu.avx ? kCpuAvx : 0) | (cpu.avx2 ? kCpuAvx2 : 0);
+         (cpu.sse42 ? kCpuSse42 : 0) | (cpu.avx ? kCpuAvx : 0) | (cpu.avx2 ? kCpuAvx2 : 0) |
+         (cpu.fma ? kCpuFma : 0);
 }
 
-// The WebAssembly proposals, one bit each: the one list both encoding and messages read.
-struct WasmFeatureBit {
-  uint32_t bit;
-  const char* name;
-  bool Features::*flag;
-};
-inline constexpr WasmFeatureBit kWasmFeatureBits[] = {
-    {1u << 0, "multi-memory", &Features::multi_memory}, {1u << 1, "memory64", &Features::memory64},
-    {1u << 2, "extended-const", &Features::extended_const}, {1u << 3, "tail-call", &Features::tail_call},
-    {1u << 4, "threads", &Features::threads},           {1u << 5, "exceptions", &Features::exceptions},
-    {1u << 6, "relaxed-simd", &Features::relaxed_simd},
-    {1u << 7, "function-references", &Features::function_references}, {1u << 8, "gc", &Features::gc},
-    {1u << 9, "wide-arithmetic", &Features::wide_arithmetic}};
-// A new Features flag must get a bit above, or modules compiled with and without it would pass
-// for each other.
-static_assert(sizeof(Features) == std::size(kWasmFeatureBits), "Features changed: give the new flag a bit");
-
+// The WebAssembly proposals, one bit each: bit i is kFeatureFlags[i] (features.hpp).
 inline uint32_t wasm_feature_bits(const Features& f) {
   uint32_t bits = 0;
-  for (const WasmFeatureBit& b : kWasmFeatureBits) bits |= f.*b.flag ? b.bit : 0;
+  for (size_t i = 0; i < std::size(kFeatureFlags); ++i) bits |= f.*kFeatureFlags[i].flag ? 1u << i : 0;
   return bits;
 }
 
@@ -19017,6 +25064,8 @@ struct CodeTarget {
   BoundsChecks bounds_checks = BoundsChecks::GuardPages;
   bool consume_fuel = false;
   bool epoch_interruption = false;
+  bool relaxed_simd_deterministic = false;
+  bool canonicalize_nans = false;
   uint32_t wasm_features = 0;  // wasm_feature_bits
   uint32_t cpu_features = 0;   // kCpu* bits: used by the code / allowed for this engine
   uint64_t guard_bytes = 0;
@@ -19042,12 +25091,14 @@ inline Error refuse(const std::string& why) { return Error(ErrorKind::Decode, "p
 inline std::string cpu_feature_names(uint32_t bits) {
   static constexpr std::pair<uint32_t, const char*> names[] = {
       {kCpuPopcnt, "popcnt"}, {kCpuLzcnt, "lzcnt"}, {kCpuBmi1, "bmi1"},
-      {kCpuSse42, "sse4.2"},  {kCpuAvx, "avx"},     {kCpuAvx2, "avx2"}};
+      {kCpuSse42, "sse4.2"},  {kCpuAvx, "avx"},     {kCpuAvx2, "avx2"}, {kCpuFma, "fma"}};
   std::string out;
+  uint32_t known = 0;
   for (auto [bit, name] : names) {
+    known |= bit;
     if (bits & bit) out += (out.empty() ? "" : ", ") + std::string(name);
   }
-  if (bits & ~uint32_t(kCpuPopcnt | kCpuLzcnt | kCpuBmi1 | kCpuSse42 | kCpuAvx | kCpuAvx2)) {
+  if (bits & ~known) {
     out += (out.empty() ? "" : ", ") + std::string("unknown features");
   }
   return out;
@@ -19055,12 +25106,10 @@ inline std::string cpu_feature_names(uint32_t bits) {
 
 inline std::string wasm_feature_names(uint32_t bits) {
   std::string out;
-  uint32_t known = 0;
-  for (const WasmFeatureBit& b : kWasmFeatureBits) {
-    known |= b.bit;
-    if (bits & b.bit) out += (out.empty() ? "" : ", ") + std::string(b.name);
+  for (size_t i = 0; i < std::size(kFeatureFlags); ++i) {
+    if (bits & 1u << i) out += (out.empty() ? "" : ", ") + std::string(kFeatureFlags[i].name);
   }
-  if (bits & ~known) out += (out.empty() ? "" : ", ") + std::string("unknown proposals");
+  if (bits >> std::size(kFeatureFlags)) out += (out.empty() ? "" : ", ") + std::string("unknown proposals");
   return out;
 }
 
@@ -19085,6 +25134,7 @@ inline std::array<uint8_t, kSerializedHeaderSize> write_serialized_header(const 
   p[48] = uint8_t(target.bounds_checks);
   p[49] = target.consume_fuel;
   p[50] = target.epoch_interruption;
+  p[51] = uint8_t(target.relaxed_simd_deterministic | target.canonicalize_nans << 1);
   put<uint32_t>(p + 52, target.wasm_features);
   put<uint32_t>(p + 56, target.cpu_features);
   put<uint64_t>(p + 64, target.guard_bytes);
@@ -19140,6 +25190,14 @@ inline Result<std::span<const uint8_t>> check_serialized(std::span<const uint8_t
   if (bool(p[50]) != engine.epoch_interruption) {
     return refuse(std::string("was compiled with epoch interruption ") + on_off(p[50]) +
                   "; this engine has it " + on_off(engine.epoch_interruption));
+  }
+  if (bool(p[51] & 1) != engine.relaxed_simd_deterministic) {
+    return refuse(std::string("was compiled with deterministic relaxed SIMD ") + on_off(p[51] & 1) +
+                  "; this engine has it " + on_off(engine.relaxed_simd_deterministic));
+  }
+  if (bool(p[51] & 2) != engine.canonicalize_nans) {
+    return refuse(std::string("was compiled with NaN canonicalization ") + on_off(p[51] & 2) +
+                  "; this engine has it " + on_off(engine.canonicalize_nans));
   }
   if (const uint32_t compiled = get<uint32_t>(p + 52); compiled != engine.wasm_features) {
     std::string why = "was compiled with other WebAssembly proposals enabled than this engine's";
@@ -19302,23 +25360,24 @@ WASM_VMCTX_ARRAY(func_refs, num_funcs(), VMFuncRef)
 // the calling instance's VMContext*. Builtins that can trap do not return when they do: they
 // record the trap in the VMStoreContext and unwind to the entry trampoline. Index arguments
 // (memory, table, data, element) are module-level indices, imported entities included.
-// Addresses and lengths are u64 so that memory64 needs no second set.
+// Addresses, table indices and lengths are u64 so that memory64 and table64 need no second set
+// (JIT code passes an i32 operand zero-extended); segment offsets and lengths are u32, as in wasm.
 
 WASM_BUILTIN(memory_grow,   uint64_t, VMContext*, uint32_t /*memory*/, uint64_t /*delta pages*/)  // old pages or ~0
 WASM_BUILTIN(memory_fill,   void, VMContext*, uint32_t /*memory*/, uint64_t /*dst*/, uint32_t /*byte*/, uint64_t /*len*/)
 WASM_BUILTIN(memory_copy,   void, VMContext*, uint32_t /*dst memory*/, uint32_t /*src memory*/, uint64_t /*dst*/, uint64_t /*src*/, uint64_t /*len*/)
 WASM_BUILTIN(memory_init,   void, VMContext*, uint32_t /*memory*/, uint32_t /*data*/, uint64_t /*dst*/, uint32_t /*src*/, uint32_t /*len*/)
 WASM_BUILTIN(data_drop,     void, VMContext*, uint32_t /*data*/)
-WASM_BUILTIN(table_get,     void*, VMContext*, uint32_t /*table*/, uint32_t /*index*/)  // funcref: VMFuncRef* or null
-WASM_BUILTIN(table_set,     void, VMContext*, uint32_t /*table*/, uint32_t /*index*/, void* /*value*/)
-WASM_BUILTIN(table_grow,    uint32_t, VMContext*, uint32_t /*table*/, uint32_t /*delta*/, void* /*init*/)  // old size or ~0
-WASM_BUILTIN(table_fill,    void, VMContext*, uint32_t /*table*/, uint32_t /*dst*/, void* /*value*/, uint32_t /*len*/)
-WASM_BUILTIN(table_copy,    void, VMContext*, uint32_t /*dst table*/, uint32_t /*src table*/, uint32_t /*dst*/, uint32_t /*src*/, uint32_t /*len*/)
-WASM_BUILTIN(table_init,    void, VMContext*, uint32_t /*table*/, uint32_t /*elem*/, uint32_t /*dst*/, uint32_t /*src*/, uint32_t /*len*/)
+WASM_BUILTIN(table_get,     void*, VMContext*, uint32_t /*table*/, uint64_t /*index*/)  // funcref: VMFuncRef* or null
+WASM_BUILTIN(table_set,     void, VMContext*, uint32_t /*table*/, uint64_t /*index*/, void* /*value*/)
+WASM_BUILTIN(table_grow,    uint64_t, VMContext*, uint32_t /*table*/, uint64_t /*delta*/, void* /*init*/)  // old size or ~0; i32 tables see it as -1 too
+WASM_BUILTIN(table_fill,    void, VMContext*, uint32_t /*table*/, uint64_t /*dst*/, void* /*value*/, uint64_t /*len*/)
+WASM_BUILTIN(table_copy,    void, VMContext*, uint32_t /*dst table*/, uint32_t /*src table*/, uint64_t /*dst*/, uint64_t /*src*/, uint64_t /*len*/)
+WASM_BUILTIN(table_init,    void, VMContext*, uint32_t /*table*/, uint32_t /*elem*/, uint64_t /*dst*/, uint32_t /*src*/, uint32_t /*len*/)
 WASM_BUILTIN(elem_drop,     void, VMContext*, uint32_t /*elem*/)
 // call_indirect found a slot that was never initialised (0): initialise it and return the
 // VMFuncRef* (null for a null entry). The caller has already bounds-checked `index`.
-WASM_BUILTIN(table_lazy_init, VMFuncRef*, VMContext*, uint32_t /*table*/, uint32_t /*index*/)
+WASM_BUILTIN(table_lazy_init, VMFuncRef*, VMContext*, uint32_t /*table*/, uint64_t /*index*/)
 // Explicit traps (unreachable, division, conversion, call_indirect checks, stack overflow):
 // never return. Called from out-of-line trap stubs, so the return address is the trap's pc.
 WASM_BUILTIN(raise_trap,    void, VMContext*, uint32_t /*TrapCode*/)
@@ -19326,6 +25385,18 @@ WASM_BUILTIN(raise_trap,    void, VMContext*, uint32_t /*TrapCode*/)
 // or yield and return).
 WASM_BUILTIN(out_of_fuel,   void, VMContext*)
 WASM_BUILTIN(epoch_deadline_reached, void, VMContext*)
+// Exception handling (vm/exceptions_unwind.hpp). Neither returns: they resume at the handler
+// that catches, or unwind to the entry trampoline when none does. throw_tag's payload is the
+// tag's parameters in frame slots: value i at `first_slot` - 16 * i (slots grow downward).
+WASM_BUILTIN(throw_tag,     void, VMContext*, uint32_t /*tag*/, const void* /*first_slot*/)
+// throw_ref, and legacy rethrow: traps on a null exnref.
+WASM_BUILTIN(throw_ref,     void, VMContext*, void* /*exnref*/)
+// memory.atomic.wait32/wait64 (0 woken, 1 not-equal, 2 timed out; a negative timeout in ns is
+// none) and memory.atomic.notify (how many it woke) on `addr`, a host address that JIT code
+// has already checked for alignment and bounds, and, for a wait, that its memory is shared.
+WASM_BUILTIN(memory_atomic_wait32, uint32_t, VMContext*, void* /*addr*/, uint32_t /*expected*/, int64_t /*timeout ns*/)
+WASM_BUILTIN(memory_atomic_wait64, uint32_t, VMContext*, void* /*addr*/, uint64_t /*expected*/, int64_t /*timeout ns*/)
+WASM_BUILTIN(memory_atomic_notify, uint32_t, VMContext*, void* /*addr*/, uint32_t /*count*/)
 // ---- end include/wasm/detail/env/builtins.def ----
 #undef WASM_BUILTIN
     "";
@@ -19361,6 +25432,8 @@ inline jit::CodeTarget code_target_of(const Config& config) {
   t.bounds_checks = options.bounds_checks;
   t.consume_fuel = options.consume_fuel;
   t.epoch_interruption = options.epoch_interruption;
+  t.relaxed_simd_deterministic = options.relaxed_simd_deterministic;
+  t.canonicalize_nans = options.canonicalize_nans;
   t.wasm_features = jit::wasm_feature_bits(options.features);
   t.cpu_features = jit::cpu_feature_bits(options.cpu);
   t.guard_bytes = options.guard_bytes;
@@ -19440,6 +25513,12 @@ inline std::vector<uint8_t> serialize_module(const ModuleInfo& info, const jit::
     w.put<uint32_t>(t.offset);
     w.put<uint32_t>(uint32_t(t.code));
   }
+  w.put<uint32_t>(uint32_t(code.handlers().size()));
+  w.put<uint32_t>(0);
+  for (const jit::HandlerSite& h : code.handlers()) {
+    for (uint32_t v : {h.begin, h.end, h.tag, h.target, h.depth}) w.put<uint32_t>(v);
+  }
+  w.pad(8);
   const CodeMemory& mem = code.code_memory();
   const size_t code_size = mem ? mem.size() : 0;
   w.put<uint64_t>(code_size);
@@ -19462,6 +25541,7 @@ struct SerializedParts {
   uint32_t num_imported_funcs = 0;
   std::vector<jit::FunctionLocation> functions;
   std::vector<jit::TrapSite> traps;
+  std::vector<jit::HandlerSite> handlers;
   std::span<const uint8_t> code;
   size_t code_offset = 0;  // from the payload's start
 };
@@ -19491,6 +25571,18 @@ inline Result<SerializedParts> parse_payload(std::span<const uint8_t> payload) {
     if (code > uint32_t(TrapCode::HostError)) return corrupt("a trap site has an unknown trap code");
     s.code = TrapCode(code);
   }
+  const uint32_t h = r.get<uint32_t>("the handler count");
+  r.get<uint32_t>("the handler count");
+  if (!r.failed() && uint64_t(h) * 20 > r.remaining()) return corrupt("its handler table runs past its end");
+  p.handlers.resize(r.failed() ? 0 : h);
+  for (jit::HandlerSite& s : p.handlers) {
+    s.begin = r.get<uint32_t>("the handler table");
+    s.end = r.get<uint32_t>("the handler table");
+    s.tag = r.get<uint32_t>("the handler table");
+    s.target = r.get<uint32_t>("the handler table");
+    s.depth = r.get<uint32_t>("the handler table");
+  }
+  r.skip_to(8);
   const uint64_t code_size = r.get<uint64_t>("the code size");
   const uint64_t code_offset = r.get<uint64_t>("the code offset");
   if (r.failed()) return corrupt(std::string("it ends inside ") + r.failed());
@@ -19513,6 +25605,14 @@ inline Result<SerializedParts> parse_payload(std::span<const uint8_t> payload) {
   for (size_t i = 0; i < p.traps.size(); ++i) {
     if (p.traps[i].offset >= code_size || (i && p.traps[i].offset < p.traps[i - 1].offset)) {
       return corrupt("a trap site lies outside its code or out of order");
+    }
+  }
+  // Handler targets are jumped to: they must lie inside the code (tag indices are checked
+  // against the module by the loader).
+  for (const jit::HandlerSite& s : p.handlers) {
+    if (s.begin > s.end || s.end > code_size ||
+        (s.tag != jit::HandlerSite::kDelegate && s.target >= code_size)) {
+      return corrupt("an exception handler lies outside its code");
     }
   }
   return p;
@@ -19635,6 +25735,10 @@ Result<Module> Module::deserialized(const Engine& engine, std::span<const uint8_
       parts->functions.size() != info.num_defined_funcs() || info.bodies.size() != info.num_defined_funcs()) {
     return detail::serialize_detail::corrupt("its code does not have one entry per function of its module");
   }
+  for (const detail::jit::HandlerSite& h : parts->handlers) {
+    if (h.tag < detail::jit::HandlerSite::kDelegate && h.tag >= info.tag_types.size())
+      return detail::serialize_detail::corrupt("an exception handler names an unknown tag");
+  }
   detail::CodeMemory code;
   if (!parts->code.empty()) {
     code = make_code(*parts);
@@ -19643,9 +25747,10 @@ Result<Module> Module::deserialized(const Engine& engine, std::span<const uint8_
   detail::jit::CompileStats stats;
   for (const detail::FunctionBody& body : info.bodies) stats.code_section_bytes += body.size;
   stats.machine_code_bytes = parts->code.size();
-  (*state)->publish_code(detail::jit::CompiledModule(std::move(code), std::move(parts->functions),
-                                                     std::move(parts->traps), info.num_imported_funcs, stats),
-                         engine.config());
+  detail::jit::CompiledModule compiled(std::move(code), std::move(parts->functions), std::move(parts->traps),
+                                       info.num_imported_funcs, stats);
+  compiled.set_handlers(std::move(parts->handlers));
+  (*state)->publish_code(std::move(compiled), engine.config());
   return Module(std::move(*state));
 }
 
