@@ -842,6 +842,7 @@ struct Features {
   bool function_references = false;  // call_ref, ref.as_non_null, br_on_null, typed refs
   bool gc = false;                    // 0xFB struct/array/i31/cast instructions, ref.eq
   bool wide_arithmetic = false;       // i64.add128, i64.sub128, i64.mul_wide_s/u
+  bool custom_page_sizes = false;     // recognised only: such memories are refused as Unsupported
 
   // Turns on a proposal by its name ("multi-memory", "memory64", ...: wast2json's flag names).
   // Returns false for an unknown name.
@@ -869,6 +870,7 @@ inline constexpr FeatureFlag kFeatureFlags[] = {
     {"function-references", &Features::function_references},
     {"gc", &Features::gc},
     {"wide-arithmetic", &Features::wide_arithmetic},
+    {"custom-page-sizes", &Features::custom_page_sizes},
 };
 static_assert(sizeof(Features) == std::size(kFeatureFlags), "a Features flag is missing from kFeatureFlags");
 
@@ -974,7 +976,7 @@ constexpr Limits read_limits(Reader& s, const Features& features, bool is_memory
   Limits l;
   if (s.ok() && (flags & ~allowed)) {
     const char* message = "integer too large";  // the flags byte is a u1/u2 in the grammar
-    if (is_memory && (flags & ~(allowed | 0x08)) == 0) message = kUnsupportedCustomPageSizes;
+    if (is_memory && features.custom_page_sizes && (flags & ~(allowed | 0x08)) == 0) message = kUnsupportedCustomPageSizes;
     s.fail_at(at, message);
     return l;
   }

@@ -98,7 +98,7 @@ constexpr Limits read_limits(Reader& s, const Features& features, bool is_memory
   Limits l;
   if (s.ok() && (flags & ~allowed)) {
     const char* message = "integer too large";  // the flags byte is a u1/u2 in the grammar
-    if (is_memory && (flags & ~(allowed | 0x08)) == 0) message = kUnsupportedCustomPageSizes;
+    if (is_memory && features.custom_page_sizes && (flags & ~(allowed | 0x08)) == 0) message = kUnsupportedCustomPageSizes;
     s.fail_at(at, message);
     return l;
   }
