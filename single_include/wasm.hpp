@@ -520,6 +520,7 @@ struct FuncType {
 struct TableType {
   ValType element = ValType::FuncRef;
   Limits limits;
+  bool is64 = false;  // table64 (memory64): i64 indices and sizes, limits up to 2^64-1
   friend bool operator==(const TableType&, const TableType&) = default;
 };
 
@@ -538,7 +539,7 @@ struct GlobalType {
 constexpr uint64_t kPageSize = 65536;
 constexpr uint64_t kMaxPages32 = 65536;           // 4 GiB
 constexpr uint64_t kMaxPages64 = 1ull << 48;      // memory64's limit
-constexpr uint64_t kMaxTableSize = 0xFFFFFFFFull; // table limits are u32
+constexpr uint64_t kMaxTableSize = 0xFFFFFFFFull; // limits of an i32 table
 
 }  // namespace wasm
 // ---- end include/wasm/types.hpp ----
@@ -980,7 +981,6 @@ constexpr const char* unsupported_type_form(uint8_t b) {
   }
 }
 
-inline constexpr const char* kUnsupportedTable64 = "unsupported: 64-bit tables";
 inline constexpr const char* kUnsupportedCustomPageSizes = "unsupported: custom page sizes";
 inline constexpr const char* kUnsupportedExactImport = "unsupported: custom descriptors";
 
@@ -1004,6 +1004,7 @@ struct Features {
   bool function_references = false;  // call_ref, ref.as_non_null, br_on_null, typed refs
   bool gc = false;                    // 0xFB struct/array/i31/cast instructions, ref.eq
   bool wide_arithmetic = false;       // i64.add128, i64.sub128, i64.mul_wide_s/u
+  bool custom_page_sizes = false;     // recognised only: such memories are refused as Unsupported
 
   // Turns on a proposal by its name ("multi-memory", "memory64", ...: wast2json's flag names).
   // Returns false for an unknown name.
@@ -1031,6 +1032,7 @@ inline constexpr FeatureFlag kFeatureFlags[] = {
     {"function-references", &Features::function_references},
     {"gc", &Features::gc},
     {"wide-arithmetic", &Features::wide_arithmetic},
+    {"custom-page-sizes", &Features::custom_page_sizes},
 };
 static_assert(sizeof(Features) == std::size(kFeatureFlags), "a Features flag is missing from kFeatureFlags");
 
@@ -1187,18 +1189,18 @@ constexpr void read_func_type(Reader& s, const Features& features, OnParam&& on_
   for (uint32_t k = 0; k < results && s.ok(); ++k) on_result(read_valtype(s, features));
 }
 
-// Limits flags: bit 0 = has maximum, bit 1 = shared (threads), bit 2 = 64-bit (memory64).
+// Limits flags: bit 0 = has maximum, bit 1 = shared (threads, memories only), bit 2 = 64-bit
+// (memory64: i64 addresses of a memory, i64 indices of a table).
 constexpr Limits read_limits(Reader& s, const Features& features, bool is_memory, bool* is64 = nullptr) {
   size_t at = s.offset();
   uint8_t flags = s.u8();
   uint8_t allowed = 0x01;
   if (is_memory && features.threads) allowed |= 0x02;
-  if (is_memory && features.memory64) allowed |= 0x04;
+  if (features.memory64) allowed |= 0x04;
   Limits l;
   if (s.ok() && (flags & ~allowed)) {
     const char* message = "integer too large";  // the flags byte is a u1/u2 in the grammar
-    if (!is_memory && features.memory64 && (flags & ~0x05) == 0) message = kUnsupportedTable64;
-    if (is_memory && (flags & ~(allowed | 0x08)) == 0) message = kUnsupportedCustomPageSizes;
+    if (is_memory && features.custom_page_sizes && (flags & ~(allowed | 0x08)) == 0) message = kUnsupportedCustomPageSizes;
     s.fail_at(at, message);
     return l;
   }
@@ -1227,7 +1229,7 @@ constexpr TableType read_table_type(Reader& s, const Features& features, bool* h
     *has_init = true;
   }
   t.element = read_reftype(s, features);
-  t.limits = read_limits(s, features, false);
+  t.limits = read_limits(s, features, false, &t.is64);
   return t;
 }
 
@@ -4248,23 +4250,24 @@ enum class Builtin : uint32_t {
 // the calling instance's VMContext*. Builtins that can trap do not return when they do: they
 // record the trap in the VMStoreContext and unwind to the entry trampoline. Index arguments
 // (memory, table, data, element) are module-level indices, imported entities included.
-// Addresses and lengths are u64 so that memory64 needs no second set.
+// Addresses, table indices and lengths are u64 so that memory64 and table64 need no second set
+// (JIT code passes an i32 operand zero-extended); segment offsets and lengths are u32, as in wasm.
 
 WASM_BUILTIN(memory_grow,   uint64_t, VMContext*, uint32_t /*memory*/, uint64_t /*delta pages*/)  // old pages or ~0
 WASM_BUILTIN(memory_fill,   void, VMContext*, uint32_t /*memory*/, uint64_t /*dst*/, uint32_t /*byte*/, uint64_t /*len*/)
 WASM_BUILTIN(memory_copy,   void, VMContext*, uint32_t /*dst memory*/, uint32_t /*src memory*/, uint64_t /*dst*/, uint64_t /*src*/, uint64_t /*len*/)
 WASM_BUILTIN(memory_init,   void, VMContext*, uint32_t /*memory*/, uint32_t /*data*/, uint64_t /*dst*/, uint32_t /*src*/, uint32_t /*len*/)
 WASM_BUILTIN(data_drop,     void, VMContext*, uint32_t /*data*/)
-WASM_BUILTIN(table_get,     void*, VMContext*, uint32_t /*table*/, uint32_t /*index*/)  // funcref: VMFuncRef* or null
-WASM_BUILTIN(table_set,     void, VMContext*, uint32_t /*table*/, uint32_t /*index*/, void* /*value*/)
-WASM_BUILTIN(table_grow,    uint32_t, VMContext*, uint32_t /*table*/, uint32_t /*delta*/, void* /*init*/)  // old size or ~0
-WASM_BUILTIN(table_fill,    void, VMContext*, uint32_t /*table*/, uint32_t /*dst*/, void* /*value*/, uint32_t /*len*/)
-WASM_BUILTIN(table_copy,    void, VMContext*, uint32_t /*dst table*/, uint32_t /*src table*/, uint32_t /*dst*/, uint32_t /*src*/, uint32_t /*len*/)
-WASM_BUILTIN(table_init,    void, VMContext*, uint32_t /*table*/, uint32_t /*elem*/, uint32_t /*dst*/, uint32_t /*src*/, uint32_t /*len*/)
+WASM_BUILTIN(table_get,     void*, VMContext*, uint32_t /*table*/, uint64_t /*index*/)  // funcref: VMFuncRef* or null
+WASM_BUILTIN(table_set,     void, VMContext*, uint32_t /*table*/, uint64_t /*index*/, void* /*value*/)
+WASM_BUILTIN(table_grow,    uint64_t, VMContext*, uint32_t /*table*/, uint64_t /*delta*/, void* /*init*/)  // old size or ~0; i32 tables see it as -1 too
+WASM_BUILTIN(table_fill,    void, VMContext*, uint32_t /*table*/, uint64_t /*dst*/, void* /*value*/, uint64_t /*len*/)
+WASM_BUILTIN(table_copy,    void, VMContext*, uint32_t /*dst table*/, uint32_t /*src table*/, uint64_t /*dst*/, uint64_t /*src*/, uint64_t /*len*/)
+WASM_BUILTIN(table_init,    void, VMContext*, uint32_t /*table*/, uint32_t /*elem*/, uint64_t /*dst*/, uint32_t /*src*/, uint32_t /*len*/)
 WASM_BUILTIN(elem_drop,     void, VMContext*, uint32_t /*elem*/)
 // call_indirect found a slot that was never initialised (0): initialise it and return the
 // VMFuncRef* (null for a null entry). The caller has already bounds-checked `index`.
-WASM_BUILTIN(table_lazy_init, VMFuncRef*, VMContext*, uint32_t /*table*/, uint32_t /*index*/)
+WASM_BUILTIN(table_lazy_init, VMFuncRef*, VMContext*, uint32_t /*table*/, uint64_t /*index*/)
 // Explicit traps (unreachable, division, conversion, call_indirect checks, stack overflow):
 // never return. Called from out-of-line trap stubs, so the return address is the trap's pc.
 WASM_BUILTIN(raise_trap,    void, VMContext*, uint32_t /*TrapCode*/)
@@ -4302,23 +4305,24 @@ struct VMBuiltins {
 // the calling instance's VMContext*. Builtins that can trap do not return when they do: they
 // record the trap in the VMStoreContext and unwind to the entry trampoline. Index arguments
 // (memory, table, data, element) are module-level indices, imported entities included.
-// Addresses and lengths are u64 so that memory64 needs no second set.
+// Addresses, table indices and lengths are u64 so that memory64 and table64 need no second set
+// (JIT code passes an i32 operand zero-extended); segment offsets and lengths are u32, as in wasm.
 
 WASM_BUILTIN(memory_grow,   uint64_t, VMContext*, uint32_t /*memory*/, uint64_t /*delta pages*/)  // old pages or ~0
 WASM_BUILTIN(memory_fill,   void, VMContext*, uint32_t /*memory*/, uint64_t /*dst*/, uint32_t /*byte*/, uint64_t /*len*/)
 WASM_BUILTIN(memory_copy,   void, VMContext*, uint32_t /*dst memory*/, uint32_t /*src memory*/, uint64_t /*dst*/, uint64_t /*src*/, uint64_t /*len*/)
 WASM_BUILTIN(memory_init,   void, VMContext*, uint32_t /*memory*/, uint32_t /*data*/, uint64_t /*dst*/, uint32_t /*src*/, uint32_t /*len*/)
 WASM_BUILTIN(data_drop,     void, VMContext*, uint32_t /*data*/)
-WASM_BUILTIN(table_get,     void*, VMContext*, uint32_t /*table*/, uint32_t /*index*/)  // funcref: VMFuncRef* or null
-WASM_BUILTIN(table_set,     void, VMContext*, uint32_t /*table*/, uint32_t /*index*/, void* /*value*/)
-WASM_BUILTIN(table_grow,    uint32_t, VMContext*, uint32_t /*table*/, uint32_t /*delta*/, void* /*init*/)  // old size or ~0
-WASM_BUILTIN(table_fill,    void, VMContext*, uint32_t /*table*/, uint32_t /*dst*/, void* /*value*/, uint32_t /*len*/)
-WASM_BUILTIN(table_copy,    void, VMContext*, uint32_t /*dst table*/, uint32_t /*src table*/, uint32_t /*dst*/, uint32_t /*src*/, uint32_t /*len*/)
-WASM_BUILTIN(table_init,    void, VMContext*, uint32_t /*table*/, uint32_t /*elem*/, uint32_t /*dst*/, uint32_t /*src*/, uint32_t /*len*/)
+WASM_BUILTIN(table_get,     void*, VMContext*, uint32_t /*table*/, uint64_t /*index*/)  // funcref: VMFuncRef* or null
+WASM_BUILTIN(table_set,     void, VMContext*, uint32_t /*table*/, uint64_t /*index*/, void* /*value*/)
+WASM_BUILTIN(table_grow,    uint64_t, VMContext*, uint32_t /*table*/, uint64_t /*delta*/, void* /*init*/)  // old size or ~0; i32 tables see it as -1 too
+WASM_BUILTIN(table_fill,    void, VMContext*, uint32_t /*table*/, uint64_t /*dst*/, void* /*value*/, uint64_t /*len*/)
+WASM_BUILTIN(table_copy,    void, VMContext*, uint32_t /*dst table*/, uint32_t /*src table*/, uint64_t /*dst*/, uint64_t /*src*/, uint64_t /*len*/)
+WASM_BUILTIN(table_init,    void, VMContext*, uint32_t /*table*/, uint32_t /*elem*/, uint64_t /*dst*/, uint32_t /*src*/, uint32_t /*len*/)
 WASM_BUILTIN(elem_drop,     void, VMContext*, uint32_t /*elem*/)
 // call_indirect found a slot that was never initialised (0): initialise it and return the
 // VMFuncRef* (null for a null entry). The caller has already bounds-checked `index`.
-WASM_BUILTIN(table_lazy_init, VMFuncRef*, VMContext*, uint32_t /*table*/, uint32_t /*index*/)
+WASM_BUILTIN(table_lazy_init, VMFuncRef*, VMContext*, uint32_t /*table*/, uint64_t /*index*/)
 // Explicit traps (unreachable, division, conversion, call_indirect checks, stack overflow):
 // never return. Called from out-of-line trap stubs, so the return address is the trap's pc.
 WASM_BUILTIN(raise_trap,    void, VMContext*, uint32_t /*TrapCode*/)
@@ -6004,7 +6008,7 @@ struct ModuleMemoryImages {
     images->covered.assign(info.data.size(), false);
     for (const ElemSegment& seg : info.elements) {
       if (seg.mode != SegmentMode::Active) continue;
-      std::optional<uint64_t> offset = static_offset(seg.offset, false);
+      std::optional<uint64_t> offset = static_offset(seg.offset, info.tables[seg.table].is64);
       if (!offset || !fits(*offset, seg.size(), info.tables[seg.table].limits.min)) return nullptr;
     }
     for (uint32_t s = 0; s < info.data.size(); ++s) {
@@ -10081,42 +10085,42 @@ inline void memory_init(VMContext* v, uint32_t mem, uint32_t data, uint64_t dst,
 
 inline void data_drop(VMContext* v, uint32_t data) { instance_of(v).dropped_data[data] = true; }
 
-inline void* table_get(VMContext* v, uint32_t table, uint32_t index) {
+inline void* table_get(VMContext* v, uint32_t table, uint64_t index) {
   void* value = nullptr;
   if (auto t = detail::table_get(*instance_of(v).tables[table], index, value)) WASM_BUILTIN_TRAP(v, *t);
   return value;
 }
 
-inline void table_set(VMContext* v, uint32_t table, uint32_t index, void* value) {
+inline void table_set(VMContext* v, uint32_t table, uint64_t index, void* value) {
   if (auto t = detail::table_set(*instance_of(v).tables[table], index, value)) WASM_BUILTIN_TRAP(v, *t);
 }
 
-inline uint32_t table_grow(VMContext* v, uint32_t table, uint32_t delta, void* init) {
+inline uint64_t table_grow(VMContext* v, uint32_t table, uint64_t delta, void* init) {
   Instance& in = instance_of(v);
   Result<uint64_t> old = in.tables[table]->grow(delta, init, in.store->limiter);
-  return old ? uint32_t(*old) : ~uint32_t(0);
+  return old ? *old : ~uint64_t(0);
 }
 
-inline void table_fill(VMContext* v, uint32_t table, uint32_t dst, void* value, uint32_t len) {
+inline void table_fill(VMContext* v, uint32_t table, uint64_t dst, void* value, uint64_t len) {
   if (auto t = detail::table_fill(*instance_of(v).tables[table], dst, value, len))
     WASM_BUILTIN_TRAP(v, *t);
 }
 
-inline void table_copy(VMContext* v, uint32_t dst_table, uint32_t src_table, uint32_t dst,
-                       uint32_t src, uint32_t len) {
+inline void table_copy(VMContext* v, uint32_t dst_table, uint32_t src_table, uint64_t dst,
+                       uint64_t src, uint64_t len) {
   Instance& in = instance_of(v);
   if (auto t = detail::table_copy(*in.tables[dst_table], *in.tables[src_table], dst, src, len))
     WASM_BUILTIN_TRAP(v, *t);
 }
 
-inline void table_init(VMContext* v, uint32_t table, uint32_t elem, uint32_t dst, uint32_t src,
+inline void table_init(VMContext* v, uint32_t table, uint32_t elem, uint64_t dst, uint32_t src,
                        uint32_t len) {
   if (auto t = do_table_init(instance_of(v), table, elem, dst, src, len)) WASM_BUILTIN_TRAP(v, *t);
 }
 
 inline void elem_drop(VMContext* v, uint32_t elem) { instance_of(v).dropped_elems[elem] = true; }
 
-inline VMFuncRef* table_lazy_init(VMContext* v, uint32_t table, uint32_t index) {
+inline VMFuncRef* table_lazy_init(VMContext* v, uint32_t table, uint64_t index) {
   std::optional<void*> value = instance_of(v).tables[table]->get(index);
   if (!value) WASM_BUILTIN_TRAP(v, TrapCode::TableOutOfBounds);
   return static_cast<VMFuncRef*>(*value);
@@ -10165,23 +10169,24 @@ inline const VMBuiltins* builtins_table() {
 // the calling instance's VMContext*. Builtins that can trap do not return when they do: they
 // record the trap in the VMStoreContext and unwind to the entry trampoline. Index arguments
 // (memory, table, data, element) are module-level indices, imported entities included.
-// Addresses and lengths are u64 so that memory64 needs no second set.
+// Addresses, table indices and lengths are u64 so that memory64 and table64 need no second set
+// (JIT code passes an i32 operand zero-extended); segment offsets and lengths are u32, as in wasm.
 
 WASM_BUILTIN(memory_grow,   uint64_t, VMContext*, uint32_t /*memory*/, uint64_t /*delta pages*/)  // old pages or ~0
 WASM_BUILTIN(memory_fill,   void, VMContext*, uint32_t /*memory*/, uint64_t /*dst*/, uint32_t /*byte*/, uint64_t /*len*/)
 WASM_BUILTIN(memory_copy,   void, VMContext*, uint32_t /*dst memory*/, uint32_t /*src memory*/, uint64_t /*dst*/, uint64_t /*src*/, uint64_t /*len*/)
 WASM_BUILTIN(memory_init,   void, VMContext*, uint32_t /*memory*/, uint32_t /*data*/, uint64_t /*dst*/, uint32_t /*src*/, uint32_t /*len*/)
 WASM_BUILTIN(data_drop,     void, VMContext*, uint32_t /*data*/)
-WASM_BUILTIN(table_get,     void*, VMContext*, uint32_t /*table*/, uint32_t /*index*/)  // funcref: VMFuncRef* or null
-WASM_BUILTIN(table_set,     void, VMContext*, uint32_t /*table*/, uint32_t /*index*/, void* /*value*/)
-WASM_BUILTIN(table_grow,    uint32_t, VMContext*, uint32_t /*table*/, uint32_t /*delta*/, void* /*init*/)  // old size or ~0
-WASM_BUILTIN(table_fill,    void, VMContext*, uint32_t /*table*/, uint32_t /*dst*/, void* /*value*/, uint32_t /*len*/)
-WASM_BUILTIN(table_copy,    void, VMContext*, uint32_t /*dst table*/, uint32_t /*src table*/, uint32_t /*dst*/, uint32_t /*src*/, uint32_t /*len*/)
-WASM_BUILTIN(table_init,    void, VMContext*, uint32_t /*table*/, uint32_t /*elem*/, uint32_t /*dst*/, uint32_t /*src*/, uint32_t /*len*/)
+WASM_BUILTIN(table_get,     void*, VMContext*, uint32_t /*table*/, uint64_t /*index*/)  // funcref: VMFuncRef* or null
+WASM_BUILTIN(table_set,     void, VMContext*, uint32_t /*table*/, uint64_t /*index*/, void* /*value*/)
+WASM_BUILTIN(table_grow,    uint64_t, VMContext*, uint32_t /*table*/, uint64_t /*delta*/, void* /*init*/)  // old size or ~0; i32 tables see it as -1 too
+WASM_BUILTIN(table_fill,    void, VMContext*, uint32_t /*table*/, uint64_t /*dst*/, void* /*value*/, uint64_t /*len*/)
+WASM_BUILTIN(table_copy,    void, VMContext*, uint32_t /*dst table*/, uint32_t /*src table*/, uint64_t /*dst*/, uint64_t /*src*/, uint64_t /*len*/)
+WASM_BUILTIN(table_init,    void, VMContext*, uint32_t /*table*/, uint32_t /*elem*/, uint64_t /*dst*/, uint32_t /*src*/, uint32_t /*len*/)
 WASM_BUILTIN(elem_drop,     void, VMContext*, uint32_t /*elem*/)
 // call_indirect found a slot that was never initialised (0): initialise it and return the
 // VMFuncRef* (null for a null entry). The caller has already bounds-checked `index`.
-WASM_BUILTIN(table_lazy_init, VMFuncRef*, VMContext*, uint32_t /*table*/, uint32_t /*index*/)
+WASM_BUILTIN(table_lazy_init, VMFuncRef*, VMContext*, uint32_t /*table*/, uint64_t /*index*/)
 // Explicit traps (unreachable, division, conversion, call_indirect checks, stack overflow):
 // never return. Called from out-of-line trap stubs, so the return address is the trap's pc.
 WASM_BUILTIN(raise_trap,    void, VMContext*, uint32_t /*TrapCode*/)
@@ -10276,7 +10281,7 @@ class Instantiator {
           break;
         case ExternKind::Table: {  // mutable: element types must be equal
           TableType actual = store_.tables[r.handle]->type();
-          ok = actual.element == canonical(imp.table.element) &&
+          ok = actual.element == canonical(imp.table.element) && actual.is64 == imp.table.is64 &&
                limits_match(actual.limits, imp.table.limits);
           break;
         }
@@ -10443,7 +10448,7 @@ class Instantiator {
       in_->dropped_elems[s] = true;  // active and declarative segments are dropped afterwards
       if (seg.mode == SegmentMode::Declarative) continue;
       Table& table = *in_->tables[seg.table];
-      uint64_t offset = offset_value(eval_const(seg.offset, *in_), false);
+      uint64_t offset = offset_value(eval_const(seg.offset, *in_), info_.tables[seg.table].is64);
       if (!range_in_bounds(offset, seg.size(), table.size())) {
         return Error(ErrorKind::Instantiate, trap_message(TrapCode::TableOutOfBounds));
       }
@@ -11294,6 +11299,10 @@ class FunctionValidator {
     element = m_.tables[index].element;
     return true;
   }
+  // Index type of table `index`, a known table (i64 for table64 tables).
+  ValType table_addr(uint32_t index) const {
+    return m_.tables[index].is64 ? ValType::I64 : ValType::I32;
+  }
   // memory.init and data.drop need the data count section: without it the binary is malformed
   // (binary.wast). A module with no data segments at all is the exception: wast2json writes
   // neither section for text modules that name a missing segment, and memory_init.wast expects
@@ -11429,7 +11438,7 @@ class FunctionValidator {
         if (!m_.subtype(element, ValType::FuncRef))
           return invalid(std::string("type mismatch: ") + info.text + " needs a funcref table", in);
         if (in.index >= m_.types.size()) return unknown("type", in.index, in);
-        if (!pop(ValType::I32, in)) return false;
+        if (!pop(table_addr(in.index2), in)) return false;
         return step_call(m_.types[in.index], in);
       }
       case Op::Drop: {
@@ -11484,6 +11493,10 @@ class FunctionValidator {
         push(ValType::I32);
         return true;
       }
+      case Op::I64Add128:
+      case Op::I64Sub128:
+      case Op::I64MulWideS:
+      case Op::I64MulWideU: return step_wide_arithmetic(in);
       case Op::RefFunc:
         if (in.index >= m_.func_types.size()) return unknown("function", in.index, in);
         if (!declared_refs_[in.index])
@@ -11565,6 +11578,7 @@ class FunctionValidator {
                              valtype_name(m_.elements[in.index].type) + " segment into " +
                              valtype_name(element) + " table",
                          in);
+        p[0] = table_addr(in.index2);  // the source offset and length are i32: segment indices
         break;
       }
       case Imm::Elem:
@@ -11577,11 +11591,16 @@ class FunctionValidator {
           return invalid(std::string("type mismatch: table.copy from ") + valtype_name(src) +
                              " table to " + valtype_name(dst) + " table",
                          in);
+        // Each index has its table's type; the length fits both (i64 only if both are i64).
+        p[0] = table_addr(in.index);
+        p[1] = table_addr(in.index2);
+        p[2] = p[0] == ValType::I64 && p[1] == ValType::I64 ? ValType::I64 : ValType::I32;
         break;
       }
       case Imm::Table: {  // table.size
         ValType element = kUnknownType;
         if (!table(in.index, in, element)) return false;
+        r = table_addr(in.index);
         break;
       }
       default: break;
@@ -11666,6 +11685,17 @@ class FunctionValidator {
     return true;
   }
 
+  // Wide arithmetic: a 128-bit value is two i64 (low half deeper). add128 and sub128 take two
+  // such values, mul_wide_s/u two i64; each gives one 128-bit value.
+  bool step_wide_arithmetic(const Instruction& in) {
+    const int operands = in.op == Op::I64Add128 || in.op == Op::I64Sub128 ? 4 : 2;
+    for (int k = 0; k < operands; ++k)
+      if (!pop(ValType::I64, in)) return false;
+    push(ValType::I64);
+    push(ValType::I64);
+    return true;
+  }
+
   // Untyped select works only on numeric and vector operands of one type.
   bool step_select(const Instruction& in) {
     ValType a = kUnknownType, b = kUnknownType;
@@ -11680,21 +11710,23 @@ class FunctionValidator {
     return true;
   }
 
+  // Indices, sizes and lengths have the table's index type (i64 for table64).
   bool step_table(const Instruction& in) {
     ValType element = kUnknownType;
     if (!table(in.index, in, element)) return false;
+    const ValType addr = table_addr(in.index);
     switch (in.op) {
       case Op::TableGet:
-        if (!pop(ValType::I32, in)) return false;
+        if (!pop(addr, in)) return false;
         push(element);
         return true;
-      case Op::TableSet: return pop(element, in) && pop(ValType::I32, in);
+      case Op::TableSet: return pop(element, in) && pop(addr, in);
       case Op::TableGrow:
-        if (!pop(ValType::I32, in) || !pop(element, in)) return false;
-        push(ValType::I32);
+        if (!pop(addr, in) || !pop(element, in)) return false;
+        push(addr);
         return true;
       default:  // table.fill
-        return pop(ValType::I32, in) && pop(element, in) && pop(ValType::I32, in);
+        return pop(addr, in) && pop(element, in) && pop(addr, in);
     }
   }
 
@@ -12001,7 +12033,9 @@ inline std::optional<Error> check_memory_type(const MemoryType& t, const Feature
   return std::nullopt;
 }
 
+// An i64 table's limits are bounded by the u64 encoding alone.
 inline std::optional<Error> check_table_type(const TableType& t, uint32_t index) {
+  if (t.is64) return check_limits(t.limits, UINT64_MAX, "", "table", index);
   return check_limits(t.limits, kMaxTableSize, "table size must be at most 2^32-1", "table",
                       index);
 }
@@ -12084,7 +12118,8 @@ inline std::optional<Error> check_elements(const ModuleInfo& m, ConstExprValidat
     if (seg.mode == SegmentMode::Active) {
       if (seg.table >= m.tables.size())
         return invalid("unknown table " + std::to_string(seg.table) + where);
-      if (auto e = consts.check(seg.offset, ValType::I32, "elem segment", i)) return e;
+      ValType addr = m.tables[seg.table].is64 ? ValType::I64 : ValType::I32;
+      if (auto e = consts.check(seg.offset, addr, "elem segment", i)) return e;
       if (!m.subtype(seg.type, m.tables[seg.table].element))
         return invalid(std::string("type mismatch: ") + valtype_name(seg.type) +
                        " segment for a table of " + valtype_name(m.tables[seg.table].element) +
@@ -15281,6 +15316,7 @@ struct CompileEnv {
   bool func_is_imported(uint32_t index) const { return index < module.num_imported_funcs; }
   bool explicit_bounds() const { return options.bounds_checks == BoundsChecks::Explicit; }
   bool memory_is64(uint32_t index) const { return module.memories[index].is64; }
+  bool table_is64(uint32_t index) const { return module.tables[index].is64; }
   // Whether memory 0's base (pinned in r15) may move when a call grows it: explicitly
   // checked and 64-bit memories are not always reserved up front (vm/linear_memory.hpp).
   bool memory_base_may_move() const {
@@ -16577,6 +16613,10 @@ class FunctionCompiler {
   void visit_div_rem(Op op);
   void visit_shift(Op op);
 
+  // ---- wide arithmetic (compile_wide_arithmetic.hpp)
+  void visit_add_sub128(bool subtract);
+  void visit_mul_wide(bool is_signed);
+
   // ---- SIMD (compile_simd.hpp)
   SimdAsm simd_asm();
   Reg simd_result_reg(Reg lhs, RegSet others, RegSet pinned);
@@ -16970,6 +17010,10 @@ inline void FunctionCompiler::visit(const Instruction& ins) {
     case Op::TableCopy:
     case Op::TableGrow:
     case Op::TableFill: visit_misc_builtin(ins); return;
+    case Op::I64Add128: visit_add_sub128(false); return;
+    case Op::I64Sub128: visit_add_sub128(true); return;
+    case Op::I64MulWideS: visit_mul_wide(true); return;
+    case Op::I64MulWideU: visit_mul_wide(false); return;
     default: break;
   }
   const OpInfo& info = ins.info();
@@ -17271,8 +17315,9 @@ inline void FunctionCompiler::visit_misc_builtin(const Instruction& ins) {
       call_builtin(Builtin::table_get, {v(x), s(0)}, true, env_.module.tables[x].element);
       return;
     case Op::TableSet: call_builtin(Builtin::table_set, {v(x), s(0), s(1)}, false); return;
-    case Op::TableGrow:  // wasm order: init, delta
-      call_builtin(Builtin::table_grow, {v(x), s(1), s(0)}, true);
+    case Op::TableGrow:  // wasm order: init, delta; old size or ~0, -1 for i32 tables too
+      call_builtin(Builtin::table_grow, {v(x), s(1), s(0)}, true,
+                   env_.table_is64(x) ? ValType::I64 : ValType::I32);
       return;
     case Op::TableFill: call_builtin(Builtin::table_fill, {v(x), s(0), s(1), s(2)}, false); return;
     case Op::TableCopy:
@@ -17373,7 +17418,8 @@ inline void FunctionCompiler::visit_call_indirect(uint32_t type_index, uint32_t 
 // signature, and leaves the VMFuncRef* in the frame at kCallTarget. Values must be spilled.
 inline void FunctionCompiler::emit_indirect_target(uint32_t type_index, uint32_t table) {
   const VMOffsets& o = env_.offsets;
-  // Index (zero-extended) in r11, the table's slots in rax.
+  // Index in r11 (an i32 zero-extended, an i64 whole: the 64-bit compare below traps on any
+  // index past the end, 2^32 and beyond included), the table's slots in rax.
   load_to(kScratchGpr, stack_.height() - 1);
   stack_.truncate(stack_.height() - 1);
   if (env_.table_is_imported(table)) {
@@ -17392,7 +17438,7 @@ inline void FunctionCompiler::emit_indirect_target(uint32_t type_index, uint32_t
   LabelId initialised = labels_.make();
   a_.test(a_.rax, a_.rax);
   labels_.jcc(a_, Cond::NE, initialised);
-  a_.mov(a_.edx, a_.r11d);
+  a_.mov(a_.rdx, a_.r11);
   a_.mov(a_.esi, table);
   call_vmctx_builtin(Builtin::table_lazy_init);  // returns the untagged VMFuncRef* or null
   labels_.bind(a_, initialised);
@@ -18305,17 +18351,17 @@ inline void FunctionCompiler::visit_memory_size(uint32_t memory) {
   push_reg(env_.memory_is64(memory) ? ValType::I64 : ValType::I32, dst);
 }
 
+// The element count is a u64; an i32 table never holds more than 2^32-1 elements.
 inline void FunctionCompiler::visit_table_size(uint32_t table) {
   const VMOffsets& o = env_.offsets;
   Reg dst = alloc_reg(RegClass::Gpr);
   if (env_.table_is_imported(table)) {
     a_.mov(dst.r64(), a_.qword[a_.r14 + o.imported_table_from(table)]);
-    a_.mov(dst.r32(), a_.dword[dst.r64() + vmlayout::VMTableDefinition::current_elements]);
+    a_.mov(dst.r64(), a_.qword[dst.r64() + vmlayout::VMTableDefinition::current_elements]);
   } else {
-    a_.mov(dst.r32(),
-           a_.dword[a_.r14 + o.table_current_elements(env_.defined_table(table))]);
+    a_.mov(dst.r64(), a_.qword[a_.r14 + o.table_current_elements(env_.defined_table(table))]);
   }
-  push_reg(ValType::I32, dst);
+  push_reg(env_.table_is64(table) ? ValType::I64 : ValType::I32, dst);
 }
 
 }  // namespace wasm::detail::jit
@@ -20965,6 +21011,62 @@ inline void FunctionCompiler::visit_ref_as_non_null() {
 
 }  // namespace wasm::detail::jit
 // ---- end include/wasm/detail/jit/compile_variables.hpp ----
+// ---- begin include/wasm/detail/jit/compile_wide_arithmetic.hpp ----
+// The wide-arithmetic proposal in the baseline compiler: a 128-bit integer is two i64 values,
+// the low half deeper on the stack. i64.add128 / i64.sub128 add or subtract the low halves and
+// then the high halves with the carry or borrow (adc / sbb); i64.mul_wide_s / _u give the full
+// product of two i64 values from the one-operand imul / mul, which writes rdx:rax.
+
+namespace wasm::detail::jit {
+
+// [lhs_lo lhs_hi rhs_lo rhs_hi] -> [lo hi]
+inline void FunctionCompiler::visit_add_sub128(bool subtract) {
+  const Reg rhs_hi = pop_to_reg();
+  const Reg rhs_lo = pop_to_reg({rhs_hi});
+  const Reg lhs_hi = pop_to_reg({rhs_hi, rhs_lo});
+  const Reg lhs_lo = pop_to_reg({rhs_hi, rhs_lo, lhs_hi});
+  // The results get registers of their own: an operand register may be shared by several of
+  // the four operands, and each one must still be intact when it is read.
+  const RegSet operands{lhs_lo, lhs_hi, rhs_lo, rhs_hi};
+  const Reg lo = alloc_reg(RegClass::Gpr, operands);
+  const Reg hi = alloc_reg(RegClass::Gpr, operands | RegSet{lo});
+  a_.mov(lo.r64(), lhs_lo.r64());
+  a_.mov(hi.r64(), lhs_hi.r64());  // mov leaves the flags alone: adc/sbb see the low half's
+  if (subtract) {
+    a_.sub(lo.r64(), rhs_lo.r64());
+    a_.sbb(hi.r64(), rhs_hi.r64());
+  } else {
+    a_.add(lo.r64(), rhs_lo.r64());
+    a_.adc(hi.r64(), rhs_hi.r64());
+  }
+  push_reg(ValType::I64, lo);
+  push_reg(ValType::I64, hi);
+}
+
+// [lhs rhs] -> [lo hi], as visit_div_rem places its operands.
+inline void FunctionCompiler::visit_mul_wide(bool is_signed) {
+  const Reg rax = Reg::gpr(abi::RAX), rdx = Reg::gpr(abi::RDX);
+  RegSet pinned{rax, rdx};
+  Reg rhs = pop_to_reg(pinned);
+  if (rhs == rax || rhs == rdx) {
+    Reg moved = alloc_reg(RegClass::Gpr, pinned);
+    masm::move(a_, moved, rhs);
+    rhs = moved;
+  }
+  const uint32_t lhs_index = stack_.height() - 1;
+  VarState lhs = pop();
+  // rax and rdx are written: whatever else lives there goes to its slot first.
+  spill_reg(rax);
+  spill_reg(rdx);
+  masm::load_var(a_, rax, lhs, lhs_index);
+  if (is_signed) a_.imul(rhs.r64());
+  else a_.mul(rhs.r64());
+  push_reg(ValType::I64, rax);
+  push_reg(ValType::I64, rdx);
+}
+
+}  // namespace wasm::detail::jit
+// ---- end include/wasm/detail/jit/compile_wide_arithmetic.hpp ----
 // ---- end include/wasm/detail/jit/function_compiler.hpp ----
 // ---- begin include/wasm/detail/jit/module_compiler.hpp ----
 // The module driver: compiles every defined function of a validated module with the compiler
@@ -21174,10 +21276,9 @@ inline Result<CompiledModule> compile_module(const ModuleInfo& module,
 // OptimizingTier: the SSA builder, the mid-end pipeline (pass_manager.hpp), register allocation
 // (regalloc.hpp) and instruction selection (isel.hpp) behind the CompilerTier interface. It
 // declines what the back end does not handle yet, so that the next tier (the baseline)
-// compiles it: SIMD, tail calls, 64-bit memories, atomics, exception handling and other operators
-// the builder does not express, fuel and epoch interruption and NaN canonicalization (not
-// emitted yet), and functions whose liveness
-// sets would be too large.
+// compiles it: SIMD, tail calls, 64-bit memories and tables, wide arithmetic, atomics, exception
+// handling and other operators the builder does not express, fuel and epoch interruption and NaN
+// canonicalization (not emitted yet), and functions whose liveness sets would be too large.
 #include <memory>
 #include <string>
 
@@ -22025,6 +22126,7 @@ class FunctionBuilder {
       skip_dead(in);
       return;
     }
+    if (touches_table64(in)) return fail("64-bit table");
     const OpInfo& info = in.info();
     // (Typed function references are plain funcrefs here; call_ref, br_on_null and the other
     // typed-reference operators are Special, so the switch's default declines them.)
@@ -22190,6 +22292,19 @@ class FunctionBuilder {
     }
     emit(i);
     if (info.result != Slot::None) stack_.push_back(f_->insts[i].result);
+  }
+
+  // The back end's table code (bounds checks, table.size) assumes i32 indices: a function that
+  // uses a table64 table stays on the baseline.
+  bool touches_table64(const Instruction& in) const {
+    auto is64 = [&](uint32_t t) { return t < m_.tables.size() && m_.tables[t].is64; };
+    switch (in.op) {
+      case Op::TableGet: case Op::TableSet: case Op::TableGrow: case Op::TableSize:
+      case Op::TableFill: return is64(in.index);
+      case Op::TableCopy: return is64(in.index) || is64(in.index2);
+      case Op::TableInit: case Op::CallIndirect: case Op::ReturnCallIndirect: return is64(in.index2);
+      default: return false;
+    }
   }
 
   static bool is_runtime_op(Op op) {
@@ -25860,23 +25975,24 @@ WASM_VMCTX_ARRAY(func_refs, num_funcs(), VMFuncRef)
 // the calling instance's VMContext*. Builtins that can trap do not return when they do: they
 // record the trap in the VMStoreContext and unwind to the entry trampoline. Index arguments
 // (memory, table, data, element) are module-level indices, imported entities included.
-// Addresses and lengths are u64 so that memory64 needs no second set.
+// Addresses, table indices and lengths are u64 so that memory64 and table64 need no second set
+// (JIT code passes an i32 operand zero-extended); segment offsets and lengths are u32, as in wasm.
 
 WASM_BUILTIN(memory_grow,   uint64_t, VMContext*, uint32_t /*memory*/, uint64_t /*delta pages*/)  // old pages or ~0
 WASM_BUILTIN(memory_fill,   void, VMContext*, uint32_t /*memory*/, uint64_t /*dst*/, uint32_t /*byte*/, uint64_t /*len*/)
 WASM_BUILTIN(memory_copy,   void, VMContext*, uint32_t /*dst memory*/, uint32_t /*src memory*/, uint64_t /*dst*/, uint64_t /*src*/, uint64_t /*len*/)
 WASM_BUILTIN(memory_init,   void, VMContext*, uint32_t /*memory*/, uint32_t /*data*/, uint64_t /*dst*/, uint32_t /*src*/, uint32_t /*len*/)
 WASM_BUILTIN(data_drop,     void, VMContext*, uint32_t /*data*/)
-WASM_BUILTIN(table_get,     void*, VMContext*, uint32_t /*table*/, uint32_t /*index*/)  // funcref: VMFuncRef* or null
-WASM_BUILTIN(table_set,     void, VMContext*, uint32_t /*table*/, uint32_t /*index*/, void* /*value*/)
-WASM_BUILTIN(table_grow,    uint32_t, VMContext*, uint32_t /*table*/, uint32_t /*delta*/, void* /*init*/)  // old size or ~0
-WASM_BUILTIN(table_fill,    void, VMContext*, uint32_t /*table*/, uint32_t /*dst*/, void* /*value*/, uint32_t /*len*/)
-WASM_BUILTIN(table_copy,    void, VMContext*, uint32_t /*dst table*/, uint32_t /*src table*/, uint32_t /*dst*/, uint32_t /*src*/, uint32_t /*len*/)
-WASM_BUILTIN(table_init,    void, VMContext*, uint32_t /*table*/, uint32_t /*elem*/, uint32_t /*dst*/, uint32_t /*src*/, uint32_t /*len*/)
+WASM_BUILTIN(table_get,     void*, VMContext*, uint32_t /*table*/, uint64_t /*index*/)  // funcref: VMFuncRef* or null
+WASM_BUILTIN(table_set,     void, VMContext*, uint32_t /*table*/, uint64_t /*index*/, void* /*value*/)
+WASM_BUILTIN(table_grow,    uint64_t, VMContext*, uint32_t /*table*/, uint64_t /*delta*/, void* /*init*/)  // old size or ~0; i32 tables see it as -1 too
+WASM_BUILTIN(table_fill,    void, VMContext*, uint32_t /*table*/, uint64_t /*dst*/, void* /*value*/, uint64_t /*len*/)
+WASM_BUILTIN(table_copy,    void, VMContext*, uint32_t /*dst table*/, uint32_t /*src table*/, uint64_t /*dst*/, uint64_t /*src*/, uint64_t /*len*/)
+WASM_BUILTIN(table_init,    void, VMContext*, uint32_t /*table*/, uint32_t /*elem*/, uint64_t /*dst*/, uint32_t /*src*/, uint32_t /*len*/)
 WASM_BUILTIN(elem_drop,     void, VMContext*, uint32_t /*elem*/)
 // call_indirect found a slot that was never initialised (0): initialise it and return the
 // VMFuncRef* (null for a null entry). The caller has already bounds-checked `index`.
-WASM_BUILTIN(table_lazy_init, VMFuncRef*, VMContext*, uint32_t /*table*/, uint32_t /*index*/)
+WASM_BUILTIN(table_lazy_init, VMFuncRef*, VMContext*, uint32_t /*table*/, uint64_t /*index*/)
 // Explicit traps (unreachable, division, conversion, call_indirect checks, stack overflow):
 // never return. Called from out-of-line trap stubs, so the return address is the trap's pc.
 WASM_BUILTIN(raise_trap,    void, VMContext*, uint32_t /*TrapCode*/)

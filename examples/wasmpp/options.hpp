@@ -32,7 +32,7 @@ usage:
       Runs WebAssembly script files (the spec test suite's format), printing
       `FILE: N passed, N failed, N skipped` per file and the totals last. FEATURE is a
       proposal: multi-memory, memory64, extended-const, tail-call, threads, exceptions,
-      relaxed-simd. Exit status 0 when no command failed.
+      relaxed-simd, wide-arithmetic. Exit status 0 when no command failed.
   wasmpp --help
 
 exit status of `run`: the guest's exit code (proc_exit or the return of main); 134

@@ -259,6 +259,7 @@ struct FuncType {
 struct TableType {
   ValType element = ValType::FuncRef;
   Limits limits;
+  bool is64 = false;  // table64 (memory64): i64 indices and sizes, limits up to 2^64-1
   friend bool operator==(const TableType&, const TableType&) = default;
 };
 
@@ -277,6 +278,6 @@ struct GlobalType {
 constexpr uint64_t kPageSize = 65536;
 constexpr uint64_t kMaxPages32 = 65536;           // 4 GiB
 constexpr uint64_t kMaxPages64 = 1ull << 48;      // memory64's limit
-constexpr uint64_t kMaxTableSize = 0xFFFFFFFFull; // table limits are u32
+constexpr uint64_t kMaxTableSize = 0xFFFFFFFFull; // limits of an i32 table
 
 }  // namespace wasm

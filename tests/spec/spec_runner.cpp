@@ -31,7 +31,7 @@ struct Options {
 constexpr const char* kUsage =
     "usage: spec-runner [--enable-FEATURE ... | --enable-all] [-v] [--pins FILE] FILE.wast ...\n"
     "  FEATURE: a proposal (multi-memory, memory64, extended-const, tail-call, threads,\n"
-    "           exceptions, relaxed-simd); --enable-all turns on every one\n"
+    "           exceptions, relaxed-simd, wide-arithmetic); --enable-all turns on every one\n"
     "  -v       print every failure with the expected text and our message\n"
     "  --pins   check each script's counts against a pin file (path, min passed, max failed)\n"
     "  A FILE that does not exist is also looked up in $WASMPP_SPEC_DIR.\n";

@@ -351,7 +351,7 @@ class JitInstance {
     t.def->base = t.slots.data();
     t.def->current_elements = t.slots.size();
   }
-  VMFuncRef* resolve_slot(TestTable& t, uint32_t index) {
+  VMFuncRef* resolve_slot(TestTable& t, uint64_t index) {
     if (!t.funcref) return reinterpret_cast<VMFuncRef*>(t.slots[index]);
     if (t.slots[index] == 0) t.slots[index] = uintptr_t(t.lazy[index]) | 1;
     return reinterpret_cast<VMFuncRef*>(t.slots[index] & ~uintptr_t(1));
@@ -418,50 +418,51 @@ inline VMBuiltins JitInstance::make_builtins() {
     std::memcpy(mem.def->base + dst, bytes.data() + src, len);
   };
   b.data_drop = [](VMContext* v, uint32_t data) { instance_of(v).dropped_data_[data] = true; };
-  b.table_get = [](VMContext* v, uint32_t t, uint32_t index) -> void* {
+  b.table_get = [](VMContext* v, uint32_t t, uint64_t index) -> void* {
     JitInstance& inst = instance_of(v);
     TestTable& table = inst.table(t);
     if (index >= table.slots.size()) trap(TrapCode::TableOutOfBounds);
     return inst.resolve_slot(table, index);
   };
-  b.table_set = [](VMContext* v, uint32_t t, uint32_t index, void* value) {
+  b.table_set = [](VMContext* v, uint32_t t, uint64_t index, void* value) {
     JitInstance& inst = instance_of(v);
     TestTable& table = inst.table(t);
     if (index >= table.slots.size()) trap(TrapCode::TableOutOfBounds);
     table.slots[index] = inst.encode(table, value);
   };
-  b.table_grow = [](VMContext* v, uint32_t t, uint32_t delta, void* init) -> uint32_t {
+  b.table_grow = [](VMContext* v, uint32_t t, uint64_t delta, void* init) -> uint64_t {
     JitInstance& inst = instance_of(v);
     TestTable& table = inst.table(t);
     uint64_t old = table.slots.size();
-    if (old + delta > table.max) return ~0u;
+    if (delta > table.max - old) return ~uint64_t(0);
     table.slots.resize(old + delta, inst.encode(table, init));
     table.lazy.resize(old + delta, nullptr);
     sync_table(table);
-    return uint32_t(old);
+    return old;
   };
-  b.table_fill = [](VMContext* v, uint32_t t, uint32_t dst, void* value, uint32_t len) {
+  b.table_fill = [](VMContext* v, uint32_t t, uint64_t dst, void* value, uint64_t len) {
     JitInstance& inst = instance_of(v);
     TestTable& table = inst.table(t);
-    if (uint64_t(dst) + len > table.slots.size()) trap(TrapCode::TableOutOfBounds);
-    for (uint32_t i = 0; i < len; ++i) table.slots[dst + i] = inst.encode(table, value);
+    if (dst > table.slots.size() || len > table.slots.size() - dst) trap(TrapCode::TableOutOfBounds);
+    for (uint64_t i = 0; i < len; ++i) table.slots[dst + i] = inst.encode(table, value);
   };
-  b.table_copy = [](VMContext* v, uint32_t dt, uint32_t st, uint32_t dst, uint32_t src, uint32_t len) {
+  b.table_copy = [](VMContext* v, uint32_t dt, uint32_t st, uint64_t dst, uint64_t src, uint64_t len) {
     JitInstance& inst = instance_of(v);
     TestTable& d = inst.table(dt);
     TestTable& s = inst.table(st);
-    if (uint64_t(dst) + len > d.slots.size() || uint64_t(src) + len > s.slots.size())
+    if (dst > d.slots.size() || len > d.slots.size() - dst || src > s.slots.size() ||
+        len > s.slots.size() - src)
       trap(TrapCode::TableOutOfBounds);
     std::vector<void*> tmp;
-    for (uint32_t i = 0; i < len; ++i) tmp.push_back(inst.resolve_slot(s, src + i));
-    for (uint32_t i = 0; i < len; ++i) d.slots[dst + i] = inst.encode(d, tmp[i]);
+    for (uint64_t i = 0; i < len; ++i) tmp.push_back(inst.resolve_slot(s, src + i));
+    for (uint64_t i = 0; i < len; ++i) d.slots[dst + i] = inst.encode(d, tmp[i]);
   };
-  b.table_init = [](VMContext* v, uint32_t t, uint32_t elem, uint32_t dst, uint32_t src, uint32_t len) {
+  b.table_init = [](VMContext* v, uint32_t t, uint32_t elem, uint64_t dst, uint32_t src, uint32_t len) {
     JitInstance& inst = instance_of(v);
     TestTable& table = inst.table(t);
     const ElemSegment& seg = inst.module().elements[elem];
     uint64_t avail = inst.dropped_elem_[elem] ? 0 : seg.size();
-    if (uint64_t(src) + len > avail || uint64_t(dst) + len > table.slots.size())
+    if (uint64_t(src) + len > avail || dst > table.slots.size() || len > table.slots.size() - dst)
       trap(TrapCode::TableOutOfBounds);
     for (uint32_t i = 0; i < len; ++i) {
       VMFuncRef* ref = nullptr;
@@ -472,7 +473,7 @@ inline VMBuiltins JitInstance::make_builtins() {
     }
   };
   b.elem_drop = [](VMContext* v, uint32_t elem) { instance_of(v).dropped_elem_[elem] = true; };
-  b.table_lazy_init = [](VMContext* v, uint32_t t, uint32_t index) -> VMFuncRef* {
+  b.table_lazy_init = [](VMContext* v, uint32_t t, uint64_t index) -> VMFuncRef* {
     JitInstance& inst = instance_of(v);
     return inst.resolve_slot(inst.table(t), index);
   };

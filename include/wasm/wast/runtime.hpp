@@ -192,6 +192,8 @@ class ScriptRuntime {
     global("global_f64", ValType::F64, Val(666.6));
     TableType table_type{ValType::FuncRef, Limits{10, 20}};
     if (auto t = Table::create(store_, table_type)) (void)linker_.define("spectest", "table", *t);
+    TableType table64_type{ValType::FuncRef, Limits{10, 20}, true};  // for the table64 scripts
+    if (auto t = Table::create(store_, table64_type)) (void)linker_.define("spectest", "table64", *t);
     MemoryType memory_type{Limits{1, 2}};
     if (auto m = Memory::create(store_, memory_type)) (void)linker_.define("spectest", "memory", *m);
     MemoryType shared_type{Limits{1, 2, true}};  // for the threads scripts

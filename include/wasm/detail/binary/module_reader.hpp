@@ -82,17 +82,17 @@ constexpr void read_func_type(Reader& s, const Features& features, OnParam&& on_
   for (uint32_t k = 0; k < results && s.ok(); ++k) on_result(read_valtype(s, features));
 }
 
-// Limits flags: bit 0 = has maximum, bit 1 = shared (threads), bit 2 = 64-bit (memory64).
+// Limits flags: bit 0 = has maximum, bit 1 = shared (threads, memories only), bit 2 = 64-bit
+// (memory64: i64 addresses of a memory, i64 indices of a table).
 constexpr Limits read_limits(Reader& s, const Features& features, bool is_memory, bool* is64 = nullptr) {
   size_t at = s.offset();
   uint8_t flags = s.u8();
   uint8_t allowed = 0x01;
   if (is_memory && features.threads) allowed |= 0x02;
-  if (is_memory && features.memory64) allowed |= 0x04;
+  if (features.memory64) allowed |= 0x04;
   Limits l;
   if (s.ok() && (flags & ~allowed)) {
     const char* message = "integer too large";  // the flags byte is a u1/u2 in the grammar
-    if (!is_memory && features.memory64 && (flags & ~0x05) == 0) message = kUnsupportedTable64;
     if (is_memory && features.custom_page_sizes && (flags & ~(allowed | 0x08)) == 0) message = kUnsupportedCustomPageSizes;
     s.fail_at(at, message);
     return l;
@@ -122,7 +122,7 @@ constexpr TableType read_table_type(Reader& s, const Features& features, bool* h
     *has_init = true;
   }
   t.element = read_reftype(s, features);
-  t.limits = read_limits(s, features, false);
+  t.limits = read_limits(s, features, false, &t.is64);
   return t;
 }
 

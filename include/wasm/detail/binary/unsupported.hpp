@@ -57,7 +57,6 @@ constexpr const char* unsupported_type_form(uint8_t b) {
   }
 }
 
-inline constexpr const char* kUnsupportedTable64 = "unsupported: 64-bit tables";
 inline constexpr const char* kUnsupportedCustomPageSizes = "unsupported: custom page sizes";
 inline constexpr const char* kUnsupportedExactImport = "unsupported: custom descriptors";
 

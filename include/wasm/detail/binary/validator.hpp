@@ -67,7 +67,9 @@ inline std::optional<Error> check_memory_type(const MemoryType& t, const Feature
   return std::nullopt;
 }
 
+// An i64 table's limits are bounded by the u64 encoding alone.
 inline std::optional<Error> check_table_type(const TableType& t, uint32_t index) {
+  if (t.is64) return check_limits(t.limits, UINT64_MAX, "", "table", index);
   return check_limits(t.limits, kMaxTableSize, "table size must be at most 2^32-1", "table",
                       index);
 }
@@ -150,7 +152,8 @@ inline std::optional<Error> check_elements(const ModuleInfo& m, ConstExprValidat
     if (seg.mode == SegmentMode::Active) {
       if (seg.table >= m.tables.size())
         return invalid("unknown table " + std::to_string(seg.table) + where);
-      if (auto e = consts.check(seg.offset, ValType::I32, "elem segment", i)) return e;
+      ValType addr = m.tables[seg.table].is64 ? ValType::I64 : ValType::I32;
+      if (auto e = consts.check(seg.offset, addr, "elem segment", i)) return e;
       if (!m.subtype(seg.type, m.tables[seg.table].element))
         return invalid(std::string("type mismatch: ") + valtype_name(seg.type) +
                        " segment for a table of " + valtype_name(m.tables[seg.table].element) +

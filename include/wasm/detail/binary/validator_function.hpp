@@ -313,6 +313,10 @@ class FunctionValidator {
     element = m_.tables[index].element;
     return true;
   }
+  // Index type of table `index`, a known table (i64 for table64 tables).
+  ValType table_addr(uint32_t index) const {
+    return m_.tables[index].is64 ? ValType::I64 : ValType::I32;
+  }
   // memory.init and data.drop need the data count section: without it the binary is malformed
   // (binary.wast). A module with no data segments at all is the exception: wast2json writes
   // neither section for text modules that name a missing segment, and memory_init.wast expects
@@ -448,7 +452,7 @@ class FunctionValidator {
         if (!m_.subtype(element, ValType::FuncRef))
           return invalid(std::string("type mismatch: ") + info.text + " needs a funcref table", in);
         if (in.index >= m_.types.size()) return unknown("type", in.index, in);
-        if (!pop(ValType::I32, in)) return false;
+        if (!pop(table_addr(in.index2), in)) return false;
         return step_call(m_.types[in.index], in);
       }
       case Op::Drop: {
@@ -503,6 +507,10 @@ class FunctionValidator {
         push(ValType::I32);
         return true;
       }
+      case Op::I64Add128:
+      case Op::I64Sub128:
+      case Op::I64MulWideS:
+      case Op::I64MulWideU: return step_wide_arithmetic(in);
       case Op::RefFunc:
         if (in.index >= m_.func_types.size()) return unknown("function", in.index, in);
         if (!declared_refs_[in.index])
@@ -584,6 +592,7 @@ class FunctionValidator {
                              valtype_name(m_.elements[in.index].type) + " segment into " +
                              valtype_name(element) + " table",
                          in);
+        p[0] = table_addr(in.index2);  // the source offset and length are i32: segment indices
         break;
       }
       case Imm::Elem:
@@ -596,11 +605,16 @@ class FunctionValidator {
           return invalid(std::string("type mismatch: table.copy from ") + valtype_name(src) +
                              " table to " + valtype_name(dst) + " table",
                          in);
+        // Each index has its table's type; the length fits both (i64 only if both are i64).
+        p[0] = table_addr(in.index);
+        p[1] = table_addr(in.index2);
+        p[2] = p[0] == ValType::I64 && p[1] == ValType::I64 ? ValType::I64 : ValType::I32;
         break;
       }
       case Imm::Table: {  // table.size
         ValType element = kUnknownType;
         if (!table(in.index, in, element)) return false;
+        r = table_addr(in.index);
         break;
       }
       default: break;
@@ -685,6 +699,17 @@ class FunctionValidator {
     return true;
   }
 
+  // Wide arithmetic: a 128-bit value is two i64 (low half deeper). add128 and sub128 take two
+  // such values, mul_wide_s/u two i64; each gives one 128-bit value.
+  bool step_wide_arithmetic(const Instruction& in) {
+    const int operands = in.op == Op::I64Add128 || in.op == Op::I64Sub128 ? 4 : 2;
+    for (int k = 0; k < operands; ++k)
+      if (!pop(ValType::I64, in)) return false;
+    push(ValType::I64);
+    push(ValType::I64);
+    return true;
+  }
+
   // Untyped select works only on numeric and vector operands of one type.
   bool step_select(const Instruction& in) {
     ValType a = kUnknownType, b = kUnknownType;
@@ -699,21 +724,23 @@ class FunctionValidator {
     return true;
   }
 
+  // Indices, sizes and lengths have the table's index type (i64 for table64).
   bool step_table(const Instruction& in) {
     ValType element = kUnknownType;
     if (!table(in.index, in, element)) return false;
+    const ValType addr = table_addr(in.index);
     switch (in.op) {
       case Op::TableGet:
-        if (!pop(ValType::I32, in)) return false;
+        if (!pop(addr, in)) return false;
         push(element);
         return true;
-      case Op::TableSet: return pop(element, in) && pop(ValType::I32, in);
+      case Op::TableSet: return pop(element, in) && pop(addr, in);
       case Op::TableGrow:
-        if (!pop(ValType::I32, in) || !pop(element, in)) return false;
-        push(ValType::I32);
+        if (!pop(addr, in) || !pop(element, in)) return false;
+        push(addr);
         return true;
       default:  // table.fill
-        return pop(ValType::I32, in) && pop(element, in) && pop(ValType::I32, in);
+        return pop(addr, in) && pop(element, in) && pop(addr, in);
     }
   }
 

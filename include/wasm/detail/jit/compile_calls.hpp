@@ -54,8 +54,9 @@ inline void FunctionCompiler::visit_misc_builtin(const Instruction& ins) {
       call_builtin(Builtin::table_get, {v(x), s(0)}, true, env_.module.tables[x].element);
       return;
     case Op::TableSet: call_builtin(Builtin::table_set, {v(x), s(0), s(1)}, false); return;
-    case Op::TableGrow:  // wasm order: init, delta
-      call_builtin(Builtin::table_grow, {v(x), s(1), s(0)}, true);
+    case Op::TableGrow:  // wasm order: init, delta; old size or ~0, -1 for i32 tables too
+      call_builtin(Builtin::table_grow, {v(x), s(1), s(0)}, true,
+                   env_.table_is64(x) ? ValType::I64 : ValType::I32);
       return;
     case Op::TableFill: call_builtin(Builtin::table_fill, {v(x), s(0), s(1), s(2)}, false); return;
     case Op::TableCopy:
@@ -156,7 +157,8 @@ inline void FunctionCompiler::visit_call_indirect(uint32_t type_index, uint32_t 
 // signature, and leaves the VMFuncRef* in the frame at kCallTarget. Values must be spilled.
 inline void FunctionCompiler::emit_indirect_target(uint32_t type_index, uint32_t table) {
   const VMOffsets& o = env_.offsets;
-  // Index (zero-extended) in r11, the table's slots in rax.
+  // Index in r11 (an i32 zero-extended, an i64 whole: the 64-bit compare below traps on any
+  // index past the end, 2^32 and beyond included), the table's slots in rax.
   load_to(kScratchGpr, stack_.height() - 1);
   stack_.truncate(stack_.height() - 1);
   if (env_.table_is_imported(table)) {
@@ -175,7 +177,7 @@ inline void FunctionCompiler::emit_indirect_target(uint32_t type_index, uint32_t
   LabelId initialised = labels_.make();
   a_.test(a_.rax, a_.rax);
   labels_.jcc(a_, Cond::NE, initialised);
-  a_.mov(a_.edx, a_.r11d);
+  a_.mov(a_.rdx, a_.r11);
   a_.mov(a_.esi, table);
   call_vmctx_builtin(Builtin::table_lazy_init);  // returns the untagged VMFuncRef* or null
   labels_.bind(a_, initialised);

@@ -58,6 +58,7 @@ struct CompileEnv {
   bool func_is_imported(uint32_t index) const { return index < module.num_imported_funcs; }
   bool explicit_bounds() const { return options.bounds_checks == BoundsChecks::Explicit; }
   bool memory_is64(uint32_t index) const { return module.memories[index].is64; }
+  bool table_is64(uint32_t index) const { return module.tables[index].is64; }
   // Whether memory 0's base (pinned in r15) may move when a call grows it: explicitly
   // checked and 64-bit memories are not always reserved up front (vm/linear_memory.hpp).
   bool memory_base_may_move() const {

@@ -219,17 +219,17 @@ inline void FunctionCompiler::visit_memory_size(uint32_t memory) {
   push_reg(env_.memory_is64(memory) ? ValType::I64 : ValType::I32, dst);
 }
 
+// The element count is a u64; an i32 table never holds more than 2^32-1 elements.
 inline void FunctionCompiler::visit_table_size(uint32_t table) {
   const VMOffsets& o = env_.offsets;
   Reg dst = alloc_reg(RegClass::Gpr);
   if (env_.table_is_imported(table)) {
     a_.mov(dst.r64(), a_.qword[a_.r14 + o.imported_table_from(table)]);
-    a_.mov(dst.r32(), a_.dword[dst.r64() + vmlayout::VMTableDefinition::current_elements]);
+    a_.mov(dst.r64(), a_.qword[dst.r64() + vmlayout::VMTableDefinition::current_elements]);
   } else {
-    a_.mov(dst.r32(),
-           a_.dword[a_.r14 + o.table_current_elements(env_.defined_table(table))]);
+    a_.mov(dst.r64(), a_.qword[a_.r14 + o.table_current_elements(env_.defined_table(table))]);
   }
-  push_reg(ValType::I32, dst);
+  push_reg(env_.table_is64(table) ? ValType::I64 : ValType::I32, dst);
 }
 
 }  // namespace wasm::detail::jit

@@ -329,6 +329,10 @@ inline void FunctionCompiler::visit(const Instruction& ins) {
     case Op::TableCopy:
     case Op::TableGrow:
     case Op::TableFill: visit_misc_builtin(ins); return;
+    case Op::I64Add128: visit_add_sub128(false); return;
+    case Op::I64Sub128: visit_add_sub128(true); return;
+    case Op::I64MulWideS: visit_mul_wide(true); return;
+    case Op::I64MulWideU: visit_mul_wide(false); return;
     default: break;
   }
   const OpInfo& info = ins.info();
@@ -424,3 +428,4 @@ inline CompiledFunction FunctionCompiler::finish() {
 #include "wasm/detail/jit/compile_numeric.hpp"
 #include "wasm/detail/jit/compile_simd.hpp"
 #include "wasm/detail/jit/compile_variables.hpp"
+#include "wasm/detail/jit/compile_wide_arithmetic.hpp"

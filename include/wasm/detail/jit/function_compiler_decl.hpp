@@ -221,6 +221,10 @@ class FunctionCompiler {
   void visit_div_rem(Op op);
   void visit_shift(Op op);
 
+  // ---- wide arithmetic (compile_wide_arithmetic.hpp)
+  void visit_add_sub128(bool subtract);
+  void visit_mul_wide(bool is_signed);
+
   // ---- SIMD (compile_simd.hpp)
   SimdAsm simd_asm();
   Reg simd_result_reg(Reg lhs, RegSet others, RegSet pinned);

@@ -85,42 +85,42 @@ inline void memory_init(VMContext* v, uint32_t mem, uint32_t data, uint64_t dst,
 
 inline void data_drop(VMContext* v, uint32_t data) { instance_of(v).dropped_data[data] = true; }
 
-inline void* table_get(VMContext* v, uint32_t table, uint32_t index) {
+inline void* table_get(VMContext* v, uint32_t table, uint64_t index) {
   void* value = nullptr;
   if (auto t = detail::table_get(*instance_of(v).tables[table], index, value)) WASM_BUILTIN_TRAP(v, *t);
   return value;
 }
 
-inline void table_set(VMContext* v, uint32_t table, uint32_t index, void* value) {
+inline void table_set(VMContext* v, uint32_t table, uint64_t index, void* value) {
   if (auto t = detail::table_set(*instance_of(v).tables[table], index, value)) WASM_BUILTIN_TRAP(v, *t);
 }
 
-inline uint32_t table_grow(VMContext* v, uint32_t table, uint32_t delta, void* init) {
+inline uint64_t table_grow(VMContext* v, uint32_t table, uint64_t delta, void* init) {
   Instance& in = instance_of(v);
   Result<uint64_t> old = in.tables[table]->grow(delta, init, in.store->limiter);
-  return old ? uint32_t(*old) : ~uint32_t(0);
+  return old ? *old : ~uint64_t(0);
 }
 
-inline void table_fill(VMContext* v, uint32_t table, uint32_t dst, void* value, uint32_t len) {
+inline void table_fill(VMContext* v, uint32_t table, uint64_t dst, void* value, uint64_t len) {
   if (auto t = detail::table_fill(*instance_of(v).tables[table], dst, value, len))
     WASM_BUILTIN_TRAP(v, *t);
 }
 
-inline void table_copy(VMContext* v, uint32_t dst_table, uint32_t src_table, uint32_t dst,
-                       uint32_t src, uint32_t len) {
+inline void table_copy(VMContext* v, uint32_t dst_table, uint32_t src_table, uint64_t dst,
+                       uint64_t src, uint64_t len) {
   Instance& in = instance_of(v);
   if (auto t = detail::table_copy(*in.tables[dst_table], *in.tables[src_table], dst, src, len))
     WASM_BUILTIN_TRAP(v, *t);
 }
 
-inline void table_init(VMContext* v, uint32_t table, uint32_t elem, uint32_t dst, uint32_t src,
+inline void table_init(VMContext* v, uint32_t table, uint32_t elem, uint64_t dst, uint32_t src,
                        uint32_t len) {
   if (auto t = do_table_init(instance_of(v), table, elem, dst, src, len)) WASM_BUILTIN_TRAP(v, *t);
 }
 
 inline void elem_drop(VMContext* v, uint32_t elem) { instance_of(v).dropped_elems[elem] = true; }
 
-inline VMFuncRef* table_lazy_init(VMContext* v, uint32_t table, uint32_t index) {
+inline VMFuncRef* table_lazy_init(VMContext* v, uint32_t table, uint64_t index) {
   std::optional<void*> value = instance_of(v).tables[table]->get(index);
   if (!value) WASM_BUILTIN_TRAP(v, TrapCode::TableOutOfBounds);
   return static_cast<VMFuncRef*>(*value);

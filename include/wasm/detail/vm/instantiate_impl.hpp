@@ -75,7 +75,7 @@ class Instantiator {
           break;
         case ExternKind::Table: {  // mutable: element types must be equal
           TableType actual = store_.tables[r.handle]->type();
-          ok = actual.element == canonical(imp.table.element) &&
+          ok = actual.element == canonical(imp.table.element) && actual.is64 == imp.table.is64 &&
                limits_match(actual.limits, imp.table.limits);
           break;
         }
@@ -242,7 +242,7 @@ class Instantiator {
       in_->dropped_elems[s] = true;  // active and declarative segments are dropped afterwards
       if (seg.mode == SegmentMode::Declarative) continue;
       Table& table = *in_->tables[seg.table];
-      uint64_t offset = offset_value(eval_const(seg.offset, *in_), false);
+      uint64_t offset = offset_value(eval_const(seg.offset, *in_), info_.tables[seg.table].is64);
       if (!range_in_bounds(offset, seg.size(), table.size())) {
         return Error(ErrorKind::Instantiate, trap_message(TrapCode::TableOutOfBounds));
       }

@@ -130,7 +130,7 @@ struct ModuleMemoryImages {
     images->covered.assign(info.data.size(), false);
     for (const ElemSegment& seg : info.elements) {
       if (seg.mode != SegmentMode::Active) continue;
-      std::optional<uint64_t> offset = static_offset(seg.offset, false);
+      std::optional<uint64_t> offset = static_offset(seg.offset, info.tables[seg.table].is64);
       if (!offset || !fits(*offset, seg.size(), info.tables[seg.table].limits.min)) return nullptr;
     }
     for (uint32_t s = 0; s < info.data.size(); ++s) {

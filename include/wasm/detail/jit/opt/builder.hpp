@@ -212,6 +212,7 @@ class FunctionBuilder {
       skip_dead(in);
       return;
     }
+    if (touches_table64(in)) return fail("64-bit table");
     const OpInfo& info = in.info();
     // (Typed function references are plain funcrefs here; call_ref, br_on_null and the other
     // typed-reference operators are Special, so the switch's default declines them.)
@@ -377,6 +378,19 @@ class FunctionBuilder {
     }
     emit(i);
     if (info.result != Slot::None) stack_.push_back(f_->insts[i].result);
+  }
+
+  // The back end's table code (bounds checks, table.size) assumes i32 indices: a function that
+  // uses a table64 table stays on the baseline.
+  bool touches_table64(const Instruction& in) const {
+    auto is64 = [&](uint32_t t) { return t < m_.tables.size() && m_.tables[t].is64; };
+    switch (in.op) {
+      case Op::TableGet: case Op::TableSet: case Op::TableGrow: case Op::TableSize:
+      case Op::TableFill: return is64(in.index);
+      case Op::TableCopy: return is64(in.index) || is64(in.index2);
+      case Op::TableInit: case Op::CallIndirect: case Op::ReturnCallIndirect: return is64(in.index2);
+      default: return false;
+    }
   }
 
   static bool is_runtime_op(Op op) {

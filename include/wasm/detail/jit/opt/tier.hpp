@@ -2,10 +2,9 @@
 // OptimizingTier: the SSA builder, the mid-end pipeline (pass_manager.hpp), register allocation
 // (regalloc.hpp) and instruction selection (isel.hpp) behind the CompilerTier interface. It
 // declines what the back end does not handle yet, so that the next tier (the baseline)
-// compiles it: SIMD, tail calls, 64-bit memories, atomics, exception handling and other operators
-// the builder does not express, fuel and epoch interruption and NaN canonicalization (not
-// emitted yet), and functions whose liveness
-// sets would be too large.
+// compiles it: SIMD, tail calls, 64-bit memories and tables, wide arithmetic, atomics, exception
+// handling and other operators the builder does not express, fuel and epoch interruption and NaN
+// canonicalization (not emitted yet), and functions whose liveness sets would be too large.
 #include <memory>
 #include <string>
 
