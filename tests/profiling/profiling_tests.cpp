@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "profiled_module.hpp"
+#include "wasm/detail/jit/trampolines.hpp"
 
 namespace {
 

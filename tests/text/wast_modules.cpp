@@ -41,7 +41,7 @@ bool module_form(Parser& p, std::vector<uint8_t>& out, std::string& err, bool& i
     return true;
   }
   try {
-    out = encode_module_fields(p, id, EncodeOptions{false});
+    out = encode_module_fields(p, id, EncodeOptions{.names = false, .typed_function_refs = false});
     p.expect_rparen();
     return true;
   } catch (const ParseError& e) {

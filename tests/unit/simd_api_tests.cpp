@@ -10,6 +10,8 @@
 #endif
 
 #include "simd_test_support.hpp"
+#include "wasm/detail/jit/compile_env.hpp"
+#include "wasm/detail/jit/emit_numeric_base.hpp"
 
 using namespace simd_test;
 using wasm::test::i32_const;

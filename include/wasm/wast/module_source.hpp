@@ -25,12 +25,13 @@ struct ModuleBytes {
 // `source` is the whole script the module was read from (text modules point into it, so their
 // errors carry the script's own line and column).
 // `features` are the script's: without memory64 the text format is the one before it, whose
-// limits are u32.
+// limits are u32, and without typed function references `ref.func` segments take the index form.
 inline ModuleBytes module_bytes(const ScriptModule& m, std::string_view source,
                                 const Features& features) {
   namespace text = detail::text;
   text::EncodeOptions opts;
   opts.u64_limits = features.memory64;
+  opts.typed_function_refs = features.function_references;
   ModuleBytes out;
   switch (m.format) {
     case ModuleFormat::Binary: out.bytes.assign(m.bytes.begin(), m.bytes.end()); return out;

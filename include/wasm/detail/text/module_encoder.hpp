@@ -28,6 +28,10 @@ struct EncodeOptions {
   // 3.0's grammar: limits are u64 whatever the address type (the validator bounds i32 memories
   // and tables). Off, i32 limits are u32, as before memory64 (2.0, the threads proposal).
   bool u64_limits = true;
+  // Typed function references: `ref.func`'s type is (ref func), which the index form of an elem
+  // segment carries, so a funcref segment keeps its expressions. Off (2.0, where both forms mean
+  // the same), a funcref segment of `ref.func`s takes the index form, as wat2wasm writes it.
+  bool typed_function_refs = true;
 };
 
 // Text name -> opcode, built once from opcodes.def (the first entry of a shared name wins:
@@ -961,8 +965,9 @@ class ModuleEncoder {
     // interpreter writes them: that form's type is (ref func) in 3.0, so a funcref segment
     // keeps its expressions (it must not fit a table of (ref func)).
     bool ref_func = rt.v.size() == 2 && rt.v[0] == 0x64 && rt.v[1] == 0x70;
+    bool index_form = ref_func || (funcref && !opts_.typed_function_refs);
     Bytes indices;
-    if (exprs && ref_func && only_ref_funcs(items, indices)) return write_elem_segment(
+    if (exprs && index_form && only_ref_funcs(items, indices)) return write_elem_segment(
         table, offset, declare, Bytes{{0x70}}, false, indices, n, explicit_table);
     // Function indices for a table of a typed reference ((table (ref null $t) (elem $f))):
     // only expressions carry that type.
