@@ -19,10 +19,16 @@ struct Features {
   bool gc = false;                    // 0xFB struct/array/i31/cast instructions, ref.eq
   bool wide_arithmetic = false;       // i64.add128, i64.sub128, i64.mul_wide_s/u
   bool custom_page_sizes = false;     // recognised only: such memories are refused as Unsupported
+  // Reference types (part of 2.0, on by default; as wasmtime's wasm_reference_types). Off, modules
+  // are held to 1.0's rules for what it added: one table, call_indirect's table byte zero, no
+  // externref, no funcref values, no ref.* / table.get / set / size / grow / fill / typed select.
+  bool reference_types = true;
 
   // Turns on a proposal by its name ("multi-memory", "memory64", ...: wast2json's flag names).
   // Returns false for an unknown name.
   constexpr bool enable(std::string_view name);
+  // Turns a feature off by the same name (for reference types, which is on by default).
+  constexpr bool disable(std::string_view name);
 
   // Every proposal above (the WebAssembly 3.0 suite is run with all of them; what the runtime
   // does not implement yet is then refused as ErrorKind::Unsupported, not as malformed).
@@ -47,6 +53,7 @@ inline constexpr FeatureFlag kFeatureFlags[] = {
     {"gc", &Features::gc},
     {"wide-arithmetic", &Features::wide_arithmetic},
     {"custom-page-sizes", &Features::custom_page_sizes},
+    {"reference-types", &Features::reference_types},
 };
 static_assert(sizeof(Features) == std::size(kFeatureFlags), "a Features flag is missing from kFeatureFlags");
 
@@ -54,6 +61,16 @@ constexpr bool Features::enable(std::string_view name) {
   for (const FeatureFlag& f : kFeatureFlags) {
     if (name == f.name) {
       this->*f.flag = true;
+      return true;
+    }
+  }
+  return false;
+}
+
+constexpr bool Features::disable(std::string_view name) {
+  for (const FeatureFlag& f : kFeatureFlags) {
+    if (name == f.name) {
+      this->*f.flag = false;
       return true;
     }
   }

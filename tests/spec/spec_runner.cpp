@@ -1,6 +1,6 @@
 // spec-runner: runs WebAssembly spec test scripts (.wast) against wasmpp and counts the results.
 //
-//   spec-runner [--enable-FEATURE ... | --enable-all] [-v] [--pins FILE] FILE.wast ...
+//   spec-runner [--enable-FEATURE ... | --enable-all] [--disable-FEATURE ...] [-v] [--pins FILE] FILE.wast ...
 //
 // Each script is read and run by wasm::wast (include/wasm/wast/), the runner `wasmpp wast` uses
 // too. Prints `FILE: N passed, N failed, N skipped` per script (with the reasons for skips below
@@ -29,9 +29,12 @@ struct Options {
 };
 
 constexpr const char* kUsage =
-    "usage: spec-runner [--enable-FEATURE ... | --enable-all] [-v] [--pins FILE] FILE.wast ...\n"
+    "usage: spec-runner [--enable-FEATURE ... | --enable-all] [--disable-FEATURE ...] [-v]\n"
+    "                   [--pins FILE] FILE.wast ...\n"
     "  FEATURE: a proposal (multi-memory, memory64, extended-const, tail-call, threads,\n"
-    "           exceptions, relaxed-simd, wide-arithmetic); --enable-all turns on every one\n"
+    "           exceptions, relaxed-simd, wide-arithmetic, ...: wasm::kFeatureFlags);\n"
+    "           --enable-all turns on every one; --disable-reference-types holds modules to\n"
+    "           1.0's rules for what reference types added (on by default, part of 2.0)\n"
     "  -v       print every failure with the expected text and our message\n"
     "  --pins   check each script's counts against a pin file (path, min passed, max failed)\n"
     "  A FILE that does not exist is also looked up in $WASMPP_SPEC_DIR.\n";
@@ -47,6 +50,11 @@ std::optional<Options> parse_options(int argc, char** argv) {
     } else if (arg.starts_with("--enable-")) {
       if (!o.features.enable(arg.substr(9))) {
         std::cerr << "spec-runner: unknown feature '" << arg.substr(9) << "'\n" << kUsage;
+        return std::nullopt;
+      }
+    } else if (arg.starts_with("--disable-")) {
+      if (!o.features.disable(arg.substr(10))) {
+        std::cerr << "spec-runner: unknown feature '" << arg.substr(10) << "'\n" << kUsage;
         return std::nullopt;
       }
     } else if (arg == "--pins") {

@@ -5,6 +5,7 @@
 
 #include <functional>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include <wasm.hpp>
@@ -53,6 +54,38 @@ struct FeatureInstance {
     auto r = call(name, std::move(args), results);
     if (r) return std::nullopt;
     return r.error().trap_code();
+  }
+};
+
+// One instance of a module given in the text format, compiled with `strategy`, and typed calls of
+// its exports: for the tests that run each case in both compiler tiers.
+struct WatInstance {
+  wasm::Engine engine;
+  wasm::Store<int> store;
+  wasm::Instance instance;
+
+  static wasm::Config config(const wasm::Features& features, wasm::Strategy strategy) {
+    wasm::Config c;
+    c.wasm_features(features);
+    c.strategy(strategy);
+    return c;
+  }
+
+  WatInstance(const char* wat, const wasm::Features& features, wasm::Strategy strategy)
+      : engine(config(features, strategy)), store(engine, 0) {
+    auto module = wasm::Module::from_wat(engine, wat);
+    REQUIRE(module);
+    wasm::Linker<int> linker(engine);
+    auto inst = linker.instantiate(store, *module);
+    REQUIRE(inst);
+    instance = *inst;
+  }
+
+  template <typename R, typename... Args>
+  wasm::Result<R> call(const char* name, Args... args) {
+    auto f = instance.get_typed_func<std::tuple<Args...>, R>(store, name);
+    REQUIRE(f);
+    return f->call(store, args...);
   }
 };
 

@@ -172,13 +172,16 @@ TEST_CASE("truncated, extended and foreign bytes are refused", "[serialized]") {
 
 TEST_CASE("wasm feature and CPU feature bits follow their flags", "[serialized]") {
   wasm::Features none;
+  none.reference_types = false;  // the one flag that is on by default
   CHECK(wasm_feature_bits(none) == 0);
+  const uint32_t reference_types_bit = 1u << (std::size(wasm::kFeatureFlags) - 1);
+  CHECK(wasm_feature_bits(wasm::Features{}) == reference_types_bit);
   wasm::Features all;
   all.enable_all();
   CHECK(wasm_feature_bits(all) == (1u << std::size(wasm::kFeatureFlags)) - 1);
   wasm::Features one;
   one.memory64 = true;
-  CHECK(wasm_feature_bits(one) == 2u);
+  CHECK(wasm_feature_bits(one) == (2u | reference_types_bit));
 
   struct {
     bool popcnt = true, lzcnt = false, bmi1 = true, sse42 = false, avx = false, avx2 = true, fma = true;

@@ -11,6 +11,7 @@
 
 #include <wasm.hpp>
 
+#include "feature_instance.hpp"
 #include "opt_tier_probe.hpp"
 
 namespace {
@@ -18,14 +19,15 @@ namespace {
 using wasm::ErrorKind;
 using wasm::TrapCode;
 
-wasm::Engine table64_engine(wasm::Strategy strategy) {
-  wasm::Config c;
+wasm::Features table64_features() {
   wasm::Features f;
   f.memory64 = true;
   f.tail_call = true;
-  c.wasm_features(f);
-  c.strategy(strategy);
-  return wasm::Engine(c);
+  return f;
+}
+
+wasm::Engine table64_engine(wasm::Strategy strategy) {
+  return wasm::Engine(wasm::test::WatInstance::config(table64_features(), strategy));
 }
 
 // $t: i64 table of 4 (max 8) with slot 0 = $forty_two; $s: i32 table of 2 (max 3).
@@ -49,27 +51,9 @@ constexpr const char* kModule = R"((module
   (func (export "copy_from32") (param i64 i32 i32) (table.copy $t $s (local.get 0) (local.get 1) (local.get 2)))
 ))";
 
-struct Table64Instance {
-  wasm::Engine engine;
-  wasm::Store<int> store;
-  wasm::Instance instance;
-
+struct Table64Instance : wasm::test::WatInstance {
   explicit Table64Instance(wasm::Strategy strategy)
-      : engine(table64_engine(strategy)), store(engine, 0) {
-    auto module = wasm::Module::from_wat(engine, kModule);
-    REQUIRE(module);
-    wasm::Linker<int> linker(engine);
-    auto inst = linker.instantiate(store, *module);
-    REQUIRE(inst);
-    instance = *inst;
-  }
-
-  template <typename R, typename... Args>
-  wasm::Result<R> call(const char* name, Args... args) {
-    auto f = instance.get_typed_func<std::tuple<Args...>, R>(store, name);
-    REQUIRE(f);
-    return f->call(store, args...);
-  }
+      : WatInstance(kModule, table64_features(), strategy) {}
 };
 
 bool traps_out_of_bounds(const wasm::Error& e) {

@@ -14,6 +14,7 @@
 
 #include <wasm.hpp>
 
+#include "feature_instance.hpp"
 #include "opt_tier_probe.hpp"
 
 namespace {
@@ -86,34 +87,23 @@ I64 pressure_model(uint64_t a, uint64_t b, uint64_t c, uint64_t d, bool add) {
              (a * 3) ^ (b * 5) ^ (c ^ d) ^ (a - d));
 }
 
-wasm::Engine wide_engine(wasm::Strategy strategy) {
-  wasm::Config c;
+wasm::Features wide_features() {
   wasm::Features f;
   f.wide_arithmetic = true;
-  c.wasm_features(f);
-  c.strategy(strategy);
-  return wasm::Engine(c);
+  return f;
 }
 
-struct WideInstance {
-  wasm::Engine engine;
-  wasm::Store<int> store;
-  wasm::Instance instance;
+wasm::Engine wide_engine(wasm::Strategy strategy) {
+  return wasm::Engine(wasm::test::WatInstance::config(wide_features(), strategy));
+}
 
-  explicit WideInstance(wasm::Strategy strategy) : engine(wide_engine(strategy)), store(engine, 0) {
-    auto module = wasm::Module::from_wat(engine, kModule);
-    REQUIRE(module);
-    wasm::Linker<int> linker(engine);
-    auto inst = linker.instantiate(store, *module);
-    REQUIRE(inst);
-    instance = *inst;
-  }
+// Calls that must succeed: their value, or a test failure.
+struct WideInstance : wasm::test::WatInstance {
+  explicit WideInstance(wasm::Strategy strategy) : WatInstance(kModule, wide_features(), strategy) {}
 
   template <typename R, typename... Args>
   R call(const char* name, Args... args) {
-    auto f = instance.get_typed_func<std::tuple<Args...>, R>(store, name);
-    REQUIRE(f);
-    auto r = f->call(store, args...);
+    auto r = WatInstance::call<R>(name, args...);
     REQUIRE(r);
     return *r;
   }

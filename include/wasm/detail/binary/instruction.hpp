@@ -102,6 +102,9 @@ class InstructionReader {
       case Op::ReturnCallRef:
         return (features_.function_references || features_.gc) && features_.tail_call;
       case Op::RefEq: return features_.gc;
+      case Op::RefNull: case Op::RefIsNull: case Op::RefFunc: case Op::SelectT:
+      case Op::TableGet: case Op::TableSet: case Op::TableSize: case Op::TableGrow:
+      case Op::TableFill: return features_.reference_types;
       case Op::I64Add128: case Op::I64Sub128: case Op::I64MulWideS: case Op::I64MulWideU:
         return features_.wide_arithmetic;
       default: break;
@@ -111,6 +114,14 @@ class InstructionReader {
     if (info.prefix == 0xFE) return features_.threads;
     if (info.prefix == 0xFD && info.code >= 0x100) return features_.relaxed_simd;
     return true;
+  }
+
+  // 1.0 encodes call_indirect's reserved table index as a single zero byte; reference types
+  // make it a u32.
+  uint32_t table_index() {
+    if (features_.reference_types) return r_.u32();
+    if (r_.u8() != 0) r_.fail_at(r_.offset() - 1, "zero byte expected");
+    return 0;
   }
 
   // 2.0 encodes a reserved memory index as a single zero byte; multi-memory makes it a u32.
@@ -164,7 +175,7 @@ class InstructionReader {
       }
       case Imm::CallIndirect:
         out.index = r_.u32();
-        out.index2 = r_.u32();
+        out.index2 = table_index();
         break;
       case Imm::MemArg: read_memarg(out); break;
       case Imm::MemArgLane:

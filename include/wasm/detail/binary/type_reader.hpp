@@ -17,8 +17,8 @@ namespace wasm::detail::type_reader {
 // know it: exn and noexn with exception handling, nofunc and noextern with typed references.
 constexpr bool known_abstract(uint8_t b, const Features& f) {
   switch (b) {
-    case 0x70:
-    case 0x6F: return true;
+    case 0x70: return true;
+    case 0x6F: return f.reference_types;
     case 0x69: return f.exceptions;
     case 0x74: return f.exceptions && f.function_references;
     case 0x73:
@@ -61,6 +61,10 @@ constexpr ValType read_valtype(Reader& s, const Features& f) {
   size_t at = s.offset();
   uint8_t b = s.u8();
   if (!s.ok()) return ValType::I32;
+  if (b == 0x70 && !f.reference_types) {  // 1.0: funcref types only tables
+    s.fail_at(at, "malformed value type");
+    return ValType::I32;
+  }
   return read_valtype_after(s, f, at, b);
 }
 

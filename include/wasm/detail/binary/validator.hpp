@@ -115,6 +115,9 @@ inline std::optional<Error> check_declarations(const ModuleInfo& m, const Featur
     if (auto e = check_table_type(m.tables[i], i)) return e;
   for (uint32_t i = 0; i < m.memories.size(); ++i)
     if (auto e = check_memory_type(m.memories[i], f, i)) return e;
+  if (m.tables.size() > 1 && !f.reference_types)
+    return invalid("multiple tables: " + std::to_string(m.tables.size()) +
+                   " tables need the reference-types feature");
   if (m.memories.size() > 1 && !f.multi_memory)
     return invalid("multiple memories: " + std::to_string(m.memories.size()) +
                    " memories need the multi-memory feature");

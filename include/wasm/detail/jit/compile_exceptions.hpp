@@ -65,15 +65,19 @@ inline void FunctionCompiler::push_payload(uint32_t tag) {
 
 // ---- try_table ---------------------------------------------------------------------------
 
-inline void FunctionCompiler::visit_try_table(const Instruction& ins) {
+// Opens the block of a try_table or a legacy try and the try region that covers its body.
+inline FunctionCompiler::TryRegion& FunctionCompiler::open_try_region(const Instruction& ins) {
   flush_fuel();
   ControlFrame& f = push_frame(ControlFrame::Kind::Block, ins.block);
-  TryRegion r;
+  TryRegion& r = tries_.emplace_back();
   r.frame = uint32_t(frames_.size() - 1);
   r.begin = uint32_t(a_.getSize());
   r.base = f.base;
-  r.catches = *ins.catches;
-  tries_.push_back(std::move(r));
+  return r;
+}
+
+inline void FunctionCompiler::visit_try_table(const Instruction& ins) {
+  open_try_region(ins).catches = *ins.catches;
 }
 
 inline void FunctionCompiler::end_try_table() {
@@ -139,14 +143,7 @@ inline void FunctionCompiler::visit_throw_ref() {
 // ---- legacy try / catch / catch_all / delegate / rethrow ------------------------------------
 
 inline void FunctionCompiler::visit_try(const Instruction& ins) {
-  flush_fuel();
-  ControlFrame& f = push_frame(ControlFrame::Kind::Block, ins.block);
-  TryRegion r;
-  r.frame = uint32_t(frames_.size() - 1);
-  r.begin = uint32_t(a_.getSize());
-  r.base = f.base;
-  r.legacy = true;
-  tries_.push_back(std::move(r));
+  open_try_region(ins).legacy = true;
 }
 
 // catch / catch_all: ends the try body (or the previous handler) and starts a handler.

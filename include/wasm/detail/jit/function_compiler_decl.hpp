@@ -203,6 +203,7 @@ class FunctionCompiler {
   std::vector<ValType> types_below(uint32_t height) const;
   void enter_handler(const std::vector<ValType>& below);
   void push_payload(uint32_t tag);
+  TryRegion& open_try_region(const Instruction& ins);
   void visit_try_table(const Instruction& ins);
   void end_try_table();
   void visit_throw(uint32_t tag);
