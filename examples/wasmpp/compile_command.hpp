@@ -22,7 +22,9 @@ inline int compile(const CompileOptions& options) {
   }
   using Clock = std::chrono::steady_clock;
   auto ms = [](Clock::duration d) { return std::chrono::duration<double, std::milli>(d).count(); };
-  wasm::Engine engine;
+  wasm::Config config;
+  config.wasm_features(options.features);
+  wasm::Engine engine(config);
 
   auto t0 = Clock::now();
   auto valid = wasm::Module::validate(engine, *bytes);

@@ -7,6 +7,8 @@
 #include <utility>
 #include <vector>
 
+#include <wasm/features.hpp>
+
 namespace wasmpp_cli {
 
 inline constexpr const char* kUsage = R"(wasmpp: run and compile WebAssembly modules
@@ -22,10 +24,11 @@ usage:
       --profile=perfmap     write /tmp/perf-<pid>.map so that `perf report` names wasm functions
       --profile=jitdump     write ./jit-<pid>.dump (or in $JITDUMPDIR) for `perf record -k mono`
                             and `perf inject --jit`
+      --enable-FEATURE      accept a post-2.0 proposal (names as for `wast`), --enable-all all
       A precompiled FILE (from `wasmpp compile -o`, recognised by its header) is loaded
       without compiling; it runs machine code from the file, so run only files you made.
       It must have been compiled for the same options (--fuel).
-  wasmpp compile [-o OUT.cwasm] FILE.wasm|FILE.wat
+  wasmpp compile [-o OUT.cwasm] [--enable-FEATURE ... | --enable-all] FILE.wasm|FILE.wat
       Validates and compiles FILE, printing timings and sizes; with -o, writes the
       precompiled module to OUT for `wasmpp run` (for this wasmpp, on this CPU).
   wasmpp wast [--enable-FEATURE ... | --enable-all] [-v] FILE.wast...
@@ -46,6 +49,7 @@ struct RunOptions {
   std::optional<std::string> invoke;
   std::optional<uint64_t> fuel;
   std::string profile;  // "", "perfmap" or "jitdump"
+  wasm::Features features;
   std::string file;
   std::vector<std::string> args;  // after FILE
 };
@@ -53,11 +57,23 @@ struct RunOptions {
 struct CompileOptions {
   std::string file;
   std::string output;  // -o: where the precompiled module goes; empty: none
+  wasm::Features features;
 };
 
 struct UsageError {
   std::string message;
 };
+
+// Applies `--enable-all` or `--enable-NAME`; false when `a` is not such an option.
+inline bool parse_enable(const std::string& a, wasm::Features& features) {
+  if (a == "--enable-all") {
+    features.enable_all();
+    return true;
+  }
+  if (a.rfind("--enable-", 0) != 0) return false;
+  if (!features.enable(a.substr(9))) throw UsageError{"unknown feature " + a.substr(9)};
+  return true;
+}
 
 // Parses the arguments after `compile`: [-o OUT] FILE, in either order.
 inline CompileOptions parse_compile(const std::vector<std::string>& argv) {
@@ -66,6 +82,7 @@ inline CompileOptions parse_compile(const std::vector<std::string>& argv) {
     if (argv[i] == "-o") {
       if (i + 1 >= argv.size()) throw UsageError{"-o needs a file name"};
       o.output = argv[++i];
+    } else if (parse_enable(argv[i], o.features)) {
     } else if (!argv[i].empty() && argv[i][0] == '-') {
       throw UsageError{"unknown compile option " + argv[i]};
     } else if (o.file.empty()) {
@@ -98,7 +115,8 @@ inline RunOptions parse_run(const std::vector<std::string>& argv) {
       has_inline = true;
     }
     auto get = [&](const std::string& opt) { return has_inline ? inline_value : value(opt); };
-    if (a == "--dir") {
+    if (parse_enable(a, o.features)) {
+    } else if (a == "--dir") {
       std::string spec = get(a);
       size_t sep = spec.find("::");
       if (sep == std::string::npos) o.dirs.emplace_back(spec, spec);

@@ -67,6 +67,7 @@ inline wasm::Result<wasm::Module> load_module(const wasm::Engine& engine, const 
 
 inline int run(const RunOptions& o) {
   wasm::Config config;
+  config.wasm_features(o.features);
   if (o.fuel) config.consume_fuel(true);
   if (o.profile == "perfmap") config.profiling_strategy(wasm::ProfilingStrategy::PerfMap);
   if (o.profile == "jitdump") config.profiling_strategy(wasm::ProfilingStrategy::JitDump);

@@ -20,9 +20,7 @@ inline int wast(const std::vector<std::string>& argv) {
   std::vector<std::string> files;
   for (const std::string& a : argv) {
     if (a == "-v" || a == "--verbose") options.verbose = true;
-    else if (a == "--enable-all") features.enable_all();
-    else if (a.rfind("--enable-", 0) == 0) {
-      if (!features.enable(a.substr(9))) throw UsageError{"unknown feature " + a.substr(9)};
+    else if (parse_enable(a, features)) {
     } else if (a.rfind("-", 0) == 0) throw UsageError{"unknown option " + a};
     else files.push_back(a);
   }

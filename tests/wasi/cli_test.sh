@@ -14,6 +14,16 @@ cat > m.wat <<'WAT'
   (func $divide (export "divide") (param i32 i32) (result i32) local.get 0 local.get 1 i32.div_s))
 WAT
 wat2wasm --debug-names m.wat -o m.wasm || exit 1
+cat > proposals.wat <<'WAT'
+(module
+  (tag $oops (param i32))
+  (func $count (param i32 i32) (result i32)
+    (if (result i32) (i32.eqz (local.get 0)) (then (local.get 1))
+      (else (return_call $count (i32.sub (local.get 0) (i32.const 1)) (i32.add (local.get 1) (i32.const 2))))))
+  (func (export "count") (param i32) (result i32) (return_call $count (local.get 0) (i32.const 0)))
+  (func (export "escape") (throw $oops (i32.const 3))))
+WAT
+wat2wasm --enable-tail-call --enable-exceptions proposals.wat -o proposals.wasm || exit 1
 failures=0
 expect() {  # expect NAME WANT_STATUS WANT_STDOUT_OR_STDERR_SUBSTRING -- command...
   local name=$1 want_rc=$2 want_text=$3
@@ -45,6 +55,13 @@ expect "not wasm" 1 "magic header not detected" -- "$wasmpp" run junk.bin
 expect "run text" 0 "12" -- "$wasmpp" run --invoke add m.wat 5 7
 expect "unknown option" 2 "unknown option" -- "$wasmpp" run --frobnicate m.wasm
 expect "missing preopen" 1 "cannot open directory" -- "$wasmpp" run --dir /does/not/exist --invoke add m.wasm 1 2
+expect "proposal off by default" 1 "failed to load" -- "$wasmpp" run --invoke count proposals.wasm 3
+expect "--enable-FEATURE" 0 "2000000" -- "$wasmpp" run --enable-tail-call --enable-exceptions --invoke count \
+  proposals.wasm 1000000
+expect "--enable-all" 0 "8" -- "$wasmpp" run --enable-all --invoke count proposals.wasm 4
+expect "unknown feature" 2 "unknown feature" -- "$wasmpp" run --enable-nonsense --invoke count proposals.wasm 4
+expect "uncaught exception" 1 "uncaught wasm exception" -- "$wasmpp" run --enable-all --invoke escape proposals.wasm
+expect "compile with a proposal" 0 "machine code" -- "$wasmpp" compile --enable-all proposals.wasm
 expect "compile" 0 "machine code" -- "$wasmpp" compile m.wasm
 expect "help" 0 "wasmpp run" -- "$wasmpp" --help
 echo "$failures failures"

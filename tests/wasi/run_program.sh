@@ -15,6 +15,11 @@
 #   //! EXIT: n               expected exit code (default: whatever native gives, or 0)
 #   //! STDERR_HAS: text      stderr must contain text (repeatable; for wasm-only runs)
 #   //! CFLAGS: flags         extra compiler flags for both builds
+#   //! WASM_CFLAGS: flags    extra compiler flags for the wasm32-wasi build only (e.g. -mtail-call)
+#   //! WASMPP_FLAGS: flags   extra `wasmpp run` options (e.g. --enable-tail-call)
+#   //! WASM_HAS: opcode      the module's disassembly (wasm-objdump -d) must contain the
+#                             instruction (repeatable), so a test of a proposal cannot pass
+#                             on code that does not use it
 set -u
 wasmpp=$1 clang=$2 cc=$3 src=$4 work=$5
 name=$(basename "$src" .c)
@@ -30,11 +35,19 @@ expect_exit=$(directive EXIT)
 mapfile -t stderr_has < <(directive STDERR_HAS)
 directive STDIN > "$work/stdin"
 read -r -a cflags <<< "$(directive CFLAGS)"
+read -r -a wasm_cflags <<< "$(directive WASM_CFLAGS)"
+read -r -a wasmpp_flags <<< "$(directive WASMPP_FLAGS)"
+mapfile -t wasm_has < <(directive WASM_HAS)
 
 fail() { echo "FAIL $name: $*"; exit 1; }
 
-"$clang" --target=wasm32-wasi --sysroot=/usr -O2 -Wall -Wextra -I"$incdir" "${cflags[@]}" -o "$work/$name.wasm" "$src" -lm \
-  || fail "wasm32-wasi compile"
+"$clang" --target=wasm32-wasi --sysroot=/usr -O2 -Wall -Wextra -I"$incdir" "${cflags[@]}" "${wasm_cflags[@]}" \
+  -o "$work/$name.wasm" "$src" -lm || fail "wasm32-wasi compile"
+for op in "${wasm_has[@]}"; do
+  wasm-objdump -d "$work/$name.wasm" > "$work/$name.objdump" || fail "WASM_HAS needs wasm-objdump (package wabt)"
+  grep -qw -- "$op" "$work/$name.objdump" || fail "the module has no $op instruction"
+  echo "$name.wasm uses $op ($(grep -cw -- "$op" "$work/$name.objdump") times)"
+done
 if [ "$wasm_only" = 0 ]; then
   "$cc" -O2 -Wall -Wextra -D_GNU_SOURCE -I"$incdir" "${cflags[@]}" -o "$work/$name.native" "$src" -lm || fail "native compile"
 fi
@@ -49,8 +62,8 @@ setup() {  # scratch directory, plus a sibling "outside" that sandbox tests try 
 setup "$work/wasm"
 envflags=()
 for e in "${envs[@]}"; do envflags+=(--env "$e"); done
-(cd "$work/wasm/scratch" && "$wasmpp" run --dir .::. "${envflags[@]}" "$work/$name.wasm" "${args[@]}" \
-   < "$work/stdin" > "$work/wasm/stdout" 2> "$work/wasm/stderr")
+(cd "$work/wasm/scratch" && "$wasmpp" run "${wasmpp_flags[@]}" --dir .::. "${envflags[@]}" "$work/$name.wasm" \
+   "${args[@]}" < "$work/stdin" > "$work/wasm/stdout" 2> "$work/wasm/stderr")
 wasm_rc=$?
 
 if [ "$wasm_only" != 0 ]; then

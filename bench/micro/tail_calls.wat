@@ -1,0 +1,72 @@
+;; Tail-call micro-benchmarks: every export takes an iteration count and returns a checksum
+;; (bench/micro/run.sh compares wasmpp's with node's).
+(module
+  (type $state (func (param i32 i32) (result i32)))
+  (table $states 4 funcref)
+  (elem (table $states) (i32.const 0) func $s0 $s1 $s2 $s3)
+
+  ;; mutual: two functions hand over to each other with return_call, n transitions.
+  (func $even (param $n i32) (param $acc i32) (result i32)
+    (if (result i32) (i32.eqz (local.get $n))
+      (then (local.get $acc))
+      (else (return_call $odd (i32.sub (local.get $n) (i32.const 1))
+                              (i32.add (i32.mul (local.get $acc) (i32.const 3)) (i32.const 1))))))
+  (func $odd (param $n i32) (param $acc i32) (result i32)
+    (if (result i32) (i32.eqz (local.get $n))
+      (then (local.get $acc))
+      (else (return_call $even (i32.sub (local.get $n) (i32.const 1)) (i32.xor (local.get $acc) (local.get $n))))))
+  (func (export "mutual") (param $n i32) (result i32)
+    (call $even (local.get $n) (i32.const 1)))
+
+  ;; mutual_loop: the same work as one loop, the cost floor for "mutual".
+  (func (export "mutual_loop") (param $n i32) (result i32)
+    (local $acc i32)
+    (local.set $acc (i32.const 1))
+    (loop $next
+      (if (i32.eqz (local.get $n)) (then (return (local.get $acc))))
+      (local.set $acc (i32.add (i32.mul (local.get $acc) (i32.const 3)) (i32.const 1)))
+      (local.set $n (i32.sub (local.get $n) (i32.const 1)))
+      (if (i32.eqz (local.get $n)) (then (return (local.get $acc))))
+      (local.set $acc (i32.xor (local.get $acc) (local.get $n)))
+      (local.set $n (i32.sub (local.get $n) (i32.const 1)))
+      (br $next))
+    (unreachable))
+
+  ;; indirect: a four-state machine; each state picks the next from the data and jumps to it
+  ;; with return_call_indirect, n transitions.
+  (func $s0 (type $state)
+    (if (i32.eqz (local.get 0)) (then (return (local.get 1))))
+    (local.set 1 (i32.add (i32.mul (local.get 1) (i32.const 1664525)) (i32.const 1013904223)))
+    (return_call_indirect $states (type $state) (i32.sub (local.get 0) (i32.const 1)) (local.get 1)
+                          (i32.and (i32.shr_u (local.get 1) (i32.const 13)) (i32.const 3))))
+  (func $s1 (type $state)
+    (if (i32.eqz (local.get 0)) (then (return (local.get 1))))
+    (local.set 1 (i32.xor (local.get 1) (i32.shl (local.get 1) (i32.const 7))))
+    (local.set 1 (i32.add (local.get 1) (local.get 0)))
+    (return_call_indirect $states (type $state) (i32.sub (local.get 0) (i32.const 1)) (local.get 1)
+                          (i32.and (i32.shr_u (local.get 1) (i32.const 13)) (i32.const 3))))
+  (func $s2 (type $state)
+    (if (i32.eqz (local.get 0)) (then (return (local.get 1))))
+    (local.set 1 (i32.xor (local.get 1) (i32.shr_u (local.get 1) (i32.const 9))))
+    (local.set 1 (i32.add (local.get 1) (i32.const 0x9e3779b9)))
+    (return_call_indirect $states (type $state) (i32.sub (local.get 0) (i32.const 1)) (local.get 1)
+                          (i32.and (i32.shr_u (local.get 1) (i32.const 13)) (i32.const 3))))
+  (func $s3 (type $state)
+    (if (i32.eqz (local.get 0)) (then (return (local.get 1))))
+    (local.set 1 (i32.rotl (i32.mul (local.get 1) (i32.const 0x85ebca6b)) (i32.const 5)))
+    (return_call_indirect $states (type $state) (i32.sub (local.get 0) (i32.const 1)) (local.get 1)
+                          (i32.and (i32.shr_u (local.get 1) (i32.const 13)) (i32.const 3))))
+  (func (export "indirect") (param $n i32) (result i32)
+    (call $s0 (local.get $n) (i32.const 7)))
+
+  ;; rotate8: a self tail call with eight parameters, more than the argument registers hold.
+  (func $rot (param $n i32) (param $a i32) (param $b i32) (param $c i32) (param $d i32)
+             (param $e i32) (param $f i32) (param $g i32) (result i32)
+    (if (i32.eqz (local.get $n))
+      (then (return (i32.xor (i32.add (local.get $a) (i32.mul (local.get $d) (i32.const 3)))
+                             (i32.add (local.get $g) (local.get $b))))))
+    (return_call $rot (i32.sub (local.get $n) (i32.const 1)) (local.get $b) (local.get $c) (local.get $d)
+                      (local.get $e) (local.get $f) (local.get $g) (i32.add (local.get $a) (local.get $n))))
+  (func (export "rotate8") (param $n i32) (result i32)
+    (call $rot (local.get $n) (i32.const 1) (i32.const 2) (i32.const 3) (i32.const 4) (i32.const 5)
+               (i32.const 6) (i32.const 7))))
