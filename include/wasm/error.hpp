@@ -113,7 +113,8 @@ class Error {
   }
 
   // An uncaught wasm exception; a host function returns one to throw it into its wasm caller.
-  static Error exception(ExceptionRef exn, std::string message = "uncaught wasm exception") {
+  static Error exception(ExceptionRef exn,
+                         std::string message = "caught by no handler") {
     Error e(ErrorKind::Exception, std::move(message));
     e.exception_ = exn;
     return e;

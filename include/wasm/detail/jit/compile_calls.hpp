@@ -280,11 +280,28 @@ inline void FunctionCompiler::emit_tail_call(const FuncType& type, TailTarget ta
   a_.mov(a_.r14, a_.qword[a_.rbp + frame::kSavedR14]);
   a_.mov(a_.r15, a_.qword[a_.rbp + frame::kSavedR15]);
   // The destination lies above the source (past our whole frame), possibly overlapping it:
-  // copy the highest word first.
+  // copy the highest argument first. Each with the width it was stored with: a qword load of a
+  // dword just stored cannot be forwarded from the store buffer and stalls (4x the cost of a
+  // tail call with a stack argument, measured by bench/micro).
   const int32_t dest = frame::kIncomingArgs + int32_t(received) - int32_t(layout.stack_bytes);
-  for (int32_t k = int32_t(layout.stack_bytes) - 8; k >= 0; k -= 8) {
-    a_.mov(a_.rax, a_.qword[a_.rsp + k]);
-    a_.mov(a_.qword[a_.rbp + dest + k], a_.rax);
+  for (size_t i = layout.params.size(); i-- > 0;) {
+    const abi::ArgLocation& loc = layout.params[i];
+    if (loc.kind != abi::ArgLocation::Kind::Stack) continue;
+    const int32_t k = int32_t(loc.stack_offset);
+    switch (valtype_size(type.params[i])) {
+      case 4:
+        a_.mov(a_.eax, a_.dword[a_.rsp + k]);
+        a_.mov(a_.dword[a_.rbp + dest + k], a_.eax);
+        break;
+      case 16:
+        a_.movdqu(a_.xmm15, a_.xword[a_.rsp + k]);
+        a_.movdqu(a_.xword[a_.rbp + dest + k], a_.xmm15);
+        break;
+      default:
+        a_.mov(a_.rax, a_.qword[a_.rsp + k]);
+        a_.mov(a_.qword[a_.rbp + dest + k], a_.rax);
+        break;
+    }
   }
   a_.lea(a_.rsp, a_.ptr[a_.rbp + dest - 8]);
   a_.mov(a_.qword[a_.rsp], a_.r10);

@@ -23,6 +23,7 @@ class ExceptionStubs {
 
   [[noreturn]] void resume(uintptr_t frame, void* vmctx, const void* handler, void* exn) const {
     using Fn = void (*)(uintptr_t, void*, const void*, void*);
+    before_abandoning_native_frames();
     reinterpret_cast<Fn>(const_cast<void*>(stub_.entry()))(frame, vmctx, handler, exn);
     __builtin_unreachable();
   }

@@ -18,6 +18,7 @@
 #include <memory>
 #include <mutex>
 
+#include "wasm/detail/base/sanitizers.hpp"
 #include "wasm/detail/env/vmoffsets.hpp"
 #include "wasm/detail/jit/abi.hpp"
 #include "wasm/detail/jit/code_memory.hpp"
@@ -130,6 +131,7 @@ class EntryStubs {
       (void)!::write(2, msg, sizeof msg - 1);
       std::abort();
     }
+    before_abandoning_native_frames();
     reinterpret_cast<void (*)(uintptr_t)>(const_cast<void*>(r.stub))(r.frame);
     __builtin_unreachable();
   }
