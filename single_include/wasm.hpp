@@ -16268,6 +16268,11 @@ inline void copy_mem(CodeGenerator& a, const Xbyak::RegExp& dst, const Xbyak::Re
     a.movdqu(a.xword[dst], Xbyak::Xmm(15));
     return;
   }
+  if (valtype_size(type) == 4) {
+    a.mov(Xbyak::Reg32(abi::R11), a.dword[src]);
+    a.mov(a.dword[dst], Xbyak::Reg32(abi::R11));
+    return;
+  }
   a.mov(Xbyak::Reg64(abi::R11), a.qword[src]);
   a.mov(a.qword[dst], Xbyak::Reg64(abi::R11));
 }
