@@ -89,7 +89,9 @@ Result<Module> Module::deserialized(const Engine& engine, std::span<const uint8_
 
 WASMPP_INLINE Result<Module> Module::deserialize_unchecked(const Engine& engine, std::span<const uint8_t> bytes) {
   return deserialized(engine, bytes,
-                      [](const detail::SerializedParts& parts) { return detail::CodeMemory::publish(parts.code); });
+                      [](const detail::SerializedParts& parts) {
+                        return detail::CodeMemory::publish(parts.code, parts.entry_table_bytes());
+                      });
 }
 
 WASMPP_INLINE Result<Module> Module::deserialize_file_unchecked(const Engine& engine, const std::string& path) {
@@ -100,8 +102,9 @@ WASMPP_INLINE Result<Module> Module::deserialize_file_unchecked(const Engine& en
   // read+execute only after the checks, so the code is never writable and executable at once.
   // Where exec mappings of the file are refused (a noexec mount), the code is copied once.
   return deserialized(engine, file.bytes(), [&](const detail::SerializedParts& parts) {
-    detail::CodeMemory code = file.release_code(detail::jit::kSerializedHeaderSize + parts.code_offset, parts.code.size());
-    return code ? std::move(code) : detail::CodeMemory::publish(parts.code);
+    detail::CodeMemory code = file.release_code(detail::jit::kSerializedHeaderSize + parts.code_offset,
+                                                parts.code.size(), parts.entry_table_bytes());
+    return code ? std::move(code) : detail::CodeMemory::publish(parts.code, parts.entry_table_bytes());
   });
 }
 

@@ -145,8 +145,10 @@ TEST_CASE("a precompiled module for another version or configuration is refused,
 
   // A header of a later format.
   std::vector<uint8_t> later = bytes;
-  later[8] = 2;
-  CHECK(refusal(later, compiled) == "precompiled module has format version 2; this wasmpp reads version 1");
+  later[8] = uint8_t(kSerializedFormatVersion + 1);
+  CHECK(refusal(later, compiled) == "precompiled module has format version " +
+                                        std::to_string(kSerializedFormatVersion + 1) + "; this wasmpp reads version " +
+                                        std::to_string(kSerializedFormatVersion));
 }
 
 TEST_CASE("truncated, extended and foreign bytes are refused", "[serialized]") {

@@ -1,10 +1,11 @@
 #pragma once
-// Calls: direct (call rel32, patched at layout), imported (through the VMFunctionImport),
-// indirect (table bounds, lazy slot initialisation, null and signature checks), and calls to
-// builtins for the bulk memory and table instructions.
+// Calls: direct (through the module's entry table, direct_calls.hpp), imported (through the
+// VMFunctionImport), indirect (table bounds, lazy slot initialisation, null and signature
+// checks), and calls to builtins for the bulk memory and table instructions.
 //
 // Every call first spills all registers (all allocatable registers are treated as clobbered),
 // so arguments are then loaded from frame slots and constants with no move conflicts.
+#include "wasm/detail/jit/direct_calls.hpp"
 #include "wasm/detail/jit/function_compiler_decl.hpp"
 
 namespace wasm::detail::jit {
@@ -124,9 +125,7 @@ inline void FunctionCompiler::visit_call(uint32_t func_index) {
     a_.call(a_.qword[a_.r14 + o.imported_function_code(func_index)]);
   } else {
     a_.mov(a_.rdi, a_.r14);
-    a_.db(0xE8);  // call rel32, patched when the module is laid out
-    calls_.push_back(CallReloc{uint32_t(a_.getSize()), func_index});
-    a_.dd(0);
+    emit_direct_call(a_, calls_, func_index);
   }
   finish_call(type, layout);
 }
@@ -307,9 +306,7 @@ inline void FunctionCompiler::emit_tail_call(const FuncType& type, TailTarget ta
   a_.mov(a_.qword[a_.rsp], a_.r10);
   a_.mov(a_.rbp, a_.rbx);
   if (target == TailTarget::Direct) {
-    a_.db(0xE9);  // jmp rel32, patched like a call when the module is laid out
-    calls_.push_back(CallReloc{uint32_t(a_.getSize()), func_index});
-    a_.dd(0);
+    emit_direct_jump(a_, calls_, func_index);
   } else {
     a_.jmp(a_.r11);
   }

@@ -1,8 +1,8 @@
 #pragma once
 // The module driver: compiles every defined function of a validated module with the compiler
 // tiers it is given (compiler_tier.hpp), in parallel, and lays the results out into one
-// CodeMemory with direct calls patched. The output does not depend on the number of threads:
-// functions are compiled independently and placed in index order.
+// CodeMemory with direct calls relocated (code_layout.hpp). The output does not depend on the
+// number of threads: functions are compiled independently and placed in index order.
 #include <pthread.h>
 #include <time.h>
 #include <unistd.h>
@@ -67,8 +67,6 @@ bool run_on_threads(unsigned threads, Work& work) {
   return !shared.failed;
 }
 
-inline constexpr uint32_t kFunctionAlign = 16;
-
 }  // namespace module_compiler_detail
 
 // threads: 0 = one per hardware thread; 1 = compile on the calling thread. Each function goes
@@ -106,44 +104,34 @@ inline Result<CompiledModule> compile_module(const ModuleInfo& module,
   if (!run_on_threads(threads, work)) return Error(ErrorKind::Resource, "out of memory while compiling");
 
   // The first failing function (by index) decides the error, whatever the scheduling.
-  uint64_t total = 0;
-  std::vector<FunctionLocation> locations(n);
+  std::vector<uint32_t> sizes(n);
   for (uint32_t i = 0; i < n; ++i) {
     if (!*results[i]) return std::move(*results[i]).error();
-    total = (total + kFunctionAlign - 1) / kFunctionAlign * kFunctionAlign;
-    locations[i] = FunctionLocation{uint32_t(total), uint32_t((*results[i])->code.size())};
-    total += locations[i].size;
-    if (total > 0x7FFFFFFF) return Error(ErrorKind::Resource, "module code exceeds 2 GiB");
+    sizes[i] = uint32_t((*results[i])->code.size());
   }
+  std::vector<FunctionLocation> locations;
+  uint64_t functions_end = 0;
+  if (!place_functions(sizes, locations, functions_end)) return Error(ErrorKind::Resource, "module code exceeds 2 GiB");
+  const uint64_t thunks_at = CompiledModule::thunks_offset(functions_end);
+  const uint64_t total = CompiledModule::image_size(functions_end, n);
+  const int64_t entries = CompiledModule::entries_offset(total);
+  if (entries + 8 * int64_t(n) > 0x7FFFFFFF) return Error(ErrorKind::Resource, "module code exceeds 2 GiB");
 
-  // Uninitialised on purpose (a memset of the whole image is measurable): every byte is
-  // written below, function code or int3 padding.
+  // Written in place (no copy of the whole image), every byte: function code, int3 padding
+  // or thunks; the entry table in the tail is filled by CompiledModule.
+  CodeMemory code = CodeMemory::reserve(total, 8 * uint64_t(n));
+  if (!code) return Error(ErrorKind::Resource, "out of memory for compiled code");
+  uint8_t* image = code.writable();
   std::vector<TrapSite> traps;
   std::vector<HandlerSite> handlers;
-  std::unique_ptr<uint8_t[]> image(new uint8_t[std::max<uint64_t>(total, 1)]);
   for (uint32_t i = 0; i < n; ++i) {
-    const CompiledFunction& f = **results[i];
-    uint32_t end = locations[i].offset + locations[i].size;
-    uint32_t next = i + 1 < n ? locations[i + 1].offset : uint32_t(total);
-    std::memcpy(image.get() + locations[i].offset, f.code.data(), f.code.size());
-    std::memset(image.get() + end, 0xCC, next - end);
-    for (const TrapSite& trap : f.traps) traps.push_back({locations[i].offset + trap.offset, trap.code});
-    for (HandlerSite h : f.handlers) {
-      h.begin += locations[i].offset;
-      h.end += locations[i].offset;
-      if (h.tag != HandlerSite::kDelegate) h.target += locations[i].offset;
-      handlers.push_back(h);
-    }
-    for (const CallReloc& call : f.calls) {
-      uint32_t at = locations[i].offset + call.offset;
-      uint32_t target = locations[call.callee - module.num_imported_funcs].offset;
-      int32_t rel = int32_t(int64_t(target) - int64_t(at + 4));
-      std::memcpy(image.get() + at, &rel, 4);
-    }
+    const uint32_t pad_to = i + 1 < n ? locations[i + 1].offset : uint32_t(thunks_at);
+    emit_function(image, locations[i].offset, pad_to, **results[i], entries, module.num_imported_funcs, traps,
+                  handlers);
     results[i].reset();  // free as we go
   }
-  CodeMemory code = CodeMemory::publish(std::span<const uint8_t>(image.get(), total));
-  if (!code) return Error(ErrorKind::Resource, "out of memory for compiled code");
+  emit_thunks(image, uint32_t(thunks_at), n, entries);
+  if (!code.seal()) return Error(ErrorKind::Resource, "cannot make compiled code executable");
 
   CompileStats stats;
   for (const FunctionBody& body : module.bodies) stats.code_section_bytes += body.size;

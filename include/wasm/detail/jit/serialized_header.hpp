@@ -34,7 +34,7 @@
 namespace wasm::detail::jit {
 
 inline constexpr std::array<uint8_t, 8> kSerializedMagic = {'W', 'P', 'P', 'C', 'W', 'A', 'S', 'M'};
-inline constexpr uint32_t kSerializedFormatVersion = 1;
+inline constexpr uint32_t kSerializedFormatVersion = 2;  // 2: entry table and thunks
 inline constexpr size_t kSerializedHeaderSize = 96;
 
 // Instruction-set extensions generated code may use, one bit each (jit::CpuFeatures's fields).

@@ -1,9 +1,13 @@
 #pragma once
-// ModuleState: what a compiled Module is made of, shared (immutably) by the Module handles and
-// every instance of it.
+// ModuleState: what a compiled Module is made of, shared by the Module handles and every
+// instance of it. Immutable once published, except that a function's code can be replaced.
+#include <pthread.h>
+
 #include <memory>
+#include <span>
 #include <string_view>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "wasm/detail/binary/module_info.hpp"
@@ -23,7 +27,10 @@ struct ModuleState {
   ModuleState(const ModuleState&) = delete;
   ModuleState& operator=(const ModuleState&) = delete;
   ~ModuleState() {
-    if (code.code_memory()) CodeRegistry::get().remove(uintptr_t(code.code_memory().data()));
+    code.for_each_unit([](const jit::CodeUnit& unit) {
+      if (unit.code) CodeRegistry::get().remove(uintptr_t(unit.code.data()));
+    });
+    pthread_mutex_destroy(&replace_mutex_);
   }
 
   // Takes the module's machine code and tells the trap handler where it lives, and profilers
@@ -33,6 +40,19 @@ struct ModuleState {
     const CodeMemory& mem = code.code_memory();
     if (mem) CodeRegistry::get().add(uintptr_t(mem.data()), uintptr_t(mem.data()) + mem.size(), this);
     profiling = jit::profiling::register_module_code(config, info, code);
+  }
+
+  // Redirects calls of the given functions (function index space) to new code compiled for
+  // this module, while other threads may be calling them (jit::CompiledModule::replace); the
+  // new code is known to the trap handler before the first call reaches it.
+  Result<void> replace_functions(std::span<const std::pair<uint32_t, const jit::CompiledFunction*>> batch) const {
+    pthread_mutex_lock(&replace_mutex_);
+    auto replaced = code.replace(batch, [this](const jit::CodeUnit& unit) {
+      CodeRegistry::get().add(uintptr_t(unit.code.data()), uintptr_t(unit.code.data()) + unit.code.size(), this);
+    });
+    pthread_mutex_unlock(&replace_mutex_);
+    if (!replaced) return std::move(replaced).error();
+    return {};
   }
 
   std::shared_ptr<EngineState> engine;
@@ -51,6 +71,9 @@ struct ModuleState {
   jit::profiling::CodeRegistration profiling;  // after `code`: unregistered before it is freed
   // Copy-on-write images of the data segments, laid out on first use (Config::memory_init_cow).
   MemoryImageCache memory_images;
+
+ private:
+  mutable pthread_mutex_t replace_mutex_ = PTHREAD_MUTEX_INITIALIZER;
 };
 
 }  // namespace wasm::detail

@@ -8,9 +8,10 @@
 //       recompiled on load: the decoder only records where they are), zero padding to 8
 //   u32 imported functions, u32 defined functions n, n x (u32 code offset, u32 code size)
 //   u32 trap sites t, u32 0, t x (u32 code offset, u32 trap code)
-//   u64 code size, u64 code offset, zero padding, the machine code (relocated, position-
-//       independent: calls between functions are pc-relative, everything else goes through
-//       the VMContext) up to the payload's end
+//   u64 code size, u64 code offset, zero padding, the module's code image (position-
+//       independent: functions and their thunks reach the entry table pc-relative, at a fixed
+//       distance after the code; everything else goes through the VMContext) up to the
+//       payload's end
 // The code starts at a multiple of kCodePageSize from the start of the whole serialized form
 // (header included), so that a file can be mapped and its code pages made executable in place.
 #include <fcntl.h>
@@ -33,8 +34,6 @@
 #include "wasm/result.hpp"
 
 namespace wasm::detail {
-
-inline constexpr size_t kCodePageSize = 4096;
 
 namespace serialize_detail {
 
@@ -194,6 +193,9 @@ struct SerializedParts {
   std::vector<jit::HandlerSite> handlers;
   std::span<const uint8_t> code;
   size_t code_offset = 0;  // from the payload's start
+
+  // The read-write tail the code needs after it: the entry table (jit::CompiledModule).
+  size_t entry_table_bytes() const { return 8 * functions.size(); }
 };
 
 inline Result<SerializedParts> parse_payload(std::span<const uint8_t> payload) {
@@ -245,9 +247,13 @@ inline Result<SerializedParts> parse_payload(std::span<const uint8_t> payload) {
 
   // Functions in order, inside the code; trap sites sorted, inside the code: what
   // CompiledModule's lookups assume.
+  // The image ends with one thunk per function (jit::CompiledModule).
+  const uint64_t thunks = uint64_t(jit::kThunkBytes) * p.functions.size();
+  if (!p.functions.empty() && code_size < thunks) return corrupt("its code has no room for its thunks");
+  const uint64_t functions_end = code_size - (p.functions.empty() ? 0 : thunks);
   uint64_t end = 0;
   for (const jit::FunctionLocation& f : p.functions) {
-    if (f.size == 0 || f.offset < end || uint64_t(f.offset) + f.size > code_size) {
+    if (f.size == 0 || f.offset < end || uint64_t(f.offset) + f.size > functions_end) {
       return corrupt("a function lies outside its code");
     }
     end = uint64_t(f.offset) + f.size;
@@ -307,11 +313,28 @@ class MappedFile {
 
   // Makes the mapped pages from `offset` (page-aligned) to the end read+execute and hands them
   // to a CodeMemory; empty if the system refuses (a noexec mount, say), and then nothing changed.
-  CodeMemory release_code(size_t offset, size_t code_size) {
-    const size_t page = size_t(sysconf(_SC_PAGESIZE));
-    if (!base_ || code_size == 0 || offset % page != 0 || offset >= head_) return {};
-    if (mprotect(base_ + offset, head_ - offset, PROT_READ | PROT_EXEC) != 0) return {};
-    CodeMemory code = CodeMemory::adopt(base_ + offset, code_size, head_ - offset);
+  // The code gets a read-write tail of `tail_bytes` (CodeMemory), mapped right after the file's
+  // pages where that address range is free.
+  CodeMemory release_code(size_t offset, size_t code_size, size_t tail_bytes) {
+    if (!base_ || code_size == 0 || offset % kCodePageSize != 0 || offset >= head_ ||
+        head_ - offset != CodeMemory::tail_offset(code_size)) {
+      return {};
+    }
+    const size_t tail_mapped = CodeMemory::tail_offset(tail_bytes);
+    uint8_t* tail = base_ + head_;
+    if (tail_bytes) {
+      void* p = mmap(tail, tail_mapped, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+      if (p == MAP_FAILED) return {};
+      if (p != tail) {  // a kernel before 4.17 takes the flag as a hint
+        munmap(p, tail_mapped);
+        return {};
+      }
+    }
+    if (mprotect(base_ + offset, head_ - offset, PROT_READ | PROT_EXEC) != 0) {
+      if (tail_bytes) munmap(tail, tail_mapped);
+      return {};
+    }
+    CodeMemory code = CodeMemory::adopt(base_ + offset, code_size, head_ - offset + (tail_bytes ? tail_mapped : 0), tail_bytes);
     head_ = offset;  // the destructor unmaps only what comes before the code
     return code;
   }

@@ -21,6 +21,7 @@
 #include "wasm/detail/jit/abi.hpp"
 #include "wasm/detail/jit/compile_env.hpp"
 #include "wasm/detail/jit/compiled_function.hpp"
+#include "wasm/detail/jit/direct_calls.hpp"
 #include "wasm/detail/jit/emit_numeric.hpp"
 #include "wasm/detail/jit/frame_layout.hpp"
 #include "wasm/detail/jit/opt/parallel_move.hpp"

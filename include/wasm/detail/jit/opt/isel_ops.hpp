@@ -446,9 +446,7 @@ inline void MachineEmitter::call(InstId i) {
     a_.call(a_.qword[a_.r14 + o.imported_function_code(callee)]);
   } else {
     a_.mov(a_.rdi, a_.r14);
-    a_.db(0xE8);  // call rel32, patched when the module is laid out
-    calls_.push_back(CallReloc{uint32_t(a_.getSize()), callee});
-    a_.dd(0);
+    emit_direct_call(a_, calls_, callee);
   }
   restore_rsp();
   if (env_.memory_base_may_move()) reload_memory_base();
