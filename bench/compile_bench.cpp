@@ -4,6 +4,8 @@
 //   jit_1_thread / jit_all_threads: the JIT alone (compile_module on the decoded module)
 //   full_1_thread / full_all_threads: Module::compile, i.e. decode + validate + JIT, which is
 //                                     what V8's `new WebAssembly.Module` measures too
+//   lazy: Module::compile with Config::lazy_compilation (decode + validate + stubs: the module
+//         is ready, its functions compile on their first calls); "of_compile" as below
 //   deserialize / deserialize_file: Module::deserialize_unchecked of the serialized module,
 //                                   from bytes in memory and from a file (mapped); their
 //                                   "of_compile" is the time as a fraction of full_1_thread
@@ -85,9 +87,10 @@ int main(int argc, char** argv) {
     }
     return Timing{median(s), median(c)};
   };
-  auto full = [&](bool parallel) {
+  auto full = [&](bool parallel, bool lazy = false) {
     wasm::Config config;
     config.parallel_compilation(parallel);
+    config.lazy_compilation(lazy);
     wasm::Engine e(config);
     std::vector<double> s, c;
     for (int i = 0; i < reps; ++i) {
@@ -136,6 +139,9 @@ int main(int argc, char** argv) {
   const Timing compile_1 = full(false);
   show("full_1_thread", compile_1, ",");
   show("full_all_threads", full(true), ",");
+  const Timing lazy = full(false, true);
+  std::printf(" \"lazy\": {\"seconds\": %.6f, \"cpu_seconds\": %.6f, \"of_compile\": %.4f},\n", lazy.wall, lazy.cpu,
+              lazy.wall / compile_1.wall);
   for (bool from_file : {false, true}) {
     const Timing t = deserialize(from_file);
     std::printf(" \"%s\": {\"seconds\": %.6f, \"cpu_seconds\": %.6f, \"of_compile\": %.4f}%s\n",

@@ -35,6 +35,13 @@ inline Strategy default_strategy() {
   return s && std::strcmp(s, "optimized") == 0 ? Strategy::Optimized : Strategy::Baseline;
 }
 
+// The default of Config::lazy_compilation: on with WASMPP_LAZY=1 (so that tests and the spec
+// runner run in that mode unchanged), off otherwise.
+inline bool default_lazy_compilation() {
+  const char* s = std::getenv("WASMPP_LAZY");
+  return s && std::strcmp(s, "1") == 0;
+}
+
 // Where instances, memories and tables come from: mapped on demand (the default) or taken
 // from per-engine pools of reserved slots (PoolingAllocationConfig).
 enum class AllocationStrategy : unsigned char { OnDemand, Pooling };
@@ -71,6 +78,10 @@ class Config {
   // Register compiled code with the GDB JIT interface, so that debuggers name wasm frames.
   Config& debug_info(bool on) { debug_info_ = on; return *this; }
   Config& strategy(Strategy s) { compile_strategy_ = s; return *this; }
+  // Compile each function on its first call rather than all of them when the module is
+  // compiled, so that a large module is ready after decoding and validation. Off by default
+  // (see default_lazy_compilation).
+  Config& lazy_compilation(bool on) { lazy_compilation_ = on; return *this; }
 
   bool consume_fuel() const { return consume_fuel_; }
   bool epoch_interruption() const { return epoch_interruption_; }
@@ -84,6 +95,7 @@ class Config {
   ProfilingStrategy profiling_strategy() const { return profiling_strategy_; }
   bool debug_info() const { return debug_info_; }
   Strategy strategy() const { return compile_strategy_; }
+  bool lazy_compilation() const { return lazy_compilation_; }
   AllocationStrategy allocation_strategy() const { return strategy_; }
   const PoolingAllocationConfig& pooling() const { return pooling_; }
   bool memory_init_cow() const { return memory_init_cow_; }
@@ -101,6 +113,7 @@ class Config {
   ProfilingStrategy profiling_strategy_ = ProfilingStrategy::None;
   bool debug_info_ = false;
   Strategy compile_strategy_ = default_strategy();
+  bool lazy_compilation_ = default_lazy_compilation();
   Features features_;
   AllocationStrategy strategy_ = AllocationStrategy::OnDemand;
   PoolingAllocationConfig pooling_;

@@ -42,6 +42,8 @@ class Module {
 
   // The precompiled form of this module (header of jit/serialized_header.hpp, then the module
   // and its machine code), for deserialize_unchecked by an engine of the same configuration.
+  // A lazily compiled module (Config::lazy_compilation) is compiled whole for it; empty if
+  // that fails (out of memory).
   std::vector<uint8_t> serialize() const;
 
   // Loads a module that serialize() wrote, without compiling it again.

@@ -3,7 +3,7 @@
 #include "wasm/detail/binary/decoder.hpp"
 #include "wasm/detail/binary/validator.hpp"
 #include "wasm/detail/text/wat.hpp"
-#include "wasm/detail/vm/code_loader.hpp"
+#include "wasm/detail/vm/lazy_compile.hpp"
 #include "wasm/detail/vm/serialize_impl.hpp"
 #include "wasm/module.hpp"
 
@@ -12,7 +12,8 @@ namespace wasm {
 WASMPP_INLINE Result<Module> Module::compile(const Engine& engine, std::span<const uint8_t> bytes) {
   auto state = validated(engine, bytes);
   if (!state) return std::move(state).error();
-  if (Result<void> r = detail::load_code(**state, engine.config()); !r) return std::move(r).error();
+  if (Result<void> r = detail::load_code(**state, engine.config(), &detail::compile_on_first_call); !r)
+    return std::move(r).error();
   return Module(std::move(*state));
 }
 
@@ -46,7 +47,12 @@ WASMPP_INLINE Result<std::shared_ptr<detail::ModuleState>> Module::validated(con
 }
 
 WASMPP_INLINE std::vector<uint8_t> Module::serialize() const {
-  return detail::serialize_module(state_->info, state_->code, engine_.config());
+  const Config& config = engine_.config();
+  if (!state_->code.stats().lazy) return detail::serialize_module(state_->info, state_->code, config);
+  // A lazily compiled module has stubs where the code would be: compile all of it for the file.
+  auto whole = detail::jit::compile_module(state_->info, detail::jit::CompileOptions::from(config),
+                                           detail::tiers_for(config), config.parallel_compilation() ? 0 : 1);
+  return whole ? detail::serialize_module(state_->info, *whole, config) : std::vector<uint8_t>{};
 }
 
 WASMPP_INLINE bool Module::is_precompiled(std::span<const uint8_t> bytes) {

@@ -80,7 +80,7 @@ void check_lists_every_function(const std::vector<Line>& lines, const wasm::Modu
   REQUIRE(mine.size() == kProfiledNames.size());
   for (uint32_t i = 0; i < mine.size(); ++i) {
     uint32_t index = code.num_imported_funcs() + i;
-    CHECK(mine[i].address == uintptr_t(code.function_code(index)));
+    CHECK(mine[i].address == uintptr_t(code.image_code(index)));
     CHECK(mine[i].size == code.functions()[i].size);
     CHECK(mine[i].name == kProfiledNames[i]);
     // The range is the module's code as the trap handler knows it.
@@ -261,7 +261,7 @@ TEST_CASE("the jitdump file has a header and a code load record per function", "
   }
   REQUIRE(mine.size() == code.num_defined_funcs());
   for (uint32_t i = 0; i < mine.size(); ++i) {
-    const uint8_t* fn = static_cast<const uint8_t*>(code.function_code(code.num_imported_funcs() + i));
+    const uint8_t* fn = static_cast<const uint8_t*>(code.image_code(code.num_imported_funcs() + i));
     CHECK(mine[i]->code_addr == uintptr_t(fn));
     CHECK(mine[i]->code_size == code.functions()[i].size);
     CHECK(mine[i]->name == kProfiledNames[i]);
@@ -367,7 +367,7 @@ TEST_CASE("debug_info registers an object naming each function with the GDB JIT 
   REQUIRE(symbols.size() == code.num_defined_funcs());
   for (uint32_t i = 0; i < symbols.size(); ++i) {
     CHECK(symbols[i].name == kProfiledNames[i]);
-    CHECK(symbols[i].address == uintptr_t(code.function_code(code.num_imported_funcs() + i)));
+    CHECK(symbols[i].address == uintptr_t(code.image_code(code.num_imported_funcs() + i)));
     CHECK(symbols[i].size == code.functions()[i].size);
   }
 
@@ -419,7 +419,7 @@ TEST_CASE("modules registered and dropped on several threads leave a consistent 
     CHECK_FALSE(w.failed);
     for (const wasm::Module& m : w.kept) {
       const CompiledModule& code = code_of(m);
-      CHECK(seen[uintptr_t(code.function_code(code.num_imported_funcs()))] == 1);
+      CHECK(seen[uintptr_t(code.image_code(code.num_imported_funcs()))] == 1);
     }
     w.kept.clear();
   }

@@ -50,10 +50,13 @@ jit::CompiledFunction compile_with_baseline(const ModuleState& state, const wasm
 
 // Puts function `from`'s code in `to`'s place.
 void redirect(const ModuleState& state, const wasm::Config& config, uint32_t to, uint32_t from) {
-  const jit::CompiledFunction code = compile_with_baseline(state, config, from);
-  const std::pair<uint32_t, const jit::CompiledFunction*> batch[] = {{to, &code}};
+  ModuleState::Replacements batch;
+  batch.emplace_back(to, compile_with_baseline(state, config, from));
   REQUIRE(state.replace_functions(batch));
 }
+
+const jit::CompilerTier* const kBaseline[] = {&jit::BaselineTier::get()};
+const jit::CompilerTier* const kOptimizing[] = {&jit::opt::OptimizingTier::get()};
 
 struct Calls {
   wasm::Store<int> store;
@@ -90,10 +93,10 @@ TEST_CASE("code replacement: every kind of call reaches the new code", "[replace
   CHECK(before == std::vector<int32_t>{1, 1, 1, 1});
 
   const ModuleState& state = *module->state();
-  const void* thunk = state.code.function_code(kF);
+  const void* thunk = state.code.function_entry(kF);
   const void* old_code = state.code.current_code(kF);
   redirect(state, config, kF, kG);
-  CHECK(state.code.function_code(kF) == thunk);  // funcrefs keep their code pointer
+  CHECK(state.code.function_entry(kF) == thunk);  // funcrefs keep their code pointer
   CHECK(state.code.current_code(kF) != old_code);
   CHECK(state.code.function_index_at(uintptr_t(state.code.current_code(kF))) == kF);
 
@@ -163,7 +166,7 @@ TEST_CASE("code replacement: exception handlers in replacement code", "[replace]
   CHECK(run(7) == 7);
   // Both functions recompiled: the throw and the handler now both lie in replacement code.
   const uint32_t both[] = {0, 1};
-  auto replaced = wasm::detail::recompile_functions(*module->state(), config, jit::BaselineTier::get(), both);
+  auto replaced = wasm::detail::recompile_functions(*module->state(), config, kBaseline, both);
   REQUIRE(replaced);
   CHECK(*replaced == 2);
   CHECK(run(41) == 41);
@@ -196,8 +199,7 @@ TEST_CASE("code replacement: the optimizing tier takes over from the baseline", 
   auto before = sum->call(calls.store, 10000);
   REQUIRE(before);
   const uint32_t all[] = {0, 1};
-  auto replaced =
-      wasm::detail::recompile_functions(*module->state(), config, jit::opt::OptimizingTier::get(), all);
+  auto replaced = wasm::detail::recompile_functions(*module->state(), config, kOptimizing, all);
   REQUIRE(replaced);
   CHECK(*replaced == 2);
   auto after = sum->call(calls.store, 10000);
@@ -261,12 +263,10 @@ TEST_CASE("code replacement: while other threads call the function", "[replace]"
   // Replace back and forth under load, then settle on $g's code.
   const jit::CompiledFunction f_code = compile_with_baseline(*module->state(), config, kF);
   const jit::CompiledFunction g_code = compile_with_baseline(*module->state(), config, kG);
-  for (int round = 0; round < 50; ++round) {
-    const std::pair<uint32_t, const jit::CompiledFunction*> batch[] = {{kF, round % 2 ? &f_code : &g_code}};
+  for (int round = 0; round <= 50; ++round) {  // the last round installs $g's code
+    const ModuleState::Replacements batch = {{kF, round % 2 ? f_code : g_code}};
     REQUIRE(module->state()->replace_functions(batch));
   }
-  const std::pair<uint32_t, const jit::CompiledFunction*> last[] = {{kF, &g_code}};
-  REQUIRE(module->state()->replace_functions(last));
   replaced = true;
   std::vector<uint64_t> settled(callers.size());
   for (size_t i = 0; i < callers.size(); ++i) settled[i] = callers[i].calls;

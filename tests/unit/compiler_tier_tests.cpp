@@ -150,7 +150,7 @@ TEST_CASE("compiler tier: the baseline's trap stubs are trap sites of the module
   // Each trap code of each function has one stub; find them by scanning the function's code.
   auto codes_in = [&](uint32_t f) {
     std::vector<TrapCode> codes;
-    uintptr_t start = uintptr_t(cm->function_code(f));
+    uintptr_t start = uintptr_t(cm->image_code(f));
     for (uint32_t off = 0; off < cm->functions()[f].size; ++off) {
       if (auto c = cm->trap_at(start + off)) codes.push_back(*c);
     }
@@ -162,5 +162,5 @@ TEST_CASE("compiler tier: the baseline's trap stubs are trap sites of the module
   CHECK(std::count(div.begin(), div.end(), TrapCode::UnreachableCodeReached) == 0);
   std::vector<TrapCode> unreachable = codes_in(1);
   CHECK(std::count(unreachable.begin(), unreachable.end(), TrapCode::UnreachableCodeReached) == 1);
-  CHECK(!cm->trap_at(uintptr_t(cm->function_code(0))));
+  CHECK(!cm->trap_at(uintptr_t(cm->image_code(0))));
 }

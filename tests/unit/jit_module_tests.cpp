@@ -76,7 +76,7 @@ TEST_CASE("jit module: pc to function index", "[jit]") {
   auto cm = compile_module(m, {}, 2);
   REQUIRE(cm);
   for (uint32_t f = 0; f < 10; ++f) {
-    uintptr_t start = uintptr_t(cm->function_code(f));
+    uintptr_t start = uintptr_t(cm->image_code(f));
     CHECK(cm->function_index_at(start) == f);
     CHECK(cm->function_index_at(start + cm->functions()[f].size - 1) == f);
   }

@@ -166,7 +166,7 @@ class JitInstance {
       if (e.name == name) return e.index;
     throw std::runtime_error("no export " + name);
   }
-  const void* code(uint32_t func_index) const { return compiled_.function_code(func_index); }
+  const void* code(uint32_t func_index) const { return compiled_.function_entry(func_index); }
   const void* code(const std::string& name) const { return code(export_index(name)); }
 
   TestMemory& memory(uint32_t index = 0) { return *memory_ptrs_.at(index); }

@@ -35,6 +35,7 @@ struct CompileStats {
   // With more than one tier: functions the first tier compiled, and those it declined.
   uint32_t first_tier_functions = 0;
   uint32_t declined_functions = 0;
+  bool lazy = false;  // functions compile on their first call (jit/lazy_module.hpp)
 
   double megabytes_per_second() const {
     return seconds > 0 ? double(code_section_bytes) / 1e6 / seconds : 0;
@@ -129,10 +130,15 @@ class CompiledModule {
 
   // The stable entry of a defined function (its thunk), by its index in the function index
   // space: what funcrefs and host calls use.
-  const void* function_code(uint32_t func_index) const {
+  const void* function_entry(uint32_t func_index) const {
     const uint32_t defined = func_index - num_imported_funcs_;
-    const uint64_t functions_end = image_.code.size() - uint64_t(kThunkBytes) * num_defined_funcs();
-    return image_.code.data() + functions_end + uint64_t(kThunkBytes) * defined;
+    const uint64_t thunks_at = image_.code.size() - uint64_t(kThunkBytes) * num_defined_funcs();
+    return image_.code.data() + thunks_at + uint64_t(kThunkBytes) * defined;
+  }
+  // Where a defined function (function index space) starts in the image: its first code, or
+  // its stub in a lazily compiled module.
+  const void* image_code(uint32_t func_index) const {
+    return image_.code.data() + image_.functions[func_index - num_imported_funcs_].offset;
   }
   // The code that calls of a defined function (function index space) reach now.
   const void* current_code(uint32_t func_index) const {
@@ -147,14 +153,14 @@ class CompiledModule {
   // handler). Not safe against another replace() at the same time: callers serialize. Const:
   // what calls of the module do is the same before and after.
   template <typename BeforeRedirect>
-  Result<const CodeUnit*> replace(std::span<const std::pair<uint32_t, const CompiledFunction*>> batch,
+  Result<const CodeUnit*> replace(std::span<const std::pair<uint32_t, CompiledFunction>> batch,
                                   BeforeRedirect&& before_redirect) const {
     auto unit = std::make_unique<CodeUnit>();
     std::vector<uint32_t> sizes;
     for (const auto& [index, f] : batch) {
       if (index < num_imported_funcs_ || index - num_imported_funcs_ >= num_defined_funcs())
         return Error(ErrorKind::Resource, "replaced function " + std::to_string(index) + " is not defined here");
-      sizes.push_back(uint32_t(f->code.size()));
+      sizes.push_back(uint32_t(f.code.size()));
       unit->defined_indices.push_back(index - num_imported_funcs_);
     }
     uint64_t end = 0;
@@ -166,7 +172,7 @@ class CompiledModule {
     for (size_t i = 0; i < batch.size(); ++i) {
       const uint32_t at = unit->functions[i].offset;
       const uint32_t pad_to = i + 1 < batch.size() ? unit->functions[i + 1].offset : uint32_t(end);
-      if (!emit_function(base, at, pad_to, *batch[i].second, entries, num_imported_funcs_, unit->traps,
+      if (!emit_function(base, at, pad_to, batch[i].second, entries, num_imported_funcs_, unit->traps,
                          unit->handlers))
         return Error(ErrorKind::Resource, "replacement code out of reach of the module's entry table");
     }

@@ -204,7 +204,7 @@ class Instantiator {
   void init_func_refs() {
     for (uint32_t i = info_.num_imported_funcs; i < info_.func_types.size(); ++i) {
       VMFuncRef* ref = in_->func_ref(i);
-      ref->code = const_cast<void*>(module_->code.function_code(i));
+      ref->code = const_cast<void*>(module_->code.function_entry(i));
       ref->vmctx = in_->vmctx();
       ref->type_id = module_->type_ids[info_.func_types[i]];
     }

@@ -5,6 +5,7 @@
 
 #include <memory>
 #include <span>
+#include <string>
 #include <string_view>
 #include <unordered_map>
 #include <utility>
@@ -42,17 +43,33 @@ struct ModuleState {
     profiling = jit::profiling::register_module_code(config, info, code);
   }
 
-  // Redirects calls of the given functions (function index space) to new code compiled for
-  // this module, while other threads may be calling them (jit::CompiledModule::replace); the
-  // new code is known to the trap handler before the first call reaches it.
-  Result<void> replace_functions(std::span<const std::pair<uint32_t, const jit::CompiledFunction*>> batch) const {
-    pthread_mutex_lock(&replace_mutex_);
-    auto replaced = code.replace(batch, [this](const jit::CodeUnit& unit) {
-      CodeRegistry::get().add(uintptr_t(unit.code.data()), uintptr_t(unit.code.data()) + unit.code.size(), this);
-    });
-    pthread_mutex_unlock(&replace_mutex_);
-    if (!replaced) return std::move(replaced).error();
-    return {};
+  // New code for defined functions (function index space), compiled for this module.
+  using Replacements = std::vector<std::pair<uint32_t, jit::CompiledFunction>>;
+
+  // Redirects calls of the given functions to their new code, while other threads may be
+  // calling them (jit::CompiledModule::replace); the new code is known to the trap handler
+  // before the first call reaches it.
+  Result<void> replace_functions(const Replacements& batch) const {
+    ReplaceLock lock(&replace_mutex_);
+    return replace_locked(batch);
+  }
+
+  // For compilation on first call: unless function `defined`'s entry has already left its
+  // place in the image, compiles it with `compile(func_index)` (a Result<Replacements>) and
+  // redirects it. Returns the code its calls reach now. One thread compiles, others wait.
+  template <typename Compile>
+  Result<const void*> compile_once(uint32_t defined, Compile&& compile) const {
+    const uint32_t index = info.num_imported_funcs + defined;
+    if (code.current_code(index) != code.image_code(index)) return code.current_code(index);
+    ReplaceLock lock(&replace_mutex_);
+    if (code.current_code(index) == code.image_code(index)) {
+      auto compiled = compile(index);
+      if (!compiled) return std::move(compiled).error();
+      if (auto replaced = replace_locked(*compiled); !replaced) return std::move(replaced).error();
+      if (code.current_code(index) == code.image_code(index))
+        return Error(ErrorKind::Resource, "no compiler tier accepts function " + std::to_string(index));
+    }
+    return code.current_code(index);
   }
 
   std::shared_ptr<EngineState> engine;
@@ -73,6 +90,23 @@ struct ModuleState {
   MemoryImageCache memory_images;
 
  private:
+  struct ReplaceLock {
+    pthread_mutex_t* mutex;
+    explicit ReplaceLock(pthread_mutex_t* m) : mutex(m) { pthread_mutex_lock(m); }
+    ~ReplaceLock() { pthread_mutex_unlock(mutex); }
+    ReplaceLock(const ReplaceLock&) = delete;
+    ReplaceLock& operator=(const ReplaceLock&) = delete;
+  };
+
+  Result<void> replace_locked(const Replacements& batch) const {
+    if (batch.empty()) return {};
+    auto replaced = code.replace(batch, [this](const jit::CodeUnit& unit) {
+      CodeRegistry::get().add(uintptr_t(unit.code.data()), uintptr_t(unit.code.data()) + unit.code.size(), this);
+    });
+    if (!replaced) return std::move(replaced).error();
+    return {};
+  }
+
   mutable pthread_mutex_t replace_mutex_ = PTHREAD_MUTEX_INITIALIZER;
 };
 
