@@ -18,6 +18,7 @@
 
 #include "profiled_module.hpp"
 #include "wasm/detail/jit/trampolines.hpp"
+#include "wasm/detail/vm/code_loader.hpp"
 
 namespace {
 
@@ -130,6 +131,27 @@ TEST_CASE("the perf map lists every function of a module with its address range"
     if (l.name == "wasmpp-entry-trampolines" && entry >= l.address && entry < l.address + l.size) found = true;
   }
   CHECK(found);
+}
+
+TEST_CASE("the perf map lists code that replaced functions (lazy compilation, tier-up)", "[profiling]") {
+  wasm::Config config;
+  config.profiling_strategy(wasm::ProfilingStrategy::PerfMap);
+  wasm::Module m = compile_with(config);
+  const std::streamoff before = perf_map_size();
+  const uint32_t defined[] = {1, 2, 3, 4};
+  const wasm::detail::jit::CompilerTier* const baseline[] = {&wasm::detail::jit::BaselineTier::get()};
+  auto replaced = wasm::detail::recompile_functions(*m.state(), config, baseline, defined);
+  REQUIRE(replaced);
+  REQUIRE(*replaced == 4);
+  const std::vector<Line> lines = perf_map_lines(before);
+  REQUIRE(lines.size() == 4);
+  for (uint32_t i = 0; i < 4; ++i) {
+    const uint32_t index = defined[i];
+    CHECK(lines[i].name == kProfiledNames[i]);
+    CHECK(lines[i].address == uintptr_t(code_of(m).current_code(index)));
+    CHECK(code_of(m).function_index_at(lines[i].address + lines[i].size - 1) == index);
+    CHECK(CodeRegistry::get().lookup(lines[i].address) == m.state().get());
+  }
 }
 
 TEST_CASE("trampolines made while the perf map is open are in it", "[profiling]") {

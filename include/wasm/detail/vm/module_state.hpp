@@ -41,6 +41,7 @@ struct ModuleState {
     const CodeMemory& mem = code.code_memory();
     if (mem) CodeRegistry::get().add(uintptr_t(mem.data()), uintptr_t(mem.data()) + mem.size(), this);
     profiling = jit::profiling::register_module_code(config, info, code);
+    code_config_ = &config;
   }
 
   // New code for defined functions (function index space), compiled for this module.
@@ -86,6 +87,8 @@ struct ModuleState {
   }
   jit::CompiledModule code;
   jit::profiling::CodeRegistration profiling;  // after `code`: unregistered before it is freed
+  // The same for replacement units, appended under the replacement lock.
+  mutable std::vector<jit::profiling::CodeRegistration> replacement_profiling;
   // Copy-on-write images of the data segments, laid out on first use (Config::memory_init_cow).
   MemoryImageCache memory_images;
 
@@ -102,12 +105,18 @@ struct ModuleState {
     if (batch.empty()) return {};
     auto replaced = code.replace(batch, [this](const jit::CodeUnit& unit) {
       CodeRegistry::get().add(uintptr_t(unit.code.data()), uintptr_t(unit.code.data()) + unit.code.size(), this);
+      if (code_config_) {
+        replacement_profiling.push_back(
+            jit::profiling::register_unit_code(*code_config_, info, code.num_imported_funcs(), unit));
+      }
     });
     if (!replaced) return std::move(replaced).error();
     return {};
   }
 
   mutable pthread_mutex_t replace_mutex_ = PTHREAD_MUTEX_INITIALIZER;
+  // The configuration the code was compiled with: the engine's, which `engine` keeps alive.
+  const Config* code_config_ = nullptr;
 };
 
 }  // namespace wasm::detail

@@ -35,4 +35,17 @@ inline std::vector<CodeSymbol> module_symbols(const ModuleInfo& info, const Comp
   return symbols;
 }
 
+// One symbol per function of `unit`, code that replaced a function's first (CompiledModule::replace).
+inline std::vector<CodeSymbol> unit_symbols(const ModuleInfo& info, uint32_t num_imported_funcs, const CodeUnit& unit) {
+  std::vector<CodeSymbol> symbols;
+  symbols.reserve(unit.functions.size());
+  const uintptr_t base = uintptr_t(unit.code.data());
+  for (size_t i = 0; i < unit.functions.size(); ++i) {
+    const uint32_t defined = unit.defined_indices.empty() ? uint32_t(i) : unit.defined_indices[i];
+    const FunctionLocation& f = unit.functions[i];
+    symbols.push_back(CodeSymbol{function_symbol_name(info, num_imported_funcs + defined), base + f.offset, f.size});
+  }
+  return symbols;
+}
+
 }  // namespace wasm::detail::jit::profiling

@@ -133,6 +133,19 @@ inline CodeRegistration register_module_code(const Config& config, const ModuleI
   return registration;
 }
 
+// Announces a unit of code that replaced functions of a module (lazy compilation, tier-up).
+inline CodeRegistration register_unit_code(const Config& config, const ModuleInfo& info, uint32_t num_imported_funcs,
+                                           const CodeUnit& unit) {
+  CodeRegistration registration;
+  if (config.profiling_strategy() == ProfilingStrategy::None && !config.debug_info()) return registration;
+  std::vector<CodeSymbol> symbols = unit_symbols(info, num_imported_funcs, unit);
+  Profilers::get().announce(config.profiling_strategy(), symbols);
+  if (config.debug_info()) {
+    registration.gdb = GdbJitRegistration(write_symbol_elf(uintptr_t(unit.code.data()), unit.code.size(), symbols));
+  }
+  return registration;
+}
+
 // Announces a trampoline to the profilers that are (or, if it lives forever, will be) open.
 inline void register_trampoline(std::string_view name, const CodeMemory& code, bool lives_forever = false) {
   if (!code) return;
