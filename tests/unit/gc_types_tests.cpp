@@ -268,7 +268,7 @@ TEST_CASE("gc types: GC instructions are validated", "[gc]") {
   CHECK(has(validation_error(module("(func (param anyref) (result (ref $s)) (ref.cast (ref null $s) (local.get 0)))")),
             "type mismatch"));
   CHECK(has(validation_error(module(R"((func (param (ref any)) (result anyref)
-      (block $l (result (ref $s)) (br_on_cast $l (ref $s) anyref (local.get 0)) (return)))")),
+      (block $l (result (ref $s)) (br_on_cast $l (ref $s) anyref (local.get 0)) (return))))")),
             "type mismatch"));
   CHECK(has(validation_error(module("(func (result anyref) (struct.new $a))")), "type mismatch"));
 }
