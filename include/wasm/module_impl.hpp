@@ -1,6 +1,7 @@
 #pragma once
 // Module's definitions that decode, validate and compile (see detail/base/inline.hpp).
 #include "wasm/detail/binary/decoder.hpp"
+#include "wasm/detail/binary/gc_support.hpp"
 #include "wasm/detail/binary/validator.hpp"
 #include "wasm/detail/text/wat.hpp"
 #include "wasm/detail/vm/lazy_compile.hpp"
@@ -33,14 +34,14 @@ WASMPP_INLINE Result<std::shared_ptr<detail::ModuleState>> Module::validated(con
   if (!info) return std::move(info).error();
   if (validate) {
     if (auto valid = detail::validate_module(*info, features); !valid) return std::move(valid).error();
+    // Valid, but needing what the runtime does not have yet (GC objects): refused as such.
+    if (auto gap = detail::gc_runtime_gap(*info, features)) return Error(ErrorKind::Unsupported, *gap);
   }
   auto state = std::make_shared<detail::ModuleState>();
   state->engine = engine.shared_state();
   state->offsets = detail::VMOffsets(detail::shape_of(*info));
   if (!state->offsets.ok()) return Error(ErrorKind::Resource, "module too large for a VMContext");
-  state->type_ids.reserve(info->types.size());
-  for (uint32_t i = 0; i < info->types.size(); ++i)
-    state->type_ids.push_back(engine.state().types.intern_module_type(info->types, i, state->type_ids));
+  state->type_ids = engine.state().types.intern_module_types(info->types, info->type_defs);
   state->info = std::move(*info);
   state->index_exports();  // after the move: the keys view the names inside `info`
   return state;

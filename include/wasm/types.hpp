@@ -29,6 +29,7 @@ class ValType {
     FuncRef = 0x70,
     ExternRef = 0x6F,
     ExnRef = 0x69,  // exception handling: a caught exception (null or a store-owned exception)
+    AnyRef = 0x6E,  // GC: the any hierarchy (any, eq, i31, struct, array, none); not compiled yet
   };
   // Abstract heap types by their binary code; Index for a defined type.
   enum class Heap : uint8_t {
@@ -54,8 +55,10 @@ class ValType {
     t.flags_ = nullable ? kNullable : 0;
     return t;
   }
-  // (ref null? $index): a defined type (a function type until GC adds struct and array types,
-  // whose references will be of another kind).
+  // (ref null? $index): a defined type. Its kind is FuncRef whatever the type's form: the
+  // decoder reads type indices before it knows the types, and a module's subtyping
+  // (detail::defined_subtype) finds a defined type's hierarchy from the type itself. (GC
+  // references do not run yet; the runtime refuses modules that would hold them.)
   static constexpr ValType ref_index(uint32_t index, bool nullable, bool canonical = false,
                                      Kind kind = Kind::FuncRef) {
     ValType t;
@@ -96,14 +99,20 @@ class ValType {
       case Heap::NoExtern: return Kind::ExternRef;
       case Heap::Exn:
       case Heap::NoExn: return Kind::ExnRef;
-      default: return Kind::FuncRef;  // func, nofunc, a function type (GC: the any hierarchy)
+      case Heap::Any:
+      case Heap::Eq:
+      case Heap::I31:
+      case Heap::Struct:
+      case Heap::Array:
+      case Heap::None: return Kind::AnyRef;
+      default: return Kind::FuncRef;  // func, nofunc, a defined type (see ref_index)
     }
   }
 
  private:
   static constexpr uint8_t kNullable = 1, kCanonical = 2;
   static constexpr bool is_ref_kind(Kind k) {
-    return k == Kind::FuncRef || k == Kind::ExternRef || k == Kind::ExnRef;
+    return k == Kind::FuncRef || k == Kind::ExternRef || k == Kind::ExnRef || k == Kind::AnyRef;
   }
 
   uint8_t kind_ = 0;
@@ -128,8 +137,8 @@ constexpr bool is_valtype_byte(uint8_t b) {
 // The type of such a byte (is_valtype_byte(b) must hold).
 constexpr ValType valtype_from_byte(uint8_t b) { return ValType(ValType::Kind(b)); }
 
-// The abstract heap types of typed function references and exception handling
-// (the GC ones are refused by the decoder for now).
+// The abstract heap types of typed function references and exception handling (the GC ones,
+// 0x6A-0x6E and 0x71, are read by the decoder when Features::gc is on).
 constexpr bool is_abstract_heap_byte(uint8_t b) {
   return b == 0x70 || b == 0x73 || b == 0x6F || b == 0x72 || b == 0x69 || b == 0x74;
 }
@@ -150,8 +159,9 @@ constexpr bool is_subtype(ValType a, ValType b, IndexSubtype&& index_subtype) {
   if (a.nullable() && !b.nullable()) return false;
   using H = ValType::Heap;
   const H ha = a.heap(), hb = b.heap();
-  if (hb == H::Func || hb == H::Extern || hb == H::Exn) return true;
-  if (ha == H::NoFunc || ha == H::NoExtern || ha == H::NoExn) return true;
+  if (hb == H::Func || hb == H::Extern || hb == H::Exn || hb == H::Any) return true;
+  if (ha == H::NoFunc || ha == H::NoExtern || ha == H::NoExn || ha == H::None) return true;
+  if (hb == H::Eq && (ha == H::I31 || ha == H::Struct || ha == H::Array)) return true;
   if (ha == H::Index && hb == H::Index) return a.index() == b.index() || index_subtype(a.index(), b.index());
   return false;
 }

@@ -247,8 +247,12 @@ static_assert(scan_error(module_of(0x02, 0x06, 0x01, 0x7f, 0x00, 0x00, 0x00, 0x0
 // Types, and functions without bodies.
 static_assert(scan_error(module_of(0x01, 0x04, 0x01, 0x61, 0x00, 0x00)) ==
               "integer representation too long");  // the spec's message for a bad type form
-static_assert(scan_error(module_of(0x01, 0x04, 0x01, 0x5f, 0x00, 0x00)) ==
-              "unsupported: GC types (struct, array, rec, sub)");
+static_assert(scan_error(module_of(0x01, 0x03, 0x01, 0x5f, 0x00)) == "<ok>");  // GC: an empty struct
+static_assert(scan_error(module_of(0x01, 0x06, 0x01, 0x4e, 0x01, 0x5e, 0x78, 0x01)) == "<ok>");  // rec { array (mut i8) }
+// A rec group of two function types counts two types.
+constexpr auto kRecOfTwo = module_of(0x01, 0x09, 0x01, 0x4e, 0x02, 0x60, 0x00, 0x00, 0x60, 0x00, 0x00);
+static_assert(scan_module_shape(kRecOfTwo).shape.num_types == 2);
+static_assert(scan_error(module_of(0x01, 0x04, 0x01, 0x4d, 0x00, 0x00)) == "unsupported: custom descriptors");
 static_assert(scan_error(module_of(0x03, 0x02, 0x01, 0x00)) ==
               "function and code section have inconsistent lengths");
 static_assert(scan_error(module_of(0x0a, 0x01, 0x00)) == "<ok>");  // zero bodies, no functions

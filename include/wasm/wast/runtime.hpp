@@ -163,6 +163,7 @@ class ScriptRuntime {
       case ValType::ExnRef:
         if (v.is_null_ref()) return Value::null_ref(ValueType::ExnRef);
         return Value::ref(ValueType::ExnRef, uint64_t(reinterpret_cast<uintptr_t>(v.raw().ref)));
+      case ValType::Kind::AnyRef: break;  // no GC values yet: such modules are refused (gc_support.hpp)
     }
     return Value::i32(0);
   }

@@ -138,17 +138,43 @@ class ModuleDecoder {
     m_.custom_sections.push_back(std::move(c));
   }
 
-  void decode_types(Reader& s) {
-    uint32_t n = count(s);
-    m_.types.reserve(n);
-    for (uint32_t i = 0; i < n && s.ok(); ++i) {
-      FuncType ft;
-      module_reader::read_func_type(s, features_, [&](ValType t) { ft.params.push_back(t); },
-                                    [&](ValType t) { ft.results.push_back(t); });
-      if (!s.ok()) return;
-      m_.types.push_back(std::move(ft));
+  // Receives the types of one recursion group from module_reader::read_rec_group.
+  struct TypeSink {
+    ModuleInfo& m;
+    uint32_t group_start;
+    void begin(const module_reader::SubTypeHeader& h) {
+      TypeDef d;
+      d.kind = TypeDef::Kind(h.form);
+      d.final = h.final;
+      d.super_count = h.super_count;
+      if (h.super_count > 0) d.super = h.super;
+      d.rec_start = group_start;
+      m.types.emplace_back();
+      m.type_defs.push_back(std::move(d));
     }
-    m_.type_classes = type_equivalence_classes(m_.types);
+    void param(ValType t) { m.types.back().params.push_back(t); }
+    void result(ValType t) { m.types.back().results.push_back(t); }
+    void field(const module_reader::FieldRead& f) {
+      FieldType ft;
+      ft.type = f.type;
+      ft.packed = FieldType::Packed(f.packed);
+      ft.mutable_ = f.mutable_;
+      m.type_defs.back().fields.push_back(ft);
+    }
+  };
+
+  void decode_types(Reader& s) {
+    uint32_t groups = count(s);
+    m_.types.reserve(groups);
+    m_.type_defs.reserve(groups);
+    for (uint32_t g = 0; g < groups && s.ok(); ++g) {
+      TypeSink sink{m_, uint32_t(m_.types.size())};
+      module_reader::read_rec_group(s, features_, sink);
+      if (!s.ok()) return;
+      const uint32_t size = uint32_t(m_.types.size()) - sink.group_start;
+      for (uint32_t i = sink.group_start; i < m_.types.size(); ++i) m_.type_defs[i].rec_size = size;
+    }
+    m_.type_classes = type_equivalence_classes(m_.types, m_.type_defs);
   }
 
   void decode_imports(Reader& s) {

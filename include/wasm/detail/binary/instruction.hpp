@@ -266,7 +266,7 @@ class InstructionReader {
       r_.u8();
       bt.kind = BlockType::Kind::Empty;
     } else if ((first >= 0x7B && first <= 0x7F) || type_reader::known_abstract(first, features_) ||
-               ((first == 0x63 || first == 0x64) && features_.function_references)) {
+               ((first == 0x63 || first == 0x64) && (features_.function_references || features_.gc))) {
       bt.kind = BlockType::Kind::Value;
       bt.value = read_valtype();
     } else {
@@ -291,7 +291,7 @@ class InstructionReader {
   // heap type including a type index.
   ValType read_reftype() {
     size_t at = r_.offset();
-    if (!features_.function_references) {
+    if (!features_.function_references && !features_.gc) {
       uint8_t b = r_.u8();
       if (r_.ok() && !type_reader::known_abstract(b, features_))
         type_reader::fail_type_byte(r_, at, b, "malformed reference type");

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "wasm/detail/binary/instruction.hpp"
+#include "wasm/detail/binary/type_defs.hpp"
 #include "wasm/types.hpp"
 
 namespace wasm::detail {
@@ -88,9 +89,13 @@ struct NameSection {
 struct ModuleInfo {
   std::vector<uint8_t> bytes;  // the module's binary, which offsets refer to
 
+  // One entry per type index: the function type (empty for a struct or array type) and the
+  // type's definition (form, fields, supertype, finality, recursion group).
   std::vector<FuncType> types;
-  // For each type, the smallest index of an equivalent type (type_keys.hpp): two defined types
-  // are the same type exactly when their classes are equal.
+  std::vector<TypeDef> type_defs;
+  // For each type, the smallest index of an equivalent type (type_keys.hpp, isorecursive: the
+  // same position in equal recursion groups): two defined types are the same type exactly when
+  // their classes are equal.
   std::vector<uint32_t> type_classes;
   std::vector<Import> imports;
 
@@ -121,10 +126,16 @@ struct ModuleInfo {
   uint32_t num_defined_funcs() const { return uint32_t(func_types.size()) - num_imported_funcs; }
   const FuncType& func_type(uint32_t func_index) const { return types[func_types[func_index]]; }
   // a <: b between this module's types (type indices as the module numbers them).
-  bool subtype(ValType a, ValType b) const {
-    return is_subtype(a, b, [&](uint32_t i, uint32_t j) {
-      return i < type_classes.size() && j < type_classes.size() && type_classes[i] == type_classes[j];
-    });
+  bool subtype(ValType a, ValType b) const { return defined_subtype(a, b, type_defs, type_classes); }
+  // The definition of type `index`, if it is one of the module's types of that form.
+  const TypeDef* struct_type(uint32_t index) const {
+    return index < type_defs.size() && type_defs[index].is_struct() ? &type_defs[index] : nullptr;
+  }
+  const TypeDef* array_type(uint32_t index) const {
+    return index < type_defs.size() && type_defs[index].is_array() ? &type_defs[index] : nullptr;
+  }
+  bool is_func_type(uint32_t index) const {
+    return index < type_defs.size() ? type_defs[index].is_func() : index < types.size();
   }
   std::span<const uint8_t> body_code(const FunctionBody& body) const {
     return std::span<const uint8_t>(bytes).subspan(body.code_offset,

@@ -63,24 +63,104 @@ constexpr ValType read_reftype(Reader& s, const Features& features) {
   return t;
 }
 
-// A function type: the form byte, then parameters and results, each given to `on_param` and
-// `on_result` as it is read.
-template <typename OnParam, typename OnResult>
-constexpr void read_func_type(Reader& s, const Features& features, OnParam&& on_param,
-                              OnResult&& on_result) {
+// One entry of the type section, as read by read_rec_group: `sub`/`sub final` with its
+// supertypes (GC), then the composite type's form byte (0x60 func, 0x5F struct, 0x5E array).
+struct SubTypeHeader {
+  bool final = true;         // a type written without `sub` is final
+  uint32_t super_count = 0;  // validation allows at most one
+  uint32_t super = 0;        // the first supertype
+  uint8_t form = 0x60;
+};
+
+// A struct field's or array element's type: storage type (a value type or packed i8 0x78 /
+// i16 0x77) and mutability.
+struct FieldRead {
+  ValType type = ValType::I32;
+  uint8_t packed = 0;  // 0, 0x78 or 0x77
+  bool mutable_ = false;
+};
+
+constexpr FieldRead read_field_type(Reader& s, const Features& features) {
+  FieldRead f;
+  uint8_t b = s.peek_u8();
+  if (b == 0x78 || b == 0x77) {
+    s.u8();
+    f.packed = b;
+  } else {
+    f.type = read_valtype(s, features);
+  }
+  uint8_t mut = s.u8();
+  if (s.ok() && mut > 1) s.fail_at(s.offset() - 1, "malformed mutability");
+  f.mutable_ = mut == 1;
+  return f;
+}
+
+// One subtype: the header goes to `sink.begin`, then a function type's parameters and results
+// to `sink.param` / `sink.result`, a struct's fields or an array's element to `sink.field`.
+// Without GC only plain function types (0x60) are read; the GC forms fail as unsupported.
+template <typename Sink>
+constexpr void read_sub_type(Reader& s, const Features& features, Sink& sink) {
+  SubTypeHeader h;
+  size_t at = s.offset();
   uint8_t form = s.u8();
-  if (s.ok() && form != 0x60) {
-    const char* unsupported = unsupported_type_form(form);
-    s.fail_at(s.offset() - 1, unsupported ? unsupported : "integer representation too long");
+  if (!s.ok()) return;
+  if (features.gc && (form == 0x50 || form == 0x4F)) {
+    h.final = form == 0x4F;
+    h.super_count = read_count(s);
+    for (uint32_t k = 0; k < h.super_count && s.ok(); ++k) {
+      uint32_t x = s.u32();
+      if (k == 0) h.super = x;
+    }
+    at = s.offset();
+    form = s.u8();
+    if (!s.ok()) return;
+  }
+  const bool gc_form = features.gc && (form == 0x5F || form == 0x5E);
+  if (form != 0x60 && !gc_form) {
+    const char* unsupported = unsupported_type_form(form);  // custom descriptors; GC without gc
+    if (features.gc && (form == 0x4E || form == 0x4F || form == 0x50)) unsupported = nullptr;
+    s.fail_at(at, unsupported ? unsupported : "integer representation too long");
     return;
   }
-  uint32_t params = read_count(s);
-  if (params > kMaxFunctionParams) s.fail("too many parameters");
-  for (uint32_t k = 0; k < params && s.ok(); ++k) on_param(read_valtype(s, features));
-  uint32_t results = read_count(s);
-  if (results > kMaxFunctionResults) s.fail("too many results");
-  for (uint32_t k = 0; k < results && s.ok(); ++k) on_result(read_valtype(s, features));
+  h.form = form;
+  sink.begin(h);
+  if (form == 0x60) {
+    uint32_t params = read_count(s);
+    if (params > kMaxFunctionParams) s.fail("too many parameters");
+    for (uint32_t k = 0; k < params && s.ok(); ++k) sink.param(read_valtype(s, features));
+    uint32_t results = read_count(s);
+    if (results > kMaxFunctionResults) s.fail("too many results");
+    for (uint32_t k = 0; k < results && s.ok(); ++k) sink.result(read_valtype(s, features));
+  } else if (form == 0x5F) {
+    uint32_t fields = read_count(s);
+    for (uint32_t k = 0; k < fields && s.ok(); ++k) sink.field(read_field_type(s, features));
+  } else {
+    sink.field(read_field_type(s, features));
+  }
 }
+
+// One entry of the type section: a recursion group (`rec`, 0x4E, with GC) or a single subtype
+// (a group of one). Returns the number of types it defines.
+template <typename Sink>
+constexpr uint32_t read_rec_group(Reader& s, const Features& features, Sink& sink) {
+  if (features.gc && s.peek_u8() == 0x4E) {
+    s.u8();
+    uint32_t n = read_count(s);
+    uint32_t k = 0;
+    for (; k < n && s.ok(); ++k) read_sub_type(s, features, sink);
+    return k;
+  }
+  read_sub_type(s, features, sink);
+  return 1;
+}
+
+// A sink that only counts (the shape scan).
+struct SkipTypes {
+  constexpr void begin(const SubTypeHeader&) {}
+  constexpr void param(ValType) {}
+  constexpr void result(ValType) {}
+  constexpr void field(const FieldRead&) {}
+};
 
 // Limits flags: bit 0 = has maximum, bit 1 = shared (threads, memories only), bit 2 = 64-bit
 // (memory64: i64 addresses of a memory, i64 indices of a table).

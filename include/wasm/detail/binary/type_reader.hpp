@@ -14,15 +14,24 @@
 namespace wasm::detail::type_reader {
 
 // The abstract heap type (or shorthand reference type) of a byte, if the enabled features
-// know it: exn and noexn with exception handling, nofunc and noextern with typed references.
+// know it: exn and noexn with exception handling, nofunc and noextern with typed references,
+// any, eq, i31, struct, array and none with GC (which includes typed references).
 constexpr bool known_abstract(uint8_t b, const Features& f) {
+  const bool typed = f.function_references || f.gc;
   switch (b) {
     case 0x70: return true;
     case 0x6F: return f.reference_types;
     case 0x69: return f.exceptions;
-    case 0x74: return f.exceptions && f.function_references;
+    case 0x74: return f.exceptions && typed;
     case 0x73:
-    case 0x72: return f.function_references;
+    case 0x72: return typed;
+    case 0x6A:  // array
+    case 0x6B:  // struct
+    case 0x6C:  // i31
+    case 0x6D:  // eq
+    case 0x6E:  // any
+    case 0x71:  // none
+      return f.gc;
     default: return false;
   }
 }
@@ -52,7 +61,7 @@ constexpr ValType read_valtype_after(Reader& s, const Features& f, size_t at, ui
                                      const char* malformed = "malformed value type") {
   if (b >= 0x7B && b <= 0x7F) return valtype_from_byte(b);
   if (known_abstract(b, f)) return ValType::ref(ValType::Heap(b), true);  // shorthand: nullable
-  if ((b == 0x63 || b == 0x64) && f.function_references) return read_heap_type(s, f, b == 0x63);
+  if ((b == 0x63 || b == 0x64) && (f.function_references || f.gc)) return read_heap_type(s, f, b == 0x63);
   fail_type_byte(s, at, b, malformed);
   return ValType::I32;
 }

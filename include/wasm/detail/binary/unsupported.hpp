@@ -22,7 +22,7 @@ constexpr const char* unsupported_feature(const char* message) {
   return message + kUnsupportedPrefix.size();
 }
 
-// A value type or heap type byte of 3.0 (typed references, GC, exnref).
+// A value type or heap type byte of 3.0 (typed references, GC, exnref) whose feature is off.
 constexpr const char* unsupported_type_byte(uint8_t b) {
   switch (b) {
     case 0x63:  // ref null ht, ref ht, nullfuncref, nullexternref: read when the
@@ -30,6 +30,7 @@ constexpr const char* unsupported_type_byte(uint8_t b) {
     case 0x72:
     case 0x73: return "unsupported: typed function references";
     case 0x74: return "unsupported: nullexnref (needs exceptions and typed references)";
+    case 0x62: return "unsupported: custom descriptors (exact reference types)";
     case 0x6A:  // array
     case 0x6B:  // struct
     case 0x6C:  // i31
@@ -41,7 +42,8 @@ constexpr const char* unsupported_type_byte(uint8_t b) {
   }
 }
 
-// A type section entry other than a function type.
+// A type section entry other than a function type (the GC forms are read when Features::gc is
+// on; these messages are for modules that use them without it).
 constexpr const char* unsupported_type_form(uint8_t b) {
   switch (b) {
     case 0x4E:  // rec

@@ -10,6 +10,7 @@
 
 #include "wasm/detail/binary/validator_const.hpp"
 #include "wasm/detail/binary/validator_function.hpp"
+#include "wasm/detail/binary/validator_types.hpp"
 #include "wasm/detail/binary/module_info.hpp"
 #include "wasm/features.hpp"
 #include "wasm/result.hpp"
@@ -74,8 +75,8 @@ inline std::optional<Error> check_table_type(const TableType& t, uint32_t index)
                       index);
 }
 
-// Type indices inside value types: a function type may name itself and the types before it
-// (each type is a recursion group of its own), everything else any type of the module.
+// Type indices inside value types: a type may name the types of its recursion group and those
+// before it (validator_types.hpp), everything else any type of the module.
 inline std::optional<Error> check_type_refs(ValType t, uint32_t bound, const std::string& where) {
   if (t.has_index() && t.index() >= bound)
     return invalid("unknown type " + std::to_string(t.index()) + " (" + where + ")");
@@ -84,10 +85,14 @@ inline std::optional<Error> check_type_refs(ValType t, uint32_t bound, const std
 
 inline std::optional<Error> check_value_types(const ModuleInfo& m) {
   const uint32_t n = uint32_t(m.types.size());
-  for (uint32_t i = 0; i < n; ++i)
-    for (const auto* list : {&m.types[i].params, &m.types[i].results})
-      for (ValType t : *list)
-        if (auto e = check_type_refs(t, i + 1, "type " + std::to_string(i))) return e;
+  if (m.type_defs.size() == n) {
+    if (auto e = validator_types::check_type_defs(m)) return e;  // groups, supertypes
+  } else {
+    for (uint32_t i = 0; i < n; ++i)
+      for (const auto* list : {&m.types[i].params, &m.types[i].results})
+        for (ValType t : *list)
+          if (auto e = check_type_refs(t, i + 1, "type " + std::to_string(i))) return e;
+  }
   for (uint32_t i = 0; i < m.tables.size(); ++i)
     if (auto e = check_type_refs(m.tables[i].element, n, "table " + std::to_string(i))) return e;
   for (uint32_t i = 0; i < m.globals.size(); ++i)
@@ -100,14 +105,20 @@ inline std::optional<Error> check_value_types(const ModuleInfo& m) {
 // Types, imports, function declarations, tables, memories and tags.
 inline std::optional<Error> check_declarations(const ModuleInfo& m, const Features& f) {
   if (auto e = check_value_types(m)) return e;
-  for (uint32_t i = 0; i < m.func_types.size(); ++i)
+  for (uint32_t i = 0; i < m.func_types.size(); ++i) {
     if (m.func_types[i] >= m.types.size())
       return invalid("unknown type " + std::to_string(m.func_types[i]) + " (function " +
                      std::to_string(i) + ")");
+    if (!m.is_func_type(m.func_types[i]))
+      return invalid("type mismatch: function " + std::to_string(i) + " has type " +
+                     std::to_string(m.func_types[i]) + ", which is not a function type");
+  }
   for (uint32_t i = 0; i < m.tag_types.size(); ++i) {
     if (m.tag_types[i] >= m.types.size())
       return invalid("unknown type " + std::to_string(m.tag_types[i]) + " (tag " +
                      std::to_string(i) + ")");
+    if (!m.is_func_type(m.tag_types[i]))
+      return invalid("type mismatch: tag " + std::to_string(i) + " has a type that is not a function type");
     if (!m.types[m.tag_types[i]].results.empty())
       return invalid("non-empty tag result type (tag " + std::to_string(i) + ")");
   }

@@ -72,7 +72,12 @@ class ConstExprValidator {
           stack_.pop_back();
           break;
         }
-        default: return not_constant(in, what, index);
+        default:
+          if (features_.gc && is_gc_constant(in.op)) {
+            if (auto e = step_gc(in, what, index)) return e;
+            break;
+          }
+          return not_constant(in, what, index);
       }
     }
     if (stack_.size() != 1 || !m_.subtype(stack_[0], expected)) {
@@ -86,6 +91,72 @@ class ConstExprValidator {
   }
 
  private:
+  static constexpr bool is_gc_constant(Op op) {
+    switch (op) {
+      case Op::StructNew:
+      case Op::StructNewDefault:
+      case Op::ArrayNew:
+      case Op::ArrayNewDefault:
+      case Op::ArrayNewFixed:
+      case Op::RefI31:
+      case Op::AnyConvertExtern:
+      case Op::ExternConvertAny: return true;
+      default: return false;
+    }
+  }
+
+  // Pops one operand of type `t`.
+  std::optional<Error> pop(ValType t, const Instruction& in, const char* what, uint32_t index) {
+    if (stack_.empty() || !m_.subtype(stack_.back(), t))
+      return error(std::string("type mismatch: ") + in.info().text + " expected " + valtype_name(t) +
+                       (stack_.empty() ? std::string(" but the stack is empty") : " but found " + valtype_name(stack_.back())),
+                   what, index, in.offset);
+    stack_.pop_back();
+    return std::nullopt;
+  }
+
+  // The constant GC instructions: allocations, ref.i31 and the any / extern conversions.
+  std::optional<Error> step_gc(const Instruction& in, const char* what, uint32_t index) {
+    using H = ValType::Heap;
+    const bool is_struct = in.op == Op::StructNew || in.op == Op::StructNewDefault;
+    if (is_struct || in.op == Op::ArrayNew || in.op == Op::ArrayNewDefault || in.op == Op::ArrayNewFixed) {
+      const TypeDef* d = is_struct ? m_.struct_type(in.index) : m_.array_type(in.index);
+      if (in.index >= m_.types.size()) return error("unknown type " + std::to_string(in.index), what, index, in.offset);
+      if (!d)
+        return error(std::string("type mismatch: ") + in.info().text + " of type " + std::to_string(in.index) +
+                         ", which is not " + (is_struct ? "a struct" : "an array") + " type",
+                     what, index, in.offset);
+      const bool defaults = in.op == Op::StructNewDefault || in.op == Op::ArrayNewDefault;
+      if (in.op == Op::ArrayNew || in.op == Op::ArrayNewDefault)
+        if (auto e = pop(ValType::I32, in, what, index)) return e;
+      if (defaults) {
+        for (const FieldType& f : d->fields)
+          if (!f.defaultable())
+            return error(std::string("type mismatch: ") + in.info().text + " of a non-defaultable type", what,
+                         index, in.offset);
+      } else if (is_struct) {
+        for (size_t i = d->fields.size(); i-- > 0;)
+          if (auto e = pop(d->fields[i].unpacked(), in, what, index)) return e;
+      } else {
+        const uint64_t n = in.op == Op::ArrayNewFixed ? std::min<uint64_t>(in.index2, stack_.size() + 1) : 1;
+        for (uint64_t k = 0; k < n; ++k)
+          if (auto e = pop(d->fields[0].unpacked(), in, what, index)) return e;
+      }
+      stack_.push_back(ValType::ref_index(in.index, false));
+      return std::nullopt;
+    }
+    if (in.op == Op::RefI31) {
+      if (auto e = pop(ValType::I32, in, what, index)) return e;
+      stack_.push_back(ValType::ref(H::I31, false));
+      return std::nullopt;
+    }
+    const bool to_any = in.op == Op::AnyConvertExtern;
+    const bool nullable = stack_.empty() || stack_.back().nullable();
+    if (auto e = pop(ValType::ref(to_any ? H::Extern : H::Any, true), in, what, index)) return e;
+    stack_.push_back(ValType::ref(to_any ? H::Any : H::Extern, nullable));
+    return std::nullopt;
+  }
+
   uint32_t readable_globals(const char* what, uint32_t index) const {
     const uint32_t all = uint32_t(m_.globals.size());
     // Tables come before the globals they could read: only imported ones exist then.

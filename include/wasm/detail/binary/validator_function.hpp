@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <deque>
+#include <initializer_list>
 #include <optional>
 #include <span>
 #include <string>
@@ -534,6 +535,7 @@ class FunctionValidator {
         return step_call(m_.types[in.index], in);
       default: break;
     }
+    if (info.prefix == 0xFB || in.op == Op::RefEq) return step_gc(in);
     // Decoded (its feature is on) but not validated yet: the module may be valid; we cannot
     // run it. Without the location, so that the reason is the same for every such module.
     error_ = Error(ErrorKind::Unsupported, std::string("instruction ") + info.text + " not implemented");
@@ -744,6 +746,19 @@ class FunctionValidator {
     }
   }
 
+  // ---- GC (validator_gc.hpp) -------------------------------------------------------------
+
+  bool step_gc(const Instruction& in);
+  bool step_br_on_cast(const Instruction& in);
+  bool gc_heap_type(int64_t v, bool nullable, const Instruction& in, ValType& out);
+  bool gc_struct(uint32_t index, const Instruction& in, const TypeDef*& out);
+  bool gc_array(uint32_t index, const Instruction& in, const TypeDef*& out);
+  bool gc_packing(const FieldType& f, const Instruction& in);
+  bool gc_mutable(const FieldType& f, const char* what, const Instruction& in);
+  bool gc_numeric(const FieldType& e, const Instruction& in);
+  bool gc_elem_fits(uint32_t segment, const FieldType& e, const Instruction& in);
+  bool gc_pop(std::initializer_list<ValType> ts, const Instruction& in);
+
   // ---- exceptions ------------------------------------------------------------------------
 
   bool tag_params(uint32_t index, const Instruction& in, std::span<const ValType>& params) {
@@ -894,3 +909,5 @@ class FunctionValidator {
 };
 
 }  // namespace wasm::detail
+
+#include "wasm/detail/binary/validator_gc.hpp"

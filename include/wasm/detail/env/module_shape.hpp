@@ -116,9 +116,10 @@ constexpr ScanResult scan_module_shape(std::span<const uint8_t> bytes) {
     Reader& s = section.body;
     switch (section.id) {
       case SectionId::Type: {
-        uint32_t n = read_count(s);
-        for (uint32_t i = 0; i < n && s.ok(); ++i)
-          read_func_type(s, shape_scan::kScanFeatures, [](ValType) {}, [](ValType) {});
+        uint32_t groups = read_count(s);
+        uint32_t n = 0;
+        SkipTypes skip;
+        for (uint32_t i = 0; i < groups && s.ok(); ++i) n += read_rec_group(s, shape_scan::kScanFeatures, skip);
         shape.num_types = n;
         break;
       }

@@ -1,15 +1,20 @@
 #pragma once
-// Engine-wide function type ids. Two functions have the same id exactly when their types are
-// equal, so call_indirect compares one u32 instead of two signatures. Id 0 is never used.
-// Registered types are canonical: a typed reference in them names an engine id
+// Engine-wide type ids, canonical in the isorecursive sense of WebAssembly 3.0: equal recursion
+// groups from any modules (and host function types, each a group of one final function type)
+// get the same ids, one per type of the group, consecutive. Two defined types have the same id
+// exactly when they are the same type, so call_indirect, imports and (later) casts compare one
+// u32. Id 0 is never used.
+// Registered types are canonical: a typed reference in them, and a supertype, names an engine id
 // (ValType::is_canonical), never a module's type index.
 #include <cstdint>
 #include <deque>
 #include <mutex>
+#include <span>
 #include <string>
 #include <unordered_map>
 #include <vector>
 
+#include "wasm/detail/binary/type_defs.hpp"
 #include "wasm/detail/binary/type_keys.hpp"
 #include "wasm/types.hpp"
 
@@ -24,47 +29,97 @@ inline ValType canonical_type(ValType t, const std::vector<uint32_t>& ids) {
 
 class TypeRegistry {
  public:
-  // A type whose references (if any) are canonical already (host function types).
+  // A function type whose references (if any) are canonical already (host function types): a
+  // final function type without supertype, alone in its group.
   uint32_t intern(const FuncType& type) {
+    TypeDef def;
     std::string key;
-    append_type_key(key, type, 0xFFFFFFFFu, [](ValType t) { return t.index(); });
-    return intern_key(std::move(key), type, 0xFFFFFFFFu);
+    append_group_key(key, std::span<const FuncType>(&type, 1), std::span<const TypeDef>(&def, 1), 0, 1,
+                     [](uint32_t index) { return index; });
+    return intern_group(std::move(key), std::span<const FuncType>(&type, 1),
+                        std::span<const TypeDef>(&def, 1), 0, 1, {});
   }
-  // Type `index` of a module whose earlier types have the ids `ids` (ids.size() == index).
-  uint32_t intern_module_type(const std::vector<FuncType>& types, uint32_t index,
-                              const std::vector<uint32_t>& ids) {
-    auto id_of = [&](ValType t) { return t.index() < ids.size() ? ids[t.index()] : 0u; };
+
+  // Every type of a module (types and defs of one ModuleInfo): the engine id of each index.
+  std::vector<uint32_t> intern_module_types(std::span<const FuncType> types, std::span<const TypeDef> defs) {
+    std::vector<TypeDef> plain;  // a ModuleInfo built without definitions: function types only
+    if (defs.size() != types.size()) {
+      plain.resize(types.size());
+      for (uint32_t i = 0; i < plain.size(); ++i) plain[i].rec_start = i;
+      defs = plain;
+    }
+    std::vector<uint32_t> ids;
+    ids.reserve(types.size());
     std::string key;
-    append_type_key(key, types[index], index, id_of);
-    FuncType canonical = types[index];
-    for (auto* list : {&canonical.params, &canonical.results})
-      for (ValType& t : *list)
-        if (t.has_index() && t.index() != index) t = t.with_index(id_of(t), true);
-    return intern_key(std::move(key), std::move(canonical), index);
+    uint32_t i = 0;
+    while (i < types.size()) {
+      uint32_t size = defs[i].rec_size;
+      if (size == 0 || size > types.size() - i) size = 1;
+      key.clear();
+      append_group_key(key, types, defs, i, size,
+                       [&](uint32_t index) { return index < ids.size() ? ids[index] : 0u; });
+      uint32_t base = intern_group(std::move(key), types, defs, i, size, ids);
+      for (uint32_t k = 0; k < size; ++k) ids.push_back(base + k);
+      i += size;
+    }
+    return ids;
   }
-  // The type of an id returned by intern(); references stay valid for the registry's life.
+
+  // The function type of an id (empty for a struct or array type); references stay valid for
+  // the registry's life.
   const FuncType& lookup(uint32_t id) const {
     std::lock_guard lock(mutex_);
     return types_[id - 1];
   }
+  // The definition of an id, with its supertype as an id.
+  const TypeDef& definition(uint32_t id) const {
+    std::lock_guard lock(mutex_);
+    return defs_[id - 1];
+  }
+  // Id a <: id b: equal ids, or b among a's declared supertypes (transitively).
+  bool subtype(uint32_t a, uint32_t b) const {
+    std::lock_guard lock(mutex_);
+    while (a != b) {
+      if (a == 0 || a > defs_.size() || !defs_[a - 1].super) return false;
+      a = *defs_[a - 1].super;
+    }
+    return true;
+  }
 
  private:
-  // `self`: the module index of a recursive reference, which becomes the new id.
-  uint32_t intern_key(std::string key, FuncType type, uint32_t self) {
+  // Interns the group [start, start + size) of a module whose earlier types have the ids `ids`
+  // (ids.size() == start); returns the id of its first type.
+  uint32_t intern_group(std::string key, std::span<const FuncType> types, std::span<const TypeDef> defs,
+                        uint32_t start, uint32_t size, std::span<const uint32_t> ids) {
     std::lock_guard lock(mutex_);
     auto [it, inserted] = ids_.try_emplace(std::move(key), uint32_t(types_.size() + 1));
-    if (inserted) {
+    if (!inserted) return it->second;
+    const uint32_t base = it->second;
+    auto canonical = [&](uint32_t index) {
+      if (index >= start && index - start < size) return base + (index - start);
+      return index < ids.size() ? ids[index] : 0u;
+    };
+    auto fix = [&](ValType t) {
+      return t.has_index() && !t.is_canonical() ? t.with_index(canonical(t.index()), true) : t;
+    };
+    for (uint32_t i = start; i < start + size; ++i) {
+      FuncType type = types[i];
       for (auto* list : {&type.params, &type.results})
-        for (ValType& t : *list)
-          if (t.has_index() && !t.is_canonical() && t.index() == self) t = t.with_index(it->second, true);
+        for (ValType& t : *list) t = fix(t);
+      TypeDef def = defs[i];
+      if (def.super) def.super = canonical(*def.super);
+      for (FieldType& f : def.fields) f.type = fix(f.type);
+      def.rec_start = base;
       types_.push_back(std::move(type));
+      defs_.push_back(std::move(def));
     }
-    return it->second;
+    return base;
   }
 
   mutable std::mutex mutex_;
   std::unordered_map<std::string, uint32_t> ids_;
   std::deque<FuncType> types_;
+  std::deque<TypeDef> defs_;
 };
 
 }  // namespace wasm::detail

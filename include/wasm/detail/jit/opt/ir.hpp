@@ -26,6 +26,7 @@ constexpr Type type_of(ValType t) {
     case ValType::FuncRef: return Type::FuncRef;
     case ValType::ExternRef: return Type::ExternRef;
     case ValType::ExnRef: return Type::Void;  // not in the IR yet (builder.hpp refuses it)
+    case ValType::Kind::AnyRef: return Type::Void;  // GC: refused before compilation (gc_support.hpp)
   }
   return Type::Void;
 }
