@@ -39,6 +39,11 @@ constexpr ValType read_heap_type(Reader& s, const Features& f, bool nullable) {
   int64_t v = s.s33();
   if (!s.ok()) return ValType::FuncRef;
   if (v >= 0) return ValType::ref_index(uint32_t(v), nullable);
+  if (v == kExactHeapTypeS33) {  // (exact x): malformed unless a type index follows
+    bool index = s.s33() >= 0 && s.ok();
+    if (s.ok()) s.fail_at(at, index ? kUnsupportedExactHeapType : "malformed heap type");
+    return ValType::FuncRef;
+  }
   uint8_t b = v >= -64 ? uint8_t(v + 128) : 0;
   if (!known_abstract(b, f)) {
     fail_type_byte(s, at, b, "malformed heap type");
