@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "wasm/detail/binary/decoder.hpp"
+#include "wasm/detail/binary/validator.hpp"
 #include "wasm/detail/text/wat.hpp"
 
 using wasm::detail::text::EncodeOptions;
@@ -148,4 +150,49 @@ TEST_CASE("custom descriptors: malformed text forms fail with line:column") {
   CHECK(error_of("(type (struct (field (ref (exact func)))))").find("1:34:") == 0);
   CHECK(error_of("(type (struct (field (ref (exact $nope)))))").find("unknown type") !=
         std::string::npos);
+}
+
+namespace {
+
+// The error of decoding and validating `text`'s encoding with every feature on ("<ok>" if none).
+wasm::Error load_error(std::string_view text) {
+  wasm::Features all;
+  all.enable_all();
+  Bytes bin = encode(text);
+  auto m = wasm::detail::decode_module(bin, all);
+  if (!m) return m.error();
+  auto v = wasm::detail::validate_module(*m, all);
+  if (!v) return v.error();
+  return wasm::Error(wasm::ErrorKind::Validate, "<ok>");
+}
+
+}  // namespace
+
+TEST_CASE("custom descriptors: the runtime refuses the encodings as Unsupported, not malformed") {
+  // Exact heap types in a value type, in a cast's immediate and in ref.null; an exact import.
+  for (std::string_view text :
+       {"(type $f (func)) (global (ref null (exact $f)) (ref.null nofunc))",
+        "(type $f (func)) (func (param funcref) (result i32) (ref.test (ref (exact $f)) (local.get 0)))",
+        "(type $f (func)) (func (param funcref) (result funcref)"
+        "  (br_on_cast 0 funcref (ref null (exact $f)) (local.get 0)))",
+        "(type $f (func)) (func (drop (ref.null (exact $f))))",
+        "(type $f (func)) (import \"m\" \"f\" (func (exact (type $f))))"}) {
+    INFO(text);
+    wasm::Error e = load_error(text);
+    CHECK(e.kind() == wasm::ErrorKind::Unsupported);
+    CHECK(e.message().find("custom descriptors") != std::string::npos);
+  }
+  // Descriptor instructions decode (0xFB 32..38) and are not implemented.
+  wasm::Error e = load_error("(type $f (func)) (func (ref.get_desc $f (ref.null nofunc)) (drop))");
+  CHECK(e.kind() == wasm::ErrorKind::Unsupported);
+  CHECK(e.message() == "instruction ref.get_desc not implemented");
+  // A repeated exact prefix is malformed (as in exact.wast), whatever the runtime implements:
+  // here in the parameter of a function type, (func (param (ref exact exact 0))).
+  Bytes repeated = {0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, 0x01, 0x08, 0x01,
+                    0x60, 0x01, 0x64, 0x62, 0x62, 0x00, 0x00};
+  wasm::Features all;
+  all.enable_all();
+  auto m = wasm::detail::decode_module(repeated, all);
+  REQUIRE_FALSE(m);
+  CHECK(m.error().kind() == wasm::ErrorKind::Decode);
 }
