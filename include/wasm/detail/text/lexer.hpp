@@ -188,6 +188,46 @@ class Lexer {
     return t;
   }
 
+  // Skips to just past the ')' closing `depth` open parentheses, over strings and comments,
+  // without making tokens (for text that is lexed again later: the encoder's first pass over
+  // a module only needs field boundaries). False, with the position unchanged, where a raw
+  // scan cannot tell: the text ends first, a string or block comment is unclosed, a string has
+  // an escaped line break. The caller then skips token by token and reports the error.
+  bool skip_balanced(size_t depth) {
+    const LexPos saved = pos_;
+    const size_t n = src_.size();
+    size_t i = pos_.offset;
+    while (i < n) {
+      const char c = src_[i];
+      if (c == '(') {
+        if (i + 1 < n && src_[i + 1] == ';') {
+          pos_.offset = i;
+          if (!skip_space()) break;
+          i = pos_.offset;
+          continue;
+        }
+        ++depth;
+      } else if (c == ')') {
+        if (--depth == 0) {
+          pos_.offset = i + 1;
+          return true;
+        }
+      } else if (c == '\n') {
+        newline(i);
+      } else if (c == ';' && i + 1 < n && src_[i + 1] == ';') {
+        while (i < n && src_[i] != '\n') ++i;
+        continue;
+      } else if (c == '"') {
+        for (++i; i < n && src_[i] != '"' && src_[i] != '\n'; ++i)
+          if (src_[i] == '\\' && (++i >= n || src_[i] == '\n')) break;
+        if (i >= n || src_[i] != '"') break;
+      }
+      ++i;
+    }
+    pos_ = saved;
+    return false;
+  }
+
  private:
   Token fail(Token t, const char* message) {
     error_ = message;

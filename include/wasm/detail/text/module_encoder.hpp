@@ -2,8 +2,10 @@
 // Encodes the fields of one text-format module to the binary format.
 //
 // Three passes over the fields: (0) collect the ids of every index space (imports first, as the
-// text requires), so that any field can name any other; (1) encode the type definitions
-// (`type`, `rec`); (2) encode every other field in text order. Function types written inline
+// text requires), so that any field can name any other; it skims the rest of each field by its
+// parentheses alone (Parser::skip_to_close_unchecked), as the later passes lex it all; (1)
+// encode the type definitions (`type`, `rec`); (2) encode every other field in text order.
+// Function types written inline
 // (`(func (param i32))`, block types, call_indirect) reuse the first identical plain function
 // type or append one at the end of the type section, in text order, as the spec prescribes.
 // The result is a whole module binary that the decoder and validator take like any other.
@@ -115,7 +117,7 @@ class ModuleEncoder {
     while (p_.at_lparen_keyword("export")) {
       p_.next();
       p_.next();
-      p_.skip_to_close();
+      p_.skip_to_close_unchecked();
     }
   }
 
@@ -147,7 +149,7 @@ class ModuleEncoder {
       if (t.kind == Tok::Annot) {
         fields_.push_back({FieldKind::Custom, p_.mark()});
         p_.next();
-        p_.skip_to_close();
+        p_.skip_to_close_unchecked();
         continue;
       }
       if (t.kind != Tok::LParen) break;
@@ -160,14 +162,14 @@ class ModuleEncoder {
       if (k == "type") {
         fields_.push_back({FieldKind::Type, pos});
         define(types_, p_.opt_id());
-        p_.skip_to_close();
+        p_.skip_to_close_unchecked();
       } else if (k == "rec") {
         fields_.push_back({FieldKind::Rec, pos});
         while (p_.eat_lparen_keyword("type")) {
           define(types_, p_.opt_id());
-          p_.skip_to_close();
+          p_.skip_to_close_unchecked();
         }
-        p_.skip_to_close();
+        p_.skip_to_close_unchecked();
       } else if (k == "func" || k == "table" || k == "memory" || k == "global" || k == "tag") {
         FieldKind fk = k == "func" ? FieldKind::Func : k == "table" ? FieldKind::Table
                      : k == "memory" ? FieldKind::Memory : k == "global" ? FieldKind::Global
@@ -183,9 +185,9 @@ class ModuleEncoder {
           if (!first_def_) first_def_ = s.what;
           if (fk == FieldKind::Table && field_has_child("elem")) ++elems_.count;
           else if (fk == FieldKind::Memory && field_has_child("data")) ++datas_.count;
-          else if (fk != FieldKind::Table && fk != FieldKind::Memory) p_.skip_to_close();
+          else if (fk != FieldKind::Table && fk != FieldKind::Memory) p_.skip_to_close_unchecked();
         } else {
-          p_.skip_to_close();
+          p_.skip_to_close_unchecked();
         }
       } else if (k == "import") {
         fields_.push_back({FieldKind::Import, pos});
@@ -196,24 +198,24 @@ class ModuleEncoder {
         Space& s = space_of(dk);
         note_import(s.what);
         define(s, p_.opt_id());
-        p_.skip_to_close();
-        p_.skip_to_close();
+        p_.skip_to_close_unchecked();
+        p_.skip_to_close_unchecked();
       } else if (k == "export") {
         fields_.push_back({FieldKind::Export, pos});
-        p_.skip_to_close();
+        p_.skip_to_close_unchecked();
       } else if (k == "start") {
         if (has_start_) Parser::fail(kw, "multiple start sections");
         has_start_ = true;
         fields_.push_back({FieldKind::Start, pos});
-        p_.skip_to_close();
+        p_.skip_to_close_unchecked();
       } else if (k == "elem") {
         fields_.push_back({FieldKind::Elem, pos});
         define(elems_, p_.opt_id());
-        p_.skip_to_close();
+        p_.skip_to_close_unchecked();
       } else if (k == "data") {
         fields_.push_back({FieldKind::Data, pos});
         define(datas_, p_.opt_id());
-        p_.skip_to_close();
+        p_.skip_to_close_unchecked();
       } else {
         Parser::fail(kw, "unknown operator");
       }
