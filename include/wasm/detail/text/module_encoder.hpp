@@ -5,9 +5,9 @@
 // text requires), so that any field can name any other; it skims the rest of each field by its
 // parentheses alone (Parser::skip_to_close_unchecked), as the later passes lex it all; (1)
 // encode the type definitions (`type`, `rec`); (2) encode every other field in text order.
-// Function types written inline
-// (`(func (param i32))`, block types, call_indirect) reuse the first identical plain function
-// type or append one at the end of the type section, in text order, as the spec prescribes.
+// Function types written inline (`(func (param i32))`, block types, call_indirect) reuse the
+// first identical plain function type or append one at the end of the type section, in text
+// order, as the spec prescribes.
 // The result is a whole module binary that the decoder and validator take like any other.
 #include <cstdint>
 #include <deque>
