@@ -114,3 +114,21 @@ TEST_CASE("from_wat: compiles text and runs it; names reach the name section") {
   CHECK(s.find("fn") != std::string::npos);
   CHECK(s.find("\x01p", 0, 2) != std::string::npos);
 }
+
+TEST_CASE("encoder: the first pass skims fields by parentheses; errors keep line:column") {
+  // Parentheses inside strings and comments end nothing: $b and $g resolve after them.
+  auto bytes = encode("(func $a (call $b)) (memory 1) (data (i32.const 0) \"(\" \")(\\\")\")\n"
+                      "(func $b (; ( (; ) ;) ;) ;; (\n nop) (global $g i32 (i32.const 7))"
+                      " (func (result i32) (global.get $g))");
+  std::vector<uint8_t> call_b = {0x10, 0x01, 0x0b};
+  std::vector<uint8_t> data = {0x05, '(', ')', '(', '"', ')'};
+  CHECK(std::search(bytes.begin(), bytes.end(), call_b.begin(), call_b.end()) != bytes.end());
+  CHECK(std::search(bytes.begin(), bytes.end(), data.begin(), data.end()) != bytes.end());
+  // Lexical errors in a skimmed field are reported where they are, by the pass that reads it.
+  CHECK(error_of("(func)\n(func (drop (i32.const 0)) \"a\\q\")") == "2:28: illegal escape");
+  CHECK(error_of("(func)\n(data \"abc") == "2:7: unclosed string");
+  CHECK(error_of("(func)\n(func (; open") == "2:7: unclosed comment");
+  CHECK(error_of("(func)\n(func \"a\\\nb\")") == "2:7: illegal escape");
+  // Lines are counted across a skimmed field, comments and strings included.
+  CHECK(error_of("(func\n  (; a\n b ;) ;; c\n nop)\n(func i32.frob)") == "5:7: unknown operator");
+}

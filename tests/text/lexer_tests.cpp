@@ -193,3 +193,19 @@ TEST_CASE("parser: literals, errors with line:column, depth limit") {
     CHECK(e.message == "nesting too deep");
   }
 }
+
+TEST_CASE("lexer: token classes from the character table") {
+  // , [ ] { } and a lone ; continue a token but make it reserved; ;; ends it.
+  auto t = lex_all("a,b x[0] {y} i32;add nan:0x1 inf $a;;c\n-nan +0x1p3 n ia");
+  std::vector<Tok> kinds;
+  for (const Token& tok : t) kinds.push_back(tok.kind);
+  std::vector<Tok> expected = {Tok::Reserved, Tok::Reserved, Tok::Reserved, Tok::Reserved,
+                               Tok::Number,   Tok::Number,   Tok::Id,       Tok::Number,
+                               Tok::Number,   Tok::Keyword,  Tok::Keyword,  Tok::Eof};
+  CHECK(kinds == expected);
+  CHECK(t[6].text == "$a");
+  CHECK(is_idchar('~'));
+  CHECK_FALSE(is_idchar(','));
+  CHECK_FALSE(is_idchar('('));
+  CHECK_FALSE(is_idchar(0xC3));
+}

@@ -313,6 +313,22 @@ TEST_CASE("wast: a bad command costs that command only", "[wast]") {
   CHECK(unclosed[1].kind == CommandKind::Bad);
   CHECK(parse_script("").empty());
   CHECK(parse_script(";; only a comment\n").empty());
+
+  // A lexical error inside an annotation met while skipping a bad command, or at the very
+  // start, also ends the script (it used to escape parse_script as an exception; fuzzer find).
+  std::string after_bad = "(invoke \"f\")\n) (@a ";
+  after_bad += '\0';
+  after_bad += ")";
+  const auto skipped = parse_script(after_bad);
+  REQUIRE(skipped.size() == 2);
+  CHECK(skipped[1].kind == CommandKind::Bad);
+  std::string at_start = "(@a ";
+  at_start += '\0';
+  at_start += ") (invoke \"f\")";
+  const auto first = parse_script(at_start);
+  REQUIRE(first.size() == 1);
+  CHECK(first[0].kind == CommandKind::Bad);
+  CHECK(first[0].text.find("1:5: illegal character") == 0);
 }
 
 TEST_CASE("wast: a script of module fields is one module", "[wast]") {

@@ -21,11 +21,19 @@ namespace wasm::wast {
 
 class ScriptParser {
  public:
-  explicit ScriptParser(std::string_view source) : lex_(source) { advance(); }
+  explicit ScriptParser(std::string_view source) : lex_(source) {}
 
   std::vector<Command> parse() {
     std::vector<Command> out;
-    if (starts_with_module_field()) {
+    bool fields = false;
+    try {
+      advance();
+      fields = starts_with_module_field();
+    } catch (const ScriptError& e) {  // an annotation that cannot be skipped, at the start
+      out.push_back(bad(tok_.line, e.what()));
+      return out;
+    }
+    if (fields) {
       // A script of module fields only is one module (the spec's "inline module").
       Command c;
       c.kind = CommandKind::Module;
@@ -167,17 +175,18 @@ class ScriptParser {
   }
 
   // After a command that could not be read: back to its start and past its closing ')'.
+  // False where the text cannot be split further (a lexical error, also inside an annotation).
   bool recover(detail::text::LexPos start_pos) {
     lex_.set_pos(start_pos);
-    advance();
-    if (tok_.kind != Tok::LParen) {
-      // Not a form at all: skip the one token (a stray ')' or atom).
-      if (tok_.kind == Tok::Error || tok_.kind == Tok::Eof) return false;
-      advance();
-      return true;
-    }
-    advance();
     try {
+      advance();
+      if (tok_.kind != Tok::LParen) {
+        // Not a form at all: skip the one token (a stray ')' or atom).
+        if (tok_.kind == Tok::Error || tok_.kind == Tok::Eof) return false;
+        advance();
+        return true;
+      }
+      advance();
       skip_to_close();
     } catch (const ScriptError&) {
       return false;

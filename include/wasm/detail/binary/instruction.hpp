@@ -228,12 +228,12 @@ class InstructionReader {
         break;
       case Imm::Tag:
       case Imm::TypeIdx: out.index = r_.u32(); break;
-      case Imm::HeapType: out.heap = r_.s33(); break;
+      case Imm::HeapType: out.heap = read_cast_heap_type(); break;
       case Imm::BrOnCast:
         out.flags = r_.u8();
         out.index = r_.u32();
-        out.heap = r_.s33();
-        out.heap2 = r_.s33();
+        out.heap = read_cast_heap_type();
+        out.heap2 = read_cast_heap_type();
         break;
       case Imm::ZeroByte:
         if (r_.u8() != 0) r_.fail_at(r_.offset() - 1, "zero byte expected");
@@ -286,6 +286,14 @@ class InstructionReader {
   }
 
   ValType read_valtype() { return type_reader::read_valtype(r_, features_); }
+
+  // The heap type (s33) of a cast; an exact one is refused (type_reader.hpp).
+  int64_t read_cast_heap_type() {
+    size_t at = r_.offset();
+    int64_t v = r_.s33();
+    if (r_.ok()) type_reader::refuse_exact_heap_type(r_, at, v);
+    return v;
+  }
 
   // ref.null's heap type: func, extern (exn with exceptions) or, with typed references, any
   // heap type including a type index.

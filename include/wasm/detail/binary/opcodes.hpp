@@ -113,7 +113,7 @@ constexpr const char* op_name(Op op) { return op_info(op).text; }
 // Byte-to-opcode maps for the opcode spaces (plain, 0xFB, 0xFC, 0xFD, 0xFE). 0xFFFF marks an unassigned code.
 struct OpcodeMaps {
   std::array<uint16_t, 256> plain{};
-  std::array<uint16_t, 32> fb{};
+  std::array<uint16_t, 0x28> fb{};
   std::array<uint16_t, 32> fc{};
   std::array<uint16_t, 0x120> fd{};
   std::array<uint16_t, 0x50> fe{};

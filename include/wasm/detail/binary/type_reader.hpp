@@ -42,12 +42,22 @@ constexpr void fail_type_byte(Reader& s, size_t at, uint8_t b, const char* malfo
   s.fail_at(at, unsupported ? unsupported : malformed);
 }
 
+// After the s33 `v` read at `at`: when it is the prefix of an exact heap type (custom
+// descriptors), reads its type index and fails, Unsupported (malformed without an index).
+constexpr bool refuse_exact_heap_type(Reader& s, size_t at, int64_t v) {
+  if (v != kExactHeapTypeS33) return false;
+  bool index = s.s33() >= 0 && s.ok();
+  if (s.ok()) s.fail_at(at, index ? kUnsupportedExactHeapType : "malformed heap type");
+  return true;
+}
+
 // A heap type (s33): an abstract type's code as a negative number, or a type index.
 constexpr ValType read_heap_type(Reader& s, const Features& f, bool nullable) {
   size_t at = s.offset();
   int64_t v = s.s33();
   if (!s.ok()) return ValType::FuncRef;
   if (v >= 0) return ValType::ref_index(uint32_t(v), nullable);
+  if (refuse_exact_heap_type(s, at, v)) return ValType::FuncRef;
   uint8_t b = v >= -64 ? uint8_t(v + 128) : 0;
   if (!known_abstract(b, f)) {
     fail_type_byte(s, at, b, "malformed heap type");

@@ -61,5 +61,9 @@ constexpr const char* unsupported_type_form(uint8_t b) {
 
 inline constexpr const char* kUnsupportedCustomPageSizes = "unsupported: custom page sizes";
 inline constexpr const char* kUnsupportedExactImport = "unsupported: custom descriptors";
+// The prefix byte of an exact heap type, `(exact x)` (0x62 x:u32), read where an s33 heap type
+// is expected: it reads as -30.
+inline constexpr int64_t kExactHeapTypeS33 = 0x62 - 0x80;
+inline constexpr const char* kUnsupportedExactHeapType = "unsupported: custom descriptors (exact reference types)";
 
 }  // namespace wasm::detail

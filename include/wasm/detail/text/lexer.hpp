@@ -8,6 +8,7 @@
 // Strings are checked here (escapes, control characters, UTF-8 of the source characters) and
 // decoded on demand by decode_string(). Numbers are classified here and converted by
 // numbers.hpp, which knows the type a context expects.
+#include <array>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -43,7 +44,8 @@ struct LexPos {
   uint32_t line = 1;
 };
 
-constexpr bool is_idchar(unsigned char c) {
+// The spec's idchar set, by its definition; the lexer reads it from kCharClass below.
+constexpr bool spec_idchar(unsigned char c) {
   if ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')) return true;
   switch (c) {
     case '!': case '#': case '$': case '%': case '&': case '\'': case '*': case '+': case '-':
@@ -54,6 +56,22 @@ constexpr bool is_idchar(unsigned char c) {
       return false;
   }
 }
+
+// Character classes of the lexer's inner loops, one table lookup each: an id character, or a
+// character that continues a token without being one (a reserved token: , [ ] { }).
+// And the characters Lexer::skip_balanced stops at: ( ) ; " and line feed.
+inline constexpr uint8_t kIdChar = 1, kRunChar = 2, kSkimStop = 4;
+inline constexpr auto kCharClass = [] {
+  std::array<uint8_t, 256> t{};
+  for (unsigned c = 0; c < 256; ++c) {
+    if (spec_idchar(uint8_t(c))) t[c] = kIdChar | kRunChar;
+    else if (c == ',' || c == '[' || c == ']' || c == '{' || c == '}') t[c] = kRunChar;
+    if (c == '(' || c == ')' || c == ';' || c == '"' || c == '\n') t[c] |= kSkimStop;
+  }
+  return t;
+}();
+
+constexpr bool is_idchar(unsigned char c) { return kCharClass[c] & kIdChar; }
 
 constexpr int hex_digit(unsigned char c) {
   if (c >= '0' && c <= '9') return c - '0';
@@ -176,16 +194,61 @@ class Lexer {
       return t;
     }
     size_t strings = 0;
-    if (!scan_run(&strings)) return err_token_;
+    bool only_idchars = true;
+    if (!scan_run(&strings, &only_idchars)) return err_token_;
     size_t len = pos_.offset - start;
     if (len == 0) return fail(t, "illegal character");
     t.text = src_.substr(start, len);
-    t.kind = classify(t.text, strings);
+    t.kind = classify(t.text, strings, only_idchars);
     if (t.kind == Tok::Id && len == 1) return fail(t, "empty identifier");
     if (t.kind == Tok::Id && t.text[1] == '"' && len == 3) return fail(t, "empty identifier");
     if (t.kind == Tok::Id && t.text[1] == '"' && !valid_utf8_string(t.text.substr(1)))
       return fail(t, "malformed UTF-8 encoding");
     return t;
+  }
+
+  // Skips to just past the ')' closing `depth` open parentheses, over strings and comments,
+  // without making tokens (for text that is lexed again later: the encoder's first pass over
+  // a module only needs field boundaries). False, with the position unchanged, where a raw
+  // scan cannot tell: the text ends first, a string or block comment is unclosed, a string has
+  // an escaped line break. The caller then skips token by token and reports the error.
+  bool skip_balanced(size_t depth) {
+    const LexPos saved = pos_;
+    const size_t n = src_.size();
+    size_t i = pos_.offset;
+    while (i < n) {
+      const char c = src_[i];
+      if (!(kCharClass[uint8_t(c)] & kSkimStop)) {
+        ++i;
+        continue;
+      }
+      if (c == '(') {
+        if (i + 1 < n && src_[i + 1] == ';') {
+          pos_.offset = i;
+          if (!skip_space()) break;
+          i = pos_.offset;
+          continue;
+        }
+        ++depth;
+      } else if (c == ')') {
+        if (--depth == 0) {
+          pos_.offset = i + 1;
+          return true;
+        }
+      } else if (c == '\n') {
+        newline(i);
+      } else if (c == ';' && i + 1 < n && src_[i + 1] == ';') {
+        while (i < n && src_[i] != '\n') ++i;
+        continue;
+      } else if (c == '"') {
+        for (++i; i < n && src_[i] != '"' && src_[i] != '\n'; ++i)
+          if (src_[i] == '\\' && (++i >= n || src_[i] == '\n')) break;
+        if (i >= n || src_[i] != '"') break;
+      }
+      ++i;
+    }
+    pos_ = saved;
+    return false;
   }
 
  private:
@@ -242,26 +305,33 @@ class Lexer {
   }
 
   // Consumes a maximal run of id characters and strings (a token; juxtaposed pieces make a
-  // reserved token). False on a malformed string.
-  bool scan_run(size_t* strings = nullptr) {
+  // reserved token). False on a malformed string. `only_idchars` is cleared when the run has
+  // any other character (a string or , [ ] { } ;).
+  bool scan_run(size_t* strings = nullptr, bool* only_idchars = nullptr) {
     size_t i = pos_.offset;
     const size_t n = src_.size();
+    bool idchars = true;
     while (i < n) {
       unsigned char c = uint8_t(src_[i]);
-      if (is_idchar(c) || c == ',' || c == '[' || c == ']' || c == '{' || c == '}') {
+      const uint8_t k = kCharClass[c];
+      if (k & kRunChar) {
+        idchars &= (k & kIdChar) != 0;
         ++i;
       } else if (c == '"') {
+        idchars = false;
         pos_.offset = i;
         if (!scan_string()) return false;
         i = pos_.offset;
         if (strings) ++*strings;
       } else if (c == ';' && !(i + 1 < n && src_[i + 1] == ';')) {
+        idchars = false;
         ++i;
       } else {
         break;
       }
     }
     pos_.offset = i;
+    if (only_idchars) *only_idchars = idchars;
     return true;
   }
 
@@ -333,7 +403,7 @@ class Lexer {
     return false;
   }
 
-  static Tok classify(std::string_view s, size_t strings) {
+  static Tok classify(std::string_view s, size_t strings, bool only_idchars) {
     unsigned char c = uint8_t(s[0]);
     if (strings > 0) {
       if (s.front() == '"' && s.back() == '"' && strings == 1 && string_spans_all(s))
@@ -343,8 +413,7 @@ class Lexer {
         return Tok::Id;
       return Tok::Reserved;
     }
-    for (char ch : s)
-      if (!is_idchar(uint8_t(ch))) return Tok::Reserved;
+    if (!only_idchars) return Tok::Reserved;
     if (c == '$') return Tok::Id;
     if (c >= '0' && c <= '9') return Tok::Number;
     if (c == '+' || c == '-') {
@@ -354,7 +423,8 @@ class Lexer {
       return Tok::Reserved;
     }
     if (c >= 'a' && c <= 'z') {
-      if (s == "inf" || s == "nan" || s.substr(0, 4) == "nan:") return Tok::Number;
+      if ((c == 'i' || c == 'n') && (s == "inf" || s == "nan" || s.substr(0, 4) == "nan:"))
+        return Tok::Number;
       return Tok::Keyword;
     }
     return Tok::Reserved;

@@ -2,10 +2,12 @@
 // Encodes the fields of one text-format module to the binary format.
 //
 // Three passes over the fields: (0) collect the ids of every index space (imports first, as the
-// text requires), so that any field can name any other; (1) encode the type definitions
-// (`type`, `rec`); (2) encode every other field in text order. Function types written inline
-// (`(func (param i32))`, block types, call_indirect) reuse the first identical plain function
-// type or append one at the end of the type section, in text order, as the spec prescribes.
+// text requires), so that any field can name any other; it skims the rest of each field by its
+// parentheses alone (Parser::skip_to_close_unchecked), as the later passes lex it all; (1)
+// encode the type definitions (`type`, `rec`); (2) encode every other field in text order.
+// Function types written inline (`(func (param i32))`, block types, call_indirect) reuse the
+// first identical plain function type or append one at the end of the type section, in text
+// order, as the spec prescribes.
 // The result is a whole module binary that the decoder and validator take like any other.
 #include <cstdint>
 #include <deque>
@@ -115,7 +117,7 @@ class ModuleEncoder {
     while (p_.at_lparen_keyword("export")) {
       p_.next();
       p_.next();
-      p_.skip_to_close();
+      p_.skip_to_close_unchecked();
     }
   }
 
@@ -147,7 +149,7 @@ class ModuleEncoder {
       if (t.kind == Tok::Annot) {
         fields_.push_back({FieldKind::Custom, p_.mark()});
         p_.next();
-        p_.skip_to_close();
+        p_.skip_to_close_unchecked();
         continue;
       }
       if (t.kind != Tok::LParen) break;
@@ -160,14 +162,14 @@ class ModuleEncoder {
       if (k == "type") {
         fields_.push_back({FieldKind::Type, pos});
         define(types_, p_.opt_id());
-        p_.skip_to_close();
+        p_.skip_to_close_unchecked();
       } else if (k == "rec") {
         fields_.push_back({FieldKind::Rec, pos});
         while (p_.eat_lparen_keyword("type")) {
           define(types_, p_.opt_id());
-          p_.skip_to_close();
+          p_.skip_to_close_unchecked();
         }
-        p_.skip_to_close();
+        p_.skip_to_close_unchecked();
       } else if (k == "func" || k == "table" || k == "memory" || k == "global" || k == "tag") {
         FieldKind fk = k == "func" ? FieldKind::Func : k == "table" ? FieldKind::Table
                      : k == "memory" ? FieldKind::Memory : k == "global" ? FieldKind::Global
@@ -183,9 +185,9 @@ class ModuleEncoder {
           if (!first_def_) first_def_ = s.what;
           if (fk == FieldKind::Table && field_has_child("elem")) ++elems_.count;
           else if (fk == FieldKind::Memory && field_has_child("data")) ++datas_.count;
-          else if (fk != FieldKind::Table && fk != FieldKind::Memory) p_.skip_to_close();
+          else if (fk != FieldKind::Table && fk != FieldKind::Memory) p_.skip_to_close_unchecked();
         } else {
-          p_.skip_to_close();
+          p_.skip_to_close_unchecked();
         }
       } else if (k == "import") {
         fields_.push_back({FieldKind::Import, pos});
@@ -196,24 +198,24 @@ class ModuleEncoder {
         Space& s = space_of(dk);
         note_import(s.what);
         define(s, p_.opt_id());
-        p_.skip_to_close();
-        p_.skip_to_close();
+        p_.skip_to_close_unchecked();
+        p_.skip_to_close_unchecked();
       } else if (k == "export") {
         fields_.push_back({FieldKind::Export, pos});
-        p_.skip_to_close();
+        p_.skip_to_close_unchecked();
       } else if (k == "start") {
         if (has_start_) Parser::fail(kw, "multiple start sections");
         has_start_ = true;
         fields_.push_back({FieldKind::Start, pos});
-        p_.skip_to_close();
+        p_.skip_to_close_unchecked();
       } else if (k == "elem") {
         fields_.push_back({FieldKind::Elem, pos});
         define(elems_, p_.opt_id());
-        p_.skip_to_close();
+        p_.skip_to_close_unchecked();
       } else if (k == "data") {
         fields_.push_back({FieldKind::Data, pos});
         define(datas_, p_.opt_id());
-        p_.skip_to_close();
+        p_.skip_to_close_unchecked();
       } else {
         Parser::fail(kw, "unknown operator");
       }
@@ -250,9 +252,21 @@ class ModuleEncoder {
 
   // ---- Types ---------------------------------------------------------------------------------
 
-  // Heap type: abstract keyword or type index; encoded as s33.
-  int64_t heap_type() {
+  // A heap type: an abstract type's code (negative, as its s33 encoding reads) or a type index,
+  // which the custom-descriptors proposal may mark exact: `(exact x)`, encoded 0x62 x:u32.
+  struct HeapType {
+    int64_t code = 0;
+    bool exact = false;
+  };
+
+  // Heap type: abstract keyword, type index or (exact type index).
+  HeapType heap_type() {
     const Token t = p_.peek();
+    if (p_.eat_lparen_keyword("exact")) {
+      HeapType ht{index(types_), true};
+      p_.expect_rparen();
+      return ht;
+    }
     if (t.kind == Tok::Keyword) {
       static const std::pair<std::string_view, int64_t> kAbs[] = {
           {"func", -0x10}, {"extern", -0x11}, {"any", -0x12}, {"eq", -0x13}, {"i31", -0x14},
@@ -261,20 +275,28 @@ class ModuleEncoder {
       for (auto& [name, code] : kAbs)
         if (t.text == name) {
           p_.next();
-          return code;
+          return {code};
         }
-      Parser::fail(t, "unknown operator");
+      // `(ref exact x)`: exactness takes parentheses, `(ref (exact x))`.
+      Parser::fail(t, t.text == "exact" ? "unexpected token" : "unknown operator");
     }
-    return index(types_);
+    return {index(types_)};
   }
-  void put_heap_type(Bytes& b, int64_t ht) { b.s64(ht); }
+  void put_heap_type(Bytes& b, HeapType ht) {
+    if (ht.exact) {
+      b.u8(0x62);
+      b.u32(uint32_t(ht.code));
+    } else {
+      b.s64(ht.code);
+    }
+  }
 
   // Reference type after '(' ref: `null? heaptype )`. Returns nullability.
   bool ref_type_body(Bytes& b) {
     bool null = p_.eat_keyword("null");
-    int64_t ht = heap_type();
+    HeapType ht = heap_type();
     p_.expect_rparen();
-    if (null && ht < 0) b.u8(uint8_t(ht & 0x7F));  // shorthand (ref null func) = funcref
+    if (null && ht.code < 0) b.u8(uint8_t(ht.code & 0x7F));  // shorthand (ref null func) = funcref
     else {
       b.u8(null ? 0x63 : 0x64);
       put_heap_type(b, ht);
@@ -306,18 +328,18 @@ class ModuleEncoder {
     return ref_type_body(b);
   }
   // Reference type as a heap type and nullability (ref.test, ref.cast, br_on_cast).
-  int64_t ref_type_heap(bool& nullable) {
+  HeapType ref_type_heap(bool& nullable) {
     const Token t = p_.peek();
     if (t.kind == Tok::Keyword) {
       int code = short_ref_type(t.text);
       if (code < 0) Parser::fail(t, "unexpected token");
       p_.next();
       nullable = true;
-      return int64_t(code) - 0x80;
+      return {int64_t(code) - 0x80};
     }
     if (!p_.eat_lparen_keyword("ref")) p_.fail_unexpected();
     nullable = p_.eat_keyword("null");
-    int64_t ht = heap_type();
+    HeapType ht = heap_type();
     p_.expect_rparen();
     return ht;
   }
@@ -473,6 +495,7 @@ class ModuleEncoder {
       b.u32(supers.size());
       for (uint32_t s : supers) b.u32(s);
     }
+    bool described = descriptor_clauses(b);
     p_.expect_lparen();
     const Token k = p_.peek();
     std::string_view kw = p_.keyword();
@@ -516,7 +539,26 @@ class ModuleEncoder {
     p_.expect_rparen();
     if (sub) p_.expect_rparen();
     p_.expect_rparen();
-    info.plain = alone && (!sub || (final && supers.empty())) && info.kind == 0x60;
+    info.plain = alone && (!sub || (final && supers.empty())) && info.kind == 0x60 && !described;
+  }
+
+  // Custom descriptors: `(describes x)? (descriptor y)?`, in that order, before the composite
+  // type; encoded 0x4C x then 0x4D y. Returns whether there was either.
+  bool descriptor_clauses(Bytes& b) {
+    bool any = false;
+    if (p_.eat_lparen_keyword("describes")) {
+      b.u8(0x4C);
+      b.u32(index(types_));
+      p_.expect_rparen();
+      any = true;
+    }
+    if (p_.eat_lparen_keyword("descriptor")) {
+      b.u8(0x4D);
+      b.u32(index(types_));
+      p_.expect_rparen();
+      any = true;
+    }
+    return any;
   }
 
   void type_field(bool rec) {
@@ -661,8 +703,7 @@ class ModuleEncoder {
     record_name(func_names_, idx, id);
     inline_exports(0, idx);
     if (inline_import()) {
-      import_sec_.u8(0);
-      import_sec_.u32(type_use());
+      func_import_type();
       p_.expect_rparen();
       return;
     }
@@ -671,6 +712,15 @@ class ModuleEncoder {
     func_sec_.u32(type);
     ++func_count_;
     function_body(idx, names);
+  }
+
+  // The external type of a function import: a typeuse, or `(exact typeuse)` (custom
+  // descriptors), whose kind byte is 0x20 instead of 0x00.
+  void func_import_type() {
+    bool exact = p_.eat_lparen_keyword("exact");
+    import_sec_.u8(exact ? 0x20 : 0x00);
+    import_sec_.u32(type_use());
+    if (exact) p_.expect_rparen();
   }
 
   void record_name(std::vector<std::pair<uint32_t, std::string>>& out, uint32_t idx,
@@ -848,8 +898,7 @@ class ModuleEncoder {
     if (k == "func") {
       record_name(func_names_, func_index_, id);
       ++func_index_;
-      import_sec_.u8(0);
-      import_sec_.u32(type_use());
+      func_import_type();
     } else if (k == "table") {
       ++table_index_;
       import_sec_.u8(1);
@@ -1617,20 +1666,21 @@ class ModuleEncoder {
         break;
       case Imm::HeapType: {
         bool nullable = false;
-        int64_t ht = ref_type_heap(nullable);
-        if (nullable) op = Op(uint16_t(op) + 1);  // RefTestNull / RefCastNull follow
-        b.s64(ht);
+        HeapType ht = ref_type_heap(nullable);
+        // RefTestNull / RefCastNull / RefCastDescEqNull follow their non-null forms
+        if (nullable) op = Op(uint16_t(op) + 1);
+        put_heap_type(b, ht);
         break;
       }
       case Imm::BrOnCast: {
         uint32_t label = label_index();
         bool n1 = false, n2 = false;
-        int64_t h1 = ref_type_heap(n1);
-        int64_t h2 = ref_type_heap(n2);
+        HeapType h1 = ref_type_heap(n1);
+        HeapType h2 = ref_type_heap(n2);
         b.u8(uint8_t((n1 ? 1 : 0) | (n2 ? 2 : 0)));
         b.u32(label);
-        b.s64(h1);
-        b.s64(h2);
+        put_heap_type(b, h1);
+        put_heap_type(b, h2);
         break;
       }
       case Imm::ZeroByte: b.u8(0); break;

@@ -125,14 +125,26 @@ class Parser {
   }
 
   // Skips tokens up to and including the ')' that closes an already consumed '('.
-  void skip_to_close() {
-    size_t depth = 1;
+  void skip_to_close(size_t depth = 1) {
     while (true) {
       Token t = next();
       if (t.kind == Tok::LParen || t.kind == Tok::Annot) ++depth;
       else if (t.kind == Tok::RParen && --depth == 0) return;
       else if (t.kind == Tok::Eof) fail(t, "unexpected end of input");
     }
+  }
+
+  // skip_to_close() for text that is read again later (the encoder's first pass): balances
+  // parentheses without lexing tokens, so errors inside are reported when it is read again.
+  void skip_to_close_unchecked() {
+    size_t depth = 1;
+    while (count_ > 0) {
+      Token t = next();
+      if (t.kind == Tok::LParen || t.kind == Tok::Annot) ++depth;
+      else if (t.kind == Tok::RParen && --depth == 0) return;
+      else if (t.kind == Tok::Eof) fail(t, "unexpected end of input");
+    }
+    if (!lexer_.skip_balanced(depth)) skip_to_close(depth);
   }
 
   // --- Identifiers and strings ----------------------------------------------------------------
