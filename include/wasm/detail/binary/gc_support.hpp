@@ -24,8 +24,6 @@ namespace gc_support {
 
 inline constexpr const char* kGcInstructions = "GC instructions are not compiled yet";
 inline constexpr const char* kGcReferences = "GC references (any, eq, i31, struct, array) are not compiled yet";
-inline constexpr const char* kNonFinalCallIndirect =
-    "call_indirect of a non-final type needs a run-time subtype check, which is not compiled yet";
 inline constexpr const char* kNonFinalImport =
     "importing an entity whose type names a non-final defined type needs link-time subtyping, "
     "which is not implemented yet";
@@ -69,8 +67,6 @@ inline const char* code_gap(const ModuleInfo& m, const Features& f, std::span<co
         break;
       case Op::CallIndirect:
       case Op::ReturnCallIndirect:
-        if (non_final(m, in.index)) return kNonFinalCallIndirect;
-        [[fallthrough]];
       case Op::CallRef:
       case Op::ReturnCallRef:
         if (func_type_needs_gc(m, in.index)) return kGcReferences;
@@ -91,7 +87,6 @@ inline std::optional<std::string> gc_runtime_gap(const ModuleInfo& m, const Feat
   auto gap = [](const char* why) { return std::optional<std::string>(why); };
   for (const Import& imp : m.imports) {
     switch (imp.kind) {
-      case ExternKind::Func:
       case ExternKind::Tag:
         if (non_final(m, imp.type_index)) return gap(kNonFinalImport);
         break;

@@ -7,6 +7,7 @@
 // so arguments are then loaded from frame slots and constants with no move conflicts.
 #include "wasm/detail/jit/direct_calls.hpp"
 #include "wasm/detail/jit/function_compiler_decl.hpp"
+#include "wasm/detail/jit/indirect_calls.hpp"
 
 namespace wasm::detail::jit {
 
@@ -152,41 +153,13 @@ inline void FunctionCompiler::visit_call_indirect(uint32_t type_index, uint32_t 
   finish_call(type, layout);
 }
 
-// call_indirect's checks: pops the index, traps on a bad index, a null entry or another
-// signature, and leaves the VMFuncRef* in the frame at kCallTarget. Values must be spilled.
+// call_indirect's checks (indirect_calls.hpp): pops the index and leaves the VMFuncRef* in the
+// frame at kCallTarget. Values must be spilled, so the builtins on the way may clobber any
+// caller-saved register.
 inline void FunctionCompiler::emit_indirect_target(uint32_t type_index, uint32_t table) {
-  const VMOffsets& o = env_.offsets;
-  // Index in r11 (an i32 zero-extended, an i64 whole: the 64-bit compare below traps on any
-  // index past the end, 2^32 and beyond included), the table's slots in rax.
   load_to(kScratchGpr, stack_.height() - 1);
   stack_.truncate(stack_.height() - 1);
-  if (env_.table_is_imported(table)) {
-    a_.mov(a_.rax, a_.qword[a_.r14 + o.imported_table_from(table)]);
-    a_.cmp(a_.r11, a_.qword[a_.rax + vmlayout::VMTableDefinition::current_elements]);
-    trap_if(Cond::AE, TrapCode::TableOutOfBounds);
-    a_.mov(a_.rax, a_.qword[a_.rax + vmlayout::VMTableDefinition::base]);
-  } else {
-    uint32_t d = env_.defined_table(table);
-    a_.cmp(a_.r11, a_.qword[a_.r14 + o.table_current_elements(d)]);
-    trap_if(Cond::AE, TrapCode::TableOutOfBounds);
-    a_.mov(a_.rax, a_.qword[a_.r14 + o.table_base(d)]);
-  }
-  a_.mov(a_.rax, a_.qword[a_.rax + a_.r11 * 8]);
-  // Slot word: 0 = not initialised yet, else VMFuncRef* | 1 (initialised null is 1).
-  LabelId initialised = labels_.make();
-  a_.test(a_.rax, a_.rax);
-  labels_.jcc(a_, Cond::NE, initialised);
-  a_.mov(a_.rdx, a_.r11);
-  a_.mov(a_.esi, table);
-  call_vmctx_builtin(Builtin::table_lazy_init);  // returns the untagged VMFuncRef* or null
-  labels_.bind(a_, initialised);
-  a_.and_(a_.rax, -2);
-  trap_if(Cond::E, TrapCode::IndirectCallToNull);
-  a_.mov(a_.r11, a_.qword[a_.r14 + VMOffsets::type_ids()]);
-  a_.mov(a_.r11d, a_.dword[a_.r11 + int32_t(4 * type_index)]);
-  a_.cmp(a_.r11d, a_.dword[a_.rax + vmlayout::VMFuncRef::type_id]);
-  trap_if(Cond::NE, TrapCode::BadSignature);
-  a_.mov(a_.qword[a_.rbp + frame::kCallTarget], a_.rax);
+  emit_indirect_call_target(a_, traps_, env_, type_index, table, [&](Builtin b) { call_vmctx_builtin(b); });
 }
 
 // call_ref: the reference (a VMFuncRef*, as ref.func makes it) is the callee; validation

@@ -65,6 +65,11 @@ struct CompileEnv {
     return explicit_bounds() || (has_memory() && memory_is64(0));
   }
   bool has_memory() const { return !module.memories.empty(); }
+  // Whether a function of another type than type `index` may still be called as one: its type
+  // may have declared subtypes, which a call_indirect checks for at run time.
+  bool type_has_subtypes(uint32_t index) const {
+    return index < module.type_defs.size() && !module.type_defs[index].final;
+  }
 };
 
 }  // namespace wasm::detail::jit

@@ -126,6 +126,10 @@ inline VMFuncRef* table_lazy_init(VMContext* v, uint32_t table, uint64_t index) 
   return static_cast<VMFuncRef*>(*value);
 }
 
+inline uint32_t func_subtype(VMContext* v, uint32_t actual, uint32_t expected) {
+  return instance_of(v).module->engine->types.subtype(actual, expected) ? 1 : 0;
+}
+
 inline void raise_trap(VMContext* v, uint32_t code) { WASM_BUILTIN_TRAP(v, TrapCode(code)); }
 
 inline void out_of_fuel(VMContext* v) { WASM_BUILTIN_TRAP(v, TrapCode::OutOfFuel); }

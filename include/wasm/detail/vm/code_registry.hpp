@@ -15,6 +15,8 @@
 #include <memory>
 #include <vector>
 
+#include "wasm/detail/base/pthread_lock.hpp"
+
 namespace wasm::detail {
 
 class CodeRegistry {
@@ -70,17 +72,9 @@ class CodeRegistry {
 
   CodeRegistry() = default;
 
-  struct WriterLock {
-    pthread_mutex_t* mutex;
-    explicit WriterLock(pthread_mutex_t* m) : mutex(m) { pthread_mutex_lock(m); }
-    ~WriterLock() { pthread_mutex_unlock(mutex); }
-    WriterLock(const WriterLock&) = delete;
-    WriterLock& operator=(const WriterLock&) = delete;
-  };
-
   template <typename Edit>
   void update(Edit edit) {
-    WriterLock lock(&writer_);
+    PthreadLock lock(&writer_);
     const Snapshot* old = current_.load();
     auto next = std::make_unique<Snapshot>(Snapshot{old ? old->storage : std::vector<Range>{}, nullptr, 0});
     edit(next->storage);

@@ -71,7 +71,7 @@ class Instantiator {
       bool ok = true;
       switch (imp.kind) {
         case ExternKind::Func:
-          ok = store_.funcs[r.handle].ref->type_id == module_->type_ids[imp.type_index];
+          ok = store_.engine->types.subtype(store_.funcs[r.handle].ref->type_id, module_->type_ids[imp.type_index]);
           break;
         case ExternKind::Table: {  // mutable: element types must be equal
           TableType actual = store_.tables[r.handle]->type();

@@ -11,6 +11,7 @@
 #include <utility>
 #include <vector>
 
+#include "wasm/detail/base/pthread_lock.hpp"
 #include "wasm/detail/binary/module_info.hpp"
 #include "wasm/detail/env/module_shape.hpp"
 #include "wasm/detail/env/vmoffsets.hpp"
@@ -51,7 +52,7 @@ struct ModuleState {
   // calling them (jit::CompiledModule::replace); the new code is known to the trap handler
   // before the first call reaches it.
   Result<void> replace_functions(const Replacements& batch) const {
-    ReplaceLock lock(&replace_mutex_);
+    PthreadLock lock(&replace_mutex_);
     return replace_locked(batch);
   }
 
@@ -62,7 +63,7 @@ struct ModuleState {
   Result<const void*> compile_once(uint32_t defined, Compile&& compile) const {
     const uint32_t index = info.num_imported_funcs + defined;
     if (code.current_code(index) != code.image_code(index)) return code.current_code(index);
-    ReplaceLock lock(&replace_mutex_);
+    PthreadLock lock(&replace_mutex_);
     if (code.current_code(index) == code.image_code(index)) {
       auto compiled = compile(index);
       if (!compiled) return std::move(compiled).error();
@@ -93,14 +94,6 @@ struct ModuleState {
   MemoryImageCache memory_images;
 
  private:
-  struct ReplaceLock {
-    pthread_mutex_t* mutex;
-    explicit ReplaceLock(pthread_mutex_t* m) : mutex(m) { pthread_mutex_lock(m); }
-    ~ReplaceLock() { pthread_mutex_unlock(mutex); }
-    ReplaceLock(const ReplaceLock&) = delete;
-    ReplaceLock& operator=(const ReplaceLock&) = delete;
-  };
-
   Result<void> replace_locked(const Replacements& batch) const {
     if (batch.empty()) return {};
     auto replaced = code.replace(batch, [this](const jit::CodeUnit& unit) {

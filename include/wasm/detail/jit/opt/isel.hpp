@@ -24,6 +24,7 @@
 #include "wasm/detail/jit/direct_calls.hpp"
 #include "wasm/detail/jit/emit_numeric.hpp"
 #include "wasm/detail/jit/frame_layout.hpp"
+#include "wasm/detail/jit/indirect_calls.hpp"
 #include "wasm/detail/jit/opt/parallel_move.hpp"
 #include "wasm/detail/jit/opt/regalloc.hpp"
 

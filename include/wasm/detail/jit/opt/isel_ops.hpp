@@ -368,46 +368,19 @@ inline void MachineEmitter::runtime(InstId i) {
   }
 }
 
-// call_indirect's checks (as the baseline's): traps on a bad index, a null entry or another
-// signature, and leaves the VMFuncRef* at [rbp + kCallTarget].
+// call_indirect's checks (indirect_calls.hpp), leaving the VMFuncRef* at [rbp + kCallTarget].
 inline void MachineEmitter::indirect_target(ValueId index, uint32_t type_index, uint32_t table) {
-  const VMOffsets& o = env_.offsets;
   emit_move(a_, Location::gpr(11), loc(index), Type::I32);
-  if (env_.table_is_imported(table)) {
-    a_.mov(a_.rax, a_.qword[a_.r14 + o.imported_table_from(table)]);
-    a_.cmp(a_.r11, a_.qword[a_.rax + vmlayout::VMTableDefinition::current_elements]);
-    emit_jcc(a_, CompareCond::AE, traps_.trap_label(TrapCode::TableOutOfBounds));
-    a_.mov(a_.rax, a_.qword[a_.rax + vmlayout::VMTableDefinition::base]);
-  } else {
-    uint32_t d = env_.defined_table(table);
-    a_.cmp(a_.r11, a_.qword[a_.r14 + o.table_current_elements(d)]);
-    emit_jcc(a_, CompareCond::AE, traps_.trap_label(TrapCode::TableOutOfBounds));
-    a_.mov(a_.rax, a_.qword[a_.r14 + o.table_base(d)]);
-  }
-  a_.mov(a_.rax, a_.qword[a_.rax + a_.r11 * 8]);
-  // Slot word: 0 = not initialised yet, else VMFuncRef* | 1.
-  stub_labels_.push_back(std::make_unique<Xbyak::Label>());
-  Xbyak::Label& initialised = *stub_labels_.back();
-  a_.test(a_.rax, a_.rax);
-  a_.jnz(initialised, Xbyak::CodeGenerator::T_NEAR);
-  // The builtin clobbers the caller-saved registers, which may hold this call's arguments.
-  for (uint8_t r : kOptGprs) a_.push(R64(r));
-  a_.sub(a_.rsp, 16 * std::size(kOptXmms));
-  for (size_t k = 0; k < std::size(kOptXmms); ++k) a_.movdqu(a_.xword[a_.rsp + 16 * k], X(kOptXmms[k]));
-  a_.mov(a_.edx, a_.r11d);
-  a_.mov(a_.esi, table);
-  call_vmctx_builtin(Builtin::table_lazy_init);
-  for (size_t k = 0; k < std::size(kOptXmms); ++k) a_.movdqu(X(kOptXmms[k]), a_.xword[a_.rsp + 16 * k]);
-  a_.add(a_.rsp, 16 * std::size(kOptXmms));
-  for (size_t k = std::size(kOptGprs); k-- > 0;) a_.pop(R64(kOptGprs[k]));
-  a_.L(initialised);
-  a_.and_(a_.rax, -2);
-  emit_jcc(a_, CompareCond::E, traps_.trap_label(TrapCode::IndirectCallToNull));
-  a_.mov(a_.r11, a_.qword[a_.r14 + VMOffsets::type_ids()]);
-  a_.mov(a_.r11d, a_.dword[a_.r11 + int32_t(4 * type_index)]);
-  a_.cmp(a_.r11d, a_.dword[a_.rax + vmlayout::VMFuncRef::type_id]);
-  emit_jcc(a_, CompareCond::NE, traps_.trap_label(TrapCode::BadSignature));
-  a_.mov(a_.qword[a_.rbp + frame::kCallTarget], a_.rax);
+  // The builtins clobber the caller-saved registers, which may hold this call's arguments.
+  emit_indirect_call_target(a_, traps_, env_, type_index, table, [&](Builtin b) {
+    for (uint8_t r : kOptGprs) a_.push(R64(r));
+    a_.sub(a_.rsp, 16 * std::size(kOptXmms));
+    for (size_t k = 0; k < std::size(kOptXmms); ++k) a_.movdqu(a_.xword[a_.rsp + 16 * k], X(kOptXmms[k]));
+    call_vmctx_builtin(b);
+    for (size_t k = 0; k < std::size(kOptXmms); ++k) a_.movdqu(X(kOptXmms[k]), a_.xword[a_.rsp + 16 * k]);
+    a_.add(a_.rsp, 16 * std::size(kOptXmms));
+    for (size_t k = std::size(kOptGprs); k-- > 0;) a_.pop(R64(kOptGprs[k]));
+  });
 }
 
 inline void MachineEmitter::call(InstId i) {

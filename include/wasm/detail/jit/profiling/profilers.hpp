@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "wasm/config.hpp"
+#include "wasm/detail/base/pthread_lock.hpp"
 #include "wasm/detail/jit/code_memory.hpp"
 #include "wasm/detail/jit/profiling/code_symbols.hpp"
 #include "wasm/detail/jit/profiling/gdb_jit.hpp"
@@ -38,7 +39,7 @@ class Profilers {
 
   void announce(ProfilingStrategy strategy, std::span<const CodeSymbol> symbols) {
     if (strategy == ProfilingStrategy::None) return;
-    Lock lock(&mutex_);
+    PthreadLock lock(&mutex_);
     if (strategy == ProfilingStrategy::PerfMap && open_perf_map()) perf_map_.write(symbols);
     if (strategy == ProfilingStrategy::JitDump && open_jitdump()) jitdump_.write(symbols);
   }
@@ -49,7 +50,7 @@ class Profilers {
     // Trampolines are made per signature and per dynamic host function: without a profiler
     // open, that must cost no lock.
     if (!lives_forever && !any_open_.load(std::memory_order_acquire)) return;
-    Lock lock(&mutex_);
+    PthreadLock lock(&mutex_);
     CodeSymbol symbol{std::string(name), address, size};
     if (lives_forever) forever_.push_back(symbol);
     std::span<const CodeSymbol> one(&symbol, 1);
@@ -62,14 +63,6 @@ class Profilers {
   std::string jitdump_path() const { return JitDump::default_path(); }
 
  private:
-  struct Lock {
-    pthread_mutex_t* m;
-    explicit Lock(pthread_mutex_t* mutex) : m(mutex) { pthread_mutex_lock(m); }
-    ~Lock() { pthread_mutex_unlock(m); }
-    Lock(const Lock&) = delete;
-    Lock& operator=(const Lock&) = delete;
-  };
-
   Profilers() = default;
 
   // Profiling must never make compilation fail: a file that cannot be opened is said once
