@@ -159,7 +159,10 @@ inline void FunctionCompiler::visit_call_indirect(uint32_t type_index, uint32_t 
 inline void FunctionCompiler::emit_indirect_target(uint32_t type_index, uint32_t table) {
   load_to(kScratchGpr, stack_.height() - 1);
   stack_.truncate(stack_.height() - 1);
-  emit_indirect_call_target(a_, traps_, env_, type_index, table, [&](Builtin b) { call_vmctx_builtin(b); });
+  emit_indirect_call_target(a_, traps_, env_, type_index, table, [&](Builtin b, auto&& load_args) {
+    load_args();
+    call_vmctx_builtin(b);
+  });
 }
 
 // call_ref: the reference (a VMFuncRef*, as ref.func makes it) is the callee; validation

@@ -18,8 +18,9 @@ namespace wasm::detail::jit {
 // any index past the end, 2^32 and beyond included), traps on an index outside table `table`,
 // a null entry, or a function whose type is neither type `type_index` nor, when that type is
 // not final, a declared subtype of it. Leaves the VMFuncRef* in rax and at [rbp + kCallTarget].
-// `call_builtin(b)` calls builtin b, whose arguments after the VMContext are in esi and rdx,
-// keeping the registers the tier needs; it leaves the builtin's result in rax.
+// `call_builtin(b, load_args)` calls builtin b, keeping the registers the tier needs: it runs
+// load_args() (which sets esi and rdx, the arguments after the VMContext) once those registers
+// are safe to overwrite, and leaves the builtin's result in rax.
 template <typename CallBuiltin>
 void emit_indirect_call_target(Xbyak::CodeGenerator& a, TrapSink& traps, const CompileEnv& env,
                                uint32_t type_index, uint32_t table, CallBuiltin&& call_builtin) {
@@ -42,9 +43,10 @@ void emit_indirect_call_target(Xbyak::CodeGenerator& a, TrapSink& traps, const C
   Xbyak::Label initialised;
   a.test(rax, rax);
   a.jnz(initialised, Xbyak::CodeGenerator::T_NEAR);
-  a.mov(rdx, r11);
-  a.mov(esi, table);
-  call_builtin(Builtin::table_lazy_init);  // the untagged VMFuncRef* or null
+  call_builtin(Builtin::table_lazy_init, [&] {  // the untagged VMFuncRef* or null
+    a.mov(rdx, r11);
+    a.mov(esi, table);
+  });
   a.L(initialised);
   a.and_(rax, -2);
   trap_if(a, CompareCond::E, traps, TrapCode::IndirectCallToNull);
@@ -59,9 +61,10 @@ void emit_indirect_call_target(Xbyak::CodeGenerator& a, TrapSink& traps, const C
   // Another type may still be a declared subtype: the engine's type registry knows.
   Xbyak::Label same;
   a.je(same, Xbyak::CodeGenerator::T_NEAR);
-  a.mov(esi, a.dword[rax + vmlayout::VMFuncRef::type_id]);
-  a.mov(edx, r11d);
-  call_builtin(Builtin::func_subtype);
+  call_builtin(Builtin::func_subtype, [&] {
+    a.mov(esi, a.dword[rax + vmlayout::VMFuncRef::type_id]);
+    a.mov(edx, r11d);
+  });
   a.test(eax, eax);
   trap_if(a, CompareCond::E, traps, TrapCode::BadSignature);
   a.mov(rax, a.qword[rbp + frame::kCallTarget]);

@@ -372,10 +372,11 @@ inline void MachineEmitter::runtime(InstId i) {
 inline void MachineEmitter::indirect_target(ValueId index, uint32_t type_index, uint32_t table) {
   emit_move(a_, Location::gpr(11), loc(index), Type::I32);
   // The builtins clobber the caller-saved registers, which may hold this call's arguments.
-  emit_indirect_call_target(a_, traps_, env_, type_index, table, [&](Builtin b) {
+  emit_indirect_call_target(a_, traps_, env_, type_index, table, [&](Builtin b, auto&& load_args) {
     for (uint8_t r : kOptGprs) a_.push(R64(r));
     a_.sub(a_.rsp, 16 * std::size(kOptXmms));
     for (size_t k = 0; k < std::size(kOptXmms); ++k) a_.movdqu(a_.xword[a_.rsp + 16 * k], X(kOptXmms[k]));
+    load_args();
     call_vmctx_builtin(b);
     for (size_t k = 0; k < std::size(kOptXmms); ++k) a_.movdqu(X(kOptXmms[k]), a_.xword[a_.rsp + 16 * k]);
     a_.add(a_.rsp, 16 * std::size(kOptXmms));
