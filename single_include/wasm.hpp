@@ -5338,7 +5338,9 @@ inline bool emit_thunks(uint8_t* unit, uint32_t at, uint32_t n, int64_t entries)
 //
 // A mapping may carry a read-write tail after its code pages: a module's table of function
 // entry points (compiled_module.hpp), which JIT code reads rip-relative, so it must lie at a
-// fixed distance from the code that calls through it.
+// fixed distance from the code that calls through it. After the tail it may reserve spare
+// address space (inaccessible) where code compiled later is carved out (carve), within rel32
+// reach of the table whatever else the process maps meanwhile.
 #include <unistd.h>
 
 
@@ -5359,28 +5361,47 @@ class CodeMemory {
     std::swap(size_, other.size_);
     std::swap(mapped_, other.mapped_);
     std::swap(tail_bytes_, other.tail_bytes_);
+    std::swap(spare_bytes_, other.spare_bytes_);
     std::swap(sealed_, other.sealed_);
+    std::swap(owned_, other.owned_);
     return *this;
   }
   ~CodeMemory() {
-    if (base_) munmap(base_, mapped_);
+    if (base_ && owned_) munmap(base_, mapped_);
   }
 
   // Where a tail starts, from the mapping's start, after `code_size` bytes of code.
   static constexpr size_t tail_offset(size_t code_size) { return round_up(std::max<size_t>(code_size, 1)); }
 
-  // A read-write mapping for `code_size` bytes of code and a `tail_bytes` tail, placed at
-  // `near` if that range is free (a hint: check distances with base()). Empty if the system
-  // refuses.
-  static CodeMemory reserve(size_t code_size, size_t tail_bytes = 0, const void* near = nullptr) {
+  // A read-write mapping for `code_size` bytes of code and a `tail_bytes` tail, then
+  // `spare_bytes` of spare address space, placed at `near` if that range is free (a hint: check
+  // distances with data()). Empty if the system refuses.
+  static CodeMemory reserve(size_t code_size, size_t tail_bytes = 0, const void* near = nullptr,
+                            size_t spare_bytes = 0) {
     CodeMemory cm;
-    const size_t mapped = tail_offset(code_size) + round_up(tail_bytes);
+    const size_t used = tail_offset(code_size) + round_up(tail_bytes);
+    const size_t mapped = used + round_up(spare_bytes);
     void* p = mmap(const_cast<void*>(near), mapped, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (p == MAP_FAILED) return cm;
     cm.base_ = static_cast<uint8_t*>(p);
     cm.size_ = code_size;
     cm.mapped_ = mapped;
     cm.tail_bytes_ = tail_bytes;
+    cm.spare_bytes_ = round_up(spare_bytes);
+    if (cm.spare_bytes_ && mprotect(cm.base_ + used, cm.spare_bytes_, PROT_NONE) != 0) return CodeMemory();
+    return cm;
+  }
+
+  // A read-write mapping for `code_size` bytes of code at `at`, inside spare address space
+  // that another CodeMemory owns (and unmaps): this one never unmaps it. Empty if refused.
+  static CodeMemory carve(uint8_t* at, size_t code_size) {
+    CodeMemory cm;
+    void* p = mmap(at, tail_offset(code_size), PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
+    if (p == MAP_FAILED) return cm;
+    cm.base_ = at;
+    cm.size_ = code_size;
+    cm.mapped_ = tail_offset(code_size);
+    cm.owned_ = false;
     return cm;
   }
 
@@ -5388,7 +5409,7 @@ class CodeMemory {
   // the memory is then released.
   bool seal() {
     if (mprotect(base_, tail_offset(size_), PROT_READ | PROT_EXEC) != 0) {
-      *this = CodeMemory();
+      CodeMemory released = std::move(*this);  // unmapped here if owned
       return false;
     }
     sealed_ = true;
@@ -5425,6 +5446,9 @@ class CodeMemory {
   // The read-write tail (null without one).
   uint8_t* tail() const { return tail_bytes_ ? base_ + tail_offset(size_) : nullptr; }
   size_t tail_size() const { return tail_bytes_; }
+  // The spare address space after the tail (null without any).
+  uint8_t* spare() const { return spare_bytes_ ? base_ + mapped_ - spare_bytes_ : nullptr; }
+  size_t spare_size() const { return spare_bytes_; }
   bool contains(uintptr_t pc) const {
     return base_ && pc >= uintptr_t(base_) && pc < uintptr_t(base_) + size_;
   }
@@ -5436,7 +5460,9 @@ class CodeMemory {
   size_t size_ = 0;
   size_t mapped_ = 0;
   size_t tail_bytes_ = 0;
+  size_t spare_bytes_ = 0;
   bool sealed_ = false;
+  bool owned_ = true;
 };
 
 }  // namespace wasm::detail
@@ -5583,7 +5609,7 @@ class CompiledModule {
     }
     uint64_t end = 0;
     if (!place_functions(sizes, unit->functions, end)) return Error(ErrorKind::Resource, "replacement code exceeds 2 GiB");
-    unit->code = reserve_near_entries(end);
+    unit->code = unit_memory(end);
     if (!unit->code) return Error(ErrorKind::Resource, "no memory for replacement code within reach of the module's code");
     uint8_t* base = unit->code.writable();
     const int64_t entries = int64_t(uintptr_t(image_.code.tail()) - uintptr_t(base));
@@ -5667,11 +5693,24 @@ class CompiledModule {
     return nullptr;
   }
 
+  // Memory for a unit of `size` bytes of code within rel32 reach of the entry table: carved
+  // from the image's spare address space while it lasts (replace() calls are serialized), else
+  // a mapping of its own placed near.
+  CodeMemory unit_memory(uint64_t size) const {
+    const size_t pages = CodeMemory::tail_offset(size);
+    if (image_.code.spare() && spare_used_ + pages <= image_.code.spare_size()) {
+      CodeMemory cm = CodeMemory::carve(image_.code.spare() + spare_used_, size);
+      if (cm) spare_used_ += pages;
+      return cm;
+    }
+    return reserve_near_entries(size);
+  }
+
   // A mapping for `size` bytes of code whose every byte is within rel32 reach of the entry
   // table: tried just past the image, then at growing distances on either side.
   CodeMemory reserve_near_entries(uint64_t size) const {
     const uintptr_t table = uintptr_t(image_.code.tail());
-    const uintptr_t after = table + CodeMemory::tail_offset(image_.code.tail_size());
+    const uintptr_t after = table + CodeMemory::tail_offset(image_.code.tail_size()) + image_.code.spare_size();
     constexpr uintptr_t kStep = uintptr_t(64) << 20;
     for (uintptr_t k = 0; k < 16; ++k) {
       for (uintptr_t hint : {after + k * kStep, table - (k + 1) * kStep - CodeMemory::tail_offset(size)}) {
@@ -5686,6 +5725,7 @@ class CompiledModule {
   }
 
   CodeUnit image_;
+  mutable size_t spare_used_ = 0;  // bytes of the image's spare address space carved out
   uint32_t num_imported_funcs_ = 0;
   CompileStats stats_;
   std::unique_ptr<Replacements> replacements_;
@@ -18923,8 +18963,9 @@ namespace wasm::detail::jit {
 // any index past the end, 2^32 and beyond included), traps on an index outside table `table`,
 // a null entry, or a function whose type is neither type `type_index` nor, when that type is
 // not final, a declared subtype of it. Leaves the VMFuncRef* in rax and at [rbp + kCallTarget].
-// `call_builtin(b)` calls builtin b, whose arguments after the VMContext are in esi and rdx,
-// keeping the registers the tier needs; it leaves the builtin's result in rax.
+// `call_builtin(b, load_args)` calls builtin b, keeping the registers the tier needs: it runs
+// load_args() (which sets esi and rdx, the arguments after the VMContext) once those registers
+// are safe to overwrite, and leaves the builtin's result in rax.
 template <typename CallBuiltin>
 void emit_indirect_call_target(Xbyak::CodeGenerator& a, TrapSink& traps, const CompileEnv& env,
                                uint32_t type_index, uint32_t table, CallBuiltin&& call_builtin) {
@@ -18947,9 +18988,10 @@ void emit_indirect_call_target(Xbyak::CodeGenerator& a, TrapSink& traps, const C
   Xbyak::Label initialised;
   a.test(rax, rax);
   a.jnz(initialised, Xbyak::CodeGenerator::T_NEAR);
-  a.mov(rdx, r11);
-  a.mov(esi, table);
-  call_builtin(Builtin::table_lazy_init);  // the untagged VMFuncRef* or null
+  call_builtin(Builtin::table_lazy_init, [&] {  // the untagged VMFuncRef* or null
+    a.mov(rdx, r11);
+    a.mov(esi, table);
+  });
   a.L(initialised);
   a.and_(rax, -2);
   trap_if(a, CompareCond::E, traps, TrapCode::IndirectCallToNull);
@@ -18964,9 +19006,10 @@ void emit_indirect_call_target(Xbyak::CodeGenerator& a, TrapSink& traps, const C
   // Another type may still be a declared subtype: the engine's type registry knows.
   Xbyak::Label same;
   a.je(same, Xbyak::CodeGenerator::T_NEAR);
-  a.mov(esi, a.dword[rax + vmlayout::VMFuncRef::type_id]);
-  a.mov(edx, r11d);
-  call_builtin(Builtin::func_subtype);
+  call_builtin(Builtin::func_subtype, [&] {
+    a.mov(esi, a.dword[rax + vmlayout::VMFuncRef::type_id]);
+    a.mov(edx, r11d);
+  });
   a.test(eax, eax);
   trap_if(a, CompareCond::E, traps, TrapCode::BadSignature);
   a.mov(rax, a.qword[rbp + frame::kCallTarget]);
@@ -19126,7 +19169,10 @@ inline void FunctionCompiler::visit_call_indirect(uint32_t type_index, uint32_t 
 inline void FunctionCompiler::emit_indirect_target(uint32_t type_index, uint32_t table) {
   load_to(kScratchGpr, stack_.height() - 1);
   stack_.truncate(stack_.height() - 1);
-  emit_indirect_call_target(a_, traps_, env_, type_index, table, [&](Builtin b) { call_vmctx_builtin(b); });
+  emit_indirect_call_target(a_, traps_, env_, type_index, table, [&](Builtin b, auto&& load_args) {
+    load_args();
+    call_vmctx_builtin(b);
+  });
 }
 
 // call_ref: the reference (a VMFuncRef*, as ref.func makes it) is the callee; validation
@@ -22965,6 +23011,7 @@ inline Result<CompiledModule> compile_module(const ModuleInfo& module,
 // layout a builtin's frame has, so that compile() can trap on the caller's behalf.
 #include <xbyak/xbyak.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <cstring>
 #include <vector>
@@ -22977,6 +23024,8 @@ using LazyCompileFn = const void* (*)(void* vmctx, uint32_t defined_index, void*
 namespace lazy_module_detail {
 
 inline constexpr uint32_t kStubBytes = 10;  // mov eax, imm32 (5) + jmp rel32 (5)
+// Spare address space past it stays within rel32 reach of the entry table.
+inline constexpr uint64_t kMaxSpareBytes = uint64_t(1) << 30;
 
 inline std::vector<uint8_t> common_stub(LazyCompileFn compile) {
   using namespace Xbyak::util;
@@ -23017,7 +23066,13 @@ inline Result<CompiledModule> lazy_module(const ModuleInfo& module, LazyCompileF
   const int64_t entries = CompiledModule::entries_offset(total);
   if (entries + 8 * int64_t(n) > 0x7FFFFFFF) return Error(ErrorKind::Resource, "module has too many functions");
 
-  CodeMemory code = CodeMemory::reserve(total, 8 * uint64_t(n));
+  // Room for every function's code once compiled, a page or more each, reserved now so that it
+  // lies within reach of the entry table whatever the process maps meanwhile (memories' 8 GiB
+  // reservations, say).
+  uint64_t code_section_bytes = 0;
+  for (const FunctionBody& body : module.bodies) code_section_bytes += body.size;
+  const uint64_t spare = std::min<uint64_t>(kMaxSpareBytes, 16 * code_section_bytes + uint64_t(n) * kCodePageSize);
+  CodeMemory code = CodeMemory::reserve(total, 8 * uint64_t(n), nullptr, spare);
   if (!code) return Error(ErrorKind::Resource, "out of memory for compiled code");
   uint8_t* image = code.writable();
   std::memset(image, 0xCC, total);
@@ -23033,7 +23088,7 @@ inline Result<CompiledModule> lazy_module(const ModuleInfo& module, LazyCompileF
   if (!code.seal()) return Error(ErrorKind::Resource, "cannot make compiled code executable");
 
   CompileStats stats;
-  for (const FunctionBody& body : module.bodies) stats.code_section_bytes += body.size;
+  stats.code_section_bytes = code_section_bytes;
   stats.machine_code_bytes = total;
   stats.lazy = true;
   return CompiledModule(std::move(code), std::move(locations), {}, module.num_imported_funcs, stats);
@@ -25771,10 +25826,11 @@ inline void MachineEmitter::runtime(InstId i) {
 inline void MachineEmitter::indirect_target(ValueId index, uint32_t type_index, uint32_t table) {
   emit_move(a_, Location::gpr(11), loc(index), Type::I32);
   // The builtins clobber the caller-saved registers, which may hold this call's arguments.
-  emit_indirect_call_target(a_, traps_, env_, type_index, table, [&](Builtin b) {
+  emit_indirect_call_target(a_, traps_, env_, type_index, table, [&](Builtin b, auto&& load_args) {
     for (uint8_t r : kOptGprs) a_.push(R64(r));
     a_.sub(a_.rsp, 16 * std::size(kOptXmms));
     for (size_t k = 0; k < std::size(kOptXmms); ++k) a_.movdqu(a_.xword[a_.rsp + 16 * k], X(kOptXmms[k]));
+    load_args();
     call_vmctx_builtin(b);
     for (size_t k = 0; k < std::size(kOptXmms); ++k) a_.movdqu(X(kOptXmms[k]), a_.xword[a_.rsp + 16 * k]);
     a_.add(a_.rsp, 16 * std::size(kOptXmms));

@@ -54,6 +54,8 @@ std::string format_val(const wasm::Val& v) {
     case wasm::ValType::F64: return "f64:" + format_double(v.f64());
     case wasm::ValType::FuncRef: return v.is_null_ref() ? "ref:null" : "ref:func";
     case wasm::ValType::ExternRef: return v.is_null_ref() ? "ref:null" : "ref:extern";
+    case wasm::ValType::Kind::ExnRef: return v.is_null_ref() ? "ref:null" : "ref:exn";
+    case wasm::ValType::Kind::AnyRef: return v.is_null_ref() ? "ref:null" : "ref:any";
     case wasm::ValType::V128: return "v128";
   }
   return "?";

@@ -7,6 +7,7 @@
 
 #include <atomic>
 #include <cstring>
+#include <memory>
 #include <pthread.h>
 #include <sched.h>
 #include <vector>
@@ -180,6 +181,28 @@ TEST_CASE("lazy compilation: threads that call a function first at once compile 
   for (const FirstCaller& c : callers) CHECK(c.answer == 25);
   // The image, then one unit for call_div and one for div, whatever the interleaving.
   CHECK(code_units(*module) == 3);
+}
+
+TEST_CASE("lazy compilation: functions compile within reach while memories are reserved around", "[lazy]") {
+  // Each instance reserves its memory's 8 GiB (guard pages): the address space next to the
+  // module's code fills up before its functions first run.
+  wasm::Engine engine(lazy_config());
+  auto module = wasm::Module::from_wat(engine, R"((module (memory 1)
+    (func $get (export "get") (param i32) (result i32) (i32.load (local.get 0)))
+    (func (export "put") (param i32 i32) (i32.store (local.get 0) (local.get 1)))))");
+  REQUIRE(module);
+  std::vector<std::unique_ptr<Instance>> instances;
+  for (int i = 0; i < 8; ++i) instances.push_back(std::make_unique<Instance>(engine, *module));
+  for (auto& in : instances) {
+    auto put = in->instance.get_typed_func<std::tuple<int32_t, int32_t>, void>(in->store, "put");
+    auto get = in->instance.get_typed_func<std::tuple<int32_t>, int32_t>(in->store, "get");
+    REQUIRE(put);
+    REQUIRE(get);
+    REQUIRE(put->call(in->store, 16, 1234));
+    auto r = get->call(in->store, 16);
+    REQUIRE(r);
+    CHECK(*r == 1234);
+  }
 }
 
 TEST_CASE("lazy compilation: a lazily compiled module serializes whole", "[lazy]") {

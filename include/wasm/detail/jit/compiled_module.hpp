@@ -165,7 +165,7 @@ class CompiledModule {
     }
     uint64_t end = 0;
     if (!place_functions(sizes, unit->functions, end)) return Error(ErrorKind::Resource, "replacement code exceeds 2 GiB");
-    unit->code = reserve_near_entries(end);
+    unit->code = unit_memory(end);
     if (!unit->code) return Error(ErrorKind::Resource, "no memory for replacement code within reach of the module's code");
     uint8_t* base = unit->code.writable();
     const int64_t entries = int64_t(uintptr_t(image_.code.tail()) - uintptr_t(base));
@@ -249,11 +249,24 @@ class CompiledModule {
     return nullptr;
   }
 
+  // Memory for a unit of `size` bytes of code within rel32 reach of the entry table: carved
+  // from the image's spare address space while it lasts (replace() calls are serialized), else
+  // a mapping of its own placed near.
+  CodeMemory unit_memory(uint64_t size) const {
+    const size_t pages = CodeMemory::tail_offset(size);
+    if (image_.code.spare() && spare_used_ + pages <= image_.code.spare_size()) {
+      CodeMemory cm = CodeMemory::carve(image_.code.spare() + spare_used_, size);
+      if (cm) spare_used_ += pages;
+      return cm;
+    }
+    return reserve_near_entries(size);
+  }
+
   // A mapping for `size` bytes of code whose every byte is within rel32 reach of the entry
   // table: tried just past the image, then at growing distances on either side.
   CodeMemory reserve_near_entries(uint64_t size) const {
     const uintptr_t table = uintptr_t(image_.code.tail());
-    const uintptr_t after = table + CodeMemory::tail_offset(image_.code.tail_size());
+    const uintptr_t after = table + CodeMemory::tail_offset(image_.code.tail_size()) + image_.code.spare_size();
     constexpr uintptr_t kStep = uintptr_t(64) << 20;
     for (uintptr_t k = 0; k < 16; ++k) {
       for (uintptr_t hint : {after + k * kStep, table - (k + 1) * kStep - CodeMemory::tail_offset(size)}) {
@@ -268,6 +281,7 @@ class CompiledModule {
   }
 
   CodeUnit image_;
+  mutable size_t spare_used_ = 0;  // bytes of the image's spare address space carved out
   uint32_t num_imported_funcs_ = 0;
   CompileStats stats_;
   std::unique_ptr<Replacements> replacements_;

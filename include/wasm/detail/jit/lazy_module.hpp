@@ -13,6 +13,7 @@
 // layout a builtin's frame has, so that compile() can trap on the caller's behalf.
 #include <xbyak/xbyak.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <cstring>
 #include <vector>
@@ -27,6 +28,8 @@ using LazyCompileFn = const void* (*)(void* vmctx, uint32_t defined_index, void*
 namespace lazy_module_detail {
 
 inline constexpr uint32_t kStubBytes = 10;  // mov eax, imm32 (5) + jmp rel32 (5)
+// Spare address space past it stays within rel32 reach of the entry table.
+inline constexpr uint64_t kMaxSpareBytes = uint64_t(1) << 30;
 
 inline std::vector<uint8_t> common_stub(LazyCompileFn compile) {
   using namespace Xbyak::util;
@@ -67,7 +70,13 @@ inline Result<CompiledModule> lazy_module(const ModuleInfo& module, LazyCompileF
   const int64_t entries = CompiledModule::entries_offset(total);
   if (entries + 8 * int64_t(n) > 0x7FFFFFFF) return Error(ErrorKind::Resource, "module has too many functions");
 
-  CodeMemory code = CodeMemory::reserve(total, 8 * uint64_t(n));
+  // Room for every function's code once compiled, a page or more each, reserved now so that it
+  // lies within reach of the entry table whatever the process maps meanwhile (memories' 8 GiB
+  // reservations, say).
+  uint64_t code_section_bytes = 0;
+  for (const FunctionBody& body : module.bodies) code_section_bytes += body.size;
+  const uint64_t spare = std::min<uint64_t>(kMaxSpareBytes, 16 * code_section_bytes + uint64_t(n) * kCodePageSize);
+  CodeMemory code = CodeMemory::reserve(total, 8 * uint64_t(n), nullptr, spare);
   if (!code) return Error(ErrorKind::Resource, "out of memory for compiled code");
   uint8_t* image = code.writable();
   std::memset(image, 0xCC, total);
@@ -83,7 +92,7 @@ inline Result<CompiledModule> lazy_module(const ModuleInfo& module, LazyCompileF
   if (!code.seal()) return Error(ErrorKind::Resource, "cannot make compiled code executable");
 
   CompileStats stats;
-  for (const FunctionBody& body : module.bodies) stats.code_section_bytes += body.size;
+  stats.code_section_bytes = code_section_bytes;
   stats.machine_code_bytes = total;
   stats.lazy = true;
   return CompiledModule(std::move(code), std::move(locations), {}, module.num_imported_funcs, stats);
